@@ -1,0 +1,58 @@
+"""The `agentops` command line.
+
+One Typer app; each stage of the flow registers its commands from its own module below, so a
+command's code sits next to nothing but its own options and output. Heavy libraries (Pulumi,
+llama.cpp, outlines, LanceDB) are imported inside the commands, never here: `agentops --help`
+stays instant.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from agentops.errors import AgentOpsError
+
+app = typer.Typer(
+    name="agentops",
+    help="Plain-language commands in, reviewed Pulumi changes out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+
+
+def fail(error: AgentOpsError) -> None:
+    """Print a user error (what is wrong, what to do) on stderr and exit non-zero."""
+    from rich.console import Console
+
+    console = Console(stderr=True, highlight=False)
+    console.print(f"[bold red]error:[/] {error.message}", markup=True, soft_wrap=True)
+    if error.hint:
+        console.print(f"[yellow]hint:[/] {error.hint}", markup=True, soft_wrap=True)
+    raise SystemExit(error.exit_code)
+
+
+def _register_commands() -> None:
+    # Imported for their @app.command() side effect.
+    from agentops.cli import (  # noqa: F401
+        gitops_cmds,
+        init_cmd,
+        interpret_cmds,
+        plan_cmd,
+        policy_cmds,
+        serve_cmd,
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    _register_commands()
+    try:
+        app(args=argv, prog_name="agentops")
+    except AgentOpsError as error:
+        fail(error)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        raise SystemExit(130) from None

@@ -1,0 +1,3 @@
+"""Commands: (to be written)."""
+
+from agentops.cli import app  # noqa: F401

@@ -1,0 +1,70 @@
+"""Per-repository settings: .agentops.yaml at the repository root.
+
+Everything has a default, so a repository without the file works. Teams edit it to say which
+stacks count as production, how many approvals each risk level needs, and which model to use.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from agentops.errors import AgentOpsError
+
+CONFIG_FILE = ".agentops.yaml"
+
+
+class Approvals(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    low: int = Field(0, ge=0)
+    medium: int = Field(0, ge=0)
+    high: int = Field(1, ge=0)
+    critical: int = Field(2, ge=0)
+
+    def for_level(self, level: str) -> int:
+        return getattr(self, level)
+
+
+class RepoConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    base_branch: str = "main"
+    production_stacks: list[str] = Field(default_factory=lambda: ["prod"])
+    approvals: Approvals = Field(default_factory=Approvals)
+    model: str | None = Field(None, description="path to a GGUF; the default Gemma 3 270M when unset")
+    # Free-form settings read by the policy pack (allowlists, limits); see policies/.
+    policy: dict = Field(default_factory=dict)
+
+    def is_production(self, stack: str | None) -> bool:
+        return stack is not None and stack in self.production_stacks
+
+
+def load_config(root: Path) -> RepoConfig:
+    """The repository's config, or the defaults when it has none."""
+    from agentops.spec import parse_document, _plain
+
+    path = root / CONFIG_FILE
+    if not path.is_file():
+        return RepoConfig()
+    doc = parse_document(path.read_text(encoding="utf-8"), CONFIG_FILE)
+    try:
+        return RepoConfig.model_validate(_plain(doc))
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+        )
+        raise AgentOpsError(
+            f"{CONFIG_FILE}: {problems}", hint=f"fix {path} or delete it to use the defaults"
+        ) from None
+
+
+def user_cache_dir() -> Path:
+    """Where compiled indexes, the assembled model and the example index are cached."""
+    base = os.environ.get("AGENTOPS_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / ".cache"
+    path = root / "agentops" if not os.environ.get("AGENTOPS_CACHE_DIR") else root
+    path.mkdir(parents=True, exist_ok=True)
+    return path
