@@ -1,0 +1,239 @@
+"""`agentops plan`: what the change from a base revision to the work tree does, per stack.
+
+The base spec of each stack is read from git (`REV:stacks/<stack>.yaml`), the head from the
+work tree (or from text the caller passes, for a proposal built elsewhere). Stacks whose spec
+text is the same on both sides are not run at all; the others are rendered under Pulumi's
+mocks, base and head in parallel processes, and diffed.
+
+JSON schema (`Plan.model_dump_json()`, schema_version 1; `Plan.model_json_schema()` has it in
+full): {schema_version, kind: "offline"|"pulumi-preview", note, base: {rev, label}, stacks:
+[{stack, status: added|removed|changed|unchanged, resources_before, resources_after, counts:
+{create, update, replace, delete}, changes: [Change], verdicts: [Verdict], cost: CostDelta|null,
+notes}]}. Fields are only ever added within a schema_version.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path, PurePosixPath
+from typing import Literal
+
+from pydantic import BaseModel, Field, computed_field
+
+from agentops.config import RepoConfig, load_config
+from agentops.diff import Change, diff_graphs
+from agentops.errors import GitError, UnknownStackError
+from agentops.findings import CostDelta, Verdict
+from agentops.graph import ResourceGraph
+from agentops.spec import STACKS_DIR, StackSpec, Workspace, load_spec_text, normalize_stack_name
+
+SCHEMA_VERSION = 1
+OFFLINE_NOTE = (
+    "Offline desired-state plan: the Pulumi program was run under Pulumi's mocks for the base "
+    "and the head spec and the results compared. It is not `pulumi preview`: it knows nothing "
+    "of the live cloud state, and replacements are estimated. CI runs the real preview."
+)
+
+StackStatus = Literal["added", "removed", "changed", "unchanged"]
+
+
+class StackPlan(BaseModel):
+    stack: str
+    status: StackStatus
+    resources_before: int = 0
+    resources_after: int = 0
+    changes: list[Change] = Field(default_factory=list)
+    verdicts: list[Verdict] = Field(default_factory=list)
+    cost: CostDelta | None = None
+    notes: list[str] = Field(default_factory=list)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def counts(self) -> dict[str, int]:
+        out = {"create": 0, "update": 0, "replace": 0, "delete": 0}
+        for change in self.changes:
+            out[change.kind] += 1
+        return out
+
+
+class BaseRef(BaseModel):
+    rev: str | None  # the commit planned against; None when there is none (a fresh repository)
+    label: str  # how it was chosen, for people: "merge base with main (abc1234)"
+
+
+class Plan(BaseModel):
+    schema_version: int = SCHEMA_VERSION
+    kind: Literal["offline", "pulumi-preview"] = "offline"
+    note: str = OFFLINE_NOTE
+    base: BaseRef
+    stacks: list[StackPlan] = Field(default_factory=list)
+
+    def changed(self) -> list[StackPlan]:
+        return [s for s in self.stacks if s.status != "unchanged" and s.changes]
+
+
+# ---------------------------------------------------------------------------------------------
+# The base revision
+
+
+def _repo(workspace: Workspace):
+    import git
+
+    try:
+        return git.Repo(workspace.root, search_parent_directories=True)
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+        return None
+
+
+def _resolve_base(repo, base_rev: str | None, config: RepoConfig) -> BaseRef:
+    import git
+
+    if base_rev is not None:
+        try:
+            commit = repo.commit(base_rev)
+        except (git.BadName, ValueError, git.GitCommandError):
+            raise GitError(
+                f"unknown revision {base_rev!r}",
+                hint="give a branch, tag or commit that exists here (see `git log --oneline`)",
+            ) from None
+        return BaseRef(rev=commit.hexsha, label=f"{base_rev} ({commit.hexsha[:7]})")
+    if not repo.head.is_valid():
+        return BaseRef(rev=None, label="nothing (no commits yet): every resource is new")
+    branch = config.base_branch
+    for ref in (branch, f"origin/{branch}"):
+        try:
+            target = repo.commit(ref)
+        except (git.BadName, ValueError):
+            continue
+        bases = repo.merge_base(repo.head.commit, target)
+        if bases:
+            return BaseRef(rev=bases[0].hexsha,
+                           label=f"merge base with {ref} ({bases[0].hexsha[:7]})")
+    # No base branch (or no common history): the last commit is the next best reference.
+    head = repo.head.commit
+    return BaseRef(rev=head.hexsha, label=f"HEAD ({head.hexsha[:7]}; no {branch} branch to merge-base with)")
+
+
+def _base_specs(repo, rev: str | None, stacks_path: PurePosixPath) -> dict[str, str]:
+    if repo is None or rev is None:
+        return {}
+    tree = repo.commit(rev).tree
+    try:
+        folder = tree / str(stacks_path)
+    except KeyError:
+        return {}
+    return {
+        PurePosixPath(blob.name).stem: blob.data_stream.read().decode("utf-8")
+        for blob in folder.blobs
+        if blob.name.endswith(".yaml") and not blob.name.startswith("Pulumi.")
+    }
+
+
+def _stacks_path(repo, workspace: Workspace) -> PurePosixPath:
+    root = Path(repo.working_tree_dir).resolve() if repo is not None else workspace.root
+    return PurePosixPath(workspace.stacks_dir.resolve().relative_to(root).as_posix())
+
+
+# ---------------------------------------------------------------------------------------------
+# Building the plan
+
+
+def build_plan(
+    workspace: Workspace,
+    base_rev: str | None = None,
+    stacks: list[str] | None = None,
+    head_specs: dict[str, str] | None = None,
+    config: RepoConfig | None = None,
+) -> Plan:
+    """Plan the change from base_rev (default: merge base with the base branch) to the work
+    tree, or to `head_specs` (stack -> spec text) where given. Raises AgentOpsError subclasses
+    for bad specs (file:line:column), unknown stacks and unknown revisions."""
+    from agentops import offline
+
+    config = config or load_config(workspace.root)
+    repo = _repo(workspace)
+    if repo is None:
+        base = BaseRef(rev=None, label="nothing (not a git repository): every resource is new")
+    else:
+        base = _resolve_base(repo, base_rev, config)
+    stacks_path = _stacks_path(repo, workspace)
+    before = _base_specs(repo, base.rev, stacks_path)
+    after = {name: workspace.spec_path(name).read_text(encoding="utf-8")
+             for name in workspace.stack_names()}
+    after.update({normalize_stack_name(k): v for k, v in (head_specs or {}).items()})
+
+    names = sorted(set(before) | set(after))
+    if stacks:
+        wanted = [normalize_stack_name(s) for s in stacks]
+        unknown = [s for s in wanted if s not in names]
+        if unknown:
+            raise UnknownStackError(
+                f"unknown stack {unknown[0]!r}",
+                hint=f"stacks here: {', '.join(names) or 'none'}",
+            )
+        names = [n for n in names if n in wanted]
+
+    short = base.rev[:7] if base.rev else ""
+    base_src = {n: f"{short}:{stacks_path / (n + '.yaml')}" for n in before}
+    head_src = {n: str(stacks_path / f"{n}.yaml") for n in after}
+    # Validate everything first (milliseconds): a bad spec fails before any process starts.
+    base_spec = {n: load_spec_text(before[n], base_src[n]) for n in names if n in before}
+    head_spec = {n: load_spec_text(after[n], head_src[n]) for n in names if n in after}
+
+    jobs, slots = [], []
+    for name in names:
+        if before.get(name) == after.get(name):
+            continue
+        for side, texts, src in (("base", before, base_src), ("head", after, head_src)):
+            if name in texts:
+                jobs.append((texts[name], name, src[name]))
+                slots.append((name, side))
+    graphs: dict[tuple[str, str], ResourceGraph] = dict(
+        zip(slots, offline.capture_many(jobs, project=offline.DEFAULT_PROJECT))
+    )
+
+    plans = []
+    for name in names:
+        b, h = graphs.get((name, "base")), graphs.get((name, "head"))
+        status: StackStatus = ("unchanged" if before.get(name) == after.get(name)
+                               else "added" if name not in before
+                               else "removed" if name not in after else "changed")
+        plan = StackPlan(
+            stack=name, status=status,
+            resources_before=_count(b), resources_after=_count(h),
+            changes=diff_graphs(b, h) if status != "unchanged" else [],
+        )
+        if status != "unchanged":
+            plan.verdicts = _verdicts(h, config, plan)
+            plan.cost = _cost(base_spec.get(name), head_spec.get(name), name, plan)
+        plans.append(plan)
+    return Plan(base=base, stacks=plans)
+
+
+def _count(graph: ResourceGraph | None) -> int:
+    return sum(1 for r in graph.resources if r.custom) if graph else 0
+
+
+def _verdicts(head: ResourceGraph | None, config: RepoConfig, plan: StackPlan) -> list[Verdict]:
+    if head is None:
+        return []
+    try:
+        from agentops.policy import evaluate_graph
+    except ModuleNotFoundError as exc:
+        if exc.name != "agentops.policy":
+            raise
+        plan.notes.append("policies not evaluated: agentops.policy is not available")
+        return []
+    return evaluate_graph(head, config)
+
+
+def _cost(base: StackSpec | None, head: StackSpec | None, stack: str,
+          plan: StackPlan) -> CostDelta | None:
+    try:
+        from agentops.cost import delta, estimate
+    except ModuleNotFoundError as exc:
+        if exc.name != "agentops.cost":
+            raise
+        plan.notes.append("cost not estimated: agentops.cost is not available")
+        return None
+    return delta(estimate(base, stack) if base else None,
+                 estimate(head, stack) if head else None, stack)
