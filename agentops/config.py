@@ -28,6 +28,21 @@ class Approvals(BaseModel):
         return getattr(self, level)
 
 
+class CISettings(BaseModel):
+    """What the GitHub workflows read from this file (`agentops ci-env`): kept in the repository,
+    reviewed like everything else, and no secret among them (roles are assumed through OIDC)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    pulumi_backend_url: str | None = None
+    aws_region: str = "us-east-1"
+    aws_preview_role_arn: str | None = Field(None, description="read-only role for PR previews")
+    aws_apply_role_arn: str | None = Field(None, description="role for apply and drift, on main")
+
+    def env(self) -> dict[str, str]:
+        return {k.upper(): v for k, v in self.model_dump().items() if v}
+
+
 class RepoConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -37,6 +52,7 @@ class RepoConfig(BaseModel):
     model: str | None = Field(None, description="path to a GGUF; the default Gemma 3 270M when unset")
     # Free-form settings read by the policy pack (allowlists, limits); see policies/.
     policy: dict = Field(default_factory=dict)
+    ci: CISettings = Field(default_factory=CISettings)
 
     def is_production(self, stack: str | None) -> bool:
         return stack is not None and stack in self.production_stacks

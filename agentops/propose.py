@@ -1,0 +1,295 @@
+"""`agentops propose`: an ActionPlan becomes a reviewed change on its own branch.
+
+interpret (or a plan file) -> edit the specs in a temporary worktree -> validate -> offline
+plan -> policy verdicts (a mandatory violation stops here) -> risk -> one commit -> a branch
+agentops/<slug> -> with a GitHub remote and a token: push and open a PR whose body is the plan.
+Any failure leaves no branch, no commit reachable from a ref, no file changed in the user's
+checkout.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import git
+from pydantic import BaseModel, Field
+
+from agentops import gitops
+from agentops.actionplan import ActionPlan, RiskLevel
+from agentops.config import RepoConfig, load_config
+from agentops.errors import AgentOpsError, PolicyViolation
+from agentops.findings import CostDelta, Verdict
+from agentops.risk import assess
+from agentops.spec import Workspace, normalize_stack_name
+
+PLAN_TRAILER = "ActionPlan:"
+
+
+class ProposeResult(BaseModel):
+    branch: str
+    commit: str
+    base: str
+    stacks: list[str]
+    changes: list[str]
+    diff: str
+    risk_level: RiskLevel
+    confirmation_required: bool
+    risk_reasons: list[str] = Field(default_factory=list)
+    verdicts: list[Verdict] = Field(default_factory=list)
+    cost: list[CostDelta] = Field(default_factory=list)
+    pr_url: str | None = None
+    review: list[str] = Field(default_factory=list)  # how to review and merge without a forge
+    warnings: list[str] = Field(default_factory=list)
+    action_plan: ActionPlan
+
+
+def load_plan_file(path: Path) -> ActionPlan:
+    try:
+        return ActionPlan.model_validate_json(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise AgentOpsError(f"cannot read plan file {path}: {exc.strerror}") from None
+    except ValueError as exc:
+        first = str(exc).splitlines()[0:3]
+        raise AgentOpsError(
+            f"{path} is not an ActionPlan: {' '.join(first)}",
+            hint="write it with `agentops interpret --json COMMAND > plan.json`",
+        ) from None
+
+
+def commit_message(title: str, plan: ActionPlan, extra: str = "") -> str:
+    body = json.dumps(plan.model_dump(mode="json", exclude_defaults=False), indent=2)
+    return f"{title}\n\n{plan.interpretation}\n{extra}\n{PLAN_TRAILER}\n{body}\n"
+
+
+def plan_from_message(message: str) -> ActionPlan | None:
+    """The ActionPlan a proposal commit carries, or None (a hand-written commit)."""
+    _, sep, rest = message.partition(f"\n{PLAN_TRAILER}\n")
+    if not sep:
+        return None
+    try:
+        return ActionPlan.model_validate_json(rest.strip())
+    except ValueError:
+        return None
+
+
+def propose(
+    workspace: Workspace,
+    plan: ActionPlan,
+    stack: str | None = None,
+    base: str | None = None,
+    publish: bool = True,
+) -> ProposeResult:
+    """Build, commit and (with a forge) publish the proposal for `plan`."""
+    try:
+        result = _propose(workspace, plan, stack, base, publish)
+    except AgentOpsError as exc:
+        _remember(workspace, plan, f"failed: {exc.message}")
+        raise
+    outcome = f"proposed {result.branch}" + (f" {result.pr_url}" if result.pr_url else "")
+    _remember(workspace, result.action_plan, outcome)
+    return result
+
+
+def _propose(workspace: Workspace, plan: ActionPlan, stack: str | None, base: str | None,
+             publish: bool) -> ProposeResult:
+    from agentops.edit import apply_plan
+
+    config = load_config(workspace.root)
+    repo = gitops.open_repo(workspace.root)
+    base = base or gitops.default_base(repo, config.base_branch)
+    rel = _relative(workspace, repo)
+    plan = _with_stacks(plan, stack)
+    with gitops.worktree(repo, base) as tree:
+        tree_ws = Workspace(tree.path / rel)
+        names = _committed_stacks(tree_ws, base, rel)
+        before = {n: tree_ws.spec_path(n).read_text(encoding="utf-8") for n in names}
+        edit = apply_plan(plan, before, default_stack=stack)
+        for name, text in edit.texts.items():
+            tree_ws.spec_path(name).write_text(text, encoding="utf-8")
+        offline = _offline_plan(tree_ws, tree.base_sha, list(edit.texts), config)
+        verdicts = [v for s in offline.stacks for v in s.verdicts]
+        _stop_on_mandatory(verdicts)
+        risk = assess(plan, config, _policy_floor(verdicts))
+        plan = plan.model_copy(update={"risk_level": risk.level,
+                                       "confirmation_required": risk.confirmation_required})
+        paths = [str((rel / "stacks" / f"{n}.yaml").as_posix()) for n in edit.texts]
+        sha = tree.commit(paths, commit_message(f"agentops: {plan.command}"[:200], plan))
+    result = ProposeResult(
+        branch="", commit=sha, base=base, stacks=list(edit.texts), changes=edit.changes,
+        diff=edit.diff(before), risk_level=risk.level,
+        confirmation_required=risk.confirmation_required, risk_reasons=risk.reasons,
+        verdicts=verdicts, cost=[s.cost for s in offline.stacks if s.cost], action_plan=plan,
+        warnings=list(plan.warnings) + _dirty_warnings(workspace, before, edit.texts),
+    )
+    markdown = _render_markdown(offline)
+    body = pr_body(result, markdown)
+    result.branch, result.pr_url = publish_branch(
+        repo, gitops.slugify(plan.command), sha, title=f"agentops: {plan.command}",
+        body=body, risk=risk.level, base=_branch_name(base), publish=publish)
+    if result.pr_url is None:
+        result.review = review_steps(result.branch, _branch_name(base))
+    return result
+
+
+def publish_branch(repo: git.Repo, slug: str, sha: str, title: str, body: str,
+                   risk: RiskLevel, base: str, publish: bool = True) -> tuple[str, str | None]:
+    """Create the branch; with a forge, push it and open the PR. Undo all of it on failure."""
+    from agentops.forge import LABEL, Forge
+
+    branch = gitops.create_branch(repo, slug, sha)
+    forge = Forge.from_remote(gitops.remote_url(repo)) if publish else None
+    if forge is None:
+        return branch, None
+    pushed = False
+    try:
+        gitops.push(repo, branch)
+        pushed = True
+        pr = forge.open_pull_request(branch, base, title, body, [LABEL, f"risk:{risk.value}"])
+    except BaseException:
+        if pushed:
+            gitops.delete_remote_branch(repo, branch)
+        gitops.delete_branch(repo, branch)
+        raise
+    return branch, pr.url
+
+
+def review_steps(branch: str, base: str) -> list[str]:
+    return [
+        f"git diff {base}...{branch}",
+        f"git switch {branch} && agentops plan --base {base}",
+        f"git switch {base} && git merge --no-ff {branch}",
+    ]
+
+
+def pr_body(result: ProposeResult, plan_markdown: str) -> str:
+    """Summary first (never trimmed), the plan last (trimmed by forge.fit when too long)."""
+    plan = result.action_plan
+    lines = [
+        "## agentops proposal",
+        "",
+        f"**Command:** `{plan.command}`",
+        "",
+        f"**Interpretation:** {plan.interpretation}",
+        "",
+        "### Actions",
+        *[f"- `{a.type.value}` {a.resource.value} **{a.name or '-'}** in `{a.stack or '-'}`"
+          f"{_params(a.parameters.set_values())}{' — ' + a.description if a.description else ''}"
+          for a in plan.actions],
+        "",
+        f"### Risk: **{result.risk_level.value}**",
+        *[f"- {r}" for r in result.risk_reasons],
+        "",
+        "**Confirmation needed:** " + (
+            "yes: this PR needs its approvals before merge; apply checks them"
+            if result.confirmation_required else "no"),
+        "",
+        "### Policy verdicts",
+        *([f"- {v.enforcement} `{v.policy}` ({v.severity}): {v.message}"
+           + (f" [{v.resource}]" if v.resource else "") for v in result.verdicts]
+          or ["- no violations"]),
+        "",
+        "### Cost (monthly, estimated)",
+        *([f"- {c.stack}: ${c.before_usd:,.2f} → ${c.after_usd:,.2f} ({c.delta_usd:+,.2f})"
+           + (f"; unpriced: {', '.join(c.unpriced)}" if c.unpriced else "") for c in result.cost]
+          or ["- not estimated"]),
+        "",
+        "### Spec changes",
+        *[f"- {c}" for c in result.changes],
+        "",
+        "### Plan",
+        "",
+        plan_markdown,
+    ]
+    if result.warnings:
+        lines[2:2] = ["> " + w for w in result.warnings] + [""]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _with_stacks(plan: ActionPlan, default: str | None) -> ActionPlan:
+    """Every action's stack by its canonical name ("production" -> prod), so risk sees it."""
+    actions = [a.model_copy(update={"stack": normalize_stack_name(a.stack or default)})
+               if (a.stack or default) else a for a in plan.actions]
+    return plan.model_copy(update={"actions": actions})
+
+
+def _relative(workspace: Workspace, repo: git.Repo) -> Path:
+    top = Path(repo.working_tree_dir).resolve()
+    try:
+        return workspace.root.resolve().relative_to(top)
+    except ValueError:
+        raise AgentOpsError(f"{workspace.root} is not inside the repository {top}") from None
+
+
+def _committed_stacks(tree_ws: Workspace, base: str, rel: Path) -> list[str]:
+    names = tree_ws.stack_names() if tree_ws.stacks_dir.is_dir() else []
+    if not names:
+        raise AgentOpsError(
+            f"{base} has no committed stack specs in {(rel / 'stacks').as_posix()}/",
+            hint="commit stacks/*.yaml on the base branch first: proposals branch from it",
+        )
+    return names
+
+
+def _offline_plan(tree_ws: Workspace, base_sha: str, stacks: list[str], config: RepoConfig):
+    from agentops.plan import build_plan
+
+    return build_plan(tree_ws, base_rev=base_sha, stacks=stacks, config=config)
+
+
+def _render_markdown(offline) -> str:
+    from agentops.planrender import render
+
+    return render(offline, "markdown")
+
+
+def _stop_on_mandatory(verdicts: list[Verdict]) -> None:
+    blocking = [v for v in verdicts if v.blocking]
+    if blocking:
+        listed = "\n  ".join(f"{v.policy}: {v.message}" + (f" [{v.resource}]" if v.resource else "")
+                             for v in blocking)
+        raise PolicyViolation(
+            f"the change violates {len(blocking)} mandatory "
+            f"polic{'y' if len(blocking) == 1 else 'ies'}; nothing was committed\n  {listed}",
+            hint="change the command so the result complies, or change the policy in policies/",
+        )
+
+
+def _policy_floor(verdicts: list[Verdict]) -> RiskLevel | None:
+    levels = [RiskLevel(v.severity) for v in verdicts if v.enforcement == "advisory"]
+    return max(levels, key=lambda lv: lv.rank) if levels else None
+
+
+def _dirty_warnings(workspace: Workspace, base_texts: dict[str, str], changed: dict[str, str]) -> list[str]:
+    out = []
+    for name in changed:
+        path = workspace.stacks_dir / f"{name}.yaml"
+        if path.is_file() and path.read_text(encoding="utf-8") != base_texts.get(name):
+            out.append(f"stacks/{name}.yaml in your checkout differs from the base: those "
+                       f"edits are not part of this proposal (your files were not touched)")
+    return out
+
+
+def _branch_name(base: str) -> str:
+    return base.removeprefix("origin/")
+
+
+def _params(values: dict) -> str:
+    return (" (" + ", ".join(f"{k}={v}" for k, v in values.items()) + ")") if values else ""
+
+
+def _remember(workspace: Workspace, plan: ActionPlan, outcome: str) -> None:
+    # Memory helps later interpretations; a failure to record must not undo a proposal.
+    try:
+        from agentops.memory import Memory
+    except ImportError:
+        return
+    try:
+        Memory(workspace.root).record(plan.command, plan, outcome)
+    except (AgentOpsError, OSError) as exc:
+        import sys
+
+        print(f"warning: the outcome was not recorded in memory: {exc}", file=sys.stderr)

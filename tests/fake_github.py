@@ -1,0 +1,196 @@
+"""A local HTTP server on 127.0.0.1 answering the GitHub REST endpoints agentops uses.
+
+The one stand-in in the suite: PyGithub talks real HTTP to it. It keeps state (pull requests,
+labels, comments, reviews, issues), checks the token, and refuses bodies over 65,536
+characters as GitHub does, so a client that forgets to fit them fails here too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlparse
+
+LIMIT = 65_536
+
+
+@dataclass
+class State:
+    owner: str = "acme"
+    name: str = "infra"
+    token: str = "test-token"
+    pulls: dict[int, dict] = field(default_factory=dict)
+    issues: dict[int, dict] = field(default_factory=dict)  # pull requests are issues too
+    comments: dict[int, dict] = field(default_factory=dict)
+    reviews: dict[int, list[dict]] = field(default_factory=dict)
+    requests: list[tuple[str, str]] = field(default_factory=list)
+    fail: dict[str, int] = field(default_factory=dict)  # "POST pulls" -> status to answer
+    next_id: int = 1
+
+
+class FakeGitHub:
+    def __init__(self):
+        self.state = State()
+        self.lock = threading.Lock()
+        handler = _handler(self)
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> "FakeGitHub":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+    # Test helpers ------------------------------------------------------------------------
+
+    def merge(self, number: int, merge_sha: str) -> None:
+        pr = self.state.pulls[number]
+        pr.update(state="closed", merged=True, merged_at="2025-01-01T00:00:00Z",
+                  merge_commit_sha=merge_sha)
+
+    def review(self, number: int, login: str, state: str) -> None:
+        self.state.reviews.setdefault(number, []).append(
+            {"id": self._id(), "user": {"login": login}, "state": state,
+             "submitted_at": "2025-01-01T00:00:00Z"})
+
+    def _id(self) -> int:
+        self.state.next_id += 1
+        return self.state.next_id
+
+    @property
+    def repo_url(self) -> str:
+        return f"{self.url}/repos/{self.state.owner}/{self.state.name}"
+
+
+def _handler(fake: FakeGitHub):
+    s = fake.state
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *args):  # quiet
+            pass
+
+        def _send(self, status: int, payload) -> None:
+            data = json.dumps(payload).encode()
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def _body(self):
+            length = int(self.headers.get("Content-Length") or 0)
+            return json.loads(self.rfile.read(length) or b"null")
+
+        def _route(self, method: str) -> None:
+            url = urlparse(self.path)
+            s.requests.append((method, url.path))
+            if self.headers.get("Authorization") != f"token {s.token}" and \
+                    self.headers.get("Authorization") != f"Bearer {s.token}":
+                return self._send(401, {"message": "Bad credentials"})
+            prefix = f"/repos/{s.owner}/{s.name}"
+            if not url.path.startswith(prefix):
+                return self._send(404, {"message": "Not Found"})
+            path = url.path[len(prefix):]
+            body = self._body() if method in ("POST", "PATCH") else None
+            for kind, status in s.fail.items():
+                m, frag = kind.split(" ", 1)
+                if m == method and frag in path:
+                    return self._send(status, {"message": f"injected failure on {kind}"})
+            if isinstance(body, dict) and len(body.get("body") or "") > LIMIT:
+                return self._send(422, {"message": "Validation Failed",
+                                        "errors": [{"message": "body is too long (maximum is 65536 characters)"}]})
+            with fake.lock:
+                status, payload = self._dispatch(method, path, parse_qs(url.query), body)
+            self._send(status, payload)
+
+        def _dispatch(self, method, path, query, body):
+            base = fake.repo_url
+            if method == "GET" and path == "":
+                return 200, {"id": 1, "name": s.name, "full_name": f"{s.owner}/{s.name}",
+                             "owner": {"login": s.owner}, "url": base,
+                             "html_url": f"https://github.com/{s.owner}/{s.name}"}
+            if method == "POST" and path == "/pulls":
+                if any(p["head"]["ref"] == body["head"] and p["state"] == "open" for p in s.pulls.values()):
+                    return 422, {"message": "A pull request already exists"}
+                number = len(s.issues) + 1
+                pr = {"number": number, "id": fake._id(), "title": body["title"], "body": body.get("body"),
+                      "state": "open", "merged": False, "merged_at": None, "merge_commit_sha": None,
+                      "head": {"ref": body["head"]}, "base": {"ref": body["base"]},
+                      "url": f"{base}/pulls/{number}", "issue_url": f"{base}/issues/{number}",
+                      "html_url": f"https://github.com/{s.owner}/{s.name}/pull/{number}",
+                      "labels": [], "user": {"login": "agentops-bot"}}
+                s.pulls[number] = pr
+                s.issues[number] = {"number": number, "title": body["title"], "body": body.get("body"),
+                                    "labels": pr["labels"], "state": "open", "pull_request": {"url": pr["url"]},
+                                    "url": f"{base}/issues/{number}", "html_url": pr["html_url"]}
+                return 201, pr
+            if m := re.fullmatch(r"/issues/(\d+)/labels", path):
+                issue = s.issues[int(m[1])]
+                for name in body:
+                    if name not in [lb["name"] for lb in issue["labels"]]:
+                        issue["labels"].append({"name": name, "url": f"{base}/labels/{name}"})
+                return 200, issue["labels"]
+            if m := re.fullmatch(r"/issues/(\d+)/comments", path):
+                number = int(m[1])
+                if number not in s.issues:
+                    return 404, {"message": "Not Found"}
+                if method == "GET":
+                    return 200, [c for c in s.comments.values() if c["issue"] == number]
+                cid = fake._id()
+                s.comments[cid] = {"id": cid, "issue": number, "body": body["body"],
+                                   "url": f"{base}/issues/comments/{cid}",
+                                   "html_url": f"https://github.com/{s.owner}/{s.name}/pull/{number}#issuecomment-{cid}"}
+                return 201, s.comments[cid]
+            if (m := re.fullmatch(r"/issues/comments/(\d+)", path)) and method == "PATCH":
+                comment = s.comments[int(m[1])]
+                comment["body"] = body["body"]
+                return 200, comment
+            if m := re.fullmatch(r"/issues/(\d+)", path):
+                number = int(m[1])
+                if number not in s.issues:
+                    return 404, {"message": "Not Found"}
+                if method == "PATCH":
+                    s.issues[number].update({k: v for k, v in body.items() if k in ("body", "title", "state")})
+                return 200, s.issues[number]
+            if path == "/issues" and method == "GET":
+                wanted = set((query.get("labels") or [""])[0].split(",")) - {""}
+                state = (query.get("state") or ["open"])[0]
+                out = [i for i in s.issues.values()
+                       if i["state"] == state and wanted <= {lb["name"] for lb in i["labels"]}]
+                return 200, out
+            if path == "/issues" and method == "POST":
+                number = len(s.issues) + 1
+                s.issues[number] = {"number": number, "title": body["title"], "body": body.get("body"),
+                                    "labels": [{"name": n} for n in body.get("labels", [])],
+                                    "state": "open", "pull_request": None,
+                                    "url": f"{base}/issues/{number}",
+                                    "html_url": f"https://github.com/{s.owner}/{s.name}/issues/{number}"}
+                return 201, s.issues[number]
+            if m := re.fullmatch(r"/commits/([0-9a-f]+)/pulls", path):
+                return 200, [p for p in s.pulls.values() if p["merge_commit_sha"] == m[1]]
+            if m := re.fullmatch(r"/commits/([0-9a-f]+)", path):
+                return 200, {"sha": m[1], "url": f"{base}/commits/{m[1]}"}
+            if m := re.fullmatch(r"/pulls/(\d+)/reviews", path):
+                return 200, s.reviews.get(int(m[1]), [])
+            return 404, {"message": f"Not Found: {method} {path}"}
+
+        def do_GET(self):
+            self._route("GET")
+
+        def do_POST(self):
+            self._route("POST")
+
+        def do_PATCH(self):
+            self._route("PATCH")
+
+        def do_DELETE(self):
+            self._route("DELETE")
+
+    return Handler
