@@ -46,11 +46,14 @@ class StackSummary(BaseModel):
     resources: dict[str, list[str]]
 
 
-def create_app(root: Path, token: str | None = None, model_path: str | None = None) -> FastAPI:
+def create_app(
+    root: Path, token: str | None = None, model_path: str | None = None, interpreter=None
+) -> FastAPI:
+    """The API over the repository at `root`; `interpreter` lets a caller share a loaded one."""
     workspace = Workspace.find(root)
     app = FastAPI(title="agentops", version="1")
     model_lock = threading.Lock()
-    state: dict[str, object] = {}
+    state: dict[str, object] = {"interpreter": interpreter} if interpreter else {}
 
     def interpreter():
         from agentops.interpret import Interpreter

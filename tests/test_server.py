@@ -1,0 +1,132 @@
+"""The HTTP API, served by a real uvicorn on loopback and called over real HTTP."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import uvicorn
+
+from agentops.actionplan import Action, ActionPlan, Parameters
+from agentops.server import create_app
+
+REPO_STACKS = Path(__file__).resolve().parents[1] / "stacks"
+TOKEN = "s3cr3t-token"
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("api") / "infra"
+    shutil.copytree(REPO_STACKS, root / "stacks")
+    _git(root, "init", "-q", "-b", "main")
+    _git(root, "config", "user.name", "Tester")
+    _git(root, "config", "user.email", "tester@example.com")
+    _git(root, "add", ".")
+    _git(root, "commit", "-q", "-m", "stacks")
+    return root
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(repo, tmp_path_factory):
+    """Yield (base_url, repo); the server runs in a thread with a bearer token."""
+    port = _free_port()
+    config = uvicorn.Config(create_app(repo, token=TOKEN), host="127.0.0.1", port=port,
+                            log_level="warning")
+    instance = uvicorn.Server(config)
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not instance.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    instance.should_exit = True
+    thread.join(timeout=10)
+
+
+def client(base: str, token: str | None = TOKEN) -> httpx.Client:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return httpx.Client(base_url=base, headers=headers, timeout=60)
+
+
+def test_health_needs_no_token(server):
+    response = client(server, token=None).get("/healthz")
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+
+
+@pytest.mark.parametrize("token", [None, "wrong"])
+def test_missing_or_wrong_token_is_refused(server, token):
+    response = client(server, token=token).get("/stacks")
+    assert response.status_code == 401
+
+
+def test_stacks_lists_resources_by_section(server):
+    stacks = {s["name"]: s for s in client(server).get("/stacks").json()}
+    assert set(stacks) == {"dev", "staging", "prod"}
+    assert stacks["prod"]["resources"]["deployments"] == ["api", "web"]
+
+
+def test_plan_of_an_unchanged_tree_has_no_changes(server):
+    response = client(server).post("/plan", json={"base": "HEAD"})
+    assert response.status_code == 200
+    body = response.json()
+    assert body["kind"] and all(not s["changes"] for s in body["stacks"])
+
+
+def test_unknown_stack_is_404_with_hint(server):
+    response = client(server).post("/plan", json={"base": "HEAD", "stacks": ["qa"]})
+    assert response.status_code == 404
+    assert "unknown stack 'qa'" in response.json()["error"]
+    assert "dev, prod, staging" in response.json()["hint"]
+
+
+def test_propose_a_plan_makes_a_branch(server, repo):
+    plan = ActionPlan(
+        command="scale web in staging to 3 replicas",
+        interpretation="Scale web in staging to 3 replicas.",
+        actions=[Action(type="scale", resource="deployment", name="web", stack="staging",
+                        parameters=Parameters(replicas=3))],
+    )
+    response = client(server).post("/propose", json={"plan": plan.model_dump(mode="json")})
+    assert response.status_code == 200, response.text
+    branch = response.json()["branch"]
+    assert branch.startswith("agentops/")
+    shown = subprocess.run(["git", "show", f"{branch}:stacks/staging.yaml"], cwd=repo,
+                           check=True, capture_output=True, text=True).stdout
+    assert "replicas: 3" in shown
+    # The user's checkout stays on main, untouched.
+    head = subprocess.run(["git", "symbolic-ref", "--short", "HEAD"], cwd=repo,
+                          capture_output=True, text=True).stdout.strip()
+    assert head == "main"
+
+
+def test_propose_needs_exactly_one_of_command_or_plan(server):
+    response = client(server).post("/propose", json={})
+    assert response.status_code == 422
+
+
+def test_bad_plan_name_is_a_clear_422(server):
+    plan = ActionPlan(
+        command="restart nothing", interpretation="Restart ghost.",
+        actions=[Action(type="restart", resource="deployment", name="ghost", stack="dev")],
+    )
+    response = client(server).post("/propose", json={"plan": plan.model_dump(mode="json")})
+    assert response.status_code == 422
+    assert "ghost" in response.json()["error"]
