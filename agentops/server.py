@@ -55,7 +55,7 @@ def create_app(
     model_lock = threading.Lock()
     state: dict[str, object] = {"interpreter": interpreter} if interpreter else {}
 
-    def interpreter():
+    def loaded_interpreter():
         from agentops.interpret import Interpreter
 
         if "interpreter" not in state:
@@ -91,7 +91,7 @@ def create_app(
     @app.post("/interpret", dependencies=[Depends(authorized)])
     def interpret(request: InterpretRequest) -> ActionPlan:
         with model_lock:
-            return interpreter().interpret(request.command, workspace, stack=request.stack)
+            return loaded_interpreter().interpret(request.command, workspace, stack=request.stack)
 
     @app.post("/plan", dependencies=[Depends(authorized)])
     def plan(request: PlanRequest) -> dict:
@@ -109,7 +109,7 @@ def create_app(
         action_plan = request.plan
         if action_plan is None:
             with model_lock:
-                action_plan = interpreter().interpret(
+                action_plan = loaded_interpreter().interpret(
                     request.command, workspace, stack=request.stack
                 )
         result = run_propose(workspace, action_plan)
