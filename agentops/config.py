@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -43,6 +44,36 @@ class CISettings(BaseModel):
         return {k.upper(): v for k, v in self.model_dump().items() if v}
 
 
+Level = Literal["low", "medium", "high", "critical"]
+
+
+class RiskRule(BaseModel):
+    """One override of the risk table: the first rule whose fields all match an action wins.
+    Unset fields match anything; `stack` is a stack name, `production` or `other`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    # Literals, so a typo in the file is an error rather than a rule that never matches.
+    action: Literal["create", "update", "delete", "scale", "restart", "backup", "monitor",
+                    "show", "replace"] | None = None
+    resource: Literal["infrastructure", "deployment", "database", "storage", "monitoring",
+                      "security"] | None = None
+    stack: str | None = None
+    level: Level
+
+
+class RiskSettings(BaseModel):
+    """`risk:` in .agentops.yaml: the team's changes to DESIGN.md's risk table."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    rules: list[RiskRule] = Field(default_factory=list)
+    # A mandatory policy violation makes a change at least this risky...
+    mandatory_policy_floor: Level = "high"
+    # ...and an advisory one raises it to the policy's severity, capped here.
+    advisory_policy_cap: Level = "medium"
+
+
 class RepoConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -53,6 +84,7 @@ class RepoConfig(BaseModel):
     # Free-form settings read by the policy pack (allowlists, limits); see policies/.
     policy: dict = Field(default_factory=dict)
     ci: CISettings = Field(default_factory=CISettings)
+    risk: RiskSettings = Field(default_factory=RiskSettings)
 
     def is_production(self, stack: str | None) -> bool:
         return stack is not None and stack in self.production_stacks

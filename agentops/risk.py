@@ -9,9 +9,11 @@ confirmation_required is true for high and critical.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Iterable, Sequence
 
 from agentops.actionplan import Action, ActionPlan, ActionType, ResourceType, RiskLevel
-from agentops.config import RepoConfig
+from agentops.config import RepoConfig, RiskRule
+from agentops.findings import Verdict
 
 READ_ONLY = {ActionType.show}
 
@@ -26,7 +28,34 @@ class RiskAssessment:
         return self.level.rank >= RiskLevel.high.rank
 
 
+def _rule_matches(rule: RiskRule, op: str, resource: str | None, stack: str | None,
+                  config: RepoConfig) -> bool:
+    if rule.action is not None and rule.action != op:
+        return False
+    if rule.resource is not None and rule.resource != resource:
+        return False
+    if rule.stack is None:
+        return True
+    if rule.stack == "production":
+        return config.is_production(stack)
+    if rule.stack == "other":
+        return not config.is_production(stack)
+    return rule.stack == stack
+
+
+def _override(op: str, resource: str | None, stack: str | None,
+              config: RepoConfig) -> tuple[RiskLevel, str] | None:
+    for i, rule in enumerate(config.risk.rules):
+        if _rule_matches(rule, op, resource, stack, config):
+            where = f"in {stack}" if stack else "in an unnamed stack"
+            return RiskLevel(rule.level), f"{op} of {resource or 'a resource'} {where} (risk.rules[{i}])"
+    return None
+
+
 def action_risk(action: Action, config: RepoConfig) -> tuple[RiskLevel, str]:
+    override = _override(action.type.value, action.resource.value, action.stack, config)
+    if override is not None:
+        return override
     prod = config.is_production(action.stack)
     where = f"in {action.stack}" if action.stack else "in an unnamed stack"
     if action.type in READ_ONLY:
@@ -55,6 +84,65 @@ def assess(
         reasons.append(f"{action_level.value}: {reason}")
         if action_level.rank > level.rank:
             level = action_level
+    if policy_floor is not None and policy_floor.rank > level.rank:
+        reasons.append(f"{policy_floor.value}: raised by policy verdicts")
+        level = policy_floor
+    return RiskAssessment(level, reasons)
+
+
+def policy_floor(verdicts: Iterable[Verdict], config: RepoConfig) -> RiskLevel | None:
+    """The least risk policy verdicts allow: a mandatory violation at least the configured floor
+    (or its severity when higher), an advisory one its severity capped at the configured cap."""
+    floor = RiskLevel(config.risk.mandatory_policy_floor)
+    cap = RiskLevel(config.risk.advisory_policy_cap)
+    levels = []
+    for verdict in verdicts:
+        severity = RiskLevel(verdict.severity)
+        if verdict.enforcement == "mandatory":
+            levels.append(max(floor, severity, key=lambda lv: lv.rank))
+        elif verdict.enforcement == "advisory":
+            levels.append(min(cap, severity, key=lambda lv: lv.rank))
+    return max(levels, key=lambda lv: lv.rank) if levels else None
+
+
+# A plan's change kinds as the table's action types. A replace destroys the resource before or
+# after creating its successor: for a database or a volume that is a delete.
+_OPERATIONS = {"create": "create", "update": "update", "replace": "delete", "delete": "delete"}
+
+
+def change_risk(stack: str, op: str, spec_ref: str | None, config: RepoConfig) -> tuple[RiskLevel, str]:
+    from agentops.spec import SECTIONS
+
+    if op not in _OPERATIONS:
+        raise ValueError(f"unknown change operation {op!r} (expected {', '.join(_OPERATIONS)})")
+    section = spec_ref.split(".", 1)[0] if spec_ref else None
+    resource = SECTIONS[section][1] if section in SECTIONS else ResourceType.infrastructure.value
+    override = _override(op, resource, stack, config)
+    if override is not None:
+        return override
+    action = Action(type=ActionType(_OPERATIONS[op]), resource=ResourceType(resource), stack=stack,
+                    name=spec_ref.split(".", 1)[1] if spec_ref and "." in spec_ref else None,
+                    description=f"{op} {spec_ref or 'a resource'} in {stack}")
+    level, reason = action_risk(action, config)
+    return level, f"{op} of {spec_ref or 'a resource'}: {reason}"
+
+
+def assess_changes(
+    changes: Iterable[Sequence[str | None]],
+    config: RepoConfig,
+    policy_floor: RiskLevel | None = None,
+) -> RiskAssessment:
+    """Risk of a diff without an ActionPlan (a hand edit, CI's approval gate): each change is
+    (stack, op) or (stack, op, spec_ref), op one of create/update/replace/delete and spec_ref
+    "section.name" when known (it tells a security change from others). No change is low."""
+    level, reasons = RiskLevel.low, []
+    for change in changes:
+        stack, op = change[0], change[1]
+        spec_ref = change[2] if len(change) > 2 else None
+        change_level, reason = change_risk(stack, op, spec_ref, config)
+        reasons.append(f"{change_level.value}: {reason}")
+        if change_level.rank > level.rank:
+            level = change_level
     if policy_floor is not None and policy_floor.rank > level.rank:
         reasons.append(f"{policy_floor.value}: raised by policy verdicts")
         level = policy_floor

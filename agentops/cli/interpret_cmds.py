@@ -1,3 +1,66 @@
-"""Commands: (to be written)."""
+"""Commands: interpret (command -> ActionPlan) and eval (accuracy on an evaluation set)."""
 
-from agentops.cli import app  # noqa: F401
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from agentops.cli import app
+
+
+@app.command()
+def interpret(
+    command: list[str] = typer.Argument(..., help="the command, in plain language"),
+    json_out: bool = typer.Option(False, "--json", help="print the ActionPlan as JSON"),
+    stack: Optional[str] = typer.Option(None, "--stack", "-s", help="stack to use when the command names none"),
+    model: Optional[str] = typer.Option(None, "--model", help="path to a GGUF model file"),
+) -> None:
+    """Turn a plain-language command into an ActionPlan (nothing is changed)."""
+    from agentops.errors import InterpretError
+    from agentops.interpret import Interpreter
+    from agentops.spec import Workspace
+
+    workspace = Workspace.find()
+    plan = Interpreter(model).interpret(" ".join(command), workspace, stack)
+    if json_out:
+        print(plan.model_dump_json(indent=2))
+    else:
+        _print_plan(plan)
+    if not plan.actions:
+        # Nothing understood: say so (already printed) and fail, so scripts notice.
+        raise InterpretError(plan.interpretation, hint="rephrase it as a change or query on the stacks")
+
+
+def _print_plan(plan) -> None:
+    from rich.console import Console
+
+    console = Console(highlight=False)
+    console.print(plan.interpretation)
+    for action in plan.actions:
+        params = " ".join(f"{k}={v}" for k, v in action.parameters.set_values().items())
+        console.print(f"  - {action.type.value} {action.resource.value} "
+                      f"{action.name or '*'} [{action.stack or '?'}] {params}", markup=False)
+    console.print(f"risk: {plan.risk_level.value}; confirmation required: "
+                  f"{'yes' if plan.confirmation_required else 'no'}")
+    for warning in plan.warnings:
+        console.print(f"warning: {warning}", style="yellow", markup=False)
+
+
+@app.command("eval")
+def eval_cmd(
+    file: Path = typer.Argument(..., help="evaluation set (YAML), e.g. evals/commands.yaml"),
+    split: Optional[str] = typer.Option(None, "--split", help="only this split (tuning|heldout)"),
+    model: Optional[str] = typer.Option(None, "--model", help="path to a GGUF model file"),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="print every miss"),
+) -> None:
+    """Exact-match and per-field accuracy of the interpreter on an evaluation set."""
+    from agentops.evaluate import load_eval_set, print_report, run_eval
+    from agentops.spec import Workspace
+
+    items = load_eval_set(file)
+    if split:
+        items = [i for i in items if i.split == split]
+    report = run_eval(items, Workspace.find(), model, verbose=verbose)
+    print_report(report)

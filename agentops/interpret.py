@@ -1,0 +1,336 @@
+"""Command -> ActionPlan, by the local model under a grammar.
+
+The model writes only the typed actions (agentops.planline), prompted with the repository's
+stacks and resource names and with few-shot examples chosen for this command. Deterministic
+code then guards what it wrote against the command and the specs: values the command never
+mentioned are dropped, names must exist, a delete needs a delete verb, and the sentences and
+the risk are composed from the typed actions.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from agentops.actionplan import Action, ActionPlan, ActionType, Parameters, ResourceType
+from agentops.config import load_config
+from agentops.errors import InterpretError
+from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec, Workspace
+
+MAX_COMMAND_CHARS = 1000
+N_EXAMPLES = 4
+N_MEMORIES = 2
+
+DELETE_WORDS = {"delete", "remove", "destroy", "drop", "decommission", "deprovision",
+                "terminate", "teardown", "purge", "wipe", "nuke", "erase", "demolish"}
+DELETE_PHRASES = ("tear down", "get rid of", "take down", "shut down")
+INJECTION = re.compile(
+    r"ignore (all |any )?(the )?(previous|prior|above|earlier)|disregard|system\s*:|assistant\s*:"
+    r"|you are now|new instructions|<\s*/?\s*(s|start_of_turn|end_of_turn|system)\b|\[inst\]",
+    re.IGNORECASE,
+)
+# Values of these parameters must be written in the command itself.
+LITERAL_KEYS = ("region", "instance_type", "image", "cidr")
+PROVIDER_WORDS = {
+    "aws": ("aws", "amazon", "ec2", "eks", "rds", "s3", "ebs"),
+    "gcp": ("gcp", "google", "gce", "gke"),
+    "azure": ("azure",),
+}
+# Closed-vocabulary parameters the command must name (a guessed protocol or metric is noise).
+ENUM_WORDS = {
+    "protocol": {},
+    "engine": {"postgres": ("postgres", "postgresql", "pg"), "mysql": ("mysql",)},
+    "metric": {"cpu": ("cpu", "processor"), "memory": ("memory", "mem", "ram"),
+               "disk": ("disk", "storage"), "errors": ("errors", "error"),
+               "connections": ("connections", "connection")},
+}
+SECTION_NOUN = {s: SECTIONS[s][2] for s in SECTIONS}
+
+
+def check_command(command: str) -> str:
+    """The command, stripped; blank, over-long or control-character input is rejected."""
+    text = command.strip()
+    if not text:
+        raise InterpretError("the command is empty", hint='say what to change, e.g. "scale api in prod to 4 replicas"')
+    if len(text) > MAX_COMMAND_CHARS:
+        raise InterpretError(
+            f"the command is {len(text)} characters long; the limit is {MAX_COMMAND_CHARS}",
+            hint="split it into shorter commands",
+        )
+    bad = sorted({repr(c) for c in text if unicodedata.category(c) == "Cc"})
+    if bad:
+        raise InterpretError(
+            f"the command contains control characters ({', '.join(bad)})",
+            hint="type the command as one line of plain text",
+        )
+    return text
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+@dataclass
+class CommandFacts:
+    """What the command itself says, for guarding the model's output."""
+
+    text: str
+    words: list[str]
+    numbers: set[float]
+    stacks: list[str]
+    destructive: bool
+    injected: bool
+
+    @classmethod
+    def of(cls, text: str, stacks: list[str]) -> "CommandFacts":
+        words = _words(text)
+        vocab = {s: s for s in stacks} | {a: s for a, s in STACK_ALIASES.items() if s in stacks}
+        mentioned: list[str] = []
+        for w in words:
+            hit = vocab.get(w) or next(
+                iter(vocab[m] for m in difflib.get_close_matches(w, vocab, 1, 0.86) if len(w) >= 5), None
+            )
+            if hit and hit not in mentioned:
+                mentioned.append(hit)
+        # standalone numbers only: the "1" inside "api:1.9.1" or "10.0.0.0/8" is not a count
+        numbers = {float(n) for n in re.findall(r"(?<![\w.:/-])\d+(?:\.\d+)?(?![\w:/-]|\.\d)", text)}
+        lowered = " ".join(words)
+        destructive = any(
+            w in DELETE_WORDS or difflib.get_close_matches(w, DELETE_WORDS, 1, 0.85) for w in words
+        ) or any(p in lowered for p in DELETE_PHRASES)
+        return cls(text, words, numbers, mentioned, destructive, bool(INJECTION.search(text)))
+
+    def mentions(self, name: str) -> bool:
+        parts = _words(name)
+        joined = " ".join(self.words)
+        if f" {' '.join(parts)} " in f" {joined} " or name.replace("-", "") in self.words:
+            return True
+        # one-word names tolerate a typo ("ordrs"); longer ones must be written out
+        return len(parts) == 1 and len(name) >= 4 and bool(difflib.get_close_matches(name, self.words, 1, 0.8))
+
+
+@dataclass
+class Interpretation:
+    plan: ActionPlan
+    raw: str
+    examples: list[str] = field(default_factory=list)
+    tokens: int = 0
+    seconds: float = 0.0
+
+
+class Interpreter:
+    """Cheap to construct; the model, grammar index and example index load on first use."""
+
+    def __init__(self, model_path: str | None = None, use_memory: bool = True):
+        self.model_path = model_path
+        self.use_memory = use_memory
+        self._model = None
+        self._generators: dict[str, object] = {}
+        self._examples = None
+
+    def interpret(self, command: str, workspace: Workspace, stack: str | None = None) -> ActionPlan:
+        return self.run(command, workspace, stack).plan
+
+    # -- the pipeline
+
+    def run(self, command: str, workspace: Workspace, stack: str | None = None) -> Interpretation:
+        text = check_command(command)
+        config = load_config(workspace.root)
+        default_stack = workspace.resolve_stack(stack) if stack else None
+        specs = workspace.load_all()
+        facts = CommandFacts.of(text, list(specs))
+        model = self._resolve(config.model)
+
+        from agentops.generate import ConstrainedGenerator
+        from agentops.planline import grammar, parse
+
+        regex = grammar(list(specs))
+        if regex not in self._generators:
+            self._generators[regex] = ConstrainedGenerator(model, regex)
+        generator = self._generators[regex]
+        shots = self._shots(text, workspace)
+        prompt = build_prompt(specs, shots, text)
+        result = generator(prompt)
+        try:
+            actions = parse(result.text)
+        except ValueError as exc:  # the grammar should make this impossible
+            raise InterpretError(f"the model's plan is not valid: {exc}: {result.text!r}") from None
+        warnings: list[str] = []
+        actions = guard(actions, facts, specs, default_stack, warnings)
+        plan = compose(text, actions, specs, warnings)
+        from agentops.risk import apply_risk
+
+        return Interpretation(apply_risk(plan, config), result.text.strip(),
+                              [c for c, _ in shots], result.tokens, result.seconds)
+
+    def _resolve(self, configured: str | None):
+        if self._model is None:
+            from agentops.model import resolve_model
+
+            self._model = resolve_model(self.model_path, configured)
+        return self._model
+
+    def _shots(self, text: str, workspace: Workspace) -> list[tuple[str, str]]:
+        from agentops.examples import ExampleIndex
+
+        if self._examples is None:
+            self._examples = ExampleIndex(self._model)
+        vector = self._examples.embedder(text)
+        shots = [(e.command, e.plan) for e in self._examples.similar(vector, N_EXAMPLES)]
+        if self.use_memory:
+            from agentops.memory import Memory
+
+            memory = Memory(workspace.root, self._examples.embedder)
+            for past in memory.similar(text, N_MEMORIES * 2, vector=vector):
+                if past.succeeded and past.command != text and len(shots) < N_EXAMPLES + N_MEMORIES:
+                    shots.append((past.command, past.plan_line))
+        return shots
+
+
+def build_prompt(specs: dict[str, StackSpec], shots: list[tuple[str, str]], command: str) -> str:
+    # Fixed part first (stacks and names), so llama.cpp reuses its KV cache across commands.
+    lines = [
+        "Translate infrastructure commands into plans. Stacks: " + ", ".join(specs) + ".",
+        "A plan is: type resource name= stack= parameters; several actions joined by ' ; ';",
+        "'none' when the command is not about this infrastructure.",
+        "Existing resources:",
+    ]
+    for stack, spec in specs.items():
+        lines.append(f"{stack}: " + " ".join(f"{n}({SECTION_NOUN[s]})" for s, n, _ in spec.resources()))
+    lines.append("")
+    # Most similar example last: nearest to the command it should inform.
+    for shot_command, plan_line in reversed(shots):
+        lines += [f"Command: {shot_command}", f"Plan: {plan_line}", ""]
+    lines += [f"Command: {command}", "Plan:"]
+    return "\n".join(lines)
+
+
+def guard(
+    actions: list[Action],
+    facts: CommandFacts,
+    specs: dict[str, StackSpec],
+    default_stack: str | None,
+    warnings: list[str],
+) -> list[Action]:
+    """What the model wrote, held to what the command says and the specs contain."""
+    kept: list[Action] = []
+    for action in actions:
+        if action.type == ActionType.delete and (not facts.destructive or facts.injected):
+            warnings.append(
+                "dropped a delete the command did not ask for in so many words"
+                + (" (the command looks like a prompt injection)" if facts.injected else "")
+            )
+            continue
+        action = action.model_copy(update={
+            "stack": _stack(action.stack, facts, default_stack),
+            "parameters": _params(action.parameters, facts, warnings),
+        })
+        if action.name and (not facts.mentions(action.name) or _is_stack_word(action.name, specs)):
+            action = action.model_copy(update={"name": None})
+        _check_exists(action, specs)
+        action = _resource_from_spec(action, specs)
+        if action not in kept:
+            kept.append(action)
+    return kept
+
+
+def _is_stack_word(name: str, specs: dict[str, StackSpec]) -> bool:
+    # "delete all production databases": the model may take the stack for a resource name
+    return name in specs or STACK_ALIASES.get(name) in specs
+
+
+def _stack(stack: str | None, facts: CommandFacts, default: str | None) -> str | None:
+    if stack in facts.stacks or (stack and stack == default):
+        return stack
+    if len(facts.stacks) == 1:
+        return facts.stacks[0]
+    if stack and len(facts.stacks) > 1:
+        return stack if stack in facts.stacks else facts.stacks[0]
+    return default
+
+
+def _params(params: Parameters, facts: CommandFacts, warnings: list[str]) -> Parameters:
+    from agentops.planline import INT_KEYS
+
+    values = params.set_values()
+    lowered = facts.text.lower()
+    for key, value in list(values.items()):
+        ok = True
+        if key in INT_KEYS or key == "threshold":
+            ok = float(value) in facts.numbers
+        elif key in LITERAL_KEYS:
+            ok = str(value).lower() in lowered
+        elif key in ENUM_WORDS:
+            ok = any(w in facts.words for w in ENUM_WORDS[key].get(value, (value,)))
+        elif key == "provider":
+            ok = any(w in facts.words for w in PROVIDER_WORDS.get(value, ()))
+        if not ok:
+            del values[key]
+    return Parameters.model_validate(values)
+
+
+def _resource_from_spec(action: Action, specs: dict[str, StackSpec]) -> Action:
+    # An existing name fixes the resource type: the spec knows what `web` is.
+    if action.type == ActionType.create or not action.name:
+        return action
+    for stack, spec in specs.items():
+        found = spec.find(action.name) if stack == (action.stack or stack) else None
+        if found:
+            return action.model_copy(update={"resource": ResourceType(SECTIONS[found[0]][1])})
+    return action
+
+
+def _check_exists(action: Action, specs: dict[str, StackSpec]) -> None:
+    if action.type in (ActionType.create, ActionType.show) or not action.name:
+        return
+    stacks = [action.stack] if action.stack else list(specs)
+    if any(specs[s].find(action.name) for s in stacks if s in specs):
+        return
+    where = action.stack or "any stack"
+    existing = "; ".join(f"{s}: {', '.join(specs[s].names()) or 'none'}" for s in stacks if s in specs)
+    raise InterpretError(
+        f"cannot {action.type.value} {action.name!r}: no resource of that name in {where}",
+        hint=f"existing resources -- {existing}",
+    )
+
+
+def matching_resources(action: Action, specs: dict[str, StackSpec]) -> list[str]:
+    """For a show: 'stack/name (kind)' of every resource the action covers."""
+    out = []
+    for stack, spec in specs.items():
+        if action.stack and stack != action.stack:
+            continue
+        for section, name, _ in spec.resources():
+            if SECTIONS[section][1] != action.resource.value:
+                continue
+            if action.name and name != action.name:
+                continue
+            out.append(f"{stack}/{name} ({SECTION_NOUN[section]})")
+    return out
+
+
+def describe(action: Action) -> str:
+    what = action.name or f"all {action.resource.value} resources"
+    if action.type == ActionType.create:
+        what = f"{action.resource.value} {action.name}" if action.name else f"new {action.resource.value}"
+    where = f" in {action.stack}" if action.stack else ""
+    params = action.parameters.set_values()
+    detail = f" with {', '.join(f'{k}={v}' for k, v in params.items())}" if params else ""
+    return f"{action.type.value.capitalize()} {what}{where}{detail}."
+
+
+def compose(command: str, actions: list[Action], specs: dict[str, StackSpec], warnings: list[str]) -> ActionPlan:
+    actions = [a.model_copy(update={"description": describe(a)}) for a in actions]
+    if not actions:
+        interpretation = "Not understood as an infrastructure change or query: nothing to do."
+    else:
+        interpretation = " ".join(a.description for a in actions)
+        for a in actions:
+            if a.type == ActionType.show:
+                found = matching_resources(a, specs)
+                interpretation += f" Found {len(found)}: {', '.join(found) or 'none'}."
+        if any(a.stack is None and a.type != ActionType.show for a in actions):
+            warnings.append("no stack named: pass --stack or say which stack (dev, staging, prod...)")
+    return ActionPlan(command=command, interpretation=interpretation, actions=actions, warnings=warnings)

@@ -1,0 +1,96 @@
+"""Memory of past commands: a LanceDB table at <repo>/.agentops/memory (gitignored).
+
+Each row is a command, the plan line it was interpreted as, and what became of it
+("proposed", "merged", "rejected", "failed: ..."). Commands whose outcome was good become
+few-shot candidates for the next interpretation in the same repository.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from agentops.actionplan import ActionPlan
+from agentops.examples import Embedder, Example
+from agentops.model import resolve_model
+
+MEMORY_DIR = Path(".agentops") / "memory"
+TABLE = "commands"
+GOOD_OUTCOMES = ("proposed", "merged", "applied")
+
+
+@dataclass(frozen=True)
+class Recollection:
+    command: str
+    plan_line: str
+    outcome: str
+    recorded_at: str
+    plan: ActionPlan
+
+    @property
+    def succeeded(self) -> bool:
+        return self.outcome in GOOD_OUTCOMES
+
+    def as_example(self) -> Example:
+        return Example(self.command, self.plan_line)
+
+
+class Memory:
+    def __init__(self, root: Path, embedder: Embedder | None = None):
+        self.path = Path(root) / MEMORY_DIR
+        self._embedder = embedder
+        self._table = None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            self._embedder = Embedder(resolve_model())
+        return self._embedder
+
+    def exists(self) -> bool:
+        return (self.path / f"{TABLE}.lance").is_dir()
+
+    def _db(self):
+        import lancedb
+
+        return lancedb.connect(str(self.path))
+
+    def record(self, command: str, plan: ActionPlan, outcome: str) -> None:
+        from agentops.planline import render
+
+        row = {
+            "vector": self.embedder(command),
+            "command": command,
+            "plan_line": render(plan.actions),
+            "plan_json": plan.model_dump_json(),
+            "outcome": outcome,
+            "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        }
+        if self._table is None and self.exists():
+            self._table = self._db().open_table(TABLE)
+        if self._table is None:
+            self.path.mkdir(parents=True, exist_ok=True)
+            self._table = self._db().create_table(TABLE, data=[row])
+        else:
+            self._table.add([row])
+
+    def similar(self, command: str, k: int = 3, vector: list[float] | None = None) -> list[Recollection]:
+        """The k past commands nearest to `command`, nearest first."""
+        if not self.exists():
+            return []
+        if self._table is None:
+            self._table = self._db().open_table(TABLE)
+        query = vector if vector is not None else self.embedder(command)
+        hits = self._table.search(query).metric("cosine").limit(k).to_list()
+        return [
+            Recollection(
+                h["command"],
+                h["plan_line"],
+                h["outcome"],
+                h["recorded_at"],
+                ActionPlan.model_validate(json.loads(h["plan_json"])),
+            )
+            for h in hits
+        ]

