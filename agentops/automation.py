@@ -8,8 +8,10 @@ the same Change objects as the offline plan, so one renderer serves both.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
@@ -60,11 +62,15 @@ def selection(workspace: Workspace, stack: str, environ: dict[str, str] | None =
     )
 
 
-def run_options(policy_pack: Path | None, on_event: Callable[[Any], None] | None = None) -> dict[str, Any]:
-    """Keyword arguments for Stack.preview / Stack.up."""
+def run_options(policy_pack: Path | None, on_event: Callable[[Any], None] | None = None,
+                pack_config: Path | None = None) -> dict[str, Any]:
+    """Keyword arguments for Stack.preview / Stack.up. `pack_config`: the pack's configuration
+    file (`--policy-pack-config`), which carries .agentops.yaml's per-stack settings to CI."""
     options: dict[str, Any] = {"diff": True, "color": "never", "suppress_progress": True}
     if policy_pack is not None:
         options["policy_packs"] = [str(policy_pack)]
+        if pack_config is not None:
+            options["policy_pack_configs"] = [str(pack_config)]
     if on_event is not None:
         options["on_event"] = on_event
     return options
@@ -73,6 +79,23 @@ def run_options(policy_pack: Path | None, on_event: Callable[[Any], None] | None
 def _policy_pack(workspace: Workspace) -> Path | None:
     pack = workspace.root / "policies"
     return pack if (pack / "PulumiPolicy.yaml").is_file() else None
+
+
+@contextlib.contextmanager
+def _pack_options(workspace: Workspace, on_event: Callable[[Any], None]):
+    """run_options with the pack and its configuration written from .agentops.yaml to a
+    temporary file for the run."""
+    from agentops.config import load_config
+    from agentops.policy import dump_pack_config
+
+    pack = _policy_pack(workspace)
+    if pack is None:
+        yield run_options(None, on_event)
+        return
+    with tempfile.TemporaryDirectory(prefix="agentops-pack-") as tmp:
+        path = Path(tmp) / "policy-config.json"
+        path.write_text(dump_pack_config(load_config(workspace.root), workspace.root), encoding="utf-8")
+        yield run_options(pack, on_event, path)
 
 
 def open_stack(sel: StackSelection):
@@ -163,7 +186,8 @@ def preview_plan(workspace: Workspace, stacks: list[str] | None = None) -> Plan:
     for name in names:
         sel = selection(workspace, name)
         events: list[Any] = []
-        open_stack(sel).preview(**run_options(_policy_pack(workspace), events.append))
+        with _pack_options(workspace, events.append) as options:
+            open_stack(sel).preview(**options)
         plans.append(stack_plan_from_events(sel.stack_name, events))
     return Plan(kind="pulumi-preview", note=PREVIEW_NOTE,
                 base=BaseRef(rev=None, label="the stack's last deployed state"), stacks=plans)
@@ -174,5 +198,6 @@ def up(workspace: Workspace, stack: str) -> StackPlan:
     require_cli()
     sel = selection(workspace, stack)
     events: list[Any] = []
-    open_stack(sel).up(**run_options(_policy_pack(workspace), events.append))
+    with _pack_options(workspace, events.append) as options:
+        open_stack(sel).up(**options)
     return stack_plan_from_events(sel.stack_name, events)

@@ -32,16 +32,46 @@ class Generation:
     seconds: float
 
 
-def _require_numba() -> None:
-    # Without numba, outlines-core's numpy kernels fail inside llama.cpp's ctypes callback, the
-    # error is swallowed and decoding runs unconstrained (DESIGN.md): refuse to start instead.
-    try:
-        import numba  # noqa: F401
-    except ImportError as exc:
-        raise ModelError(
-            f"numba cannot be imported ({exc}); constrained decoding would silently turn off",
-            hint="pip install numba",
-        ) from None
+def masking_processor(index):
+    """outlines' logits processor over outlines-core's Guide, with the token mask applied by
+    numpy. outlines-core's own numpy kernel is a `numba.njit` loop: numba's import and
+    compiler start-up cost ~1 s of every new process, and without numba that kernel fails
+    inside llama.cpp's ctypes callback, where the error is swallowed and decoding silently runs
+    unconstrained (DESIGN.md). The mask itself is one vectorised step."""
+    from outlines.backends.outlines_core import OutlinesCoreLogitsProcessor
+    from outlines_core import Guide
+
+    class NumpyMaskProcessor(OutlinesCoreLogitsProcessor):
+        def _setup(self, batch_size: int, vocab_size: int) -> None:
+            import numpy as np
+
+            self.bias_logits = self._bias_logits_numpy
+            self._guides = [Guide(self.index) for _ in range(batch_size)]
+            self._bitmasks = [np.full((1, (vocab_size + 31) // 32), -1, dtype=np.int32)
+                              for _ in range(batch_size)]
+
+        def _bias_logits_numpy(self, batch_size: int, logits):
+            for i in range(batch_size):
+                mask = self._bitmasks[i]
+                self._guides[i].write_mask_into(mask.ctypes.data, mask.size, mask.itemsize)
+                apply_token_bitmask(self.tensor_adapter.unsqueeze(logits[i]), mask)
+            return logits
+
+    return NumpyMaskProcessor(index, "numpy")
+
+
+def apply_token_bitmask(logits, mask) -> None:
+    """In place: logits of tokens the mask forbids become -inf. Bit j of the int32 mask words
+    (little-endian) allows token j, as in outlines-core's kernels."""
+    import numpy as np
+
+    n_cols = logits.shape[1]
+    cutoff = 32 * mask.shape[1]
+    if n_cols > cutoff:
+        logits[:, cutoff:] = -np.inf
+    allowed = np.unpackbits(np.ascontiguousarray(mask).view(np.uint8), axis=1,
+                            bitorder="little")[:, : min(n_cols, cutoff)]
+    logits[:, : allowed.shape[1]][allowed == 0] = -np.inf
 
 
 def index_cache_path(regex: str, model: ModelFile) -> Path:
@@ -73,22 +103,72 @@ def load_or_build_index(regex: str, model: ModelFile):
     return index
 
 
+def _state_cache_path(model: ModelFile, prefix: str) -> Path:
+    key = hashlib.sha256(
+        "\0".join([prefix, model.fingerprint, version("llama_cpp_python")]).encode()
+    ).hexdigest()[:24]
+    return user_cache_dir() / "prompt-states" / f"{key}.pickle"
+
+
+def restore_prefix(llm, model: ModelFile, prefix: str) -> int:
+    """Put the model in the state it has after reading `prefix` (the instructions and the
+    repository's resources, the same for every command): from the disk cache when there, else
+    by evaluating it once and saving the state. Returns the number of prefix tokens.
+
+    A new process then reads only the part of the prompt that differs per command. Only the
+    llama.cpp context state and the token ids are kept: llama-cpp-python's own save_state
+    would also copy its whole logits buffer (hundreds of MB for a 262k vocabulary).
+    """
+    import ctypes
+
+    import llama_cpp
+
+    tokens = llm.tokenize(prefix.encode("utf-8"))
+    path = _state_cache_path(model, prefix)
+    if path.is_file():
+        try:
+            with path.open("rb") as fh:
+                saved_tokens, data = pickle.load(fh)
+            if saved_tokens == tokens:
+                buf = (ctypes.c_uint8 * len(data)).from_buffer_copy(data)
+                if llama_cpp.llama_state_set_data(llm._ctx.ctx, buf, len(data)) == len(data):
+                    llm.input_ids[: len(tokens)] = tokens
+                    llm.n_tokens = len(tokens)
+                    return len(tokens)
+        except Exception:  # noqa: BLE001 - an unreadable entry is rebuilt below
+            pass
+        path.unlink(missing_ok=True)
+    llm.reset()
+    llm.eval(tokens)
+    size = llama_cpp.llama_state_get_size(llm._ctx.ctx)
+    buf = (ctypes.c_uint8 * int(size))()
+    written = int(llama_cpp.llama_state_get_data(llm._ctx.ctx, buf, size))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    with tmp.open("wb") as fh:
+        pickle.dump((tokens, bytes(buf)[:written]), fh, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(tmp, path)
+    return len(tokens)
+
+
 class ConstrainedGenerator:
     """Text that matches `regex`, from one model; the processor is built once and reused."""
 
     def __init__(self, model: ModelFile, regex: str):
-        _require_numba()
-        from outlines.backends.outlines_core import OutlinesCoreLogitsProcessor
-
         self.model = model
         self.regex = regex
         self._pattern = re.compile(regex)
+        # The index first: a cached one needs no model, so it loads while the model does.
+        self.processor = masking_processor(load_or_build_index(regex, model))
         self.llm = load_llama(model)
-        self.processor = OutlinesCoreLogitsProcessor(load_or_build_index(regex, model), "numpy")
 
-    def __call__(self, prompt: str, max_tokens: int = 96) -> Generation:
+    def __call__(self, prompt: str, max_tokens: int = 96, prefix: str | None = None) -> Generation:
+        """`prefix`: the start of `prompt` that every command shares; in a new process its
+        evaluated state comes from the disk cache (see restore_prefix)."""
         from llama_cpp import LogitsProcessorList
 
+        if prefix and self.llm.n_tokens == 0 and prompt.startswith(prefix):
+            restore_prefix(self.llm, self.model, prefix)
         self.processor.reset()
         start = time.perf_counter()
         out = self.llm.create_completion(
@@ -100,10 +180,18 @@ class ConstrainedGenerator:
         )
         seconds = time.perf_counter() - start
         text = out["choices"][0]["text"]
+        if out["choices"][0].get("finish_reason") == "length":
+            # The grammar allowed it but the model kept going (a run-away value): no plan.
+            from agentops.errors import InterpretError
+
+            raise InterpretError(
+                f"the model did not finish a plan within {max_tokens} tokens: {text[:80]!r}...",
+                hint="rephrase the command more simply, or split it into several commands",
+            )
         if not self._pattern.fullmatch(text + "\n"):
             raise ModelError(
                 f"the model's output does not match the grammar: {text[:200]!r}",
-                hint="constrained decoding is not in effect: check that numba and outlines-core "
+                hint="constrained decoding is not in effect: check that outlines and outlines-core "
                 "import, or raise max_tokens",
             )
         return Generation(text, out["usage"]["completion_tokens"], seconds)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -47,6 +48,9 @@ ENUM_WORDS = {
                "connections": ("connections", "connection")},
 }
 SECTION_NOUN = {s: SECTIONS[s][2] for s in SECTIONS}
+# "one m5.xlarge instance", "two replicas": numbers the model may write as digits.
+NUMBER_WORDS = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
 
 
 def check_command(command: str) -> str:
@@ -96,6 +100,9 @@ class CommandFacts:
                 mentioned.append(hit)
         # standalone numbers only: the "1" inside "api:1.9.1" or "10.0.0.0/8" is not a count
         numbers = {float(n) for n in re.findall(r"(?<![\w.:/-])\d+(?:\.\d+)?(?![\w:/-]|\.\d)", text)}
+        numbers |= {float(NUMBER_WORDS[w]) for w in words if w in NUMBER_WORDS}
+        # sizes typed with their unit: "20gb", "1tb"
+        numbers |= {float(n) for n in re.findall(r"\b(\d+)(?:gb|gib|tb|tib|mb)\b", text.lower())}
         lowered = " ".join(words)
         destructive = any(
             w in DELETE_WORDS or difflib.get_close_matches(w, DELETE_WORDS, 1, 0.85) for w in words
@@ -120,6 +127,23 @@ class Interpretation:
     seconds: float = 0.0
 
 
+def _start_loading(model) -> None:
+    """Load the model file in a thread: llama.cpp reads it with the GIL released, so the
+    Python imports that follow (outlines, lancedb) overlap it. An error is raised again, in
+    the caller's thread, by the next load_llama."""
+    import threading
+
+    from agentops.model import load_llama
+
+    def load() -> None:
+        try:
+            load_llama(model)
+        except Exception:  # noqa: BLE001 - reported by the caller's own load_llama
+            pass
+
+    threading.Thread(target=load, name="agentops-model-load", daemon=True).start()
+
+
 class Interpreter:
     """Cheap to construct; the model, grammar index and example index load on first use."""
 
@@ -129,6 +153,11 @@ class Interpreter:
         self._model = None
         self._generators: dict[str, object] = {}
         self._examples = None
+
+    @property
+    def embedder(self):
+        """The sentence embedder in use (None before the first command)."""
+        return self._examples.embedder if self._examples is not None else None
 
     def interpret(self, command: str, workspace: Workspace, stack: str | None = None) -> ActionPlan:
         return self.run(command, workspace, stack).plan
@@ -147,12 +176,15 @@ class Interpreter:
         from agentops.planline import grammar, parse
 
         regex = grammar(list(specs))
+        if not self._generators:
+            _start_loading(model)
+            self._example_index().table  # lancedb's import and the table, meanwhile
         if regex not in self._generators:
             self._generators[regex] = ConstrainedGenerator(model, regex)
         generator = self._generators[regex]
         shots = self._shots(text, workspace)
         prompt = build_prompt(specs, shots, text)
-        result = generator(prompt)
+        result = generator(prompt, prefix=prompt_prefix(specs))
         try:
             actions = parse(result.text)
         except ValueError as exc:  # the grammar should make this impossible
@@ -172,21 +204,34 @@ class Interpreter:
             self._model = resolve_model(self.model_path, configured)
         return self._model
 
-    def _shots(self, text: str, workspace: Workspace) -> list[tuple[str, str]]:
+    def _example_index(self):
         from agentops.examples import ExampleIndex
 
         if self._examples is None:
             self._examples = ExampleIndex(self._model)
-        vector = self._examples.embedder(text)
-        shots = [(e.command, e.plan) for e in self._examples.similar(vector, N_EXAMPLES)]
+        return self._examples
+
+    def _shots(self, text: str, workspace: Workspace) -> list[tuple[str, str]]:
+        vector = self._example_index().embedder(text)
+        shots = [(e.command, e.plan) for e in self._examples.similar(vector, N_EXAMPLES, text)]
         if self.use_memory:
             from agentops.memory import Memory
 
-            memory = Memory(workspace.root, self._examples.embedder)
-            for past in memory.similar(text, N_MEMORIES * 2, vector=vector):
+            try:
+                past_commands = Memory(workspace.root, self._examples.embedder).similar(
+                    text, N_MEMORIES * 2, vector=vector)
+            except Exception as exc:  # noqa: BLE001 - memory improves answers; it is not needed for one
+                print(f"warning: memory of past commands is unreadable, not used: {exc}", file=sys.stderr)
+                past_commands = []
+            for past in past_commands:
                 if past.succeeded and past.command != text and len(shots) < N_EXAMPLES + N_MEMORIES:
                     shots.append((past.command, past.plan_line))
         return shots
+
+
+def prompt_prefix(specs: dict[str, StackSpec]) -> str:
+    """The part of every prompt that does not depend on the command."""
+    return build_prompt(specs, [], "").rsplit("Command: ", 1)[0]
 
 
 def build_prompt(specs: dict[str, StackSpec], shots: list[tuple[str, str]], command: str) -> str:
@@ -227,7 +272,15 @@ def guard(
             "stack": _stack(action.stack, facts, default_stack),
             "parameters": _params(action.parameters, facts, warnings),
         })
-        if action.name and (not facts.mentions(action.name) or _is_stack_word(action.name, specs)):
+        if action.name and _is_stack_word(action.name, specs):
+            # "delete all production databases": the stack taken for a name, not a target
+            action = action.model_copy(update={"name": None})
+        elif action.name and not facts.mentions(action.name):
+            if action.type not in (ActionType.create, ActionType.show):
+                # A target the command never named: widening it to "all of that kind" would
+                # change more than was asked, so the action goes.
+                warnings.append(f"dropped {action.type.value} {action.name!r}: the command does not name it")
+                continue
             action = action.model_copy(update={"name": None})
         _check_exists(action, specs)
         action = _resource_from_spec(action, specs)

@@ -1,4 +1,6 @@
-"""Memory of past commands: a LanceDB table at <repo>/.agentops/memory (gitignored).
+"""Memory of past commands: a LanceDB table in the repository's git directory
+(<git-common-dir>/agentops/memory), so it is shared by the repository's worktrees and never
+appears in a working tree; outside a git repository, <root>/.agentops/memory.
 
 Each row is a command, the plan line it was interpreted as, and what became of it
 ("proposed", "merged", "rejected", "failed: ..."). Commands whose outcome was good become
@@ -8,6 +10,7 @@ few-shot candidates for the next interpretation in the same repository.
 from __future__ import annotations
 
 import json
+import subprocess
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -17,6 +20,15 @@ from agentops.examples import Embedder, Example
 from agentops.model import resolve_model
 
 MEMORY_DIR = Path(".agentops") / "memory"
+GIT_MEMORY_DIR = Path("agentops") / "memory"
+
+
+def memory_dir(root: Path) -> Path:
+    out = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                         cwd=root, capture_output=True, text=True)
+    if out.returncode == 0 and out.stdout.strip():
+        return Path(out.stdout.strip()) / GIT_MEMORY_DIR
+    return Path(root) / MEMORY_DIR
 TABLE = "commands"
 GOOD_OUTCOMES = ("proposed", "merged", "applied")
 
@@ -39,7 +51,7 @@ class Recollection:
 
 class Memory:
     def __init__(self, root: Path, embedder: Embedder | None = None):
-        self.path = Path(root) / MEMORY_DIR
+        self.path = memory_dir(Path(root))
         self._embedder = embedder
         self._table = None
 
@@ -53,9 +65,9 @@ class Memory:
         return (self.path / f"{TABLE}.lance").is_dir()
 
     def _db(self):
-        import lancedb
+        from agentops.examples import connect
 
-        return lancedb.connect(str(self.path))
+        return connect(self.path)
 
     def record(self, command: str, plan: ActionPlan, outcome: str) -> None:
         from agentops.planline import render

@@ -125,6 +125,29 @@ def _disable_extra_buffers() -> None:
     C.llama_model_default_params = params
 
 
+_log_callback = None
+
+
+def _quiet_llama_log() -> None:
+    """llama.cpp logs warnings ("using full-size SWA cache") to stderr even with verbose=False;
+    only its errors belong in a user's terminal."""
+    global _log_callback
+    if _log_callback is not None:
+        return
+    import ctypes
+    import sys
+
+    import llama_cpp
+
+    @llama_cpp.llama_log_callback
+    def callback(level, text, user_data):
+        if level == 4:  # GGML_LOG_LEVEL_ERROR
+            print(text.decode("utf-8", "replace"), end="", file=sys.stderr, flush=True)
+
+    _log_callback = callback  # kept referenced: llama.cpp holds the C pointer
+    llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))
+
+
 def load_llama(model: ModelFile, embedding: bool = False, n_ctx: int = 2048):
     """One llama_cpp.Llama per (file, mode) per process."""
     key = (str(model.path), embedding)
@@ -135,6 +158,7 @@ def load_llama(model: ModelFile, embedding: bool = False, n_ctx: int = 2048):
         import llama_cpp
 
         _disable_extra_buffers()
+        _quiet_llama_log()
         try:
             llm = llama_cpp.Llama(
                 str(model.path),

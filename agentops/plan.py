@@ -203,8 +203,8 @@ def build_plan(
             changes=diff_graphs(b, h) if status != "unchanged" else [],
         )
         if status != "unchanged":
-            plan.verdicts = _verdicts(h, config, plan)
-            plan.cost = _cost(base_spec.get(name), head_spec.get(name), name, plan)
+            plan.verdicts = _verdicts(h, config, workspace.root, plan)
+            plan.cost = _cost(base_spec.get(name), head_spec.get(name), name)
         plans.append(plan)
     return Plan(base=base, stacks=plans)
 
@@ -213,27 +213,21 @@ def _count(graph: ResourceGraph | None) -> int:
     return sum(1 for r in graph.resources if r.custom) if graph else 0
 
 
-def _verdicts(head: ResourceGraph | None, config: RepoConfig, plan: StackPlan) -> list[Verdict]:
+def _verdicts(head: ResourceGraph | None, config: RepoConfig, root: Path,
+              plan: StackPlan) -> list[Verdict]:
+    from agentops.policy import POLICIES_DIR, PACK_ENTRY, evaluate_graph
+
     if head is None:
         return []
-    try:
-        from agentops.policy import evaluate_graph
-    except ModuleNotFoundError as exc:
-        if exc.name != "agentops.policy":
-            raise
-        plan.notes.append("policies not evaluated: agentops.policy is not available")
-        return []
-    return evaluate_graph(head, config)
+    if not (root / POLICIES_DIR / PACK_ENTRY).is_file():
+        # A repository without its own pack still gets the rules agentops ships.
+        plan.notes.append("no policies/ pack in this repository: agentops' packaged rules were checked")
+        return evaluate_graph(head, config)
+    return evaluate_graph(head, config, root=root)
 
 
-def _cost(base: StackSpec | None, head: StackSpec | None, stack: str,
-          plan: StackPlan) -> CostDelta | None:
-    try:
-        from agentops.cost import delta, estimate
-    except ModuleNotFoundError as exc:
-        if exc.name != "agentops.cost":
-            raise
-        plan.notes.append("cost not estimated: agentops.cost is not available")
-        return None
+def _cost(base: StackSpec | None, head: StackSpec | None, stack: str) -> CostDelta:
+    from agentops.cost import delta, estimate
+
     return delta(estimate(base, stack) if base else None,
                  estimate(head, stack) if head else None, stack)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import git
 from pydantic import BaseModel, Field
@@ -20,8 +21,11 @@ from agentops.actionplan import ActionPlan, RiskLevel
 from agentops.config import RepoConfig, load_config
 from agentops.errors import AgentOpsError, PolicyViolation
 from agentops.findings import CostDelta, Verdict
-from agentops.risk import assess
+from agentops.risk import assess, policy_floor
 from agentops.spec import Workspace, normalize_stack_name
+
+if TYPE_CHECKING:
+    from agentops.examples import Embedder
 
 PLAN_TRAILER = "ActionPlan:"
 
@@ -79,15 +83,17 @@ def propose(
     stack: str | None = None,
     base: str | None = None,
     publish: bool = True,
+    embedder: Embedder | None = None,
 ) -> ProposeResult:
-    """Build, commit and (with a forge) publish the proposal for `plan`."""
+    """Build, commit and (with a forge) publish the proposal for `plan`. `embedder`: the
+    interpreter's, so recording the outcome in memory does not load the model again."""
     try:
         result = _propose(workspace, plan, stack, base, publish)
     except AgentOpsError as exc:
-        _remember(workspace, plan, f"failed: {exc.message}")
+        _remember(workspace, plan, f"failed: {exc.message}", embedder)
         raise
     outcome = f"proposed {result.branch}" + (f" {result.pr_url}" if result.pr_url else "")
-    _remember(workspace, result.action_plan, outcome)
+    _remember(workspace, result.action_plan, outcome, embedder)
     return result
 
 
@@ -110,7 +116,7 @@ def _propose(workspace: Workspace, plan: ActionPlan, stack: str | None, base: st
         offline = _offline_plan(tree_ws, tree.base_sha, list(edit.texts), config)
         verdicts = [v for s in offline.stacks for v in s.verdicts]
         _stop_on_mandatory(verdicts)
-        risk = assess(plan, config, _policy_floor(verdicts))
+        risk = assess(plan, config, policy_floor(verdicts, config))
         plan = plan.model_copy(update={"risk_level": risk.level,
                                        "confirmation_required": risk.confirmation_required})
         paths = [str((rel / "stacks" / f"{n}.yaml").as_posix()) for n in edit.texts]
@@ -258,11 +264,6 @@ def _stop_on_mandatory(verdicts: list[Verdict]) -> None:
         )
 
 
-def _policy_floor(verdicts: list[Verdict]) -> RiskLevel | None:
-    levels = [RiskLevel(v.severity) for v in verdicts if v.enforcement == "advisory"]
-    return max(levels, key=lambda lv: lv.rank) if levels else None
-
-
 def _dirty_warnings(workspace: Workspace, base_texts: dict[str, str], changed: dict[str, str]) -> list[str]:
     out = []
     for name in changed:
@@ -281,14 +282,13 @@ def _params(values: dict) -> str:
     return (" (" + ", ".join(f"{k}={v}" for k, v in values.items()) + ")") if values else ""
 
 
-def _remember(workspace: Workspace, plan: ActionPlan, outcome: str) -> None:
+def _remember(workspace: Workspace, plan: ActionPlan, outcome: str,
+              embedder: Embedder | None) -> None:
     # Memory helps later interpretations; a failure to record must not undo a proposal.
+    from agentops.memory import Memory
+
     try:
-        from agentops.memory import Memory
-    except ImportError:
-        return
-    try:
-        Memory(workspace.root).record(plan.command, plan, outcome)
+        Memory(workspace.root, embedder).record(plan.command, plan, outcome)
     except (AgentOpsError, OSError) as exc:
         import sys
 

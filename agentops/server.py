@@ -107,12 +107,13 @@ def create_app(
         if (request.command is None) == (request.plan is None):
             raise HTTPException(422, detail="give exactly one of 'command' or 'plan'")
         action_plan = request.plan
+        embedder = None
         if action_plan is None:
             with model_lock:
-                action_plan = loaded_interpreter().interpret(
-                    request.command, workspace, stack=request.stack
-                )
-        result = run_propose(workspace, action_plan)
+                interpreter = loaded_interpreter()
+                action_plan = interpreter.interpret(request.command, workspace, stack=request.stack)
+                embedder = interpreter.embedder
+        result = run_propose(workspace, action_plan, embedder=embedder)
         return result.model_dump(mode="json")
 
     return app

@@ -36,7 +36,6 @@ def repo(tmp_path, monkeypatch) -> Path:
     monkeypatch.delenv("GH_TOKEN", raising=False)
     monkeypatch.setenv("PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
                                                 if not (Path(p) / "gh").exists()))
-    monkeypatch.setenv("AGENTOPS_CACHE_DIR", str(tmp_path / "cache"))
     root = tmp_path / "infra"
     (root / "stacks").mkdir(parents=True)
     for name in ("dev", "staging", "prod"):

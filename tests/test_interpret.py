@@ -22,11 +22,6 @@ pytestmark = pytest.mark.model
 
 
 @pytest.fixture(scope="session")
-def interpreter() -> Interpreter:
-    return Interpreter(use_memory=False)
-
-
-@pytest.fixture(scope="session")
 def workspace(tmp_path_factory) -> Workspace:
     root = tmp_path_factory.mktemp("repo")
     shutil.copytree(REPO / "stacks", root / "stacks")

@@ -25,4 +25,15 @@ def test_record_and_recall(tmp_path):
     assert hits[0].command == "scale api in prod to 8 replicas"
     assert hits[0].succeeded and hits[0].plan.actions[0].parameters.replicas == 8
     assert {h.outcome for h in hits} == {"merged", "rejected"}
-    assert (tmp_path / ".agentops" / "memory").is_dir()
+    assert (tmp_path / ".agentops" / "memory").is_dir()  # not a git repository
+
+
+def test_in_a_repository_memory_lives_in_the_git_dir(tmp_path):
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    memory = Memory(tmp_path)
+    memory.record("restart web in dev", _plan("z", "restart deployment name=web stack=dev"), "proposed")
+    assert (tmp_path / ".git" / "agentops" / "memory").is_dir()
+    status = subprocess.run(["git", "status", "--porcelain"], cwd=tmp_path, capture_output=True, text=True)
+    assert status.stdout == ""  # the working tree is untouched

@@ -4,6 +4,7 @@ the parts of the real (Automation API) path that run without the pulumi CLI."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -265,8 +266,7 @@ def test_recorded_preview_event_stream_parses_to_changes():
 def test_stack_selection_and_options(tmp_path, monkeypatch):
     (tmp_path / "stacks").mkdir()
     (tmp_path / "stacks" / "prod.yaml").write_text(BASE)
-    (tmp_path / "policies").mkdir()
-    (tmp_path / "policies" / "PulumiPolicy.yaml").write_text("runtime: python\n")
+    shutil.copytree(Path(__file__).resolve().parents[1] / "policies", tmp_path / "policies")
     ws = Workspace(tmp_path)
     sel = automation.selection(ws, "production", environ={})
     assert sel.stack_name == "prod" and sel.work_dir == str(tmp_path / "stacks")
@@ -278,45 +278,40 @@ def test_stack_selection_and_options(tmp_path, monkeypatch):
     opts = automation.run_options(automation._policy_pack(ws), on_event=print)
     assert opts["policy_packs"] == [str(tmp_path / "policies")]
     assert opts["on_event"] is print and opts["diff"] is True
+    # The pack's configuration (.agentops.yaml's per-stack settings) travels to the CLI as
+    # --policy-pack-config, from a file that exists only for the run.
+    with automation._pack_options(ws, print) as opts:
+        (config_file,) = opts["policy_pack_configs"]
+        assert opts["policy_packs"] == [str(tmp_path / "policies")]
+        assert isinstance(json.loads(Path(config_file).read_text()), dict)
+    assert not Path(config_file).exists()
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(PulumiUnavailable, match="not on PATH"):
         automation.preview_plan(ws)
 
 
-def test_policy_verdicts_and_cost_appear_in_every_format(repo, monkeypatch):
-    """plan.py calls agentops.policy.evaluate_graph and agentops.cost.estimate/delta; stand-ins
-    with those signatures show the results reach all three formats."""
-    import sys
-    import types
+def test_policy_verdicts_and_cost_appear_in_every_format(repo):
+    """The real pack and the real pricing table run on the head graph of a changed stack."""
+    from agentops.config import load_config
+    from agentops.cost import delta, estimate
+    from agentops.spec import load_spec_text
 
-    from agentops.findings import CostDelta, CostLine, StackCost, Verdict
-
-    seen = {}
-    policy = types.ModuleType("agentops.policy")
-
-    def evaluate_graph(graph, config):
-        seen["graph"] = graph
-        return [Verdict(policy="replicas-limit", enforcement="mandatory", message="too many pods",
-                        resource="api")]
-
-    policy.evaluate_graph = evaluate_graph
-    cost = types.ModuleType("agentops.cost")
-    cost.estimate = lambda spec, stack: StackCost(
-        stack=stack, region=spec.region, prices_as_of="2026-01",
-        lines=[CostLine(resource="x", type="t", monthly_usd=10.0 * len(spec.storage))])
-    cost.delta = lambda b, h, stack: CostDelta(stack=stack, before_usd=b.total_usd, after_usd=h.total_usd,
-                                               prices_as_of="2026-01")
-    monkeypatch.setitem(sys.modules, "agentops.policy", policy)
-    monkeypatch.setitem(sys.modules, "agentops.cost", cost)
     edit_dev(repo)
+    spec = repo / "stacks" / "dev.yaml"
+    spec.write_text(spec.read_text().replace("api:1.0", "api:latest"))
     plan = build_plan(Workspace(repo), stacks=["dev"])
-    assert seen["graph"].stack == "dev"
     (dev,) = plan.stacks
-    assert dev.verdicts[0].policy == "replicas-limit" and dev.cost.delta_usd == 0.0
-    assert "replicas-limit" in render(plan, "text") and "cost: $20.00 -> $20.00" in render(plan, "text")
+    pinned = [v for v in dev.verdicts if v.policy == "k8s-image-pinned"]
+    assert pinned and pinned[0].enforcement == "mandatory" and "latest" in pinned[0].message
+    before = estimate(load_spec_text(BASE, "dev.yaml"), "dev")
+    after = estimate(load_spec_text((repo / "stacks" / "dev.yaml").read_text(), "dev.yaml"), "dev")
+    expected = delta(before, after, "dev")
+    assert dev.cost == expected and dev.cost.delta_usd != 0.0
+    text = render(plan, "text")
+    assert "k8s-image-pinned" in text and f"${expected.after_usd:,.2f}" in text
     md = render(plan, "markdown")
-    assert "| dev | 1 to create, 1 to update, 1 to replace, 4 to delete | 1 blocking, 0 advisory | +0.00 USD |" in md
-    assert "replicas-limit" in md
+    assert "k8s-image-pinned" in md and f"{expected.delta_usd:+,.2f} USD" in md
     data = json.loads(render(plan, "json"))
-    assert data["stacks"][0]["verdicts"][0]["policy"] == "replicas-limit"
-    assert data["stacks"][0]["cost"]["after_usd"] == 20.0
+    assert any(v["policy"] == "k8s-image-pinned" for v in data["stacks"][0]["verdicts"])
+    assert data["stacks"][0]["cost"]["after_usd"] == expected.after_usd
+    assert load_config(repo).risk  # the default configuration resolved the pack

@@ -43,10 +43,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def server(repo, tmp_path_factory):
+def server(repo, interpreter):
     """Yield (base_url, repo); the server runs in a thread with a bearer token."""
     port = _free_port()
-    config = uvicorn.Config(create_app(repo, token=TOKEN), host="127.0.0.1", port=port,
+    config = uvicorn.Config(create_app(repo, token=TOKEN, interpreter=interpreter), host="127.0.0.1", port=port,
                             log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
@@ -130,3 +130,18 @@ def test_bad_plan_name_is_a_clear_422(server):
     response = client(server).post("/propose", json={"plan": plan.model_dump(mode="json")})
     assert response.status_code == 422
     assert "ghost" in response.json()["error"]
+
+
+@pytest.mark.model
+def test_interpret_over_http_is_the_model_plan_with_computed_risk(server):
+    response = client(server).post("/interpret", json={"command": "Delete all production databases"})
+    assert response.status_code == 200, response.text
+    plan = response.json()
+    assert [a["type"] for a in plan["actions"]] == ["delete"]
+    assert plan["risk_level"] == "critical" and plan["confirmation_required"] is True
+
+
+def test_blank_command_is_a_clear_422(server):
+    response = client(server).post("/interpret", json={"command": "   "})
+    assert response.status_code == 422
+    assert "empty" in response.json()["error"]

@@ -56,15 +56,17 @@ def propose(
         raise AgentOpsError("give a COMMAND or --plan-file FILE (one of them)",
                             hint='e.g. agentops propose "scale api in dev to 3 replicas"')
     workspace = _workspace()
+    embedder = None
     if plan_file is not None:
         plan = load_plan_file(plan_file)
     else:
-        from agentops.config import load_config
         from agentops.interpret import Interpreter
 
-        model = load_config(workspace.root).model
-        plan = Interpreter(model_path=model).interpret(command, workspace, stack=stack)
-    result = run_propose(workspace, plan, stack=stack, base=base, publish=not no_push)
+        interpreter = Interpreter()
+        plan = interpreter.interpret(command, workspace, stack=stack)
+        embedder = interpreter.embedder
+    result = run_propose(workspace, plan, stack=stack, base=base, publish=not no_push,
+                         embedder=embedder)
     _print_result(result, as_json)
 
 
