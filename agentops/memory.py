@@ -43,7 +43,8 @@ class Recollection:
 
     @property
     def succeeded(self) -> bool:
-        return self.outcome in GOOD_OUTCOMES
+        # "proposed agentops/<slug> <url>": the first word is the outcome
+        return self.outcome.split(" ", 1)[0] in GOOD_OUTCOMES
 
     def as_example(self) -> Example:
         return Example(self.command, self.plan_line)

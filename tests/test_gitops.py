@@ -15,7 +15,7 @@ import pytest
 from agentops import gitops
 from agentops.actionplan import Action, ActionPlan, Parameters
 from agentops.apply import ApplyFailed, ApprovalMissing, apply, order_stacks
-from agentops.errors import AgentOpsError, GitError, PulumiUnavailable, SpecError
+from agentops.errors import AgentOpsError, GitError, PolicyViolation, PulumiUnavailable, SpecError
 from agentops.forge import Forge, ForgeError, RepoRef
 from agentops.propose import plan_from_message, propose
 from agentops.rollback import rollback
@@ -106,6 +106,34 @@ def test_propose_local_branch_one_commit_small_diff(repo):
     changed = [l for l in diff.splitlines() if l[:1] in "+-" and not l.startswith(("+++", "---"))]
     assert changed == ["-    replicas: 1", "+    replicas: 3"]
     assert result.risk_level.value == "medium" and not result.confirmation_required
+
+
+def test_mandatory_policy_violation_stops_the_proposal(repo):
+    """An unpinned image in prod breaks k8s-image-pinned (mandatory): listed, nothing committed."""
+    before = snapshot(repo)
+    plan = ActionPlan(
+        command="update api in prod to nginx:latest", interpretation="Update api.",
+        actions=[Action(type="update", resource="deployment", name="api", stack="prod",
+                        parameters=Parameters(image="nginx:latest"), description="update")],
+    )
+    with pytest.raises(PolicyViolation) as err:
+        propose(Workspace(repo), plan)
+    assert "k8s-image-pinned" in err.value.message and "nothing was committed" in err.value.message
+    assert branches(repo) == [] and snapshot(repo) == before
+
+
+def test_outcomes_are_remembered_for_later_interpretations(repo):
+    from agentops.memory import Memory
+
+    result = propose(Workspace(repo), scale_plan(replicas=4))
+    with pytest.raises(AgentOpsError):
+        propose(Workspace(repo), scale_plan(name="ghost"))
+    recalled = Memory(repo).similar("scale api in dev to 4 replicas", 2)
+    outcomes = {r.command: r.outcome for r in recalled}
+    assert outcomes["scale api in dev to 4 replicas"] == f"proposed {result.branch}"
+    assert outcomes["scale ghost in dev to 3 replicas"].startswith("failed:")
+    assert recalled[0].command == "scale api in dev to 4 replicas" and recalled[0].succeeded
+    assert _git(repo, "status", "--porcelain") == ""  # kept in .git, not in the working tree
 
 
 def test_dirty_tree_is_no_obstacle_and_untouched(repo):

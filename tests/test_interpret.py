@@ -128,3 +128,21 @@ def test_cli_json_and_exit_codes(workspace, interpreter):
     assert blank.returncode != 0 and "empty" in blank.stderr
     missing = _cli("interpret", "--model", "/nonexistent/m.gguf", "restart web", cwd=workspace.root)
     assert missing.returncode != 0 and "/nonexistent/m.gguf" in missing.stderr
+
+
+def test_successful_past_commands_become_examples(tmp_path):
+    """A command proposed earlier in this repository is offered to the model next time."""
+    import subprocess
+
+    from agentops.memory import Memory
+
+    shutil.copytree(REPO / "stacks", tmp_path / "stacks")
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    ws = Workspace(tmp_path)
+    interpreter = Interpreter(use_memory=True)
+    past = "double the web replicas in staging to 4 please"
+    plan = interpreter.interpret("scale web in staging to 4 replicas", ws)
+    Memory(tmp_path, interpreter.embedder).record(past, plan, "proposed agentops/x")
+    Memory(tmp_path, interpreter.embedder).record("wipe staging", plan, "failed: nope")
+    result = interpreter.run("double the api replicas in staging to 6 please", ws)
+    assert past in result.examples and "wipe staging" not in result.examples
