@@ -9,6 +9,7 @@ few-shot candidates for the next interpretation in the same repository.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import subprocess
 from dataclasses import dataclass
@@ -81,13 +82,27 @@ class Memory:
             "outcome": outcome,
             "recorded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }
-        if self._table is None and self.exists():
-            self._table = self._db().open_table(TABLE)
-        if self._table is None:
-            self.path.mkdir(parents=True, exist_ok=True)
-            self._table = self._db().create_table(TABLE, data=[row])
-        else:
-            self._table.add([row])
+        self.path.mkdir(parents=True, exist_ok=True)
+        with self._writer_lock():
+            if self._table is None and self.exists():
+                self._table = self._db().open_table(TABLE)
+            if self._table is None:
+                self._table = self._db().create_table(TABLE, data=[row])
+            else:
+                self._table.add([row])
+
+    @contextlib.contextmanager
+    def _writer_lock(self):
+        # Two proposals finishing at once would both create (or both append to) the table;
+        # concurrent Lance commits to one new table can abort the process. One writer at a time.
+        import fcntl
+
+        with open(self.path / ".lock", "w") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
 
     def similar(self, command: str, k: int = 3, vector: list[float] | None = None) -> list[Recollection]:
         """The k past commands nearest to `command`, nearest first."""

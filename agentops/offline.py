@@ -146,17 +146,49 @@ def _lean_sdk():
     import gc
 
     from pulumi.runtime import resource as sdk_resource
+    from pulumi.runtime import stack as sdk_stack
     from pulumi.runtime.proto import source_pb2
 
     saved, gc_was_enabled = sdk_resource._get_stack_trace, gc.isenabled()
+    saved_wait = sdk_stack.wait_for_rpcs
     sdk_resource._get_stack_trace = lambda: source_pb2.StackTrace()
+    sdk_stack.wait_for_rpcs = _wait_for_rpcs_linear
     gc.disable()
     try:
         yield
     finally:
         sdk_resource._get_stack_trace = saved
+        sdk_stack.wait_for_rpcs = saved_wait
         if gc_was_enabled:
             gc.enable()
+
+
+async def _wait_for_rpcs_linear(await_all_outstanding_tasks: bool = True) -> None:
+    """pulumi.runtime.stack.wait_for_rpcs with the outstanding outputs awaited together.
+    Since pulumi 3.229 the SDK waits on the whole set of outputs with FIRST_COMPLETED, once per
+    completed task: quadratic in the number of outputs, 4.5 of 6.5 s at 1000 resources under
+    mocks. Same contract: every RPC and output awaited, the first error raised."""
+    import asyncio
+
+    from pulumi.runtime.settings import SETTINGS, _get_rpc_manager
+
+    rpc_manager = _get_rpc_manager()
+    while True:
+        while rpc_manager.rpcs:
+            await asyncio.sleep(0)
+            await rpc_manager.rpcs.pop()
+        if rpc_manager.unhandled_exception is not None:
+            raise rpc_manager.unhandled_exception.with_traceback(rpc_manager.exception_traceback)
+        if await_all_outstanding_tasks:
+            while True:
+                with SETTINGS.lock:
+                    pending = list(SETTINGS.outputs)
+                    SETTINGS.outputs.clear()
+                if not pending:
+                    break
+                await asyncio.gather(*pending)
+        if not rpc_manager.rpcs:
+            break
 
 
 def capture(
