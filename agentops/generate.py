@@ -6,7 +6,9 @@ and the outlines-core version. A cache entry that does not load is rebuilt, neve
 
 Generation calls llama.cpp directly with outlines' logits processor rather than through
 outlines' model wrapper: the wrapper resets the KV cache after every call, and keeping it lets
-consecutive prompts that share a prefix (the instructions) skip re-evaluating it.
+consecutive prompts that share a prefix (the instructions) skip re-evaluating it. A new
+process gets that prefix's evaluated state from the disk cache too (restore_prefix), and the
+token mask is applied with numpy rather than outlines-core's numba kernel (masking_processor).
 """
 
 from __future__ import annotations

@@ -78,12 +78,15 @@ def assess(
     plan: ActionPlan, config: RepoConfig, policy_floor: RiskLevel | None = None
 ) -> RiskAssessment:
     """The highest risk of any action, raised to `policy_floor` when policies demand it."""
+    return _highest((action_risk(a, config) for a in plan.actions), policy_floor)
+
+
+def _highest(rated: Iterable[tuple[RiskLevel, str]], policy_floor: RiskLevel | None) -> RiskAssessment:
     level, reasons = RiskLevel.low, []
-    for action in plan.actions:
-        action_level, reason = action_risk(action, config)
-        reasons.append(f"{action_level.value}: {reason}")
-        if action_level.rank > level.rank:
-            level = action_level
+    for item_level, reason in rated:
+        reasons.append(f"{item_level.value}: {reason}")
+        if item_level.rank > level.rank:
+            level = item_level
     if policy_floor is not None and policy_floor.rank > level.rank:
         reasons.append(f"{policy_floor.value}: raised by policy verdicts")
         level = policy_floor
@@ -135,18 +138,8 @@ def assess_changes(
     """Risk of a diff without an ActionPlan (a hand edit, CI's approval gate): each change is
     (stack, op) or (stack, op, spec_ref), op one of create/update/replace/delete and spec_ref
     "section.name" when known (it tells a security change from others). No change is low."""
-    level, reasons = RiskLevel.low, []
-    for change in changes:
-        stack, op = change[0], change[1]
-        spec_ref = change[2] if len(change) > 2 else None
-        change_level, reason = change_risk(stack, op, spec_ref, config)
-        reasons.append(f"{change_level.value}: {reason}")
-        if change_level.rank > level.rank:
-            level = change_level
-    if policy_floor is not None and policy_floor.rank > level.rank:
-        reasons.append(f"{policy_floor.value}: raised by policy verdicts")
-        level = policy_floor
-    return RiskAssessment(level, reasons)
+    return _highest((change_risk(c[0], c[1], c[2] if len(c) > 2 else None, config)
+                     for c in changes), policy_floor)
 
 
 def apply_risk(plan: ActionPlan, config: RepoConfig) -> ActionPlan:
