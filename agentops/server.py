@@ -107,7 +107,8 @@ def create_app(
         if (request.command is None) == (request.plan is None):
             raise HTTPException(422, detail="give exactly one of 'command' or 'plan'")
         action_plan = request.plan
-        embedder = None
+        # Recording the outcome embeds the command: reuse the loaded model when there is one.
+        embedder = state["interpreter"].embedder if "interpreter" in state else None
         if action_plan is None:
             with model_lock:
                 interpreter = loaded_interpreter()
