@@ -1,3 +1,3 @@
-from agentops.cli import main
+from agentops.cli import run
 
-main()
+run()

@@ -56,3 +56,28 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         raise SystemExit(130) from None
+
+
+def run() -> None:
+    """The console script: main(), then leave without interpreter finalization.
+
+    Native libraries loaded by a command (LanceDB's Rust runtime, gRPC from the Pulumi SDK)
+    keep threads that can call into Python while it shuts down; now and then that aborts the
+    process ("PyGILState_Release ... finalizing", exit -6) after the work is done and printed.
+    Everything a command writes is complete before it returns, so the process flushes its
+    output and exits directly with the command's status.
+    """
+    import os
+
+    try:
+        main()
+        code = 0
+    except SystemExit as done:
+        code = done.code
+    if code is not None and not isinstance(code, int):
+        print(code, file=sys.stderr)
+        code = 1
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code or 0)
+
