@@ -1,0 +1,186 @@
+"""Train the interpreter's LoRA adapter for the default model (Gemma 3 270M, Q4_K_M GGUF).
+
+    pip install -e ".[train]"
+    python training/train_lora.py [--samples 3000] [--epochs 1] [--out agentops/data/adapters/...]
+
+The training prompts are the interpreter's own (agentops.interpret.build_prompt), with the few-
+shot examples its LanceDB index retrieves for each command, over synthetic repositories and
+commands (training/synth.py) plus the curated examples. The base weights are the GGUF's own,
+dequantised (training/gemma3.py), so the adapter is trained against exactly the weights
+llama.cpp adds it to. Only the plan tokens are scored. No evaluation set is read.
+
+On the 2-core development machine this takes about half an hour (bf16 autocast on the CPU).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import math
+import random
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+import torch.nn.functional as F
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import gemma3  # noqa: E402
+import synth  # noqa: E402
+
+from agentops.adapter import ADAPTER_FILE, ADAPTER_SHOTS, BASE_NAME_KEY, BASE_SIZE_KEY, write_sidecar  # noqa: E402
+from agentops.interpret import build_prompt  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Encoded:
+    tokens: list[int]
+    n_prompt: int
+
+
+def retrieve_shots(samples, model, k: int) -> list[list[tuple[str, str]]]:
+    """The examples the interpreter would put in each prompt (itself excluded)."""
+    from agentops.examples import ExampleIndex
+
+    index = ExampleIndex(model)
+    out = []
+    for i, s in enumerate(samples):
+        vector = index.embedder(s.command)
+        hits = [h for h in index.similar(vector, k + 1, s.command) if h.command != s.command][:k]
+        out.append([(h.command, h.plan) for h in hits])
+        if i % 500 == 0:
+            print(f"  retrieved shots for {i}/{len(samples)}", flush=True)
+    return out
+
+
+def encode(llm, prompt: str, plan: str) -> Encoded:
+    # The prompt as llama.cpp reads it (with BOS), then the plan as the model writes it after
+    # "Plan:": a leading space, the line, and the newline that stops generation.
+    p = llm.tokenize(prompt.encode("utf-8"), add_bos=True)
+    t = llm.tokenize((" " + plan + "\n").encode("utf-8"), add_bos=False)
+    return Encoded(p + t, len(p))
+
+
+def curated_samples(listing) -> list[synth.Sample]:
+    from agentops.examples import curated_examples
+
+    return [synth.Sample(listing, e.command, e.plan) for e in curated_examples()]
+
+
+def batches(data: list[Encoded], size: int, rng: random.Random) -> list[list[Encoded]]:
+    # Samples of one repository stay together (they share the prompt's prefix, computed once
+    # per batch); padding at the end of a row is never attended to.
+    groups = [data[i:i + size] for i in range(0, len(data), size)]
+    rng.shuffle(groups)
+    return groups
+
+
+def shared_prefix(group: list[Encoded]) -> int:
+    """Tokens every row starts with, stopping before the first scored position."""
+    first = group[0].tokens
+    n = min(e.n_prompt for e in group) - 1
+    for e in group[1:]:
+        i = 0
+        while i < n and e.tokens[i] == first[i]:
+            i += 1
+        n = i
+    return n
+
+
+def step_loss(model, group: list[Encoded]) -> torch.Tensor:
+    width = max(len(e.tokens) for e in group)
+    toks = torch.zeros(len(group), width, dtype=torch.long)
+    shared = shared_prefix(group) if len(group) > 1 else 0
+    rows, cols, targets = [], [], []
+    for i, e in enumerate(group):
+        toks[i, : len(e.tokens)] = torch.tensor(e.tokens)
+        for j in range(e.n_prompt, len(e.tokens)):
+            rows.append(i)
+            cols.append(j - 1 - shared)
+            targets.append(e.tokens[j])
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        hidden = model.hidden_shared(toks, shared) if shared > 0 else model.hidden(toks)
+        picked = hidden[torch.tensor(rows), torch.tensor(cols)]
+        logits = (picked @ model.embed.T).float()
+    return F.cross_entropy(logits, torch.tensor(targets))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--samples", type=int, default=3000)
+    ap.add_argument("--epochs", type=float, default=1.0)
+    ap.add_argument("--batch", type=int, default=8)
+    ap.add_argument("--rank", type=int, default=16)
+    ap.add_argument("--alpha", type=float, default=32.0)
+    ap.add_argument("--lr", type=float, default=3e-4)
+    ap.add_argument("--seed", type=int, default=7)
+    ap.add_argument("--out", type=Path, default=ROOT / "agentops" / ADAPTER_FILE)
+    args = ap.parse_args()
+    torch.manual_seed(args.seed)
+    rng = random.Random(args.seed)
+
+    from agentops.model import default_model_path, load_llama, resolve_model
+
+    model_file = resolve_model()
+    llm = load_llama(model_file)
+    own = synth.this_repository().listing()
+    samples = synth.generate(args.samples, seed=args.seed) + curated_samples(own) * 2
+    print(f"{len(samples)} samples; retrieving few-shot examples", flush=True)
+    shots = retrieve_shots(samples, model_file, ADAPTER_SHOTS)
+    data = [encode(llm, build_prompt(s.listing, sh, s.command), s.plan) for s, sh in zip(samples, shots)]
+    print(f"mean length {sum(len(e.tokens) for e in data) / len(data):.0f} tokens", flush=True)
+
+    net = gemma3.load(str(default_model_path()), rank=args.rank, alpha=args.alpha)
+    for module in net.modules():  # frozen weights in bf16 once, not cast at every step
+        if isinstance(module, gemma3.LoraLinear):
+            module.weight = module.weight.to(torch.bfloat16)
+    net.embed = net.embed.to(torch.bfloat16)
+    params = [p for p in net.parameters() if p.requires_grad]
+    opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
+    plan = []
+    for _ in range(math.ceil(args.epochs)):
+        plan += batches(data, args.batch, rng)
+    plan = plan[: int(len(batches(data, args.batch, rng)) * args.epochs)]
+    warmup = 20
+    start = time.time()
+    for step, group in enumerate(plan):
+        lr = args.lr * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * step / len(plan)))
+        for g in opt.param_groups:
+            g["lr"] = lr
+        loss = step_loss(net, group)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(params, 1.0)
+        opt.step()
+        opt.zero_grad()
+        if step % 10 == 0:
+            el = time.time() - start
+            print(f"step {step}/{len(plan)} loss {loss.item():.4f} lr {lr:.2e} {el:.0f}s "
+                  f"(eta {el / (step + 1) * (len(plan) - step - 1):.0f}s)", flush=True)
+        if step and step % 100 == 0:
+            save(net, args, model_file)
+    save(net, args, model_file)
+    print(f"trained in {time.time() - start:.0f}s -> {args.out}")
+
+
+def save(net, args, model_file) -> None:
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = args.out.with_suffix(".tmp")
+    meta = {
+        BASE_NAME_KEY: model_file.path.name,
+        BASE_SIZE_KEY: str(model_file.path.stat().st_size),
+        "agentops.training": json.dumps({k: str(v) for k, v in vars(args).items() if k != "out"}),
+        "agentops.synth_sha": hashlib.sha256((ROOT / "training" / "synth.py").read_bytes()).hexdigest()[:16],
+    }
+    gemma3.save_adapter(net, str(tmp), args.alpha, meta)
+    tmp.replace(args.out)
+    write_sidecar(args.out, model_file.path)
+
+
+if __name__ == "__main__":
+    main()
