@@ -15,9 +15,12 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from agentops.graph import SECRET_PLACEHOLDER, Resource, ResourceGraph
+
+if TYPE_CHECKING:
+    from agentops.spec import StackSpec
 
 UNKNOWN = "(known after apply)"
 DEFAULT_PROJECT = "agentops"
@@ -139,28 +142,96 @@ def _make_monitor():
 
 @contextlib.contextmanager
 def _lean_sdk():
-    """Two costs a mocked run never needs, removed for its duration (together about half the
-    run time at 1000 resources). The SDK walks the Python stack for every resource to tell the
-    engine where it was declared: a mock has no use for source positions. And the cyclic GC
-    keeps rescanning the many futures each registration makes, none of them garbage yet."""
+    """What a mocked run never needs, removed for its duration (the captured requests are the
+    same; tests/test_offline_fast.py holds it to that):
+
+    - the Python stack the SDK walks for every resource, to tell the engine where it was
+      declared: a mock has no use for source positions;
+    - an Output (four futures and a task) for every output property of every resource, made
+      at registration though a program reads a few: each is made when first read (_LazyOutput);
+    - the SDK's wait for outstanding outputs, quadratic since pulumi 3.229 (_wait_for_rpcs_linear);
+    - the cyclic GC, which keeps rescanning the many futures a registration makes, none of them
+      garbage yet.
+    """
+    import functools
     import gc
 
+    import pulumi
+    from pulumi import _types
     from pulumi.runtime import resource as sdk_resource
+    from pulumi.runtime import rpc
     from pulumi.runtime import stack as sdk_stack
     from pulumi.runtime.proto import source_pb2
 
-    saved, gc_was_enabled = sdk_resource._get_stack_trace, gc.isenabled()
-    saved_wait = sdk_stack.wait_for_rpcs
-    sdk_resource._get_stack_trace = lambda: source_pb2.StackTrace()
-    sdk_stack.wait_for_rpcs = _wait_for_rpcs_linear
+    patches = [
+        (sdk_resource, "_get_stack_trace", lambda: source_pb2.StackTrace()),
+        (sdk_stack, "wait_for_rpcs", _wait_for_rpcs_linear),
+        (rpc, "transfer_properties", functools.partial(_transfer_lazily, rpc.transfer_properties)),
+        # Generated resource classes read every output property through pulumi.get.
+        (pulumi, "get", functools.partial(_get_materializing, _types.get)),
+        (_types, "get", functools.partial(_get_materializing, _types.get)),
+    ]
+    saved = [(owner, name, getattr(owner, name)) for owner, name, _ in patches]
+    gc_was_enabled = gc.isenabled()
+    for owner, name, value in patches:
+        setattr(owner, name, value)
     gc.disable()
     try:
         yield
     finally:
-        sdk_resource._get_stack_trace = saved
-        sdk_stack.wait_for_rpcs = saved_wait
+        for owner, name, value in saved:
+            setattr(owner, name, value)
         if gc_was_enabled:
             gc.enable()
+
+
+class _LazyOutput:
+    """Stands in `resource.__dict__[name]` for an output property nobody has read yet.
+
+    The SDK's transfer_properties makes, for each property, an Output and the resolver that the
+    registration's answer calls. Here the resolver only records its arguments; the first read
+    (pulumi.get) runs the SDK's own transfer_properties for that one property and replays them,
+    so the Output a program sees is the SDK's, made and resolved by the SDK's code.
+    """
+
+    __slots__ = ("resource", "name", "custom", "transfer", "resolver", "answer")
+
+    def __init__(self, resource, name: str, custom: bool, transfer):
+        self.resource, self.name, self.custom, self.transfer = resource, name, custom, transfer
+        self.resolver = None  # the SDK's, once read
+        self.answer: tuple | None = None  # the resolver's arguments, once the registration answered
+
+    def resolve(self, *answer) -> None:
+        if self.resolver is None:
+            self.answer = answer
+        else:
+            self.resolver(*answer)
+
+    def output(self):
+        if self.resolver is None:
+            # Replaces this stand-in in the resource's __dict__ with the SDK's Output.
+            self.resolver = self.transfer(self.resource, {self.name: None}, self.custom)[self.name]
+            if self.answer is not None:
+                self.resolver(*self.answer)
+        return self.resource.__dict__[self.name]
+
+
+def _transfer_lazily(sdk_transfer, res, props, custom: bool) -> dict:
+    """rpc.transfer_properties with each Output made on first read (see _LazyOutput)."""
+    resolvers = {}
+    for name in props:
+        if name == "urn" or (name == "id" and custom):
+            continue  # the SDK handles these itself, as transfer_properties does
+        lazy = _LazyOutput(res, name, custom, sdk_transfer)
+        res.__dict__[name] = lazy
+        resolvers[name] = lazy.resolve
+    return resolvers
+
+
+def _get_materializing(sdk_get, obj, name: str):
+    """pulumi.get, turning a not-yet-read output property into its Output."""
+    value = sdk_get(obj, name)
+    return value.output() if isinstance(value, _LazyOutput) else value
 
 
 async def _wait_for_rpcs_linear(await_all_outstanding_tasks: bool = True) -> None:
@@ -204,15 +275,29 @@ def capture(
     missing get a placeholder. Every value a program marks secret is redacted in the graph.
     Raises SpecError for a spec that does not parse or validate.
     """
-    import asyncio
-
     from agentops.spec import load_spec_text
 
     spec = load_spec_text(spec_text, source or f"stacks/{stack}.yaml")
+    return capture_spec(spec, stack, project, config)
+
+
+def capture_spec(
+    spec: StackSpec,
+    stack: str,
+    project: str = DEFAULT_PROJECT,
+    config: dict[str, str] | None = None,
+    lean: bool = True,
+) -> ResourceGraph:
+    """A validated spec -> the resource graph the program registers for it, in this process.
+
+    lean=False runs the SDK as it comes, without _lean_sdk's shortcuts and with its own thread
+    pool for the monitor calls: the reference the tests hold the lean path to.
+    """
+    import asyncio
 
     import pulumi
     from pulumi.runtime import config as pconfig
-    from pulumi.runtime import mocks
+    from pulumi.runtime import mocks, settings
     from pulumi.runtime.stack import run_pulumi_func
     from pulumi.runtime.sync_await import _sync_await
 
@@ -228,11 +313,15 @@ def capture(
 
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
-    loop.set_default_executor(_Inline())
+    if lean:
+        loop.set_default_executor(_Inline())
     monitor = _make_monitor()
+    # set_mocks keeps the root stack resource of an earlier run in this process, and the next
+    # stack's resources would be parented to it: forget it first, as the SDK's reset_options does.
+    settings.ROOT.set(None)
     mocks.set_mocks(monitor.mocks, project=project, stack=stack, preview=True, monitor=monitor)
     try:
-        with _lean_sdk():
+        with _lean_sdk() if lean else contextlib.nullcontext():
             _sync_await(run_pulumi_func(lambda: program.render(spec, stack, pulumi.Config(project))))
     finally:
         asyncio.set_event_loop(None)
@@ -240,43 +329,210 @@ def capture(
     return ResourceGraph(project=project, stack=stack, resources=monitor.captured)
 
 
-def _capture_json(args: tuple[str, str, str, str]) -> tuple[str, str, str | None]:
-    # An exception's hint would not survive pickling (args holds the message only), so user
-    # errors travel back as data.
-    from agentops import errors
+# ---------------------------------------------------------------------------------------------
+# Capturing in other processes
+#
+# Pulumi's runtime settings are process-global, so every capture runs in a process of its own,
+# and base and head run in parallel. Importing the SDK and the provider modules the program
+# uses costs about a second of CPU, more than rendering a stack of a few hundred resources. So
+# one helper process, the loader, starts first and imports them while the caller reads git and
+# validates the specs; each capture then runs in a process forked from the loader, which starts
+# with everything imported and pays for nothing twice.
 
-    spec_text, stack, project, source = args
-    try:
-        return "ok", capture(spec_text, stack, project, source).model_dump_json(), None
-    except errors.AgentOpsError as exc:
-        return type(exc).__name__, exc.message, exc.hint
+# A job: the spec (validated, or its text to parse in the worker), the stack, the spec's source
+# for error messages.
+Job = tuple["StackSpec | str", str, str]
+# A worker's answer: ("ok", graph JSON, None) or (error class name, message, hint). An
+# exception's hint would not survive pickling (args holds the message only), so user errors
+# travel back as data.
+_Result = tuple[str, str, "str | None"]
 
 
-def capture_many(jobs: list[tuple[str, str, str]], project: str = DEFAULT_PROJECT) -> list[ResourceGraph]:
-    """[(spec_text, stack, source)] -> graphs, each in a fresh process, up to one per core.
+class Workers:
+    """The loader process and the capture processes forked from it (single use).
 
-    A SpecError in a child is raised here unchanged (it pickles), so a base revision's syntax
-    error reads like a head one's.
+        with Workers() as workers:        # the loader starts importing now
+            ...                           # read git, validate specs
+            graphs = workers.capture_many(jobs)
+
+    capture_many() is start() and results(); between the two the caller is free to do other
+    work. Leaving the block before the results stops the loader.
+    """
+
+    def __init__(self, project: str = DEFAULT_PROJECT):
+        import multiprocessing
+        import threading
+
+        self.project = project
+        # fork starts the loader at once with this process's imports; it is only safe while
+        # this process has no other threads (a server's request thread, say): spawn then.
+        forkable = ("fork" in multiprocessing.get_all_start_methods()
+                    and threading.active_count() == 1)
+        ctx = multiprocessing.get_context("fork" if forkable else "spawn")
+        self._conn, loader_end = ctx.Pipe()
+        # Not a daemon: a daemon process may not start processes of its own.
+        self._proc = ctx.Process(target=_loader_main, args=(loader_end, self._conn),
+                                 name="agentops-offline-loader")
+        self._proc.start()
+        loader_end.close()
+        self._jobs: list[Job] | None = None
+        self._answered = False
+
+    def capture_many(self, jobs: list[Job]) -> list[ResourceGraph]:
+        """[(spec or spec text, stack, source)] -> graphs, in that order, each captured in a
+        process of its own, up to one per core at a time. A SpecError in a worker (a spec
+        given as text) is raised here as if it had happened in this process."""
+        self.start(jobs)
+        return self.results()
+
+    def start(self, jobs: list[Job]) -> None:
+        """Hand the jobs over and return at once: the caller can do other work meanwhile."""
+        if self._jobs is not None:
+            raise RuntimeError("Workers run one batch of jobs")
+        self._jobs = list(jobs)
+        if not self._jobs:
+            self.close()
+            return
+        try:
+            self._conn.send((self.project, self._jobs))
+        except OSError:
+            pass  # the loader is gone: results() says so
+
+    def results(self) -> list[ResourceGraph]:
+        """The graphs of the jobs given to start(), in their order (waits for them)."""
+        if self._jobs is None:
+            raise RuntimeError("Workers.results() before start()")
+        if not self._jobs:
+            return []
+        try:
+            answers: list[_Result] = self._conn.recv()
+            self._answered = True  # the loader only exits now: wait for it, don't kill it
+        except (EOFError, OSError):
+            answers = [_died("the offline plan's loader process")] * len(self._jobs)
+        finally:
+            self.close()
+        return [_graph_of(answer) for answer in answers]
+
+    def close(self) -> None:
+        """Stop the loader if it is still running (not needed after all, or interrupted):
+        there is no reason to let it finish its imports. Idempotent."""
+        if not self._answered and self._proc.is_alive():
+            self._proc.terminate()
+        self._conn.close()
+        self._proc.join()
+
+    def __enter__(self) -> "Workers":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+
+def capture_many(jobs: list[Job], project: str = DEFAULT_PROJECT) -> list[ResourceGraph]:
+    """[(spec or spec text, stack, source)] -> graphs, each in a process of its own, in parallel.
+
+    A SpecError in a child is raised here unchanged, so a base revision's syntax error reads
+    like a head one's.
     """
     if not jobs:
         return []
+    with Workers(project) as workers:
+        return workers.capture_many(jobs)
+
+
+def _graph_of(result: _Result) -> ResourceGraph:
+    kind, payload, hint = result
+    if kind != "ok":
+        from agentops import errors
+
+        raise getattr(errors, kind, errors.AgentOpsError)(payload, hint)
+    return ResourceGraph.model_validate_json(payload)
+
+
+def _died(what: str) -> _Result:
+    return ("AgentOpsError", f"{what} ended without an answer",
+            "run the command again; if it keeps failing, run `agentops check` to see the error")
+
+
+def _import_sdk() -> None:
+    """What every capture needs, whatever the spec: the SDK, its mocks, the providers' roots."""
+    import pulumi  # noqa: F401
+    import pulumi.runtime.mocks  # noqa: F401
+    import pulumi.runtime.stack  # noqa: F401
+    import pulumi_aws  # noqa: F401
+    import pulumi_kubernetes  # noqa: F401
+
+    from agentops import program  # noqa: F401
+
+
+def _loader_main(conn, callers_end) -> None:
+    """The loader: import, wait for the jobs, fork a worker per job, hand back the answers."""
+    import gc
     import multiprocessing
 
-    import threading
+    callers_end.close()  # so that the caller's exit reads as end-of-file here
+    _import_sdk()
+    try:
+        project, jobs = conn.recv()
+    except EOFError:
+        return  # the caller needed no capture
+    from agentops import program
 
-    # Even a single capture gets its own process: the Pulumi runtime is process-global and
-    # must not leak into the caller. A fork starts ~0.4 s sooner than a fresh interpreter
-    # (nothing to re-import), but is only safe while this process has no other threads.
-    forkable = "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
-    ctx = multiprocessing.get_context("fork" if forkable else "spawn")
-    workers = min(len(jobs), os.cpu_count() or 1)
-    with concurrent.futures.ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        results = list(pool.map(_capture_json, [(t, s, project, src) for t, s, src in jobs]))
-    graphs = []
-    for kind, payload, hint in results:
-        if kind != "ok":
-            from agentops import errors
+    program.preload([spec for spec, _, _ in jobs if not isinstance(spec, str)])
+    # Workers never run the cyclic GC (see _worker_main); freezing what is loaded keeps
+    # this process's own objects out of any collection, so their pages stay shared.
+    gc.freeze()
+    method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+    conn.send(_run_workers(multiprocessing.get_context(method), project, jobs))
+    conn.close()
 
-            raise getattr(errors, kind, errors.AgentOpsError)(payload, hint)
-        graphs.append(ResourceGraph.model_validate_json(payload))
-    return graphs
+
+def _run_workers(ctx, project: str, jobs: list[Job]) -> list[_Result]:
+    """Each job in a process of its own, at most one per core at a time."""
+    from multiprocessing.connection import wait
+
+    results: list[_Result | None] = [None] * len(jobs)
+    todo = list(enumerate(jobs))
+    running: dict[Any, tuple[int, Any]] = {}  # result pipe -> (job index, process)
+    limit = max(1, os.cpu_count() or 1)
+    while todo or running:
+        while todo and len(running) < limit:
+            index, job = todo.pop(0)
+            receive, send = ctx.Pipe(duplex=False)
+            proc = ctx.Process(target=_worker_main, args=(project, job, send), daemon=True)
+            proc.start()
+            send.close()
+            running[receive] = (index, proc)
+        for receive in wait(list(running)):
+            index, proc = running.pop(receive)
+            try:
+                results[index] = receive.recv()
+            except EOFError:
+                results[index] = _died(f"the offline capture of stack {jobs[index][1]!r}")
+            receive.close()
+            proc.join()
+    return results  # type: ignore[return-value]
+
+
+def _worker_main(project: str, job: Job, send) -> None:
+    import gc
+
+    # This process ends right after the capture: a collection would find no garbage worth
+    # freeing, and re-enabling the GC after a large capture cost a full pass over the many
+    # futures and outputs the SDK made (~0.5 s at 1000 resources).
+    gc.disable()
+    send.send(_capture_result(project, job))
+    send.close()
+
+
+def _capture_result(project: str, job: Job) -> _Result:
+    from agentops import errors
+    from agentops.spec import load_spec_text
+
+    spec, stack, source = job
+    try:
+        if isinstance(spec, str):
+            spec = load_spec_text(spec, source)
+        return "ok", capture_spec(spec, stack, project).model_dump_json(), None
+    except errors.AgentOpsError as exc:
+        return type(exc).__name__, exc.message, exc.hint

@@ -149,7 +149,53 @@ def build_plan(
     for bad specs (file:line:column), unknown stacks and unknown revisions."""
     from agentops import offline
 
-    config = config or load_config(workspace.root)
+    # The worker processes start importing the Pulumi SDK now (about a second of CPU), while
+    # this process reads git and validates the specs.
+    with offline.Workers() as workers:
+        config = config or load_config(workspace.root)
+        base, before, after, names, base_spec, head_spec = _read_specs(
+            workspace, base_rev, stacks, head_specs, config)
+        jobs, slots = [], []
+        for name in names:
+            if before.get(name) == after.get(name):
+                continue
+            for side, specs in (("base", base_spec), ("head", head_spec)):
+                if name in specs:
+                    jobs.append((specs[name], name, ""))
+                    slots.append((name, side))
+        workers.start(jobs)
+        # While the workers import and render, the work that needs no graph: the policy pack
+        # (pulumi_policy and the pack's own imports) and the cost estimates.
+        pack_root = _pack_root(workspace.root)
+        if jobs:
+            _load_pack(pack_root)
+        costs = {name: _cost(base_spec.get(name), head_spec.get(name), name)
+                 for name in names if before.get(name) != after.get(name)}
+        graphs: dict[tuple[str, str], ResourceGraph] = dict(zip(slots, workers.results()))
+
+    plans = []
+    for name in names:
+        b, h = graphs.get((name, "base")), graphs.get((name, "head"))
+        status: StackStatus = ("unchanged" if before.get(name) == after.get(name)
+                               else "added" if name not in before
+                               else "removed" if name not in after else "changed")
+        plan = StackPlan(
+            stack=name, status=status,
+            resources_before=_count(b), resources_after=_count(h),
+            changes=diff_graphs(b, h) if status != "unchanged" else [],
+        )
+        if status != "unchanged":
+            plan.verdicts = _verdicts(h, config, pack_root, plan)
+            plan.cost = costs[name]
+        plans.append(plan)
+    return Plan(base=base, stacks=plans)
+
+
+def _read_specs(workspace: Workspace, base_rev: str | None, stacks: list[str] | None,
+                head_specs: dict[str, str] | None, config: RepoConfig):
+    """The base reference, the spec texts on both sides, the stacks to plan, and the validated
+    specs of those stacks (base and head). Raises for an unknown stack, an unknown revision
+    and a spec that does not parse or validate (file:line:column)."""
     repo = _repo(workspace)
     if repo is None:
         base = BaseRef(rev=None, label="nothing (not a git repository): every resource is new")
@@ -173,57 +219,41 @@ def build_plan(
         names = [n for n in names if n in wanted]
 
     short = base.rev[:7] if base.rev else ""
-    base_src = {n: f"{short}:{stacks_path / (n + '.yaml')}" for n in before}
-    head_src = {n: str(stacks_path / f"{n}.yaml") for n in after}
-    # Validate everything first (milliseconds): a bad spec fails before any process starts.
-    base_spec = {n: load_spec_text(before[n], base_src[n]) for n in names if n in before}
-    head_spec = {n: load_spec_text(after[n], head_src[n]) for n in names if n in after}
-
-    jobs, slots = [], []
-    for name in names:
-        if before.get(name) == after.get(name):
-            continue
-        for side, texts, src in (("base", before, base_src), ("head", after, head_src)):
-            if name in texts:
-                jobs.append((texts[name], name, src[name]))
-                slots.append((name, side))
-    graphs: dict[tuple[str, str], ResourceGraph] = dict(
-        zip(slots, offline.capture_many(jobs, project=offline.DEFAULT_PROJECT))
-    )
-
-    plans = []
-    for name in names:
-        b, h = graphs.get((name, "base")), graphs.get((name, "head"))
-        status: StackStatus = ("unchanged" if before.get(name) == after.get(name)
-                               else "added" if name not in before
-                               else "removed" if name not in after else "changed")
-        plan = StackPlan(
-            stack=name, status=status,
-            resources_before=_count(b), resources_after=_count(h),
-            changes=diff_graphs(b, h) if status != "unchanged" else [],
-        )
-        if status != "unchanged":
-            plan.verdicts = _verdicts(h, config, workspace.root, plan)
-            plan.cost = _cost(base_spec.get(name), head_spec.get(name), name)
-        plans.append(plan)
-    return Plan(base=base, stacks=plans)
+    # Validate everything before any capture: a bad spec fails with its file:line:column.
+    base_spec = {n: load_spec_text(before[n], f"{short}:{stacks_path / (n + '.yaml')}")
+                 for n in names if n in before}
+    head_spec = {n: load_spec_text(after[n], str(stacks_path / f"{n}.yaml"))
+                 for n in names if n in after}
+    return base, before, after, names, base_spec, head_spec
 
 
 def _count(graph: ResourceGraph | None) -> int:
     return sum(1 for r in graph.resources if r.custom) if graph else 0
 
 
-def _verdicts(head: ResourceGraph | None, config: RepoConfig, root: Path,
+def _pack_root(root: Path) -> Path | None:
+    """The workspace whose policies/ pack to run; None for agentops' packaged rules (a
+    repository without a pack of its own still gets those)."""
+    from agentops.policy import PACK_ENTRY, POLICIES_DIR
+
+    return root if (root / POLICIES_DIR / PACK_ENTRY).is_file() else None
+
+
+def _load_pack(pack_root: Path | None) -> None:
+    from agentops.policy import load_pack
+
+    load_pack(pack_root)  # cached for evaluate_graph below
+
+
+def _verdicts(head: ResourceGraph | None, config: RepoConfig, pack_root: Path | None,
               plan: StackPlan) -> list[Verdict]:
-    from agentops.policy import POLICIES_DIR, PACK_ENTRY, evaluate_graph
+    from agentops.policy import evaluate_graph
 
     if head is None:
         return []
-    if not (root / POLICIES_DIR / PACK_ENTRY).is_file():
-        # A repository without its own pack still gets the rules agentops ships.
+    if pack_root is None:
         plan.notes.append("no policies/ pack in this repository: agentops' packaged rules were checked")
-        return evaluate_graph(head, config)
-    return evaluate_graph(head, config, root=root)
+    return evaluate_graph(head, config, root=pack_root)
 
 
 def _cost(base: StackSpec | None, head: StackSpec | None, stack: str) -> CostDelta:

@@ -498,6 +498,47 @@ def _kubeconfig(name: str, endpoint: str, ca: Any, region: str) -> str:
     })
 
 
+# The provider modules each section renders with. The render functions import them where they
+# are used, so a stack pays only for the kinds it has; the offline plan imports them ahead of
+# time (preload) in one process and forks its base and head workers from it. A module missing
+# here is still imported where it is used, only later and once per worker.
+_SECTION_MODULES = {
+    "network": ("pulumi_aws.ec2",),
+    "security": ("pulumi_aws.ec2", "pulumi_aws.vpc"),
+    "clusters": ("pulumi_aws.eks", "pulumi_aws.iam"),
+    "instances": ("pulumi_aws.ec2",),
+    "databases": ("pulumi_aws.rds",),
+    "storage": ("pulumi_aws.s3", "pulumi_aws.ebs"),
+    "deployments": ("pulumi_kubernetes.apps.v1", "pulumi_kubernetes.core.v1",
+                    "pulumi_kubernetes.meta.v1"),
+    "alerts": ("pulumi_aws.cloudwatch",),
+}
+_BACKUP_MODULES = ("pulumi_aws.backup", "pulumi_aws.iam")
+
+
+def provider_modules(spec: StackSpec) -> list[str]:
+    """The provider modules rendering `spec` imports, in a stable order."""
+    names: list[str] = []
+    for section in _RENDER_ORDER:
+        entries = getattr(spec, section)
+        if not entries:
+            continue
+        names += _SECTION_MODULES[section]
+        if any(getattr(entry, "backup", None) for entry in entries.values()):
+            names += _BACKUP_MODULES
+    return list(dict.fromkeys(names))
+
+
+def preload(specs: list[StackSpec]) -> None:
+    """Import the provider modules rendering these specs needs, now."""
+    import importlib
+
+    for name in dict.fromkeys(m for spec in specs for m in provider_modules(spec)):
+        module = importlib.import_module(name)
+        # pulumi_aws registers its submodules lazily: the first attribute read loads one.
+        getattr(module, "__all__", None)
+
+
 def render(spec: StackSpec, stack: str, config: pulumi.Config | None = None) -> None:
     """Register the spec's resources with the current Pulumi runtime (real or mocked)."""
     _Renderer(spec, stack, config).render()
