@@ -15,6 +15,8 @@ from __future__ import annotations
 import concurrent.futures
 import contextlib
 import os
+import sys
+import types
 from typing import TYPE_CHECKING, Any
 
 from agentops.graph import SECRET_PLACEHOLDER, Resource, ResourceGraph
@@ -465,6 +467,90 @@ def _import_sdk() -> None:
     from agentops import program  # noqa: F401
 
 
+def _preload(specs: list[StackSpec]) -> None:
+    """Load the provider resource modules rendering these specs uses, and only those.
+
+    A provider package's own __init__ imports every resource module in it: pulumi_aws.ec2 has
+    about 180, a third of a second to load, for the 9 the program uses. Here each package the
+    specs need becomes a _ThinPackage holding what its __init__ would take from the modules that
+    are used: the enums, the input types, the outputs module and those resource classes.
+    """
+    import importlib
+    import importlib.util
+
+    from agentops import program
+
+    modules = list(dict.fromkeys(m for spec in specs for m in program.provider_modules(spec)))
+    packages: dict[str, list[str]] = {}
+    for name in modules:
+        packages.setdefault(name.rpartition(".")[0], []).append(name)
+    for package_name, resource_modules in packages.items():
+        package = _thin_package(package_name)
+        if package is None:
+            for name in resource_modules:
+                importlib.import_module(name)  # already loaded in full: cheap
+            continue
+        # In the order of the package's own __init__: enums, resources, input types, outputs
+        # (a package listed by its "._inputs" alone brings only the shared types).
+        shared = [f"{package_name}.{part}" for part in ("_enums", "_inputs", "outputs")]
+        resources = sorted(set(resource_modules) - set(shared))
+        for name in [shared[0], *resources, shared[1]]:
+            if importlib.util.find_spec(name) is not None:
+                _export(package, importlib.import_module(name))
+        if importlib.util.find_spec(shared[2]) is not None:
+            importlib.import_module(shared[2])  # sets package.outputs, as `from . import outputs`
+
+
+class _ThinPackage(types.ModuleType):
+    """A provider package loaded with only some of its resource modules (see _preload). Reading
+    any other name from it runs the package's real __init__ first: a module missing from
+    program._SECTION_MODULES costs time, never a different result."""
+
+    def __getattr__(self, name: str):
+        if name.startswith("__") or self.__dict__.get("_complete") or self._has_submodule(name):
+            # `from . import outputs` asks first; a submodule is for the import system to load.
+            raise AttributeError(f"module {self.__name__!r} has no attribute {name!r}")
+        self._complete = True  # the __init__ reads names of its own while it runs
+        self.__spec__.loader.exec_module(self)
+        return getattr(self, name)
+
+    def _has_submodule(self, name: str) -> bool:
+        import importlib.machinery
+
+        return importlib.machinery.PathFinder.find_spec(f"{self.__name__}.{name}",
+                                                        self.__path__) is not None
+
+
+def _thin_package(name: str) -> "_ThinPackage | None":
+    """Put an empty _ThinPackage in place of package `name`, unless it is loaded already."""
+    import importlib
+    import importlib.machinery
+    import importlib.util
+
+    current = sys.modules.get(name)
+    if isinstance(current, _ThinPackage):
+        return current
+    if current is not None and type(current) is types.ModuleType:
+        return None  # loaded in full (pulumi's lazy modules are a subclass until loaded)
+    parent_name, _, child = name.rpartition(".")
+    parent = importlib.import_module(parent_name)
+    spec = importlib.machinery.PathFinder.find_spec(name, parent.__path__)
+    package = importlib.util.module_from_spec(spec)
+    package.__class__ = _ThinPackage
+    sys.modules[name] = package
+    setattr(parent, child, package)
+    return package
+
+
+def _export(package: types.ModuleType, module: types.ModuleType) -> None:
+    """`from .module import *` into package."""
+    names = getattr(module, "__all__", None)
+    if names is None:
+        names = [n for n in vars(module) if not n.startswith("_")]
+    for name in names:
+        setattr(package, name, getattr(module, name))
+
+
 def _loader_main(conn, callers_end) -> None:
     """The loader: import, wait for the jobs, fork a worker per job, hand back the answers."""
     import gc
@@ -476,9 +562,7 @@ def _loader_main(conn, callers_end) -> None:
         project, jobs = conn.recv()
     except EOFError:
         return  # the caller needed no capture
-    from agentops import program
-
-    program.preload([spec for spec, _, _ in jobs if not isinstance(spec, str)])
+    _preload([spec for spec, _, _ in jobs if not isinstance(spec, str)])
     # Workers never run the cyclic GC (see _worker_main); freezing what is loaded keeps
     # this process's own objects out of any collection, so their pages stay shared.
     gc.freeze()

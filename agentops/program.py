@@ -498,26 +498,39 @@ def _kubeconfig(name: str, endpoint: str, ca: Any, region: str) -> str:
     })
 
 
-# The provider modules each section renders with. The render functions import them where they
-# are used, so a stack pays only for the kinds it has; the offline plan imports them ahead of
-# time (preload) in one process and forks its base and head workers from it. A module missing
-# here is still imported where it is used, only later and once per worker.
+# The provider resource modules each section renders with. The render functions import their
+# packages where they are used, so a stack pays only for the kinds it has. The offline plan
+# loads exactly these modules ahead of time in one process and forks its workers from it
+# (agentops.offline); tests/test_offline_fast.py checks that rendering then imports nothing
+# more. A module missing here costs time (its whole package is loaded in each worker), never a
+# different result.
 _SECTION_MODULES = {
-    "network": ("pulumi_aws.ec2",),
-    "security": ("pulumi_aws.ec2", "pulumi_aws.vpc"),
-    "clusters": ("pulumi_aws.eks", "pulumi_aws.iam"),
-    "instances": ("pulumi_aws.ec2",),
-    "databases": ("pulumi_aws.rds",),
-    "storage": ("pulumi_aws.s3", "pulumi_aws.ebs"),
-    "deployments": ("pulumi_kubernetes.apps.v1", "pulumi_kubernetes.core.v1",
-                    "pulumi_kubernetes.meta.v1"),
-    "alerts": ("pulumi_aws.cloudwatch",),
+    "network": ("pulumi_aws.ec2.vpc", "pulumi_aws.ec2.internet_gateway",
+                "pulumi_aws.ec2.route_table", "pulumi_aws.ec2.subnet",
+                "pulumi_aws.ec2.route_table_association", "pulumi_aws.ec2.eip",
+                "pulumi_aws.ec2.nat_gateway"),
+    "security": ("pulumi_aws.ec2.security_group", "pulumi_aws.vpc.security_group_ingress_rule",
+                 "pulumi_aws.vpc.security_group_egress_rule"),
+    "clusters": ("pulumi_aws.iam.role", "pulumi_aws.iam.role_policy_attachment",
+                 "pulumi_aws.eks.cluster", "pulumi_aws.eks.node_group"),
+    "instances": ("pulumi_aws.ec2.instance",),
+    "databases": ("pulumi_aws.rds.subnet_group", "pulumi_aws.rds.instance"),
+    "storage": ("pulumi_aws.s3.bucket", "pulumi_aws.s3.bucket_server_side_encryption_configuration",
+                "pulumi_aws.s3.bucket_public_access_block", "pulumi_aws.s3.bucket_versioning",
+                "pulumi_aws.ebs.volume"),
+    # meta.v1: its input types only (object metadata), which every Kubernetes resource reads.
+    "deployments": ("pulumi_kubernetes.apps.v1.Deployment", "pulumi_kubernetes.core.v1.Secret",
+                    "pulumi_kubernetes.core.v1.Service", "pulumi_kubernetes.meta.v1._inputs"),
+    "alerts": ("pulumi_aws.cloudwatch.metric_alarm",),
 }
-_BACKUP_MODULES = ("pulumi_aws.backup", "pulumi_aws.iam")
+_BACKUP_MODULES = ("pulumi_aws.backup.vault", "pulumi_aws.backup.plan",
+                   "pulumi_aws.backup.selection", "pulumi_aws.iam.role",
+                   "pulumi_aws.iam.role_policy_attachment")
 
 
 def provider_modules(spec: StackSpec) -> list[str]:
-    """The provider modules rendering `spec` imports, in a stable order."""
+    """The provider resource modules rendering `spec` uses, in a stable order (the providers
+    themselves come with the pulumi_aws and pulumi_kubernetes packages)."""
     names: list[str] = []
     for section in _RENDER_ORDER:
         entries = getattr(spec, section)
@@ -527,16 +540,6 @@ def provider_modules(spec: StackSpec) -> list[str]:
         if any(getattr(entry, "backup", None) for entry in entries.values()):
             names += _BACKUP_MODULES
     return list(dict.fromkeys(names))
-
-
-def preload(specs: list[StackSpec]) -> None:
-    """Import the provider modules rendering these specs needs, now."""
-    import importlib
-
-    for name in dict.fromkeys(m for spec in specs for m in provider_modules(spec)):
-        module = importlib.import_module(name)
-        # pulumi_aws registers its submodules lazily: the first attribute read loads one.
-        getattr(module, "__all__", None)
 
 
 def render(spec: StackSpec, stack: str, config: pulumi.Config | None = None) -> None:

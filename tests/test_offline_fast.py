@@ -112,20 +112,25 @@ def test_lean_path_reads_outputs_like_the_sdk():
 
 
 def test_preload_covers_what_rendering_imports():
-    # A module the table in program.py misses is imported by each worker on its own:
-    # correct, but slower. Rendering after preload() must import no provider module.
+    # The loader loads only the resource modules program._SECTION_MODULES names. One missing
+    # there is loaded by each worker on its own, with its whole package: correct, but slower.
+    # Rendering after _preload() must load no provider module and complete no thin package.
     script = f"""
 import json, sys
 from pathlib import Path
-from agentops import offline, program
+from agentops import offline
 from agentops.spec import load_spec_text
-specs = {{p.stem: load_spec_text(p.read_text(), p.name) for p in map(Path, {[str(p) for p in EXAMPLES]!r})}}
+paths = [Path(p) for p in {[str(p) for p in EXAMPLES]!r}]
+specs = {{p.stem: load_spec_text(p.read_text(), p.name) for p in paths}}
 offline._import_sdk()
-program.preload(list(specs.values()))
+offline._preload(list(specs.values()))
 before = set(sys.modules)
 for stack, spec in specs.items():
     offline.capture_spec(spec, stack)
-late = sorted(m for m in set(sys.modules) - before if m.startswith(("pulumi_aws", "pulumi_kubernetes")))
+late = sorted(m for m in set(sys.modules) - before
+              if m.startswith(("pulumi_aws", "pulumi_kubernetes")))
+late += sorted(name for name, m in sys.modules.items()
+               if isinstance(m, offline._ThinPackage) and m.__dict__.get("_complete"))
 print(json.dumps(late))
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
