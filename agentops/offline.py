@@ -557,15 +557,15 @@ def _loader_main(conn, callers_end) -> None:
     import multiprocessing
 
     callers_end.close()  # so that the caller's exit reads as end-of-file here
+    # This process only imports, forks and exits: the cyclic GC would find nothing to free,
+    # and its passes over the growing heap were a third of the import time.
+    gc.disable()
     _import_sdk()
     try:
         project, jobs = conn.recv()
     except EOFError:
         return  # the caller needed no capture
     _preload([spec for spec, _, _ in jobs if not isinstance(spec, str)])
-    # Workers never run the cyclic GC (see _worker_main); freezing what is loaded keeps
-    # this process's own objects out of any collection, so their pages stay shared.
-    gc.freeze()
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     conn.send(_run_workers(multiprocessing.get_context(method), project, jobs))
     conn.close()
