@@ -358,14 +358,19 @@ class Workers:
             graphs = workers.capture_many(jobs)
 
     capture_many() is start() and results(); between the two the caller is free to do other
-    work. Leaving the block before the results stops the loader.
+    work. Leaving the block before the results stops the loader. With `cache` (the default
+    unless AGENTOPS_GRAPH_CACHE=0), a job whose graph agentops.graphcache holds is not captured
+    again, and each new graph is stored there.
     """
 
-    def __init__(self, project: str = DEFAULT_PROJECT):
+    def __init__(self, project: str = DEFAULT_PROJECT, cache: bool | None = None):
         import multiprocessing
         import threading
 
+        from agentops import graphcache
+
         self.project = project
+        self.cache = graphcache.enabled() if cache is None else cache
         # fork starts the loader at once with this process's imports; it is only safe while
         # this process has no other threads (a server's request thread, say): spawn then.
         forkable = ("fork" in multiprocessing.get_all_start_methods()
@@ -378,6 +383,8 @@ class Workers:
         self._proc.start()
         loader_end.close()
         self._jobs: list[Job] | None = None
+        self._graphs: list[ResourceGraph | None] = []  # by job: from the cache, or None
+        self._keys: list[str | None] = []  # by job: its cache key
         self._answered = False
 
     def capture_many(self, jobs: list[Job]) -> list[ResourceGraph]:
@@ -389,31 +396,46 @@ class Workers:
 
     def start(self, jobs: list[Job]) -> None:
         """Hand the jobs over and return at once: the caller can do other work meanwhile."""
+        from agentops import graphcache
+
         if self._jobs is not None:
             raise RuntimeError("Workers run one batch of jobs")
         self._jobs = list(jobs)
-        if not self._jobs:
-            self.close()
+        self._keys = [graphcache.key(spec, stack, self.project) if self.cache else None
+                      for spec, stack, _ in self._jobs]
+        self._graphs = [graphcache.load(key) if key else None for key in self._keys]
+        todo = self._todo()
+        if not todo:
+            self.close()  # everything was cached (or nothing asked): no capture at all
             return
         try:
-            self._conn.send((self.project, self._jobs))
+            self._conn.send((self.project, [self._jobs[i] for i in todo]))
         except OSError:
             pass  # the loader is gone: results() says so
 
     def results(self) -> list[ResourceGraph]:
         """The graphs of the jobs given to start(), in their order (waits for them)."""
+        from agentops import graphcache
+
         if self._jobs is None:
             raise RuntimeError("Workers.results() before start()")
-        if not self._jobs:
-            return []
-        try:
-            answers: list[_Result] = self._conn.recv()
-            self._answered = True  # the loader only exits now: wait for it, don't kill it
-        except (EOFError, OSError):
-            answers = [_died("the offline plan's loader process")] * len(self._jobs)
-        finally:
-            self.close()
-        return [_graph_of(answer) for answer in answers]
+        todo = self._todo()
+        if todo:
+            try:
+                answers: list[_Result] = self._conn.recv()
+                self._answered = True  # the loader only exits now: wait for it, don't kill it
+            except (EOFError, OSError):
+                answers = [_died("the offline plan's loader process")] * len(todo)
+            finally:
+                self.close()
+            for index, answer in zip(todo, answers):
+                self._graphs[index] = _graph_of(answer)
+                if self._keys[index]:
+                    graphcache.store(self._keys[index], answer[1])
+        return list(self._graphs)  # type: ignore[arg-type]
+
+    def _todo(self) -> list[int]:
+        return [i for i, graph in enumerate(self._graphs) if graph is None]
 
     def close(self) -> None:
         """Stop the loader if it is still running (not needed after all, or interrupted):
@@ -430,15 +452,17 @@ class Workers:
         self.close()
 
 
-def capture_many(jobs: list[Job], project: str = DEFAULT_PROJECT) -> list[ResourceGraph]:
-    """[(spec or spec text, stack, source)] -> graphs, each in a process of its own, in parallel.
+def capture_many(jobs: list[Job], project: str = DEFAULT_PROJECT,
+                 cache: bool | None = None) -> list[ResourceGraph]:
+    """[(spec or spec text, stack, source)] -> graphs, each in a process of its own, in parallel
+    (see Workers for `cache`).
 
     A SpecError in a child is raised here unchanged, so a base revision's syntax error reads
     like a head one's.
     """
     if not jobs:
         return []
-    with Workers(project) as workers:
+    with Workers(project, cache=cache) as workers:
         return workers.capture_many(jobs)
 
 

@@ -79,7 +79,7 @@ def _cases() -> list[tuple[str, str, str]]:
 @pytest.fixture(scope="module")
 def fast_graphs() -> list[ResourceGraph]:
     jobs = [(load_spec_text(text, source), stack, source) for stack, text, source in _cases()]
-    return offline.capture_many(jobs)
+    return offline.capture_many(jobs, cache=False)  # captured here, not read from a cache
 
 
 @pytest.mark.parametrize("index", range(len(EXAMPLES) + 1),
@@ -139,7 +139,8 @@ print(json.dumps(late))
 
 def test_workers_report_spec_errors_from_text_jobs():
     with pytest.raises(SpecError) as err:
-        offline.capture_many([("provider: aws\nregion: [us-east-1\n", "dev", "stacks/dev.yaml")])
+        offline.capture_many([("provider: aws\nregion: [us-east-1\n", "dev", "stacks/dev.yaml")],
+                             cache=False)
     assert "stacks/dev.yaml:3:1" in err.value.message
 
 
