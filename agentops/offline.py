@@ -5,9 +5,20 @@ raw RegisterResource request (MockResourceArgs lacks parent and dependencies, so
 read directly) and echoes the inputs back as outputs. It runs in preview mode, so outputs the
 cloud would compute (ids, ARNs) stay unknown, as in `pulumi preview`.
 
-`capture()` runs in-process (the policy engine uses it); `capture_many()` runs each revision in
-its own process, in parallel: Pulumi's runtime settings are process-global, and two cores
-halve the wall time of a base + head plan.
+`capture()` runs in-process (the policy engine uses it); `capture_many()` and `Workers` run
+each revision in its own process, in parallel: Pulumi's runtime settings are process-global,
+and two cores halve the wall time of a base + head plan. Where the time goes, and what was done
+about it (see FIGURES.md for the figures):
+
+- importing the SDK and the provider modules (about a second of CPU, more than rendering a few
+  hundred resources): done once, in a loader process that starts while the caller reads git
+  and validates the specs, loading only the resource modules the specs use (_preload); the
+  capture processes are forked from it;
+- the SDK's work per resource: what a mocked run never needs is removed (_lean_sdk);
+- the cyclic GC: off in the loader and the workers, which exit when done;
+- capturing at all: graphs are cached on disk by everything that decides them (graphcache).
+
+tests/test_offline_fast.py holds this fast path to the graph the plain SDK captures.
 """
 
 from __future__ import annotations

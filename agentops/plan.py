@@ -14,6 +14,7 @@ notes}]}. Fields are only ever added within a schema_version.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Literal
 
@@ -149,53 +150,69 @@ def build_plan(
     for bad specs (file:line:column), unknown stacks and unknown revisions."""
     from agentops import offline
 
-    # The worker processes start importing the Pulumi SDK now (about a second of CPU), while
+    # The capture processes start importing the Pulumi SDK now (about a second of CPU), while
     # this process reads git and validates the specs.
     with offline.Workers() as workers:
         config = config or load_config(workspace.root)
-        base, before, after, names, base_spec, head_spec = _read_specs(
-            workspace, base_rev, stacks, head_specs, config)
-        jobs, slots = [], []
-        for name in names:
-            if before.get(name) == after.get(name):
-                continue
-            for side, specs in (("base", base_spec), ("head", head_spec)):
-                if name in specs:
-                    jobs.append((specs[name], name, ""))
-                    slots.append((name, side))
-        workers.start(jobs)
+        sides = _read_sides(workspace, base_rev, stacks, head_specs, config)
+        changed = [name for name in sides.names if sides.changed(name)]
+        slots = [(name, side) for name in changed for side in ("base", "head")
+                 if sides.spec(name, side) is not None]
+        workers.start([(sides.spec(name, side), name, "") for name, side in slots])
         # While the workers import and render, the work that needs no graph: the policy pack
         # (pulumi_policy and the pack's own imports) and the cost estimates.
         pack_root = _pack_root(workspace.root)
-        if jobs:
+        if slots:
             _load_pack(pack_root)
-        costs = {name: _cost(base_spec.get(name), head_spec.get(name), name)
-                 for name in names if before.get(name) != after.get(name)}
+        costs = {name: _cost(sides.base_spec.get(name), sides.head_spec.get(name), name)
+                 for name in changed}
         graphs: dict[tuple[str, str], ResourceGraph] = dict(zip(slots, workers.results()))
 
     plans = []
-    for name in names:
+    for name in sides.names:
         b, h = graphs.get((name, "base")), graphs.get((name, "head"))
-        status: StackStatus = ("unchanged" if before.get(name) == after.get(name)
-                               else "added" if name not in before
-                               else "removed" if name not in after else "changed")
         plan = StackPlan(
-            stack=name, status=status,
+            stack=name, status=sides.status(name),
             resources_before=_count(b), resources_after=_count(h),
-            changes=diff_graphs(b, h) if status != "unchanged" else [],
+            changes=diff_graphs(b, h) if name in costs else [],
         )
-        if status != "unchanged":
+        if name in costs:
             plan.verdicts = _verdicts(h, config, pack_root, plan)
             plan.cost = costs[name]
         plans.append(plan)
-    return Plan(base=base, stacks=plans)
+    return Plan(base=sides.base, stacks=plans)
 
 
-def _read_specs(workspace: Workspace, base_rev: str | None, stacks: list[str] | None,
-                head_specs: dict[str, str] | None, config: RepoConfig):
-    """The base reference, the spec texts on both sides, the stacks to plan, and the validated
-    specs of those stacks (base and head). Raises for an unknown stack, an unknown revision
-    and a spec that does not parse or validate (file:line:column)."""
+@dataclass
+class _Sides:
+    """Both sides of a plan: the spec texts by stack, and the validated specs of the stacks
+    to plan."""
+
+    base: BaseRef
+    before: dict[str, str]  # stack -> spec text at the base revision
+    after: dict[str, str]  # stack -> spec text in the work tree (or given)
+    names: list[str]  # the stacks to plan
+    base_spec: dict[str, StackSpec]
+    head_spec: dict[str, StackSpec]
+
+    def changed(self, name: str) -> bool:
+        return self.before.get(name) != self.after.get(name)
+
+    def status(self, name: str) -> StackStatus:
+        if not self.changed(name):
+            return "unchanged"
+        return ("added" if name not in self.before
+                else "removed" if name not in self.after else "changed")
+
+    def spec(self, name: str, side: str) -> StackSpec | None:
+        """The validated spec of stack `name` on `side` ("base" or "head"), if it has one."""
+        return (self.base_spec if side == "base" else self.head_spec).get(name)
+
+
+def _read_sides(workspace: Workspace, base_rev: str | None, stacks: list[str] | None,
+                head_specs: dict[str, str] | None, config: RepoConfig) -> _Sides:
+    """Read and validate both sides. Raises for an unknown stack, an unknown revision and a
+    spec that does not parse or validate (file:line:column)."""
     repo = _repo(workspace)
     if repo is None:
         base = BaseRef(rev=None, label="nothing (not a git repository): every resource is new")
@@ -224,7 +241,7 @@ def _read_specs(workspace: Workspace, base_rev: str | None, stacks: list[str] | 
                  for n in names if n in before}
     head_spec = {n: load_spec_text(after[n], str(stacks_path / f"{n}.yaml"))
                  for n in names if n in after}
-    return base, before, after, names, base_spec, head_spec
+    return _Sides(base, before, after, names, base_spec, head_spec)
 
 
 def _count(graph: ResourceGraph | None) -> int:

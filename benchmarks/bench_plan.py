@@ -1,7 +1,11 @@
 """Time the whole `agentops plan` process on generated stacks of about 10, 100 and 1000 Pulumi
 resources (base and head both rendered), cold and warm, and report its peak memory.
 
-    python benchmarks/bench_plan.py [--sizes 10,100,1000] [--repeat 5]
+    python benchmarks/bench_plan.py [--sizes 10,100,1000] [--repeat 5] [--pythonpath DIR]
+
+--pythonpath DIR runs `python -m agentops` with DIR first on the path: another revision's
+agentops/ (`git archive REV agentops | tar -x -C DIR`), to compare with it on the same machine
+at the same time.
 
 Each size gets a temp git repository: the base commit has the generated stack, the work tree
 changes a few entries (scale, image bump, one new bucket, one deleted alert), so both revisions
@@ -79,9 +83,12 @@ def make_repo(root: Path, size: int) -> None:
     (root / "stacks" / "dev.yaml").write_text(generate(size, "head"))
 
 
+PYTHONPATH: str | None = None  # --pythonpath
+
+
 def agentops_cmd() -> list[str]:
     exe = shutil.which("agentops")
-    return [exe] if exe else [sys.executable, "-m", "agentops"]
+    return [exe] if exe and not PYTHONPATH else [sys.executable, "-m", "agentops"]
 
 
 def _tree(pid: int) -> list[int]:
@@ -113,6 +120,8 @@ def run_once(root: Path, cache_dir: Path, sample_memory: bool = False) -> tuple[
     """(wall seconds, stdout, peak PSS of the process tree in MB, 0 unless sampled)."""
     env = {**os.environ, "AGENTOPS_CACHE_DIR": str(cache_dir)}
     env.pop("AGENTOPS_GRAPH_CACHE", None)
+    if PYTHONPATH:
+        env["PYTHONPATH"] = PYTHONPATH
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         start = time.perf_counter()
         proc = subprocess.Popen([*agentops_cmd(), "plan", "--format", "json"], cwd=root,
@@ -165,7 +174,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="10,100,1000")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--pythonpath", help="run the agentops package found in this folder")
     args = parser.parse_args()
+    global PYTHONPATH
+    PYTHONPATH = args.pythonpath
 
     print(f"{os.cpu_count()} cores; medians of {args.repeat} runs, min in brackets")
     print(f"{'target':>7} {'base':>5} {'head':>5} {'changes':>7} {'cold s':>13} {'warm base s':>13} "

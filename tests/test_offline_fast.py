@@ -163,3 +163,20 @@ def test_in_process_captures_of_two_stacks_keep_their_own_root():
     roots = {r.parent for r in graph.resources if r.parent and r.parent.endswith(":Stack::agentops-prod")}
     assert roots and all("urn:pulumi:prod::" in r.urn for r in graph.resources)
     assert not any(r.parent and "agentops-dev" in r.parent for r in graph.resources)
+
+
+def test_workers_spawn_when_this_process_has_threads():
+    # A server answers requests on threads: fork is unsafe then, and the loader is spawned.
+    import threading
+
+    stop = threading.Event()
+    thread = threading.Thread(target=stop.wait, daemon=True)
+    thread.start()
+    try:
+        text = (ROOT / "stacks" / "dev.yaml").read_text(encoding="utf-8")
+        with offline.Workers(cache=False) as workers:
+            assert workers._proc._start_method == "spawn"
+            (graph,) = workers.capture_many([(load_spec_text(text, "dev"), "dev", "")])
+    finally:
+        stop.set()
+    assert _by_urn(graph) == _by_urn(offline.capture_spec(load_spec_text(text, "dev"), "dev"))
