@@ -17,10 +17,10 @@ Three timings, each the median (and min) of --repeat runs of `agentops plan --fo
   warm base   the base revision's graph is cached (as after an earlier plan against the same
               base), the head is not: only the head is captured.
   warm        both graphs cached (the same plan run again): nothing is captured.
-Memory is measured in one more cold run, not in the timed ones (sampling /proc costs CPU):
-the largest single process (ru_maxrss of RUSAGE_CHILDREN, a maximum over all descendants) and
-the peak of the whole process tree (the `agentops plan` process, its loader and its workers),
-sampled every 20 ms as the sum of PSS, so pages the forked processes share are counted once.
+Memory is measured in one more cold run, not in the timed ones (sampling /proc costs CPU),
+every 20 ms: the largest RSS of a single process, and the peak of the whole process tree (the
+`agentops plan` process, its loader and its workers) as the sum of PSS, so pages the forked
+processes share are counted once.
 The load average is printed with each size: other work on the machine slows every figure.
 """
 
@@ -29,7 +29,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -104,20 +103,25 @@ def _tree(pid: int) -> list[int]:
     return pids
 
 
-def _pss_mb(pids: list[int]) -> float:
-    total = 0
+def _memory_mb(pids: list[int]) -> tuple[float, float]:
+    """(sum of PSS, largest RSS) over the processes, in MB."""
+    pss, rss = 0, 0
     for p in pids:
         try:
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
-                    total += int(line.split()[1])
+                    pss += int(line.split()[1])
+                elif line.startswith("Rss:"):
+                    rss = max(rss, int(line.split()[1]))
         except OSError:
             pass
-    return total / 1024
+    return pss / 1024, rss / 1024
 
 
-def run_once(root: Path, cache_dir: Path, sample_memory: bool = False) -> tuple[float, str, float]:
-    """(wall seconds, stdout, peak PSS of the process tree in MB, 0 unless sampled)."""
+def run_once(root: Path, cache_dir: Path,
+             sample_memory: bool = False) -> tuple[float, str, tuple[float, float]]:
+    """(wall seconds, stdout, (peak PSS of the process tree, largest RSS of one process) in MB,
+    zeros unless sampled)."""
     env = {**os.environ, "AGENTOPS_CACHE_DIR": str(cache_dir)}
     env.pop("AGENTOPS_GRAPH_CACHE", None)
     if PYTHONPATH:
@@ -126,10 +130,11 @@ def run_once(root: Path, cache_dir: Path, sample_memory: bool = False) -> tuple[
         start = time.perf_counter()
         proc = subprocess.Popen([*agentops_cmd(), "plan", "--format", "json"], cwd=root,
                                 stdout=out, stderr=err, text=True, env=env)
-        peak = 0.0
+        peak = (0.0, 0.0)
         if sample_memory:
             while proc.poll() is None:
-                peak = max(peak, _pss_mb(_tree(proc.pid)))
+                pss, rss = _memory_mb(_tree(proc.pid))
+                peak = (max(peak[0], pss), max(peak[1], rss))
                 time.sleep(0.02)
         proc.wait()
         elapsed = time.perf_counter() - start
@@ -149,6 +154,7 @@ def _primed(root: Path, scratch: Path, head_variant: str, size: int) -> Path:
         run_once(root, cache)
     finally:
         spec.write_text(timed_head)
+    cache.mkdir(parents=True, exist_ok=True)  # a revision without the cache writes nothing
     return cache
 
 
@@ -181,25 +187,24 @@ def main() -> None:
 
     print(f"{os.cpu_count()} cores; medians of {args.repeat} runs, min in brackets")
     print(f"{'target':>7} {'base':>5} {'head':>5} {'changes':>7} {'cold s':>13} {'warm base s':>13} "
-          f"{'warm s':>13} {'max RSS MB':>10} {'peak PSS MB':>11}  load avg before/after")
+          f"{'warm s':>13} {'RSS 1 proc MB':>13} {'PSS tree MB':>11}  load avg before/after")
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory() as tmp:
             root, scratch = Path(tmp) / "repo", Path(tmp) / "caches"
             make_repo(root, size)
             load_before = _load()
-            _, out, tree_peak = run_once(root, scratch / "memory", sample_memory=True)
+            _, out, (tree_pss, process_rss) = run_once(root, scratch / "memory", sample_memory=True)
             stack = json.loads(out)["stacks"][0]
             cold = _timed(root, scratch, args.repeat, None, out)
             warm_base = _timed(root, scratch, args.repeat, _primed(root, scratch, "head2", size), out)
             warm = _timed(root, scratch, args.repeat, _primed(root, scratch, "head", size), out)
-            peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
             def fmt(times: list[float]) -> str:
                 return f"{statistics.median(times):.2f} [{min(times):.2f}]"
 
             print(f"{size:>7} {stack['resources_before']:>5} {stack['resources_after']:>5} "
                   f"{len(stack['changes']):>7} {fmt(cold):>13} {fmt(warm_base):>13} {fmt(warm):>13} "
-                  f"{peak_mb:>10.0f} {tree_peak:>11.0f}  {load_before} / {_load()}", flush=True)
+                  f"{process_rss:>13.0f} {tree_pss:>11.0f}  {load_before} / {_load()}", flush=True)
 
 
 if __name__ == "__main__":
