@@ -76,11 +76,42 @@ def apply_token_bitmask(logits, mask) -> None:
     logits[:, : allowed.shape[1]][allowed == 0] = -np.inf
 
 
+# Bump when the way the vocabulary is read changes: cached indexes of the old one are rebuilt.
+VOCABULARY_VERSION = "all-ids-1"
+
+
 def index_cache_path(regex: str, model: ModelFile) -> Path:
     key = hashlib.sha256(
-        "\0".join([regex, model.fingerprint, version("outlines_core")]).encode()
+        "\0".join([regex, model.fingerprint, version("outlines_core"), VOCABULARY_VERSION]).encode()
     ).hexdigest()[:24]
     return user_cache_dir() / "indexes" / f"{key}.pickle"
+
+
+def vocabulary(llm):
+    """outlines-core's Vocabulary of a llama.cpp model, with every token id of each piece.
+
+    outlines' own llama.cpp tokenizer keeps one id per piece (a dict from piece to id), so
+    where two tokens spell the same text the later wins: Gemma's newline token (107) loses to
+    the byte-fallback token <0x0A>, and the mask then forbids the token a model trained on the
+    plan line actually ends with. outlines-core's Vocabulary holds a list of ids per piece.
+    """
+    import ctypes
+
+    from llama_cpp import llama_model_get_vocab, llama_token_to_piece
+    from outlines_core import Vocabulary
+
+    vocab = llama_model_get_vocab(llm.model)
+    eos = llm.token_eos()
+    pieces: dict[str, list[int]] = {}
+    buf = (ctypes.c_char * 256)()
+    for token in range(llm.n_vocab()):
+        n = llama_token_to_piece(vocab, token, buf, len(buf), 0, True)
+        if n < 0 or token == eos:
+            continue
+        piece = buf[:n].decode("utf-8", errors="replace")
+        if piece:
+            pieces.setdefault(piece, []).append(token)
+    return Vocabulary(eos, pieces)
 
 
 def load_or_build_index(regex: str, model: ModelFile):
@@ -92,11 +123,9 @@ def load_or_build_index(regex: str, model: ModelFile):
         except Exception:  # noqa: BLE001 - any unreadable entry is rebuilt
             path.unlink(missing_ok=True)
     _progress("compiling the output grammar for this model (once; cached for later runs)")
-    import outlines
-    from outlines.backends.outlines_core import OutlinesCoreBackend
+    from outlines_core import Index
 
-    backend = OutlinesCoreBackend(outlines.from_llamacpp(load_llama(model), chat_mode=False))
-    index = backend.get_regex_logits_processor(regex).index
+    index = Index(regex, vocabulary(load_llama(model)))
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(f".{os.getpid()}.tmp")
     with tmp.open("wb") as fh:
@@ -107,7 +136,7 @@ def load_or_build_index(regex: str, model: ModelFile):
 
 def _state_cache_path(model: ModelFile, prefix: str) -> Path:
     key = hashlib.sha256(
-        "\0".join([prefix, model.fingerprint, version("llama_cpp_python")]).encode()
+        "\0".join([prefix, model.weights_key, version("llama_cpp_python")]).encode()
     ).hexdigest()[:24]
     return user_cache_dir() / "prompt-states" / f"{key}.pickle"
 

@@ -21,14 +21,14 @@ from agentops.errors import InterpretError
 from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec, Workspace
 
 MAX_COMMAND_CHARS = 1000
-N_EXAMPLES = 4
 N_MEMORIES = 2
 
 DELETE_WORDS = {"delete", "remove", "destroy", "drop", "decommission", "deprovision",
                 "terminate", "teardown", "purge", "wipe", "nuke", "erase", "demolish"}
 DELETE_PHRASES = ("tear down", "get rid of", "take down", "shut down")
 INJECTION = re.compile(
-    r"ignore (all |any )?(the )?(previous|prior|above|earlier)|disregard|system\s*:|assistant\s*:"
+    r"ignore (all |any |everything |every |the |your )*(previous|prior|above|earlier|instructions|rules)"
+    r"|disregard|system\s*:|assistant\s*:|you are (now )?(root|admin|an admin|the admin|in developer mode)"
     r"|you are now|new instructions|<\s*/?\s*(s|start_of_turn|end_of_turn|system)\b|\[inst\]",
     re.IGNORECASE,
 )
@@ -76,6 +76,16 @@ def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
 
+def _swapped(word: str, vocab: dict[str, str]) -> str | None:
+    """The stack a word names with two neighbouring letters swapped ("dve", "stgaing"): the
+    commonest slip, and too short a word for a similarity ratio to tell."""
+    for i in range(len(word) - 1):
+        fixed = word[:i] + word[i + 1] + word[i] + word[i + 2:]
+        if fixed != word and fixed in vocab:
+            return vocab[fixed]
+    return None
+
+
 @dataclass
 class CommandFacts:
     """What the command itself says, for guarding the model's output."""
@@ -93,13 +103,15 @@ class CommandFacts:
         vocab = {s: s for s in stacks} | {a: s for a, s in STACK_ALIASES.items() if s in stacks}
         mentioned: list[str] = []
         for w in words:
-            hit = vocab.get(w) or next(
-                iter(vocab[m] for m in difflib.get_close_matches(w, vocab, 1, 0.86) if len(w) >= 5), None
+            hit = vocab.get(w) or _swapped(w, vocab) or next(
+                iter(vocab[m] for m in difflib.get_close_matches(w, vocab, 1, 0.85) if len(w) >= 5), None
             )
             if hit and hit not in mentioned:
                 mentioned.append(hit)
         # standalone numbers only: the "1" inside "api:1.9.1" or "10.0.0.0/8" is not a count
         numbers = {float(n) for n in re.findall(r"(?<![\w.:/-])\d+(?:\.\d+)?(?![\w:/-]|\.\d)", text)}
+        # ranges: "3-10 nodes" (but not the digits of "us-east-1" or "api-2")
+        numbers |= {float(n) for pair in re.findall(r"(?<![\w.:/-])(\d+)-(\d+)(?![\w:/.-])", text) for n in pair}
         numbers |= {float(NUMBER_WORDS[w]) for w in words if w in NUMBER_WORDS}
         # sizes typed with their unit: "20gb", "1tb"
         numbers |= {float(n) for n in re.findall(r"\b(\d+)(?:gb|gib|tb|tib|mb)\b", text.lower())}
@@ -183,8 +195,9 @@ class Interpreter:
             self._generators[regex] = ConstrainedGenerator(model, regex)
         generator = self._generators[regex]
         shots = self._shots(text, workspace)
-        prompt = build_prompt(specs, shots, text)
-        result = generator(prompt, prefix=prompt_prefix(specs))
+        resources = listing(specs)
+        prompt = build_prompt(resources, shots, text)
+        result = generator(prompt, prefix=prompt_prefix(resources))
         try:
             actions = parse(result.text)
         except ValueError as exc:  # the grammar should make this impossible
@@ -212,8 +225,11 @@ class Interpreter:
         return self._examples
 
     def _shots(self, text: str, workspace: Workspace) -> list[tuple[str, str]]:
+        from agentops.adapter import ADAPTER_SHOTS, PLAIN_SHOTS
+
+        n_examples = ADAPTER_SHOTS if self._model.adapter else PLAIN_SHOTS
         vector = self._example_index().embedder(text)
-        shots = [(e.command, e.plan) for e in self._examples.similar(vector, N_EXAMPLES, text)]
+        shots = [(e.command, e.plan) for e in self._examples.similar(vector, n_examples, text)]
         if self.use_memory:
             from agentops.memory import Memory
 
@@ -224,26 +240,39 @@ class Interpreter:
                 print(f"warning: memory of past commands is unreadable, not used: {exc}", file=sys.stderr)
                 past_commands = []
             for past in past_commands:
-                if past.succeeded and past.command != text and len(shots) < N_EXAMPLES + N_MEMORIES:
+                if past.succeeded and past.command != text and len(shots) < n_examples + N_MEMORIES:
                     shots.append((past.command, past.plan_line))
         return shots
 
 
-def prompt_prefix(specs: dict[str, StackSpec]) -> str:
+Listing = dict[str, list[tuple[str, str]]]  # stack -> [(resource name, what it is)]
+
+
+def listing(specs: dict[str, StackSpec]) -> Listing:
+    """What the prompt says exists: each stack's resource names with a one-word kind."""
+    def noun(section: str, resource) -> str:
+        return getattr(resource, "kind", None) if section == "storage" else SECTION_NOUN[section]
+
+    return {stack: [(name, noun(section, res)) for section, name, res in spec.resources()]
+            for stack, spec in specs.items()}
+
+
+def prompt_prefix(resources: Listing) -> str:
     """The part of every prompt that does not depend on the command."""
-    return build_prompt(specs, [], "").rsplit("Command: ", 1)[0]
+    return build_prompt(resources, [], "").rsplit("Command: ", 1)[0]
 
 
-def build_prompt(specs: dict[str, StackSpec], shots: list[tuple[str, str]], command: str) -> str:
+def build_prompt(resources: Listing, shots: list[tuple[str, str]], command: str) -> str:
+    """The prompt, the same in training (training/train_lora.py) and here."""
     # Fixed part first (stacks and names), so llama.cpp reuses its KV cache across commands.
     lines = [
-        "Translate infrastructure commands into plans. Stacks: " + ", ".join(specs) + ".",
+        "Translate infrastructure commands into plans. Stacks: " + ", ".join(resources) + ".",
         "A plan is: type resource name= stack= parameters; several actions joined by ' ; ';",
         "'none' when the command is not about this infrastructure.",
         "Existing resources:",
     ]
-    for stack, spec in specs.items():
-        lines.append(f"{stack}: " + " ".join(f"{n}({SECTION_NOUN[s]})" for s, n, _ in spec.resources()))
+    for stack, names in resources.items():
+        lines.append(f"{stack}: " + " ".join(f"{n}({kind})" for n, kind in names))
     lines.append("")
     # Most similar example last: nearest to the command it should inform.
     for shot_command, plan_line in reversed(shots):

@@ -13,6 +13,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
+from agentops.adapter import Adapter, adapter_for
 from agentops.config import user_cache_dir
 from agentops.errors import ModelError
 
@@ -27,12 +28,19 @@ _loaded: dict[tuple[str, bool], "object"] = {}
 class ModelFile:
     path: Path
     is_default: bool
+    adapter: Adapter | None = None  # the LoRA adapter llama.cpp applies (agentops.adapter)
 
     @property
     def fingerprint(self) -> str:
-        """Identifies the file's contents cheaply for cache keys (hashing 250 MB costs 0.5 s)."""
+        """Identifies the base file's contents cheaply for cache keys (hashing 250 MB costs
+        0.5 s). The vocabulary, and so the grammar index, depends on nothing else."""
         st = self.path.stat()
         return f"{self.path.name}-{st.st_size}-{int(st.st_mtime)}"
+
+    @property
+    def weights_key(self) -> str:
+        """The base file and the adapter: what computed states (prompt caches) depend on."""
+        return self.fingerprint + (f"+{self.adapter.fingerprint}" if self.adapter else "")
 
 
 def resolve_model(explicit: str | None = None, configured: str | None = None) -> ModelFile:
@@ -45,8 +53,10 @@ def resolve_model(explicit: str | None = None, configured: str | None = None) ->
         if value:
             path = Path(value).expanduser()
             check_gguf(path, f"from {source}")
-            return ModelFile(path.resolve(), is_default=False)
-    return ModelFile(default_model_path(), is_default=True)
+            path = path.resolve()
+            return ModelFile(path, is_default=False, adapter=adapter_for(path))
+    path = default_model_path()
+    return ModelFile(path, is_default=True, adapter=adapter_for(path))
 
 
 def check_gguf(path: Path, origin: str = "") -> None:
@@ -149,8 +159,8 @@ def _quiet_llama_log() -> None:
 
 
 def load_llama(model: ModelFile, embedding: bool = False, n_ctx: int = 2048):
-    """One llama_cpp.Llama per (file, mode) per process."""
-    key = (str(model.path), embedding)
+    """One llama_cpp.Llama per (file, adapter, mode) per process."""
+    key = (str(model.path), model.weights_key, embedding)
     with _lock:
         if key in _loaded:
             return _loaded[key]
@@ -168,7 +178,17 @@ def load_llama(model: ModelFile, embedding: bool = False, n_ctx: int = 2048):
                 embedding=embedding,
                 verbose=False,
             )
+            if model.adapter and not embedding:
+                _apply_adapter(llm, model.adapter.path)
         except (ValueError, RuntimeError) as exc:
+            if model.adapter and "lora" in str(exc).lower():
+                from agentops.adapter import ENV_ADAPTER
+
+                raise ModelError(
+                    f"llama.cpp could not apply the adapter {model.adapter.path}: {exc}",
+                    hint=f"reinstall agentops, point ${ENV_ADAPTER} at a LoRA GGUF made for "
+                    f"{model.path.name}, or set {ENV_ADAPTER}=none to run without one",
+                ) from None
             raise ModelError(
                 f"llama.cpp could not load {model.path}: {exc}",
                 hint="the file is corrupt or not a supported GGUF; point --model at another file"
@@ -176,6 +196,23 @@ def load_llama(model: ModelFile, embedding: bool = False, n_ctx: int = 2048):
             ) from None
         _loaded[key] = llm
         return llm
+
+
+def _apply_adapter(llm, path: Path) -> None:
+    """What llama-cpp-python's `lora_path` does, after a memory-mapped load: it turns mmap off
+    whenever an adapter is given (a leftover from when llama.cpp merged adapters into the
+    weights; it now adds them at run time), which would copy the whole model file."""
+    import ctypes
+
+    import llama_cpp
+
+    adapter = llama_cpp.llama_adapter_lora_init(llm._model.model, str(path).encode("utf-8"))
+    if not adapter:
+        raise RuntimeError(f"failed to initialize LoRA adapter from {path}")
+    llm._stack.callback(llama_cpp.llama_adapter_lora_free, adapter)
+    adapters = (llama_cpp.llama_adapter_lora_p_ctypes * 1)(adapter)
+    if llama_cpp.llama_set_adapters_lora(llm._ctx.ctx, adapters, 1, (ctypes.c_float * 1)(1.0)):
+        raise RuntimeError(f"failed to set LoRA adapter from {path}")
 
 
 def chat_template(llm) -> str | None:

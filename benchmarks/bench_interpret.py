@@ -42,7 +42,7 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS of the CLI process: {peak:.0f} MiB")
 
-    from agentops.interpret import Interpreter, build_prompt
+    from agentops.interpret import Interpreter, build_prompt, listing
     from agentops.spec import Workspace
 
     ws = Workspace(REPO)
@@ -57,7 +57,7 @@ def main() -> None:
     print(f"in-process per command: median {statistics.median(times):.2f} s (n={len(times)})")
 
     gen = next(iter(interp._generators.values()))
-    prompt = build_prompt(ws.load_all(), interp._shots(COMMANDS[1], ws), COMMANDS[1])
+    prompt = build_prompt(listing(ws.load_all()), interp._shots(COMMANDS[1], ws), COMMANDS[1])
     gen(prompt)  # prompt now in the KV cache for both runs
     con = gen(prompt, max_tokens=64)
     unc = gen.unconstrained(prompt + con.text[:0], max_tokens=con.tokens)

@@ -109,8 +109,8 @@ def run(self, command, workspace, stack=None):
     gen.processor = G.masking_processor(index)
     gen.llm = llm
     shots = self._shots(text, workspace)
-    prompt = I.build_prompt(specs, shots, text)
-    result = gen(prompt, prefix=I.prompt_prefix(specs))
+    prompt = I.build_prompt(I.listing(specs), shots, text)
+    result = gen(prompt, prefix=I.prompt_prefix(I.listing(specs)))
     actions = parse(result.text)
     warnings = []
     actions = I.guard(actions, facts, specs, default_stack, warnings)

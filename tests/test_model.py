@@ -73,18 +73,18 @@ def test_cached_prompt_prefix_gives_the_same_plan():
     from pathlib import Path
 
     from agentops.generate import restore_prefix
-    from agentops.interpret import build_prompt, prompt_prefix
+    from agentops.interpret import build_prompt, listing, prompt_prefix
     from agentops.spec import Workspace
 
     specs = Workspace(Path(__file__).resolve().parents[1]).load_all()
     model = resolve_model()
     gen = ConstrainedGenerator(model, grammar(list(specs)))
     shots = [("restart the web deployment in staging", "restart deployment name=web stack=staging")]
-    prompt = build_prompt(specs, shots, "restart api in prod")
+    prompt = build_prompt(listing(specs), shots, "restart api in prod")
     gen.llm.reset()
     plain = gen(prompt).text
     for _ in range(2):  # the first may write the cache entry, the second surely reads it
         gen.llm.reset()
-        assert restore_prefix(gen.llm, model, prompt_prefix(specs)) > 100
+        assert restore_prefix(gen.llm, model, prompt_prefix(listing(specs))) > 100
         assert gen(prompt).text == plain
     assert plain.strip().startswith("restart deployment name=api")

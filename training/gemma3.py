@@ -232,3 +232,16 @@ def save_adapter(model: Gemma3, path: str, alpha: float, metadata: dict[str, str
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()
     writer.close()
+
+
+def load_adapter(model: Gemma3, path: str) -> None:
+    """Set the model's LoRA weights from an adapter written by save_adapter (same rank)."""
+    import gguf
+
+    layers = {f"blk.{il}.{name}.weight": getattr(block, name)
+              for il, block in enumerate(model.blocks) for name in LORA_TARGETS}
+    for t in gguf.GGUFReader(path).tensors:
+        base, part = t.name.rsplit(".", 1)
+        data = torch.from_numpy(np.array(t.data, dtype=np.float32).reshape(tuple(reversed(t.shape.tolist()))))
+        with torch.no_grad():
+            getattr(layers[base], "lora_a" if part == "lora_a" else "lora_b").copy_(data)

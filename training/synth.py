@@ -605,6 +605,36 @@ def delete(ctx: Ctx):
     return text, [action("delete", resource, name, ctx.stack_label())]
 
 
+def show_one(ctx: Ctx):
+    """A show of one named resource: 'show me the api deployment in prod'."""
+    section = ctx.pick(["deployments", "databases", "buckets", "clusters", "instances", "security"])
+    names = ctx.repo.names(ctx.stack, section)
+    if not names:
+        return None
+    name = ctx.pick(names)
+    resource = {"deployments": "deployment", "databases": "database", "buckets": "storage",
+                "clusters": "infrastructure", "instances": "infrastructure", "security": "security"}[section]
+    noun = ctx.pick(["", f" {NOUN[section]}"])
+    w = ctx.where()
+    text = ctx.pick([f"show the {name}{noun}{w}", f"show me {name}{noun}{w}", f"describe the {name}{noun}{w}",
+                     f"what does the {name}{noun} look like{w}", f"show details of {name}{w}",
+                     f"what is the config of {name}{noun}{w}"])
+    return text, [action("show", resource, name, ctx.stack_label())]
+
+
+def restart_other(ctx: Ctx):
+    """Restarts of what is not a deployment: 'reboot the orders database'."""
+    section = ctx.pick(["databases", "instances"])
+    name = ctx.existing(section)
+    if not name:
+        return None
+    resource = "database" if section == "databases" else "infrastructure"
+    noun = ctx.pick(["", f" {NOUN[section]}", " db" if section == "databases" else " instances"])
+    w = ctx.where()
+    text = ctx.pick([f"reboot the {name}{noun}{w}", f"restart the {name}{noun}{w}", f"restart {name}{noun}{w}"])
+    return text, [action("restart", resource, name, ctx.stack_label())]
+
+
 def show(ctx: Ctx):
     resource, nouns = ctx.pick([("deployment", ["deployments", "services", "apps", "workloads"]),
                                 ("database", ["databases", "dbs"]), ("storage", ["storage", "buckets", "volumes"]),
@@ -651,7 +681,7 @@ INTENTS = [(two_stacks, 2),
     (scale_deployment, 10), (scale_cluster, 4), (scale_instances, 3),
     (update_image, 6), (update_cluster_type, 2), (update_instance_type, 2), (update_database, 4),
     (update_volume, 2), (update_security, 3),
-    (restart, 6), (backup, 5), (monitor, 6), (delete, 8), (show, 6),
+    (restart, 6), (restart_other, 1), (backup, 5), (monitor, 7), (delete, 8), (show, 6), (show_one, 2),
 ]
 SEPARATORS = [" and ", " and then ", ", then ", " then ", "; ", ", and also ", " and also ", ". also "]
 

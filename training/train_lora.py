@@ -121,6 +121,8 @@ def main() -> None:
     ap.add_argument("--lr", type=float, default=3e-4)
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--out", type=Path, default=ROOT / "agentops" / ADAPTER_FILE)
+    ap.add_argument("--init", type=Path, help="continue from this adapter (same rank) instead of zero")
+    ap.add_argument("--warmup", type=int, default=20)
     args = ap.parse_args()
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
@@ -141,13 +143,15 @@ def main() -> None:
         if isinstance(module, gemma3.LoraLinear):
             module.weight = module.weight.to(torch.bfloat16)
     net.embed = net.embed.to(torch.bfloat16)
+    if args.init:
+        gemma3.load_adapter(net, str(args.init))
     params = [p for p in net.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
     plan = []
     for _ in range(math.ceil(args.epochs)):
         plan += batches(data, args.batch, rng)
     plan = plan[: int(len(batches(data, args.batch, rng)) * args.epochs)]
-    warmup = 20
+    warmup = args.warmup
     start = time.time()
     for step, group in enumerate(plan):
         lr = args.lr * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * step / len(plan)))

@@ -1,0 +1,131 @@
+"""The adapter's training code: synthetic labels, the PyTorch Gemma 3 against llama.cpp, and
+the exported LoRA file as llama.cpp reads it. Real model, real llama.cpp, real PyTorch."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "training"))
+
+import synth  # noqa: E402
+
+from agentops.interpret import CommandFacts, _params  # noqa: E402
+from agentops.planline import grammar, parse, render  # noqa: E402
+
+PROMPT = "Command: scale api in prod to 8 replicas\nPlan: scale deployment name=api stack=prod replicas=8"
+
+
+def test_synthetic_labels_are_plan_lines_the_guard_keeps_whole():
+    # A label must be a line the grammar allows, and say nothing the command does not: the
+    # interpreter's guard, which drops unstated values and stacks, leaves it unchanged.
+    for s in synth.generate(1500, seed=3):
+        stacks = list(s.listing)
+        actions = parse(s.plan)
+        assert render(actions) == s.plan
+        assert re.fullmatch(grammar(stacks), f" {s.plan}\n"), s.plan
+        facts = CommandFacts.of(s.command, stacks)
+        for a in actions:
+            assert _params(a.parameters, facts, []) == a.parameters, (s.command, s.plan)
+            assert a.stack is None or a.stack in facts.stacks, (s.command, s.plan)
+
+
+def test_synthetic_commands_are_not_evaluation_commands():
+    from ruamel.yaml import YAML
+
+    evals = {str(row["command"]).strip().lower()
+             for path in (ROOT / "evals").glob("*.yaml")
+             for row in YAML(typ="safe").load(path.read_text())}
+    generated = {s.command.strip().lower() for s in synth.generate(3000, seed=7)}
+    # Off-topic one-liners may coincide ("tell me a joke"); no infrastructure command may.
+    overlap = (generated & evals) - {o.lower() for o in synth.OFF_TOPIC}
+    assert not overlap
+
+
+def test_synthetic_set_covers_every_action_and_resource():
+    from agentops.actionplan import ActionType, ResourceType
+
+    seen = {(a.type, a.resource) for s in synth.generate(2000, seed=5) for a in parse(s.plan)}
+    assert {t for t, _ in seen} == set(ActionType)
+    assert {r for _, r in seen} == set(ResourceType)
+
+
+@pytest.fixture(scope="module")
+def torch_model():
+    import gemma3
+
+    from agentops.model import default_model_path
+
+    return gemma3.load(str(default_model_path()), rank=8, alpha=16)
+
+
+def _llama_logits(tokens=None, lora: str | None = None):
+    import llama_cpp
+
+    from agentops.model import _disable_extra_buffers, _quiet_llama_log, default_model_path
+
+    _disable_extra_buffers()
+    _quiet_llama_log()
+    llm = llama_cpp.Llama(str(default_model_path()), n_ctx=128, logits_all=True, verbose=False,
+                          lora_path=lora)
+    tokens = tokens or llm.tokenize(PROMPT.encode())
+    llm.eval(tokens)
+    return tokens, np.array(llm.scores[: len(tokens)])
+
+
+@pytest.mark.model
+def test_pytorch_gemma3_reads_the_gguf_as_llama_cpp_does(torch_model):
+    import torch
+
+    tokens, ref = _llama_logits()
+    for layer in torch_model.modules():
+        if hasattr(layer, "lora_b"):
+            torch.nn.init.zeros_(layer.lora_b)
+    with torch.no_grad():
+        ours = torch_model.logits(torch_model.hidden(torch.tensor([tokens])))[0].numpy()
+    # llama.cpp computes with quantised activations: close, not equal.
+    assert (ours.argmax(-1) == ref.argmax(-1)).mean() == 1.0
+    assert np.corrcoef(ours.ravel(), ref.ravel())[0, 1] > 0.995
+
+
+@pytest.mark.model
+def test_shared_prefix_forward_equals_the_full_forward(torch_model):
+    import torch
+
+    torch.manual_seed(0)
+    prefix = torch.randint(0, 5000, (1, 30))
+    tokens = torch.cat([prefix.expand(3, 30), torch.randint(0, 5000, (3, 12))], 1)
+    with torch.no_grad():
+        full = torch_model.hidden(tokens)[:, 30:]
+        shared = torch_model.hidden_shared(tokens, 30)
+    assert torch.allclose(full, shared, atol=5e-3, rtol=1e-3)
+
+
+@pytest.mark.model
+def test_exported_adapter_changes_llama_cpp_as_it_changes_pytorch(torch_model, tmp_path):
+    import gemma3
+    import torch
+
+    torch.manual_seed(1)
+    with torch.no_grad():
+        for layer in torch_model.modules():
+            if isinstance(layer, gemma3.LoraLinear):
+                layer.lora_b.normal_(0, 0.02)
+    path = tmp_path / "random.gguf"
+    gemma3.save_adapter(torch_model, str(path), 16, {})
+    tokens, base = _llama_logits()
+    _, adapted = _llama_logits(tokens, lora=str(path))
+    with torch.no_grad():
+        ours = torch_model.logits(torch_model.hidden(torch.tensor([tokens])))[0].numpy()
+        for layer in torch_model.modules():
+            if isinstance(layer, gemma3.LoraLinear):
+                torch.nn.init.zeros_(layer.lora_b)
+        ours_base = torch_model.logits(torch_model.hidden(torch.tensor([tokens])))[0].numpy()
+    delta_llama, delta_torch = adapted - base, ours - ours_base
+    assert np.abs(delta_torch).mean() > 0.5  # the random adapter really moves the model
+    assert np.corrcoef(delta_llama.ravel(), delta_torch.ravel())[0, 1] > 0.97
