@@ -162,6 +162,9 @@ def _lean_sdk():
       declared: a mock has no use for source positions;
     - an Output (four futures and a task) for every output property of every resource, made
       at registration though a program reads a few: each is made when first read (_LazyOutput);
+    - a chain of Outputs to build a URN from plain strings, for every resource (the SDK builds
+      a URN of its own before each registration, for when there is no monitor to ask):
+      _create_urn_plain builds the same string directly;
     - the SDK's wait for outstanding outputs, quadratic since pulumi 3.229 (_wait_for_rpcs_linear);
     - the cyclic GC, which keeps rescanning the many futures a registration makes, none of them
       garbage yet.
@@ -180,6 +183,7 @@ def _lean_sdk():
         (sdk_resource, "_get_stack_trace", lambda: source_pb2.StackTrace()),
         (sdk_stack, "wait_for_rpcs", _wait_for_rpcs_linear),
         (rpc, "transfer_properties", functools.partial(_transfer_lazily, rpc.transfer_properties)),
+        (sdk_resource, "create_urn", functools.partial(_create_urn_plain, sdk_resource.create_urn)),
         # Generated resource classes read every output property through pulumi.get.
         (pulumi, "get", functools.partial(_get_materializing, _types.get)),
         (_types, "get", functools.partial(_get_materializing, _types.get)),
@@ -245,6 +249,25 @@ def _get_materializing(sdk_get, obj, name: str):
     """pulumi.get, turning a not-yet-read output property into its Output."""
     value = sdk_get(obj, name)
     return value.output() if isinstance(value, _LazyOutput) else value
+
+
+def _create_urn_plain(sdk_create_urn, name, type_, parent=None, project=None, stack=None):
+    """pulumi.runtime.resource.create_urn, without the Outputs when every part is a plain
+    string: the same URN, as an Output that is known, not secret and depends on nothing, which
+    is what the SDK's Output.all(...).apply(...) over plain strings gives."""
+    from pulumi import Output
+    from pulumi.runtime import settings
+
+    if not (isinstance(name, str) and isinstance(type_, str)
+            and (parent is None or isinstance(parent, str))):
+        return sdk_create_urn(name, type_, parent, project, stack)
+    if parent is not None:
+        prefix = parent[0: parent.rfind("::")] + "$"  # the SDK's own expression
+    else:
+        stack = settings.get_stack() if stack is None else stack
+        project = settings.get_project() if project is None else project
+        prefix = "urn:pulumi:" + stack + "::" + project + "::"
+    return Output.from_input(prefix + type_ + "::" + name)
 
 
 async def _wait_for_rpcs_linear(await_all_outstanding_tasks: bool = True) -> None:
