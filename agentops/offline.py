@@ -161,7 +161,8 @@ def _lean_sdk():
     - the Python stack the SDK walks for every resource, to tell the engine where it was
       declared: a mock has no use for source positions;
     - an Output (four futures and a task) for every output property of every resource, made
-      at registration though a program reads a few: each is made when first read (_LazyOutput);
+      at registration though a program reads a few: each is made when first read (_LazyOutput),
+      and the registration's answer is unpacked into them only once one is read;
     - a chain of Outputs to build a URN from plain strings, for every resource (the SDK builds
       a URN of its own before each registration, for when there is no monitor to ask):
       _create_urn_plain builds the same string directly;
@@ -183,6 +184,7 @@ def _lean_sdk():
         (sdk_resource, "_get_stack_trace", lambda: source_pb2.StackTrace()),
         (sdk_stack, "wait_for_rpcs", _wait_for_rpcs_linear),
         (rpc, "transfer_properties", functools.partial(_transfer_lazily, rpc.transfer_properties)),
+        (rpc, "resolve_outputs", functools.partial(_resolve_outputs_when_read, rpc.resolve_outputs)),
         (sdk_resource, "create_urn", functools.partial(_create_urn_plain, sdk_resource.create_urn)),
         # Generated resource classes read every output property through pulumi.get.
         (pulumi, "get", functools.partial(_get_materializing, _types.get)),
@@ -202,6 +204,26 @@ def _lean_sdk():
             gc.enable()
 
 
+class _LazyOutputs(dict):
+    """transfer_properties' answer under _lean_sdk: property name -> resolver, as the SDK's,
+    plus the resource's _LazyOutputs and, until one of them is read, the registration's answer
+    still packed (the SDK's resolve_outputs call, held back: see _resolve_outputs_when_read)."""
+
+    def __init__(self):
+        super().__init__()
+        self.outputs: list[_LazyOutput] = []
+        self.held: tuple | None = None  # (resolve_outputs, args, kwargs)
+
+    def read(self) -> bool:
+        return any(output.resolver is not None for output in self.outputs)
+
+    def unpack(self) -> None:
+        if self.held is not None:
+            resolve_outputs, args, kwargs = self.held
+            self.held = None
+            resolve_outputs(*args, **kwargs)
+
+
 class _LazyOutput:
     """Stands in `resource.__dict__[name]` for an output property nobody has read yet.
 
@@ -211,10 +233,11 @@ class _LazyOutput:
     so the Output a program sees is the SDK's, made and resolved by the SDK's code.
     """
 
-    __slots__ = ("resource", "name", "custom", "transfer", "resolver", "answer")
+    __slots__ = ("resource", "name", "custom", "transfer", "group", "resolver", "answer")
 
-    def __init__(self, resource, name: str, custom: bool, transfer):
+    def __init__(self, resource, name: str, custom: bool, transfer, group: _LazyOutputs):
         self.resource, self.name, self.custom, self.transfer = resource, name, custom, transfer
+        self.group = group
         self.resolver = None  # the SDK's, once read
         self.answer: tuple | None = None  # the resolver's arguments, once the registration answered
 
@@ -230,19 +253,33 @@ class _LazyOutput:
             self.resolver = self.transfer(self.resource, {self.name: None}, self.custom)[self.name]
             if self.answer is not None:
                 self.resolver(*self.answer)
+            self.group.unpack()  # an answer that came while nobody read: resolves this one now
         return self.resource.__dict__[self.name]
 
 
-def _transfer_lazily(sdk_transfer, res, props, custom: bool) -> dict:
+def _transfer_lazily(sdk_transfer, res, props, custom: bool) -> _LazyOutputs:
     """rpc.transfer_properties with each Output made on first read (see _LazyOutput)."""
-    resolvers = {}
+    resolvers = _LazyOutputs()
     for name in props:
         if name == "urn" or (name == "id" and custom):
             continue  # the SDK handles these itself, as transfer_properties does
-        lazy = _LazyOutput(res, name, custom, sdk_transfer)
+        lazy = _LazyOutput(res, name, custom, sdk_transfer, resolvers)
         res.__dict__[name] = lazy
         resolvers[name] = lazy.resolve
+        resolvers.outputs.append(lazy)
     return resolvers
+
+
+def _resolve_outputs_when_read(sdk_resolve_outputs, res, serialized_props, outputs, deps,
+                               resolvers, *args, **kwargs) -> None:
+    """rpc.resolve_outputs, held back while none of the resource's output properties has been
+    read: unpacking the registration's answer (deserializing and translating every property)
+    is work most resources never need. The first read runs the SDK's call as it was made."""
+    call = (res, serialized_props, outputs, deps, resolvers, *args)
+    if isinstance(resolvers, _LazyOutputs) and not resolvers.read():
+        resolvers.held = (sdk_resolve_outputs, call, kwargs)
+        return
+    sdk_resolve_outputs(*call, **kwargs)
 
 
 def _get_materializing(sdk_get, obj, name: str):
