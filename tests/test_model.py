@@ -88,3 +88,23 @@ def test_cached_prompt_prefix_gives_the_same_plan():
         assert restore_prefix(gen.llm, model, prompt_prefix(listing(specs))) > 100
         assert gen(prompt).text == plain
     assert plain.strip().startswith("restart deployment name=api")
+
+
+@pytest.mark.model
+def test_grammar_allows_every_token_that_spells_an_allowed_piece():
+    """Gemma spells a newline two ways (token 107 and the byte token <0x0A>); outlines' own
+    llama.cpp vocabulary kept only one of them, and the mask forbade the one the model uses."""
+    from outlines_core import Guide
+
+    from agentops.generate import load_or_build_index, vocabulary
+    from agentops.model import load_llama
+
+    model = resolve_model()
+    llm = load_llama(model)
+    newline_ids = vocabulary(llm).get("\n")
+    assert len(newline_ids) >= 2 and llm.tokenize(b"\n", add_bos=False)[0] in newline_ids
+    regex = r" (restart|scale) deployment name=(web|api)\n\n?"
+    guide = Guide(load_or_build_index(regex, model))
+    for token in llm.tokenize(b" restart deployment name=web", add_bos=False):
+        guide.advance(token)
+    assert set(newline_ids) <= set(guide.get_tokens())
