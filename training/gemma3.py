@@ -205,7 +205,7 @@ def load(path: str, rank: int = 0, alpha: float = 1.0) -> Gemma3:
     tensors = {}
     for t in reader.tensors:
         data = gguf.quants.dequantize(t.data, t.tensor_type)
-        tensors[t.name] = torch.from_numpy(np.ascontiguousarray(data, dtype=np.float32))
+        tensors[t.name] = torch.from_numpy(np.array(data, dtype=np.float32))  # a writable copy
     cfg.vocab = tensors["token_embd.weight"].shape[0]
     model = Gemma3(cfg, tensors, rank, alpha)
     for p in model.parameters():
