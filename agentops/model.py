@@ -21,7 +21,7 @@ ENV_MODEL = "AGENTOPS_MODEL"
 GGUF_MAGIC = b"GGUF"
 
 _lock = threading.Lock()
-_loaded: dict[tuple[str, bool], "object"] = {}
+_loaded: dict[tuple[str, str, bool], "object"] = {}
 
 
 @dataclass(frozen=True)
@@ -179,7 +179,11 @@ def load_llama(model: ModelFile, embedding: bool = False, n_ctx: int = 2048):
                 verbose=False,
             )
             if model.adapter and not embedding:
-                _apply_adapter(llm, model.adapter.path)
+                try:
+                    _apply_adapter(llm, model.adapter.path)
+                except RuntimeError:
+                    llm.close()  # not kept: the next call tries again, and fails the same way
+                    raise
         except (ValueError, RuntimeError) as exc:
             if model.adapter and "lora" in str(exc).lower():
                 from agentops.adapter import ENV_ADAPTER
