@@ -12,15 +12,13 @@ from __future__ import annotations
 import difflib
 import re
 import sys
-import unicodedata
 from dataclasses import dataclass, field
 
 from agentops.actionplan import Action, ActionPlan, ActionType, Parameters, ResourceType
 from agentops.config import load_config
 from agentops.errors import InterpretError
 from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec, Workspace
-
-MAX_COMMAND_CHARS = 1000
+from agentops.textnorm import MAX_COMMAND_CHARS, normalize_command  # noqa: F401 - public
 N_MEMORIES = 2
 
 DELETE_WORDS = {"delete", "remove", "destroy", "drop", "decommission", "deprovision",
@@ -54,22 +52,9 @@ NUMBER_WORDS = {w: n for n, w in enumerate(
 
 
 def check_command(command: str) -> str:
-    """The command, stripped; blank, over-long or control-character input is rejected."""
-    text = command.strip()
-    if not text:
-        raise InterpretError("the command is empty", hint='say what to change, e.g. "scale api in prod to 4 replicas"')
-    if len(text) > MAX_COMMAND_CHARS:
-        raise InterpretError(
-            f"the command is {len(text)} characters long; the limit is {MAX_COMMAND_CHARS}",
-            hint="split it into shorter commands",
-        )
-    bad = sorted({repr(c) for c in text if unicodedata.category(c) == "Cc"})
-    if bad:
-        raise InterpretError(
-            f"the command contains control characters ({', '.join(bad)})",
-            hint="type the command as one line of plain text",
-        )
-    return text
+    """The command as agentops reads it (agentops.textnorm): blank, over-long, control or
+    invisible characters and homoglyph disguises are refused with an InterpretError."""
+    return normalize_command(command)
 
 
 def _words(text: str) -> list[str]:
@@ -96,6 +81,7 @@ class CommandFacts:
     stacks: list[str]
     destructive: bool
     injected: bool
+    everything: bool = False  # "all", "every", "each": the command names a whole set
 
     @classmethod
     def of(cls, text: str, stacks: list[str]) -> "CommandFacts":
@@ -119,15 +105,21 @@ class CommandFacts:
         destructive = any(
             w in DELETE_WORDS or difflib.get_close_matches(w, DELETE_WORDS, 1, 0.85) for w in words
         ) or any(p in lowered for p in DELETE_PHRASES)
-        return cls(text, words, numbers, mentioned, destructive, bool(INJECTION.search(text)))
+        everything = any(w in ("all", "every", "each", "both") for w in words)
+        return cls(text, words, numbers, mentioned, destructive, bool(INJECTION.search(text)), everything)
 
-    def mentions(self, name: str) -> bool:
+    def mentions(self, name: str, exact: bool = False) -> bool:
+        """Whether the command names `name`: written out ("api-v2" as "api-v2", "api v2" or
+        "apiv2"), or, unless `exact`, a one-word alphabetic name with a typo ("ordrs")."""
         parts = _words(name)
         joined = " ".join(self.words)
         if f" {' '.join(parts)} " in f" {joined} " or name.replace("-", "") in self.words:
             return True
-        # one-word names tolerate a typo ("ordrs"); longer ones must be written out
-        return len(parts) == 1 and len(name) >= 4 and bool(difflib.get_close_matches(name, self.words, 1, 0.8))
+        if exact or len(parts) != 1 or len(name) < 4 or not name.isalpha():
+            # Names with digits are told apart by them ("cache1" and "cache2" are one letter
+            # apart): a near miss is another resource, not a typo.
+            return False
+        return bool(difflib.get_close_matches(name, [w for w in self.words if w.isalpha()], 1, 0.8))
 
 
 @dataclass
@@ -156,8 +148,37 @@ def _start_loading(model) -> None:
     threading.Thread(target=load, name="agentops-model-load", daemon=True).start()
 
 
-class Interpreter:
-    """Cheap to construct; the model, grammar index and example index load on first use."""
+@dataclass
+class WrittenPlan:
+    """What a plan writer produced for one command: the plan line, before any guard."""
+
+    text: str
+    tokens: int = 0
+    seconds: float = 0.0
+    examples: list[str] = field(default_factory=list)
+
+
+class PlanWriter:
+    """Writes the plan line (agentops.planline) for a command.
+
+    The local model is the implementation agentops ships (ModelPlanWriter); the seam exists so
+    that everything around the model (the guard, composition, risk, proposals) runs the same
+    way with any writer, e.g. a scripted one in tests. A writer's output is never trusted:
+    it is parsed against the typed Action models and guarded against the command and specs.
+    """
+
+    #: the sentence embedder the writer uses, when it has one (memory reuses it)
+    embedder = None
+
+    def write(self, text: str, specs: dict[str, StackSpec], workspace: Workspace,
+              model_setting: str | None) -> WrittenPlan:
+        raise NotImplementedError
+
+
+class ModelPlanWriter(PlanWriter):
+    """The local GGUF model under the plan-line grammar, prompted with the repository's stacks
+    and names and with few-shot examples (curated and from memory) chosen for the command.
+    Cheap to construct; the model, grammar index and example index load on first use."""
 
     def __init__(self, model_path: str | None = None, use_memory: bool = True):
         self.model_path = model_path
@@ -171,21 +192,12 @@ class Interpreter:
         """The sentence embedder in use (None before the first command)."""
         return self._examples.embedder if self._examples is not None else None
 
-    def interpret(self, command: str, workspace: Workspace, stack: str | None = None) -> ActionPlan:
-        return self.run(command, workspace, stack).plan
-
-    # -- the pipeline
-
-    def run(self, command: str, workspace: Workspace, stack: str | None = None) -> Interpretation:
-        text = check_command(command)
-        config = load_config(workspace.root)
-        default_stack = workspace.resolve_stack(stack) if stack else None
-        specs = workspace.load_all()
-        facts = CommandFacts.of(text, list(specs))
-        model = self._resolve(config.model)
+    def write(self, text: str, specs: dict[str, StackSpec], workspace: Workspace,
+              model_setting: str | None) -> WrittenPlan:
+        model = self._resolve(model_setting)
 
         from agentops.generate import ConstrainedGenerator
-        from agentops.planline import grammar, parse
+        from agentops.planline import grammar
 
         regex = grammar(list(specs))
         if not self._generators:
@@ -198,17 +210,7 @@ class Interpreter:
         resources = listing(specs)
         prompt = build_prompt(resources, shots, text)
         result = generator(prompt, prefix=prompt_prefix(resources))
-        try:
-            actions = parse(result.text)
-        except ValueError as exc:  # the grammar should make this impossible
-            raise InterpretError(f"the model's plan is not valid: {exc}: {result.text!r}") from None
-        warnings: list[str] = []
-        actions = guard(actions, facts, specs, default_stack, warnings)
-        plan = compose(text, actions, specs, warnings)
-        from agentops.risk import apply_risk
-
-        return Interpretation(apply_risk(plan, config), result.text.strip(),
-                              [c for c, _ in shots], result.tokens, result.seconds)
+        return WrittenPlan(result.text, result.tokens, result.seconds, [c for c, _ in shots])
 
     def _resolve(self, configured: str | None):
         if self._model is None:
@@ -243,6 +245,45 @@ class Interpreter:
                 if past.succeeded and past.command != text and len(shots) < n_examples + N_MEMORIES:
                     shots.append((past.command, past.plan_line))
         return shots
+
+
+class Interpreter:
+    """Command -> guarded ActionPlan. `writer` writes the plan line (default: the local model,
+    ModelPlanWriter); the checks before it and the guard after it are the same for any writer."""
+
+    def __init__(self, model_path: str | None = None, use_memory: bool = True,
+                 writer: PlanWriter | None = None):
+        self.writer = writer or ModelPlanWriter(model_path, use_memory)
+
+    @property
+    def embedder(self):
+        """The writer's sentence embedder (None before the first command, or without one)."""
+        return self.writer.embedder
+
+    def interpret(self, command: str, workspace: Workspace, stack: str | None = None) -> ActionPlan:
+        return self.run(command, workspace, stack).plan
+
+    def run(self, command: str, workspace: Workspace, stack: str | None = None) -> Interpretation:
+        text = check_command(command)
+        config = load_config(workspace.root)
+        default_stack = workspace.resolve_stack(stack) if stack else None
+        specs = workspace.load_all()
+        facts = CommandFacts.of(text, list(specs))
+        written = self.writer.write(text, specs, workspace, config.model)
+
+        from agentops.planline import parse
+
+        try:
+            actions = parse(written.text)
+        except ValueError as exc:  # the grammar should make this impossible
+            raise InterpretError(f"the model's plan is not valid: {exc}: {written.text!r}") from None
+        warnings: list[str] = []
+        actions = guard(actions, facts, specs, default_stack, warnings)
+        plan = compose(text, actions, specs, warnings)
+        from agentops.risk import apply_risk
+
+        return Interpretation(apply_risk(plan, config), written.text.strip(),
+                              written.examples, written.tokens, written.seconds)
 
 
 Listing = dict[str, list[tuple[str, str]]]  # stack -> [(resource name, what it is)]
@@ -304,18 +345,72 @@ def guard(
         if action.name and _is_stack_word(action.name, specs):
             # "delete all production databases": the stack taken for a name, not a target
             action = action.model_copy(update={"name": None})
-        elif action.name and not facts.mentions(action.name):
-            if action.type not in (ActionType.create, ActionType.show):
-                # A target the command never named: widening it to "all of that kind" would
-                # change more than was asked, so the action goes.
-                warnings.append(f"dropped {action.type.value} {action.name!r}: the command does not name it")
-                continue
+        elif action.name and not facts.mentions(action.name, exact=action.type == ActionType.delete):
+            if action.type in TARGETED:
+                # The model named a resource the command never names (copied from an example,
+                # or the nearest existing one): acting on it would be a confident wrong answer.
+                _refuse_target(action, specs, f"the command does not name {action.name!r}")
             action = action.model_copy(update={"name": None})
+        if action.type in TARGETED and not action.name:
+            if facts.everything and action.stack in specs:
+                # "delete all production databases": the command names the set itself, so
+                # the action becomes one per member, each named in the plan a reviewer reads.
+                members = _members(action, specs[action.stack])
+                if not members:
+                    _refuse_target(action, specs, f"there is no {action.resource.value} resource to act on")
+                for name in members:
+                    named = action.model_copy(update={"name": name})
+                    if named not in kept:
+                        kept.append(named)
+                continue
+            # No pick by elimination ("the only database"): a change to an existing resource
+            # needs the command to name it.
+            _refuse_target(action, specs, "the command names no existing resource to act on")
         _check_exists(action, specs)
         action = _resource_from_spec(action, specs)
         if action not in kept:
             kept.append(action)
     return kept
+
+
+def _members(action: Action, spec: StackSpec) -> list[str]:
+    """The names `action` covers in one stack when the command says "all" of a resource type
+    (and of a kind, when the action says which: "all volumes")."""
+    kind = (action.parameters.kind or "").lower()
+    out = []
+    for section, name, resource in spec.resources():
+        if SECTIONS[section][1] != action.resource.value:
+            continue
+        if kind and kind not in (SECTION_NOUN[section], getattr(resource, "kind", None)):
+            continue
+        out.append(name)
+    return out
+
+
+# Actions on one existing resource. They act only on a resource the command names: never on a
+# name the model supplied from elsewhere, never on the only resource of a kind.
+TARGETED = frozenset({ActionType.delete, ActionType.scale, ActionType.update, ActionType.restart,
+                      ActionType.backup, ActionType.monitor})
+
+
+def _refuse_target(action: Action, specs: dict[str, StackSpec], reason: str) -> None:
+    """Raise: `action` has no target the command names. The error lists what does exist."""
+    stacks = [action.stack] if action.stack in specs else list(specs)
+    noun = action.resource.value
+    existing = []
+    for stack in stacks:
+        names = [n for section, n, _ in specs[stack].resources()
+                 if SECTIONS[section][1] == noun or noun == "monitoring"]
+        existing.append(f"{stack}: {', '.join(names) or 'none'}")
+    where = f" in {action.stack}" if action.stack in specs else ""
+    example = {"delete": "delete database orders in prod", "scale": "scale api in prod to 4 replicas",
+               "restart": "restart api in dev", "backup": "back up database orders in prod",
+               "monitor": "alert when api cpu is above 80% in prod",
+               "update": "set the image of api in dev to ghcr.io/acme/api:2.0"}[action.type.value]
+    raise InterpretError(
+        f"cannot {action.type.value} a {noun} resource{where}: {reason}",
+        hint=f"name one that exists, e.g. \"{example}\" -- {noun} resources by stack: {'; '.join(existing)}",
+    )
 
 
 def _is_stack_word(name: str, specs: dict[str, StackSpec]) -> bool:

@@ -13,3 +13,35 @@ def interpreter():
     from agentops.interpret import Interpreter
 
     return Interpreter(use_memory=False)
+
+
+class ScriptedPlanWriter:
+    """A plan writer that answers with given plan lines instead of the model: plugged in
+    through Interpreter(writer=...), the public seam, so that the checks and the guard around
+    the model are tested without it. `lines` maps a command to its plan line; `default`
+    answers any other command."""
+
+    embedder = None
+
+    def __init__(self, lines: dict[str, str] | None = None, default: str = "none"):
+        self.lines = dict(lines or {})
+        self.default = default
+        self.calls: list[str] = []
+
+    def write(self, text, specs, workspace, model_setting):
+        from agentops.interpret import WrittenPlan
+
+        self.calls.append(text)
+        return WrittenPlan(self.lines.get(text, self.default))
+
+
+@pytest.fixture
+def scripted():
+    """An Interpreter whose plan writer is scripted: scripted(line) or scripted({cmd: line})."""
+    from agentops.interpret import Interpreter
+
+    def make(lines: str | dict[str, str]) -> Interpreter:
+        writer = ScriptedPlanWriter(default=lines) if isinstance(lines, str) else ScriptedPlanWriter(lines)
+        return Interpreter(writer=writer)
+
+    return make

@@ -1,0 +1,163 @@
+"""The guard between the model and the specs, tested without the model.
+
+The plan writer is scripted through the interpreter's public seam (Interpreter(writer=...)),
+so these tests say what the guard does with ANY model output: the real model is one writer
+among others, and the guard is what stands between it and a change.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from agentops.actionplan import ActionType, RiskLevel
+from agentops.errors import InterpretError
+from agentops.interpret import TARGETED, CommandFacts, guard
+from agentops.planline import parse
+from agentops.spec import Workspace, load_spec_text
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Workspace:
+    shutil.copytree(REPO / "stacks", tmp_path / "stacks")
+    return Workspace(tmp_path)
+
+
+# -- the wrong-target delete (issue: "delete database payments in prod" deleted orders)
+
+
+@pytest.mark.parametrize("line", [
+    "delete database stack=prod",              # nameless: the only database in prod is orders
+    "delete database name=orders stack=prod",  # a name the command never says
+])
+def test_delete_of_a_missing_database_never_hits_the_one_that_exists(scripted, workspace, line):
+    interpreter = scripted(line)
+    with pytest.raises(InterpretError) as err:
+        interpreter.interpret("delete database payments in prod", workspace)
+    message = str(err.value)
+    assert "cannot delete" in message
+    assert "orders" in message  # what exists is listed, so the user can say it
+
+
+def test_a_named_missing_database_is_reported_by_name(scripted, workspace):
+    with pytest.raises(InterpretError, match="'payments'.*no resource of that name"):
+        scripted("delete database name=payments stack=prod").interpret(
+            "delete database payments in prod", workspace)
+
+
+def test_a_delete_of_a_named_resource_still_works(scripted, workspace):
+    plan = scripted("delete database name=orders stack=prod").interpret(
+        "delete database orders in prod", workspace)
+    assert [(a.type, a.name, a.stack) for a in plan.actions] == [(ActionType.delete, "orders", "prod")]
+    assert plan.risk_level == RiskLevel.critical
+
+
+def test_a_delete_takes_no_typo_for_a_name(scripted, workspace):
+    # a near miss may be another resource: a delete needs the name as written
+    with pytest.raises(InterpretError, match="does not name 'orders'"):
+        scripted("delete database name=orders stack=prod").interpret(
+            "delete database ordrs in prod", workspace)
+    # a non-destructive change tolerates the typo
+    plan = scripted("backup database name=orders stack=prod").interpret(
+        "back up database ordrs in prod", workspace)
+    assert plan.actions[0].name == "orders"
+
+
+def test_names_with_digits_are_never_fuzzy(workspace):
+    facts = CommandFacts.of("restart cache2 in dev", ["dev"])
+    assert not facts.mentions("cache1")
+    assert facts.mentions("cache2")
+
+
+def test_all_names_the_whole_set(scripted, workspace):
+    plan = scripted("delete database stack=prod").interpret("delete all production databases", workspace)
+    prod = workspace.load_all()["prod"]
+    dbs = [n for s, n, _ in prod.resources() if s == "databases"]
+    assert sorted(a.name for a in plan.actions) == sorted(dbs)
+    assert all(a.type == ActionType.delete for a in plan.actions)
+    assert plan.risk_level == RiskLevel.critical
+
+
+@pytest.mark.parametrize("command,line", [
+    ("scale it to 5 replicas in dev", "scale deployment stack=dev replicas=5"),
+    ("restart the deployment in dev", "restart deployment stack=dev"),
+    ("back up the database in prod", "backup database stack=prod"),
+    ("alert when cpu is above 80 in prod", "monitor database stack=prod metric=cpu threshold=80"),
+])
+def test_no_pick_by_elimination_for_any_targeted_action(scripted, workspace, command, line):
+    with pytest.raises(InterpretError, match="names no existing resource"):
+        scripted(line).interpret(command, workspace)
+
+
+def test_a_model_supplied_target_is_refused_not_dropped(scripted, workspace):
+    # "scale search" where no search exists: the model's nearest guess must not be used
+    with pytest.raises(InterpretError, match="does not name 'api'"):
+        scripted("scale deployment name=api stack=prod replicas=3").interpret(
+            "scale search to 3 replicas in prod", workspace)
+
+
+# -- the guard, by property: whatever the model writes
+
+
+NAMES = st.from_regex(r"[a-z][a-z0-9]{2,7}(-[a-z0-9]{2,5})?", fullmatch=True)
+SECTION_OF = {"deployment": "deployments", "database": "databases"}
+
+
+def _spec_text(deployments: list[str], databases: list[str]) -> str:
+    lines = ["provider: aws", "region: us-east-1", "clusters:", "  main: {version: '1.31', instance_type: m5.large}"]
+    if deployments:
+        lines.append("deployments:")
+        lines += [f"  {n}: {{cluster: main, image: 'ghcr.io/acme/{n}:1.0', replicas: 2}}" for n in deployments]
+    if databases:
+        lines.append("databases:")
+        lines += [f"  {n}: {{engine: postgres, instance_class: db.t3.micro, storage_gb: 20}}" for n in databases]
+    return "\n".join(lines) + "\n"
+
+
+@st.composite
+def scenarios(draw):
+    existing = draw(st.lists(NAMES, min_size=1, max_size=5, unique=True))
+    deployments = [n for i, n in enumerate(existing) if i % 2 == 0 and n != "main"]
+    databases = [n for i, n in enumerate(existing) if i % 2 == 1 and n != "main"]
+    said = draw(st.sampled_from(existing + [draw(NAMES)]))  # an existing name or any other
+    verb = draw(st.sampled_from(["delete", "remove", "scale", "restart", "back up", "update"]))
+    noun = draw(st.sampled_from(["deployment", "database", "service", "db", ""]))
+    extra = draw(st.sampled_from(["", " now", " please", " in prod", " to 3 replicas"]))
+    command = f"{verb} {noun} {said}{extra}".replace("  ", " ")
+    # the model's line: any action type, any resource, any or no name
+    n_actions = draw(st.integers(1, 3))
+    parts = []
+    for _ in range(n_actions):
+        atype = draw(st.sampled_from([t.value for t in ActionType]))
+        resource = draw(st.sampled_from(["deployment", "database"]))
+        name = draw(st.sampled_from(existing + [said, None]))
+        parts.append(f"{atype} {resource}" + (f" name={name}" if name else "") + " stack=prod"
+                     + (" replicas=3" if atype == "scale" else ""))
+    return deployments, databases, command, " ; ".join(parts)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios())
+def test_no_targeted_action_ever_acts_on_a_resource_the_command_does_not_name(scenario):
+    deployments, databases, command, line = scenario
+    specs = {"prod": load_spec_text(_spec_text(deployments, databases), "prod.yaml")}
+    facts = CommandFacts.of(command, list(specs))
+    try:
+        actions = guard(parse(line), facts, specs, None, [])
+    except InterpretError:
+        return  # refusing is always allowed
+    for action in actions:
+        if action.type in TARGETED:
+            assert action.name, f"a nameless {action.type.value} passed the guard: {line!r}"
+            exact = action.type == ActionType.delete
+            assert facts.mentions(action.name, exact=exact) or facts.everything, (
+                f"{action.type.value} {action.name!r} acts on a resource {command!r} does not name")
+            assert specs["prod"].find(action.name), f"{action.name!r} does not exist"
+        if action.type == ActionType.delete:
+            assert facts.destructive, f"a delete without a delete verb in {command!r}"
