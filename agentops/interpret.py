@@ -236,14 +236,16 @@ class ModelPlanWriter(PlanWriter):
             from agentops.memory import Memory
 
             try:
-                past_commands = Memory(workspace.root, self._examples.embedder).similar(
-                    text, N_MEMORIES * 2, vector=vector)
+                memory = Memory(workspace.root, self._examples.embedder)
+                memory.embed_candidates()  # learned from history, not yet embedded
+                # merged and reviewer-corrected commands only, corrections first
+                past = memory.examples_for(text, N_MEMORIES, vector=vector)
             except Exception as exc:  # noqa: BLE001 - memory improves answers; it is not needed for one
                 print(f"warning: memory of past commands is unreadable, not used: {exc}", file=sys.stderr)
-                past_commands = []
-            for past in past_commands:
-                if past.succeeded and past.command != text and len(shots) < n_examples + N_MEMORIES:
-                    shots.append((past.command, past.plan_line))
+                past = []
+            # First in the list = last in the prompt, nearest the command (build_prompt): the
+            # repository's own corrections outrank the curated examples.
+            shots = [(e.command, e.plan) for e in past] + shots
         return shots
 
 
@@ -254,6 +256,7 @@ class Interpreter:
     def __init__(self, model_path: str | None = None, use_memory: bool = True,
                  writer: PlanWriter | None = None):
         self.writer = writer or ModelPlanWriter(model_path, use_memory)
+        self.use_memory = use_memory
 
     @property
     def embedder(self):
@@ -265,6 +268,10 @@ class Interpreter:
 
     def run(self, command: str, workspace: Workspace, stack: str | None = None) -> Interpretation:
         text = check_command(command)
+        if self.use_memory:
+            from agentops.learn import refresh
+
+            refresh(workspace.root)  # outcomes of earlier proposals (cheap when nothing moved)
         config = load_config(workspace.root)
         default_stack = workspace.resolve_stack(stack) if stack else None
         specs = workspace.load_all()
@@ -280,10 +287,24 @@ class Interpreter:
         warnings: list[str] = []
         actions = guard(actions, facts, specs, default_stack, warnings)
         plan = compose(text, actions, specs, warnings)
+        if self.use_memory:
+            plan.warnings.extend(_cautions(plan, workspace))
         from agentops.risk import apply_risk
 
         return Interpretation(apply_risk(plan, config), written.text.strip(),
                               written.examples, written.tokens, written.seconds)
+
+
+def _cautions(plan: ActionPlan, workspace: Workspace) -> list[str]:
+    """"a similar change was reverted on DATE in SHA: reason" for a plan close to a change
+    that history says was reverted or rejected."""
+    from agentops.memory import Memory
+
+    try:
+        return Memory(workspace.root).cautions(plan)
+    except Exception as exc:  # noqa: BLE001 - a warning source, never a failure
+        print(f"warning: memory of past commands is unreadable, not used: {exc}", file=sys.stderr)
+        return []
 
 
 Listing = dict[str, list[tuple[str, str]]]  # stack -> [(resource name, what it is)]

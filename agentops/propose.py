@@ -87,13 +87,15 @@ def propose(
 ) -> ProposeResult:
     """Build, commit and (with a forge) publish the proposal for `plan`. `embedder`: the
     interpreter's, so recording the outcome in memory does not load the model again."""
+    from agentops.learn import refresh
+
+    refresh(workspace.root)  # what became of earlier proposals (cheap when nothing moved)
     try:
         result = _propose(workspace, plan, stack, base, publish)
     except AgentOpsError as exc:
         _remember(workspace, plan, f"failed: {exc.message}", embedder)
         raise
-    outcome = f"proposed {result.branch}" + (f" {result.pr_url}" if result.pr_url else "")
-    _remember(workspace, result.action_plan, outcome, embedder)
+    _remember(workspace, result.action_plan, "open", embedder, result)
     return result
 
 
@@ -283,12 +285,21 @@ def _params(values: dict) -> str:
 
 
 def _remember(workspace: Workspace, plan: ActionPlan, outcome: str,
-              embedder: Embedder | None) -> None:
+              embedder: Embedder | None, result: ProposeResult | None = None) -> None:
     # Memory helps later interpretations; a failure to record must not undo a proposal.
+    # A proposal's row is keyed as `agentops learn` keys it, so learning updates that row;
+    # it is written now so that a branch deleted before the next learn is still known.
     from agentops.memory import Memory
 
     try:
-        Memory(workspace.root, embedder).record(plan.command, plan, outcome)
+        extra = {}
+        if result is not None:
+            from agentops.learn import proposal_key
+
+            authored = gitops.open_repo(workspace.root).commit(result.commit).authored_date
+            extra = {"sha": result.commit, "key": proposal_key(plan.command, authored),
+                     "branch": result.branch, "pr": result.pr_url or ""}
+        Memory(workspace.root, embedder).record(plan.command, plan, outcome, **extra)
     except (AgentOpsError, OSError) as exc:
         import sys
 

@@ -30,7 +30,9 @@ INVERSE = {ActionType.create: ActionType.delete, ActionType.delete: ActionType.c
 
 
 def rollback(workspace: Workspace, ref: str, base: str | None = None,
-             publish: bool = True) -> ProposeResult:
+             publish: bool = True, reason: str | None = None) -> ProposeResult:
+    """`reason` goes into the revert's message: `agentops learn` shows it when a similar
+    command comes again ("a similar change was reverted on ... : <reason>")."""
     config = load_config(workspace.root)
     repo = gitops.open_repo(workspace.root)
     target = gitops.resolve(repo, ref)
@@ -55,8 +57,9 @@ def rollback(workspace: Workspace, ref: str, base: str | None = None,
             risk.level, risk.reasons = RiskLevel.high, ["high: reverts a change to production"]
         plan = plan.model_copy(update={"risk_level": risk.level,
                                        "confirmation_required": risk.confirmation_required})
+        why = " ".join((reason or "").split())
         message = (f'Revert "{subject}"\n\nThis reverts commit {target}.\n\n'
-                   f"{plan.interpretation}\n")
+                   f"{plan.interpretation}\n" + (f"\nReason: {why}\n" if why else ""))
         sha = tree.commit(["."], message)
     result = ProposeResult(
         branch="", commit=sha, base=base, stacks=stacks, changes=[f"revert {target[:12]}: {subject}"],

@@ -55,6 +55,12 @@ class FakeGitHub:
         pr.update(state="closed", merged=True, merged_at="2025-01-01T00:00:00Z",
                   merge_commit_sha=merge_sha)
 
+    def close(self, number: int) -> None:
+        """Close a pull request without merging it (a reviewer's rejection)."""
+        self.state.pulls[number].update(state="closed", merged=False, merged_at=None,
+                                        closed_at="2025-01-02T00:00:00Z")
+        self.state.issues[number]["state"] = "closed"
+
     def review(self, number: int, login: str, state: str) -> None:
         self.state.reviews.setdefault(number, []).append(
             {"id": self._id(), "user": {"login": login}, "state": state,
@@ -131,6 +137,9 @@ def _handler(fake: FakeGitHub):
                                     "labels": pr["labels"], "state": "open", "pull_request": {"url": pr["url"]},
                                     "url": f"{base}/issues/{number}", "html_url": pr["html_url"]}
                 return 201, pr
+            if path == "/pulls" and method == "GET":
+                state = (query.get("state") or ["open"])[0]
+                return 200, [p for p in s.pulls.values() if state == "all" or p["state"] == state]
             if m := re.fullmatch(r"/issues/(\d+)/labels", path):
                 issue = s.issues[int(m[1])]
                 for name in body:

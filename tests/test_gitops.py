@@ -123,16 +123,19 @@ def test_mandatory_policy_violation_stops_the_proposal(repo):
 
 
 def test_outcomes_are_remembered_for_later_interpretations(repo):
+    """A proposal is remembered at once as open (with its commit and branch), a failure as
+    failed; neither is a few-shot example until history says it was merged (test_learn.py)."""
     from agentops.memory import Memory
 
     result = propose(Workspace(repo), scale_plan(replicas=4))
     with pytest.raises(AgentOpsError):
         propose(Workspace(repo), scale_plan(name="ghost"))
-    recalled = Memory(repo).similar("scale api in dev to 4 replicas", 2)
-    outcomes = {r.command: r.outcome for r in recalled}
-    assert outcomes["scale api in dev to 4 replicas"] == f"proposed {result.branch}"
-    assert outcomes["scale ghost in dev to 3 replicas"].startswith("failed:")
-    assert recalled[0].command == "scale api in dev to 4 replicas" and recalled[0].succeeded
+    entries = {e.command: e for e in Memory(repo).entries()}
+    opened = entries["scale api in dev to 4 replicas"]
+    assert (opened.outcome, opened.branch, opened.sha) == ("open", result.branch, result.commit)
+    assert opened.example_line is None
+    failed = entries["scale ghost in dev to 3 replicas"]
+    assert failed.outcome == "failed" and "ghost" in failed.reason
     assert _git(repo, "status", "--porcelain") == ""  # kept in .git, not in the working tree
 
 

@@ -75,12 +75,15 @@ def rollback(
     ref: str = typer.Argument(..., help="the commit or merge to revert"),
     base: Optional[str] = typer.Option(None, "--base", help="branch to revert on (default: main)"),
     no_push: bool = typer.Option(False, "--no-push", help="only create the local branch"),
+    reason: Optional[str] = typer.Option(None, "--reason", "-r", help="why: kept in the revert's "
+                                         "message, shown when a similar command comes again"),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Revert REF on a new branch, proposed (and planned) like any other change."""
     from agentops.rollback import rollback as run_rollback
 
-    _print_result(run_rollback(_workspace(), ref, base=base, publish=not no_push), as_json)
+    _print_result(run_rollback(_workspace(), ref, base=base, publish=not no_push, reason=reason),
+                  as_json)
 
 
 @app.command()
