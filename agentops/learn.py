@@ -411,9 +411,15 @@ class History:
         # branch was deleted before any learn saw it.
         seen = {e.key for e in entries}
         seen_shas = {e.sha for e in entries}
+        landed_at: dict[str, list[str]] = {}
+        for e in entries:
+            if e.merged_at:
+                landed_at.setdefault(e.command, []).append(e.merged_at)
         for old in self.known:
             if old.key in seen or (old.sha and old.sha in seen_shas):
                 continue
+            if old.kind == "proposal" and any(t >= old.proposed_at for t in landed_at.get(old.command, [])):
+                continue  # landed as a copy (a squash or rebase on the forge): that entry says it
             if old.kind == "failed":
                 entries.append(old)
             elif old.kind == "proposal" and old.sha and old.sha not in self.commits:
@@ -583,11 +589,47 @@ class History:
         return out
 
 
-def _read_back(base: dict, head: dict):
-    from agentops.readback import read_back
+_PARSED: dict[str, object] = {}
 
-    # A root commit has no parent: its specs did not exist before.
-    return read_back({k: v for k, v in base.items()}, {k: v for k, v in head.items()})
+
+def _read_back(base: dict, head: dict):
+    """agentops.readback over spec texts, with each distinct text parsed once per process by
+    PyYAML's C loader. readback.read_back parses with the round-trip loader the editor needs
+    (comments, order): ~50x slower, and a history of a thousand proposals is a thousand texts.
+    The read-back itself is readback.actions_from_spec_diff, unchanged."""
+    from agentops.readback import ReadBack, UnreadableDiff, actions_from_spec_diff
+
+    out = ReadBack()
+    for stack in sorted(set(base) | set(head)):
+        before, after = base.get(stack), head.get(stack)
+        if before == after:
+            continue
+        try:
+            out.actions.extend(actions_from_spec_diff({stack: _parse(stack, before)},
+                                                      {stack: _parse(stack, after)}))
+        except UnreadableDiff as exc:
+            out.unreadable[stack] = exc.reason
+    return out
+
+
+def _parse(stack: str, text: str | None):
+    import yaml
+
+    from agentops.readback import UnreadableDiff
+
+    if text is None:
+        return None
+    if text not in _PARSED:
+        try:
+            _PARSED[text] = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        except yaml.YAMLError as exc:
+            _PARSED[text] = UnreadableDiff(stack, f"not valid YAML: {str(exc).splitlines()[0]}")
+        if len(_PARSED) > 4096:
+            _PARSED.pop(next(iter(_PARSED)))
+    value = _PARSED[text]
+    if isinstance(value, UnreadableDiff):
+        raise UnreadableDiff(stack, value.reason)
+    return value
 
 
 def trim_correction(merged, proposed, planned):

@@ -356,3 +356,56 @@ def test_suggest_from_specs_and_merged_commands(repo):
     out = subprocess.run([sys.executable, "-m", "agentops", "suggest", "--json", "scale api in pr"],
                          cwd=repo, capture_output=True, text=True)
     assert out.returncode == 0 and json.loads(out.stdout)[0]["text"] == "scale api in prod"
+
+
+class WordsEmbedder:
+    """A deterministic bag-of-words sentence vector (hashed words), standing in for the GGUF's
+    vectors so that the selection logic around the vector search is tested without the model."""
+
+    DIM = 64
+
+    def __call__(self, text: str) -> list[float]:
+        import math
+        import zlib
+
+        vec = [0.0] * self.DIM
+        for word in text.lower().split():
+            vec[zlib.crc32(word.encode()) % self.DIM] += 1.0
+        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
+        return [v / norm for v in vec]
+
+
+def test_few_shot_candidates_corrections_first_never_reverted_or_rejected(repo):
+    b1, _ = proposal(repo, bucket("logs", "dev"))
+    edit_on(repo, b1, "dev", "\n  logs:", "\n  team-a-logs:", "review: team prefix")
+    merge(repo, b1)
+    b2, _ = proposal(repo, bucket("cache", "dev"))
+    merge(repo, b2)
+    b3, _ = proposal(repo, bucket("tmp", "dev"))
+    merge(repo, b3)
+    _git(repo, "revert", "--no-edit", "-m", "1", "HEAD")
+    proposal(repo, bucket("open", "dev"))
+    learn(repo)
+    memory = Memory(repo, WordsEmbedder())
+    assert memory.embed_candidates() == 2  # merged + amended only: vectors for what can teach
+    assert memory.embed_candidates() == 0
+    shots = memory.examples_for("create a bucket named reports in dev", 3)
+    assert [(s.command, s.plan) for s in shots] == [
+        ("create a bucket named logs in dev", "create storage name=team-a-logs stack=dev kind=bucket"),
+        ("create a bucket named cache in dev", "create storage name=cache stack=dev kind=bucket"),
+    ]
+
+
+def test_rollback_reason_is_learned(repo):
+    from agentops.rollback import rollback
+    from agentops.spec import Workspace
+
+    branch, _ = proposal(repo, scale(replicas=3))
+    merged = merge(repo, branch)
+    result = rollback(Workspace(repo), merged, publish=False, reason="latency doubled")
+    merge(repo, result.branch)
+    learn(repo)
+    entry = by_command(repo)["scale api in dev to 3 replicas"]
+    assert entry.outcome == "reverted" and entry.reason == "latency doubled"
+    rows = {e.command: e for e in Memory(repo).entries()}
+    assert not any(e.kind == "hand-edit" for e in rows.values())  # the revert is no hand edit
