@@ -37,7 +37,7 @@ from agentops.memory import DamagedMemory, Entry, Memory, now_iso
 
 STATE_FILE = "learn.json"
 # Bump when the way outcomes are derived changes: the next refresh re-learns everything.
-LEARN_VERSION = 1
+LEARN_VERSION = 2
 PLAN_TRAILER = "\nActionPlan:\n"
 SUBJECT_PREFIX = "agentops: "
 _REVERTS = re.compile(r"This reverts commit ([0-9a-f]{40})")
@@ -58,12 +58,30 @@ class Commit:
         return self.message.split("\n", 1)[0]
 
 
+@dataclass(frozen=True)
+class Carried:
+    """What a proposal commit's message carries, as the pass needs it (cached across passes:
+    the ActionPlan is validated again only when a correction is read back)."""
+
+    command: str
+    plan_json: str
+    plan_line: str
+    stacks: str
+    risk: str
+
+
 @dataclass
 class Proposal:
     key: str
     commit: Commit
-    plan: object  # ActionPlan
+    carried: Carried
     copies: list[str] = field(default_factory=list)  # rebased / cherry-picked shas
+
+    @property
+    def plan(self):
+        from agentops.actionplan import ActionPlan
+
+        return ActionPlan.model_validate_json(self.carried.plan_json)
 
 
 @dataclass
@@ -130,14 +148,19 @@ def learn(root: Path, incremental: bool = False, use_forge: bool = True) -> Lear
 
         base_branch = load_config(root).base_branch
         forge = _forge(git) if use_forge else None
-        new = History(git, base_branch, old, forge).entries()
+        cache = _load_cache(memory)
+        new = History(git, base_branch, old, forge, cache).entries()
         before = {e.key: e for e in old}
         changed = [e for e in new if e.key not in before or before[e.key].teaching() != e.teaching()]
         for e in new:  # an unchanged row keeps the time it was first written
             if e.key in before and e not in changed:
                 e.recorded_at = before[e.key].recorded_at
-        if changed or len(new) != len(old) or report.rebuilt:
+        removed = sorted(set(before) - {e.key for e in new})
+        if not old or report.rebuilt:
             memory.replace_entries(new)
+        elif changed or removed:
+            memory.update_entries(changed, removed)
+        _save_cache(memory, cache)
         _save_state(memory, {"fingerprint": fingerprint, "learned_at": now_iso()})
     report.entries, report.changed = len(new), len(changed)
     for e in new:
@@ -157,6 +180,34 @@ def _save_state(memory: Memory, state: dict) -> None:
     tmp = memory.path / f"{STATE_FILE}.tmp"
     tmp.write_text(json.dumps(state))
     tmp.replace(memory.path / STATE_FILE)
+
+
+CACHE_FILE = "learn-cache.pickle"
+
+
+def _load_cache(memory: Memory) -> dict:
+    """What earlier passes read from git (commits, patch-ids, parsed plans, read-backs),
+    so that a pass reads only the commits new since. Derived from git alone: an unreadable
+    or stale cache is simply dropped."""
+    import pickle
+
+    try:
+        with open(memory.path / CACHE_FILE, "rb") as fh:
+            cache = pickle.load(fh)
+        if isinstance(cache, dict) and cache.get("version") == LEARN_VERSION:
+            return cache
+    except Exception:  # noqa: BLE001 - any failure: start from nothing
+        pass
+    return {"version": LEARN_VERSION}
+
+
+def _save_cache(memory: Memory, cache: dict) -> None:
+    import pickle
+
+    tmp = memory.path / f"{CACHE_FILE}.tmp"
+    with open(tmp, "wb") as fh:
+        pickle.dump(cache, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    tmp.replace(memory.path / CACHE_FILE)
 
 
 def _forge(git: "_Git"):
@@ -191,19 +242,23 @@ class _Git:
     def refs(self) -> str:
         return self.run("for-each-ref", "--format=%(objectname) %(refname)")
 
-    def commits(self) -> dict[str, Commit]:
-        text = self.run("log", "--all", "--format=%x1e%H%x1f%P%x1f%an%x1f%at%x1f%ct%x1f%B")
+    def commits(self, known_tips: list[str] = ()) -> dict[str, Commit]:
+        """Every commit reachable from a ref, less those reachable from `known_tips` (read
+        by an earlier pass; tips since gone are ignored)."""
+        text = self.run("log", "--all", "--ignore-missing",
+                        "--format=%x1e%H%x1f%P%x1f%an%x1f%at%x1f%ct%x1f%B", *_not(known_tips))
         out = {}
         for record in text.split("\x1e")[1:]:
             sha, parents, author, at, ct, message = record.split("\x1f", 5)
             out[sha] = Commit(sha, parents.split(), author, int(at), int(ct), message.strip("\n"))
         return out
 
-    def stack_patches(self) -> tuple[dict[str, str], dict[str, list[str]]]:
+    def stack_patches(self, known_tips: list[str] = ()) -> tuple[dict[str, str], dict[str, list[str]]]:
         """For every commit that changes stacks/ (a merge: against its first parent): the
         patch-id of that change and the spec files it touches."""
-        log = self.run("log", "--all", "-p", "--diff-merges=first-parent", "--no-renames",
-                       "--no-color", "--format=commit %H", "--", self.stacks)
+        log = self.run("log", "--all", "--ignore-missing", "-p", "--diff-merges=first-parent",
+                       "--no-renames", "--no-color", "--format=commit %H", *_not(known_tips),
+                       "--", self.stacks)
         files: dict[str, list[str]] = {}
         current = None
         for line in log.splitlines():
@@ -244,22 +299,71 @@ class _Git:
 # What became of each proposal
 
 
+def _carried(message: str) -> Carried | None:
+    from agentops.propose import plan_from_message
+
+    plan = plan_from_message(message)
+    if plan is None:
+        return None
+    return Carried(plan.command, plan.model_dump_json(), _render(plan.actions),
+                   ",".join(plan.stacks), plan.risk_level.value)
+
+
+def _render(actions) -> str:
+    from agentops.planline import render
+
+    return render(actions)
+
+
+def _not(tips) -> list[str]:
+    return ["--not", *tips] if tips else []
+
+
 def _iso(epoch: int) -> str:
     return datetime.fromtimestamp(epoch, timezone.utc).isoformat(timespec="seconds")
 
 
 class History:
-    def __init__(self, git: _Git, base_branch: str, known: list[Entry], forge=None):
+    def __init__(self, git: _Git, base_branch: str, known: list[Entry], forge=None,
+                 cache: dict | None = None):
         self.git = git
+        self.cache = cache if cache is not None else {}
         self.known = known
         self.known_by_key = {k.key: k for k in known}
         self.known_by_sha = {k.sha: k for k in known if k.sha}
         self.forge = forge
-        self.commits = git.commits()
         self.refs = {}
         for line in git.refs().splitlines():
             sha, ref = line.split(" ", 1)
             self.refs[ref] = sha
+        head = git.run("rev-parse", "--verify", "-q", "HEAD", check=False).strip()
+        tips = sorted(set(self.refs.values()) | ({head} if head else set()))
+        known_tips = self.cache.get("tips", [])
+        every = self.cache.setdefault("commits", {})
+        self.plans = self.cache.setdefault("plans", {})      # sha -> Carried (proposals only)
+        self.now = now_iso()
+        for sha, commit in git.commits(known_tips).items():
+            if PLAN_TRAILER in commit.message and commit.subject.startswith(SUBJECT_PREFIX):
+                carried = _carried(commit.message)
+                if carried is not None:
+                    self.plans[sha] = carried
+                    # the plan is kept parsed: the message's JSON need not be kept too
+                    commit.message = commit.message.split(PLAN_TRAILER, 1)[0]
+            every[sha] = commit
+        ids, files = git.stack_patches(known_tips)
+        self.cache.setdefault("patch_ids", {}).update(ids)
+        self.cache.setdefault("files", {}).update(files)
+        self.cache["tips"] = tips
+        # What is reachable now (a deleted branch's commits stay in the cache, not here).
+        reachable: set[str] = set()
+        todo = [t for t in tips if t in every]
+        while todo:
+            s = todo.pop()
+            if s not in reachable and s in every:
+                reachable.add(s)
+                todo.extend(every[s].parents)
+        self.commits = {s: every[s] for s in reachable}
+        self.readbacks = self.cache.setdefault("readbacks", {})
         # tip sha -> branch name, for agentops/<slug> branches (local or origin's)
         self.proposal_refs = {}
         for ref, sha in sorted(self.refs.items(), reverse=True):  # refs/heads/ wins
@@ -269,7 +373,7 @@ class History:
         self.base = self._base_tip(base_branch)
         self.mainline = self._first_parents(self.base)
         self.on_base = self._ancestors(self.base)
-        self.patch_ids, self.files = git.stack_patches()
+        self.patch_ids, self.files = self.cache["patch_ids"], self.cache["files"]
 
     # -- graph helpers -------------------------------------------------------------------------
 
@@ -314,21 +418,17 @@ class History:
     # -- the pass ----------------------------------------------------------------------------
 
     def entries(self) -> list[Entry]:
-        from agentops.propose import plan_from_message
-
         proposals: dict[str, Proposal] = {}
         by_sha: dict[str, Proposal] = {}
         for commit in sorted(self.commits.values(), key=lambda c: c.committed):
-            if PLAN_TRAILER not in commit.message or not commit.subject.startswith(SUBJECT_PREFIX):
+            carried = self.plans.get(commit.sha)
+            if carried is None:
                 continue
-            plan = plan_from_message(commit.message)
-            if plan is None:
-                continue
-            key = proposal_key(plan.command, commit.authored)
+            key = proposal_key(carried.command, commit.authored)
             if key in proposals:
                 proposals[key].copies.append(commit.sha)
             else:
-                proposals[key] = Proposal(key, commit, plan)
+                proposals[key] = Proposal(key, commit, carried)
             by_sha[commit.sha] = proposals[key]
 
         mainline = set(self.mainline)
@@ -432,15 +532,14 @@ class History:
     def _entry(self, p: Proposal) -> Entry:
         from agentops.planline import render
 
-        plan = p.plan
+        c = p.carried
         known = self.known_by_key.get(p.key) or self.known_by_sha.get(p.commit.sha)
         return Entry(
-            key=p.key, kind="proposal", outcome="open", command=plan.command, sha=p.commit.sha,
+            key=p.key, kind="proposal", outcome="open", command=c.command, sha=p.commit.sha,
             branch=(known.branch if known else "") or self._branch_of(p),
-            pr=known.pr if known else "", stacks=",".join(plan.stacks),
-            risk=plan.risk_level.value, plan_json=plan.model_dump_json(),
-            plan_line=render(plan.actions), proposed_at=_iso(p.commit.authored),
-            approvers=known.approvers if known else "")
+            pr=known.pr if known else "", stacks=c.stacks, risk=c.risk, plan_json=c.plan_json,
+            plan_line=c.plan_line, proposed_at=_iso(p.commit.authored),
+            approvers=known.approvers if known else "", recorded_at=self.now)
 
     def _branch_of(self, p: Proposal) -> str:
         for sha in (p.commit.sha, *p.copies):
@@ -485,6 +584,16 @@ class History:
         from agentops.actionplan import ActionPlan
         from agentops.planline import render
 
+        todo = []
+        for item in needed:
+            entry, p, base, head = item
+            done = self.readbacks.get(("amended", p.commit.sha, base, head))
+            if done is None:
+                todo.append(item)
+            else:
+                entry.correction_json, entry.correction_line, reason = done
+                entry.reason = entry.reason or reason
+        needed = todo
         if not needed:
             return
         wanted = []
@@ -514,9 +623,13 @@ class History:
                                     interpretation="As merged after review.", actions=actions)
             entry.correction_json = correction.model_dump_json()
             entry.correction_line = render(actions)
+            reason = entry.reason
             if entry.correction_line == entry.plan_line and not merged.unreadable:
                 # the extra commits changed nothing the command says: a correction of detail
-                entry.reason = entry.reason or "amended: the change differs only in details the command does not state"
+                reason = "amended: the change differs only in details the command does not state"
+                entry.reason = entry.reason or reason
+            self.readbacks[("amended", p.commit.sha, base, head)] = (
+                entry.correction_json, entry.correction_line, reason)
 
     def _rejected(self, entries: list[Entry]) -> None:
         """Open proposals whose branch is gone (deleted, never merged), or whose PR was closed
@@ -569,12 +682,15 @@ class History:
                     or not self.files.get(sha) or _REVERTS.search(commit.message)):
                 continue
             picked.append(commit)
+        out = []
+        for c in [c for c in picked if ("hand", c.sha) in self.readbacks]:
+            out.append(Entry(**self.readbacks[("hand", c.sha)]))
+        picked = [c for c in picked if ("hand", c.sha) not in self.readbacks]
         if not picked:
-            return []
+            return out
         paths = {c.sha: sorted(p for p in self.files[c.sha] if p.endswith(".yaml")) for c in picked}
         texts = self.git.texts(list(dict.fromkeys(
             (rev, path) for c in picked for path in paths[c.sha] for rev in (c.parents[0], c.sha))))
-        out = []
         for c in picked:
             back = _read_back({Path(x).stem: texts.get((c.parents[0], x)) for x in paths[c.sha]},
                               {Path(x).stem: texts.get((c.sha, x)) for x in paths[c.sha]})
@@ -584,8 +700,9 @@ class History:
                 sha=c.sha, stacks=",".join(sorted({Path(x).stem for x in paths[c.sha]})),
                 correction_json=plan.model_dump_json(), correction_line=render(back.actions),
                 merge_sha=c.sha, proposed_at=_iso(c.authored), decided_at=_iso(c.committed),
-                decided_by=c.author,
+                decided_by=c.author, recorded_at=self.now,
                 reason="; ".join(f"{s}: {r}" for s, r in back.unreadable.items())))
+            self.readbacks[("hand", c.sha)] = out[-1].as_row()
         return out
 
 

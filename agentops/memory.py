@@ -25,7 +25,7 @@ import contextlib
 import json
 import re
 import subprocess
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -84,7 +84,7 @@ class Entry:
     approvers: str = ""         # from the forge, comma-separated
     revert_sha: str = ""
     reason: str = ""            # the revert's reason; why rejected; why a correction is missing
-    recorded_at: str = field(default_factory=now_iso)
+    recorded_at: str = ""
 
     @property
     def example_line(self) -> str | None:
@@ -103,9 +103,12 @@ class Entry:
     def correction(self) -> ActionPlan | None:
         return ActionPlan.model_validate_json(self.correction_json) if self.correction_json else None
 
+    def as_row(self) -> dict[str, str]:
+        return {name: getattr(self, name) for name in ENTRY_FIELDS}
+
     def teaching(self) -> tuple:
         """What a learn pass decides (everything but when the row was written)."""
-        return tuple(v for k, v in asdict(self).items() if k != "recorded_at")
+        return tuple(getattr(self, name) for name in ENTRY_FIELDS if name != "recorded_at")
 
 
 ENTRY_FIELDS = [f.name for f in fields(Entry)]
@@ -240,13 +243,22 @@ class Memory:
         """The whole `outcomes` table, as a learn pass computed it (call under lock)."""
         import pyarrow as pa
 
-        table = pa.Table.from_pylist([asdict(e) for e in entries], schema=_schema())
+        table = pa.Table.from_pylist([e.as_row() for e in entries], schema=_schema())
         self._db().create_table(OUTCOMES, data=table, mode="overwrite")
+
+    def update_entries(self, changed: list[Entry], removed: list[str]) -> None:
+        """Rows changed and keys gone since the last pass (call under lock): an incremental
+        learn writes only those."""
+        if removed:
+            quoted = ", ".join("'" + k.replace("'", "''") + "'" for k in removed)
+            self._db().open_table(OUTCOMES).delete(f"key IN ({quoted})")
+        if changed:
+            self._upsert(changed)
 
     def _upsert(self, entries: list[Entry]) -> None:
         import pyarrow as pa
 
-        data = pa.Table.from_pylist([asdict(e) for e in entries], schema=_schema())
+        data = pa.Table.from_pylist([e.as_row() for e in entries], schema=_schema())
         db = self._db()
         if (self.path / f"{OUTCOMES}.lance").is_dir():
             table = db.open_table(OUTCOMES)
@@ -276,7 +288,7 @@ class Memory:
             outcome="failed" if failed else outcome.split(" ", 1)[0],
             command=command, sha=sha, branch=branch, pr=pr, stacks=",".join(plan.stacks),
             risk=plan.risk_level.value, plan_json=plan.model_dump_json(),
-            plan_line=render(plan.actions), proposed_at=stamp,
+            plan_line=render(plan.actions), proposed_at=stamp, recorded_at=stamp,
             reason=outcome.removeprefix("failed:").strip() if failed else "")
         with self.lock():
             self.migrate()

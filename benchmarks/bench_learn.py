@@ -6,11 +6,12 @@ then, by turns: merged unchanged (--no-ff merge, 70%), amended by a reviewer (a 
 the branch before the merge, 10%), merged then reverted with a reason (10%), left open (5%),
 squash-merged (5%). Merged branches are deleted, as GitHub does.
 
-Measured (wall, median of --repeat runs, the machine's load average printed alongside):
+Measured: wall and CPU (this process and its git children; load-robust on a shared machine),
+medians of --repeat runs, with the machine's load average printed alongside:
   cold         learn() with no memory (the table written from nothing)
   unchanged    refresh() when no ref moved (the start of every interpret / propose)
   incremental  refresh() after one more proposal was merged
-  process      `agentops learn` as a whole process, cold and warm
+  process      `agentops learn` as a whole process: cold (no memory), then warm (its cache)
 
     python benchmarks/bench_learn.py [--proposals 1000] [--repeat 3]
 """
@@ -166,6 +167,19 @@ def add_merged_proposal(root: Path, n: int) -> None:
     git("branch", "-q", "-D", f"agentops/extra-{n}")
 
 
+def clocked(fn):
+    """(result, wall seconds, CPU seconds of this process and the children it waited for)."""
+    import resource
+
+    def cpu():
+        me, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+        return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+    c, t = cpu(), time.perf_counter()
+    result = fn()
+    return result, time.perf_counter() - t, cpu() - c
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--proposals", type=int, default=1000)
@@ -184,36 +198,36 @@ def main() -> None:
                                  capture_output=True, text=True).stdout.strip()
         print(f"generated {args.proposals} proposals ({kinds}), {commits} commits "
               f"in {time.perf_counter() - t0:.1f}s")
-        learn(root)  # warm the imports (lancedb, pydantic) once: a process pays them anyway
-        results: dict[str, list[float]] = {"cold": [], "unchanged": [], "incremental": []}
+        learn(root)  # warm the imports (lancedb, pydantic) once: the process runs pay them
+        results: dict[str, list[tuple[float, float]]] = {
+            "cold": [], "unchanged": [], "incremental": [], "process cold": [], "process warm": []}
         counts = None
+        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
         for i in range(args.repeat):
             shutil.rmtree(Memory(root).path, ignore_errors=True)
-            t = time.perf_counter()
-            report = learn(root)
-            results["cold"].append(time.perf_counter() - t)
+            report, wall, cpu = clocked(lambda: learn(root))
+            results["cold"].append((wall, cpu))
             counts = report.counts
-            t = time.perf_counter()
-            assert refresh(root).skipped
-            results["unchanged"].append(time.perf_counter() - t)
+            report, wall, cpu = clocked(lambda: refresh(root))
+            assert report.skipped
+            results["unchanged"].append((wall, cpu))
             add_merged_proposal(root, i)
-            t = time.perf_counter()
-            report = refresh(root)
-            results["incremental"].append(time.perf_counter() - t)
+            report, wall, cpu = clocked(lambda: refresh(root))
             assert report.changed == 1, report
-        procs: dict[str, list[float]] = {"process cold": [], "process unchanged": []}
-        env = dict(os.environ, PYTHONPATH=str(Path(__file__).resolve().parents[1]))
+            results["incremental"].append((wall, cpu))
         for _ in range(args.repeat):
             shutil.rmtree(Memory(root).path, ignore_errors=True)
-            for label in ("process cold", "process unchanged"):
-                t = time.perf_counter()
-                subprocess.run([sys.executable, "-m", "agentops", "learn", "--json"], cwd=root,
-                               env=env, check=True, capture_output=True)
-                procs[label].append(time.perf_counter() - t)
+            for label in ("process cold", "process warm"):
+                _, wall, cpu = clocked(lambda: subprocess.run(
+                    [sys.executable, "-m", "agentops", "learn", "--json"], cwd=root, env=env,
+                    check=True, capture_output=True))
+                results[label].append((wall, cpu))
         print(f"outcomes learned: {json.dumps(counts)}")
-        for label, values in {**results, **procs}.items():
-            print(f"  {label:<18} median {statistics.median(values) * 1000:8.1f} ms  "
-                  f"(runs: {', '.join(f'{v * 1000:.0f}' for v in values)})")
+        for label, runs in results.items():
+            walls, cpus = [w for w, _ in runs], [c for _, c in runs]
+            print(f"  {label:<14} wall median {statistics.median(walls) * 1000:7.0f} ms, "
+                  f"CPU median {statistics.median(cpus) * 1000:7.0f} ms  "
+                  f"(wall runs: {', '.join(f'{v * 1000:.0f}' for v in walls)})")
         print(f"load average: {os.getloadavg()[0]:.2f} (cpus: {os.cpu_count()})")
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
