@@ -88,6 +88,18 @@ def create_app(
             out.append(StackSummary(name=name, region=spec.region, resources=sections))
         return out
 
+    suggester = None
+
+    @app.get("/suggest", dependencies=[Depends(authorized)])
+    def suggest(q: str = "", limit: int = 10) -> list[dict]:
+        """Completions of a partial command (specs and merged commands; no model)."""
+        nonlocal suggester
+        from agentops.suggest import Suggester
+
+        if suggester is None:
+            suggester = Suggester(workspace.root)
+        return [s.as_dict() for s in suggester(q[:1000], max(1, min(limit, 50)))]
+
     @app.post("/interpret", dependencies=[Depends(authorized)])
     def interpret(request: InterpretRequest) -> ActionPlan:
         with model_lock:

@@ -229,3 +229,30 @@ def _ref_sha(root: Path, base: str) -> str:
     out = subprocess.run(["git", "rev-parse", "-q", "--verify", base], cwd=root,
                          capture_output=True, text=True)
     return out.stdout.strip()
+
+
+def main(argv: list[str]) -> int:
+    """`agentops suggest [--json] [-n N] TEXT...` without the Typer app (see cli.run); the
+    same options and output as the Typer command, which `agentops --help` lists."""
+    import argparse
+    import json
+    import sys
+
+    parser = argparse.ArgumentParser(prog="agentops suggest", description="Completions of a "
+                                     "partial command from this repository's specs and merged commands.")
+    parser.add_argument("text", nargs="*")
+    parser.add_argument("--limit", "-n", type=int, default=10)
+    parser.add_argument("--json", dest="as_json", action="store_true")
+    args = parser.parse_args(argv)
+    root = find_root()
+    if root is None:
+        print("error: no stacks/ directory here or above\n"
+              "hint: run it inside a repository made by `agentops init`", file=sys.stderr)
+        return 1
+    found = Suggester(root)(" ".join(args.text), args.limit)
+    if args.as_json:
+        print(json.dumps([s.as_dict() for s in found], indent=2))
+    else:
+        for s in found:
+            print(f"{s.text}\t{s.source}\t{s.detail}")
+    return 0

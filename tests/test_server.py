@@ -145,3 +145,10 @@ def test_blank_command_is_a_clear_422(server):
     response = client(server).post("/interpret", json={"command": "   "})
     assert response.status_code == 422
     assert "empty" in response.json()["error"]
+
+
+def test_suggest_completes_from_the_specs(server):
+    response = client(server).get("/suggest", params={"q": "scale api in pr"})
+    assert response.status_code == 200
+    assert response.json()[0] == {"text": "scale api in prod", "source": "stack", "detail": "has api"}
+    assert client(server, token=None).get("/suggest", params={"q": "x"}).status_code == 401

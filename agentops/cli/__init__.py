@@ -10,18 +10,29 @@ from __future__ import annotations
 
 import sys
 
-import typer
-
 from agentops.errors import AgentOpsError
 
-app = typer.Typer(
-    name="agentops",
-    help="Plain-language commands in, reviewed Pulumi changes out.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
+_app = None
+
+
+def __getattr__(name: str):
+    # `app` is built on first use: importing Typer (and the pydantic it pulls in) is most of
+    # the time of `agentops suggest`, which does without it (see run()).
+    global _app
+    if name == "app":
+        if _app is None:
+            import typer
+
+            _app = typer.Typer(
+                name="agentops",
+                help="Plain-language commands in, reviewed Pulumi changes out.",
+                no_args_is_help=True,
+                add_completion=False,
+                pretty_exceptions_enable=False,
+                rich_markup_mode=None,
+            )
+        return _app
+    raise AttributeError(name)
 
 
 def fail(error: AgentOpsError) -> None:
@@ -51,7 +62,7 @@ def _register_commands() -> None:
 def main(argv: list[str] | None = None) -> None:
     _register_commands()
     try:
-        app(args=argv, prog_name="agentops")
+        __getattr__("app")(args=argv, prog_name="agentops")
     except AgentOpsError as error:
         fail(error)
     except KeyboardInterrupt:
@@ -70,6 +81,14 @@ def run() -> None:
     """
     import os
 
+    if sys.argv[1:2] == ["suggest"]:
+        # Per keystroke of a console: answered without Typer, whose import (it pulls in
+        # pydantic) costs more than the whole suggestion.
+        from agentops.suggest import main as suggest_main
+
+        code = suggest_main(sys.argv[2:])
+        sys.stdout.flush()
+        os._exit(code)
     try:
         main()
         code = 0
