@@ -285,7 +285,8 @@ class Interpreter:
         except ValueError as exc:  # the grammar should make this impossible
             raise InterpretError(f"the model's plan is not valid: {exc}: {written.text!r}") from None
         warnings: list[str] = []
-        actions = guard(actions, facts, specs, default_stack, warnings)
+        actions = guard(actions, facts, specs, default_stack, warnings,
+                        _name_prefixes(workspace) if self.use_memory else ())
         plan = compose(text, actions, specs, warnings)
         if self.use_memory:
             plan.warnings.extend(_cautions(plan, workspace))
@@ -293,6 +294,16 @@ class Interpreter:
 
         return Interpretation(apply_risk(plan, config), written.text.strip(),
                               written.examples, written.tokens, written.seconds)
+
+
+def _name_prefixes(workspace: Workspace) -> list[str]:
+    from agentops.memory import Memory
+
+    try:
+        return Memory(workspace.root).name_prefixes()
+    except Exception as exc:  # noqa: BLE001 - conventions help; they are not needed
+        print(f"warning: memory of past commands is unreadable, not used: {exc}", file=sys.stderr)
+        return []
 
 
 def _cautions(plan: ActionPlan, workspace: Workspace) -> list[str]:
@@ -349,8 +360,11 @@ def guard(
     specs: dict[str, StackSpec],
     default_stack: str | None,
     warnings: list[str],
+    name_prefixes: tuple[str, ...] | list[str] = (),
 ) -> list[Action]:
-    """What the model wrote, held to what the command says and the specs contain."""
+    """What the model wrote, held to what the command says and the specs contain.
+    `name_prefixes`: the repository's naming conventions learned from reviewers' corrections
+    (Memory.name_prefixes): a new resource may carry one in front of the name the command says."""
     kept: list[Action] = []
     for action in actions:
         if action.type == ActionType.delete and (not facts.destructive or facts.injected):
@@ -366,6 +380,10 @@ def guard(
         if action.name and _is_stack_word(action.name, specs):
             # "delete all production databases": the stack taken for a name, not a target
             action = action.model_copy(update={"name": None})
+        elif action.name and action.type == ActionType.create and _conventional(action.name, facts, name_prefixes):
+            warnings.append(f"the name {action.name!r} follows this repository's naming convention "
+                            f"({_conventional(action.name, facts, name_prefixes)!r} + the name said), "
+                            "learned from reviewers' corrections")
         elif action.name and not facts.mentions(action.name, exact=action.type == ActionType.delete):
             if action.type in TARGETED:
                 # The model named a resource the command never names (copied from an example,
@@ -392,6 +410,17 @@ def guard(
         if action not in kept:
             kept.append(action)
     return kept
+
+
+def _conventional(name: str, facts: CommandFacts, prefixes) -> str | None:
+    """The learned prefix `name` carries in front of a name the command says, if any (only for
+    names the command does not say as they are)."""
+    if facts.mentions(name):
+        return None
+    for prefix in prefixes:
+        if name.startswith(prefix) and len(name) > len(prefix) and facts.mentions(name[len(prefix):]):
+            return prefix
+    return None
 
 
 def _members(action: Action, spec: StackSpec) -> list[str]:

@@ -377,6 +377,27 @@ class Memory:
         hits.sort(key=lambda h: not h.corrected)  # stable: nearness kept within each group
         return [h.as_example() for h in hits[:k]]
 
+    def name_prefixes(self) -> list[str]:
+        """Naming conventions reviewers applied: prefixes they added to the name of a created
+        resource before merging ("logs" -> "team-a-logs"), most used first. The guard lets a
+        create carry one of them in front of a name the command says (interpret.guard)."""
+        try:
+            entries = [e for e in self.entries() if e.outcome == "amended" and e.correction_json]
+        except DamagedMemory:
+            return []
+        counts: dict[str, int] = {}
+        for entry in entries:
+            plan, fixed = entry.plan, entry.correction
+            said = {a.name for a in (plan.actions if plan else []) if a.type.value == "create" and a.name}
+            for action in fixed.actions if fixed else []:
+                if action.type.value != "create" or not action.name or action.name in said:
+                    continue
+                for name in said:
+                    if action.name.endswith(name) and len(action.name) > len(name):
+                        prefix = action.name[: -len(name)]
+                        counts[prefix] = counts.get(prefix, 0) + 1
+        return sorted(counts, key=lambda p: -counts[p])
+
     def cautions(self, plan: ActionPlan) -> list[str]:
         """Warnings for a plan close to a change that was reverted or rejected: it acts on the
         same resource the same way, or its command reads nearly the same."""

@@ -409,3 +409,23 @@ def test_rollback_reason_is_learned(repo):
     assert entry.outcome == "reverted" and entry.reason == "latency doubled"
     rows = {e.command: e for e in Memory(repo).entries()}
     assert not any(e.kind == "hand-edit" for e in rows.values())  # the revert is no hand edit
+
+
+def test_a_naming_convention_learned_from_review_passes_the_guard(repo, scripted):
+    """Reviewers prefixed a new bucket's name; a later create may carry that prefix in front
+    of the name the command says, and nothing else the command does not say."""
+    from agentops.spec import Workspace
+
+    line = "create storage name=plat-invoices stack=dev kind=bucket"
+    before = scripted(line).interpret("create a bucket named invoices in dev", Workspace(repo))
+    assert before.actions[0].name is None  # not said, not learned: dropped
+    branch, _ = proposal(repo, bucket("logs", "dev"))
+    edit_on(repo, branch, "dev", "\n  logs:", "\n  plat-logs:", "review: team prefix")
+    merge(repo, branch)
+    assert Memory(repo).name_prefixes() == []  # not learned until learn runs
+    after = scripted(line).interpret("create a bucket named invoices in dev", Workspace(repo))
+    assert after.actions[0].name == "plat-invoices"  # interpret's own refresh learned it
+    assert any("naming convention" in w for w in after.warnings)
+    other = scripted("create storage name=plat-reports stack=dev kind=bucket").interpret(
+        "create a bucket named invoices in dev", Workspace(repo))
+    assert other.actions[0].name is None  # the prefix, but not the name the command says
