@@ -287,6 +287,8 @@ class Interpreter:
         warnings: list[str] = []
         actions = guard(actions, facts, specs, default_stack, warnings,
                         _name_prefixes(workspace) if self.use_memory else ())
+        if self.use_memory:
+            actions = apply_naming_conventions(actions, facts, _conventions(workspace), warnings)
         plan = compose(text, actions, specs, warnings)
         if self.use_memory:
             plan.warnings.extend(_cautions(plan, workspace))
@@ -294,6 +296,37 @@ class Interpreter:
 
         return Interpretation(apply_risk(plan, config), written.text.strip(),
                               written.examples, written.tokens, written.seconds)
+
+
+def apply_naming_conventions(actions: list[Action], facts: CommandFacts, conventions,
+                             warnings: list[str]) -> list[Action]:
+    """A new resource gets the name prefix reviewers kept adding to its type (learned from
+    their corrections, Memory.naming_conventions), unless the command spells the name out
+    with it. Said in a warning, with the evidence; only for creates (nothing existing is
+    ever renamed or targeted by a convention)."""
+    out = []
+    for action in actions:
+        conv = next((c for c in conventions if c.resource == action.resource.value), None)
+        if (conv and action.type == ActionType.create and action.name
+                and not action.name.startswith(conv.prefix)):
+            name = conv.prefix + action.name
+            warnings.append(
+                f"named {name}, not {action.name}: reviewers added the prefix {conv.prefix!r} to "
+                f"new {action.resource.value} names in {len(conv.evidence)} merged changes "
+                f"(last: {conv.evidence[-1][:7]}); change it in review if this one should differ")
+            action = action.model_copy(update={"name": name})
+        out.append(action)
+    return out
+
+
+def _conventions(workspace: Workspace):
+    from agentops.memory import Memory
+
+    try:
+        return Memory(workspace.root).naming_conventions()
+    except Exception as exc:  # noqa: BLE001 - conventions help; they are not needed
+        print(f"warning: memory of past commands is unreadable, not used: {exc}", file=sys.stderr)
+        return []
 
 
 def _name_prefixes(workspace: Workspace) -> list[str]:

@@ -25,7 +25,7 @@ import contextlib
 import json
 import re
 import subprocess
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -381,22 +381,39 @@ class Memory:
         """Naming conventions reviewers applied: prefixes they added to the name of a created
         resource before merging ("logs" -> "team-a-logs"), most used first. The guard lets a
         create carry one of them in front of a name the command says (interpret.guard)."""
+        return [c.prefix for c in self.naming_conventions(min_corrections=1)]
+
+    def naming_conventions(self, min_corrections: int = 2) -> list["NamingConvention"]:
+        """Prefixes reviewers put in front of new resources' names, per resource type, with
+        the corrections that show it. A convention holds when at least `min_corrections`
+        corrections show it and they outnumber the creates of that type merged unchanged
+        without it since the first one (the team kept to it)."""
         try:
-            entries = [e for e in self.entries() if e.outcome == "amended" and e.correction_json]
+            entries = sorted(self.entries(), key=lambda e: e.merged_at or e.proposed_at)
         except DamagedMemory:
             return []
-        counts: dict[str, int] = {}
+        found: dict[tuple[str, str], NamingConvention] = {}
         for entry in entries:
-            plan, fixed = entry.plan, entry.correction
-            said = {a.name for a in (plan.actions if plan else []) if a.type.value == "create" and a.name}
-            for action in fixed.actions if fixed else []:
-                if action.type.value != "create" or not action.name or action.name in said:
-                    continue
-                for name in said:
-                    if action.name.endswith(name) and len(action.name) > len(name):
-                        prefix = action.name[: -len(name)]
-                        counts[prefix] = counts.get(prefix, 0) + 1
-        return sorted(counts, key=lambda p: -counts[p])
+            if entry.outcome == "amended" and entry.correction_json:
+                plan, fixed = entry.plan, entry.correction
+                said = {a.name for a in (plan.actions if plan else []) if a.type.value == "create" and a.name}
+                for action in fixed.actions if fixed else []:
+                    if action.type.value != "create" or not action.name or action.name in said:
+                        continue
+                    for name in said:
+                        if action.name.endswith(name) and len(action.name) > len(name):
+                            key = (action.name[: -len(name)], action.resource.value)
+                            found.setdefault(key, NamingConvention(*key)).evidence.append(
+                                entry.merge_sha or entry.sha)
+            elif entry.outcome == "merged" and entry.plan_json:
+                for action in entry.plan.actions:
+                    for (prefix, resource), conv in found.items():
+                        if (action.type.value == "create" and action.resource.value == resource
+                                and action.name and not action.name.startswith(prefix)):
+                            conv.against += 1
+        return sorted((c for c in found.values()
+                       if len(c.evidence) >= min_corrections and len(c.evidence) > c.against),
+                      key=lambda c: -len(c.evidence))
 
     def cautions(self, plan: ActionPlan) -> list[str]:
         """Warnings for a plan close to a change that was reverted or rejected: it acts on the
@@ -410,6 +427,14 @@ class Memory:
             if entry.command.strip().lower() == plan.command.strip().lower() or _close(plan, entry):
                 out.append(caution_text(entry))
         return out[:3]
+
+
+@dataclass
+class NamingConvention:
+    prefix: str
+    resource: str                      # ActionPlan resource type of the created resources
+    evidence: list[str] = field(default_factory=list)   # the corrections' merge commits
+    against: int = 0                   # creates merged unchanged without the prefix since
 
 
 def caution_text(entry: Entry) -> str:

@@ -429,3 +429,28 @@ def test_a_naming_convention_learned_from_review_passes_the_guard(repo, scripted
     other = scripted("create storage name=plat-reports stack=dev kind=bucket").interpret(
         "create a bucket named invoices in dev", Workspace(repo))
     assert other.actions[0].name is None  # the prefix, but not the name the command says
+
+
+def test_a_naming_convention_shown_twice_is_applied_to_new_resources(repo, scripted):
+    from agentops.spec import Workspace
+
+    line = "create storage name=invoices stack=dev kind=bucket"
+    command = "create a bucket named invoices in dev"
+    for n, name in enumerate(("logs", "exports")):
+        branch, _ = proposal(repo, bucket(name, "dev"))
+        edit_on(repo, branch, "dev", f"\n  {name}:", f"\n  plat-{name}:", "review: team prefix")
+        merged = merge(repo, branch)
+        plan = scripted(line).interpret(command, Workspace(repo))
+        if n == 0:  # one correction is not yet a convention
+            assert plan.actions[0].name == "invoices"
+    assert plan.actions[0].name == "plat-invoices"
+    assert any(w.startswith("named plat-invoices, not invoices: reviewers added the prefix 'plat-' "
+                            f"to new storage names in 2 merged changes (last: {merged[:7]})")
+               for w in plan.warnings)
+    # another type, an existing resource: untouched
+    db = scripted("create database name=users stack=dev engine=postgres").interpret(
+        "create a postgres database called users in dev", Workspace(repo))
+    assert db.actions[0].name == "users"
+    scaled = scripted("scale deployment name=api stack=dev replicas=2").interpret(
+        "scale api in dev to 2 replicas", Workspace(repo))
+    assert scaled.actions[0].name == "api"
