@@ -107,8 +107,12 @@ def proposal_key(command: str, authored_epoch: int) -> str:
 def refresh(root: Path) -> LearnReport | None:
     """The cheap incremental pass (start of interpret and propose): nothing when the refs have
     not moved. Never fails the caller: memory helps, it is not needed."""
+    from agentops.errors import GitError
+
     try:
         return learn(root, incremental=True, use_forge=False)
+    except GitError:
+        return None  # not a git repository (or no commits yet): no history to learn from
     except Exception as exc:  # noqa: BLE001 - a broken memory must not stop a command
         print(f"warning: learning from history failed, memory not updated: {exc}", file=sys.stderr)
         return None
@@ -505,6 +509,7 @@ class History:
                 entry.outcome = "open"
             entries.append(entry)
         self._read_corrections(corrections_needed)
+        self._approvers(entries)
         self._rejected(entries)
         entries.extend(self._hand_edits(by_sha, fixups | squashed, reverts))
         # What the memory knows that history cannot show: failed attempts, and proposals whose
@@ -630,6 +635,27 @@ class History:
                 entry.reason = entry.reason or reason
             self.readbacks[("amended", p.commit.sha, base, head)] = (
                 entry.correction_json, entry.correction_line, reason)
+
+    def _approvers(self, entries: list[Entry]) -> None:
+        """Who approved each merged change, from its pull request on the forge (asked once
+        per merge commit; remembered in the cache)."""
+        for entry in entries:
+            if not entry.merge_sha:
+                continue
+            key = ("approvers", entry.merge_sha)
+            if key not in self.readbacks and self.forge is not None:
+                try:
+                    change = self.forge.merged_change(entry.merge_sha)
+                except Exception as exc:  # noqa: BLE001 - git still says who merged it
+                    print(f"warning: could not read the pull request of {entry.merge_sha[:7]}: {exc}",
+                          file=sys.stderr)
+                    self.forge = None  # one failure is enough: the forge is down or refusing
+                    continue
+                self.readbacks[key] = (change.url, ",".join(change.approvers)) if change else ("", "")
+            if key in self.readbacks:
+                url, approvers = self.readbacks[key]
+                entry.pr = url or entry.pr
+                entry.approvers = approvers or entry.approvers
 
     def _rejected(self, entries: list[Entry]) -> None:
         """Open proposals whose branch is gone (deleted, never merged), or whose PR was closed

@@ -454,3 +454,26 @@ def test_a_naming_convention_shown_twice_is_applied_to_new_resources(repo, scrip
     scaled = scripted("scale deployment name=api stack=dev replicas=2").interpret(
         "scale api in dev to 2 replicas", Workspace(repo))
     assert scaled.actions[0].name == "api"
+
+
+def test_approvers_come_from_the_merged_pull_request(repo, tmp_path, monkeypatch):
+    from fake_github import FakeGitHub
+
+    _git(repo, "remote", "add", "origin", "https://github.com/acme/infra.git")
+    with FakeGitHub() as fake:
+        monkeypatch.setenv("GITHUB_TOKEN", fake.state.token)
+        monkeypatch.setenv("GITHUB_API_URL", fake.url)
+        from agentops.forge import Forge
+
+        branch, _ = proposal(repo, scale(replicas=3))
+        forge = Forge.from_remote("https://github.com/acme/infra.git")
+        pr = forge.open_pull_request(branch, "main", "agentops: scale", "body", [])
+        merged = merge(repo, branch)
+        fake.merge(pr.number, merged)
+        fake.review(pr.number, "alice", "APPROVED")
+        learn(repo)
+        entry = by_command(repo)["scale api in dev to 3 replicas"]
+        assert (entry.pr, entry.approvers) == (pr.url, "alice")
+        calls = len(fake.state.requests)
+        learn(repo)  # asked once per merge commit
+        assert not any("/pulls" in path and "commits" in path for _, path in fake.state.requests[calls:])

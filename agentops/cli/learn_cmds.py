@@ -60,6 +60,8 @@ def history(
     for row in rows:
         where = row["pr"] or row["branch"] or row["sha"][:7]
         who = f" by {row['decided_by']}" if row["decided_by"] else ""
+        if row["approvers"]:
+            who += f", approved by {', '.join(row['approvers'])}"
         took = f" after {row['time_to_merge']}" if row["time_to_merge"] else ""
         print(f"{row['proposed_at'][:16].replace('T', ' ')}  {row['outcome']:<9} "
               f"{row['risk'] or '-':<8} {row['command']}")
