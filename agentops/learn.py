@@ -651,7 +651,7 @@ class History:
                           file=sys.stderr)
                     self.forge = None  # one failure is enough: the forge is down or refusing
                     continue
-                self.readbacks[key] = (change.url, ",".join(change.approvers)) if change else ("", "")
+                self.readbacks[key] = (change.url, ",".join(_approved_by(change))) if change else ("", "")
             if key in self.readbacks:
                 url, approvers = self.readbacks[key]
                 entry.pr = url or entry.pr
@@ -733,6 +733,21 @@ class History:
 
 
 _PARSED: dict[str, object] = {}
+
+
+def _approved_by(change) -> list[str]:
+    """Who approved a merged PR (forge.MergedChange): its `approvers` where it lists them,
+    else each reviewer whose latest review approved (the PR's author never counts). The gate
+    branch's MergedChange carries the reviews rather than the list."""
+    listed = getattr(change, "approvers", None)
+    if listed is not None:
+        return list(listed)
+    latest: dict[str, str] = {}
+    for review in getattr(change, "reviews", []) or []:
+        if review.reviewer:
+            latest[review.reviewer] = review.state
+    author = getattr(change, "author", None)
+    return sorted(r for r, state in latest.items() if state == "APPROVED" and r != author)
 
 
 def _read_back(base: dict, head: dict):
