@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from agentops.memory import LEARN_STATE_FILE as STATE_FILE
 from agentops.memory import DamagedMemory, Entry, Memory, now_iso
 
-STATE_FILE = "learn.json"
 # Bump when the way outcomes are derived changes: the next refresh re-learns everything.
 LEARN_VERSION = 2
 PLAN_TRAILER = "\nActionPlan:\n"
@@ -230,7 +230,13 @@ def _forge(git: "_Git"):
 class _Git:
     def __init__(self, root: Path):
         self.root = root
-        top = self.run("rev-parse", "--show-toplevel").strip()
+        out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True, text=True)
+        if out.returncode != 0:
+            from agentops.errors import GitError
+
+            raise GitError(f"{root} is not inside a git repository",
+                           hint="learning reads the repository's history: run it inside one")
+        top = out.stdout.strip()
         rel = Path(root).resolve().relative_to(Path(top).resolve()).as_posix()
         self.stacks = "stacks" if rel in ("", ".") else f"{rel}/stacks"
 

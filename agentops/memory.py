@@ -37,6 +37,7 @@ GIT_MEMORY_DIR = Path("agentops") / "memory"
 TABLE = "commands"          # vectors (v1's only table; its name is kept)
 OUTCOMES = "outcomes"
 SCHEMA_FILE = "schema.json"
+LEARN_STATE_FILE = "learn.json"  # agentops.learn's last pass (refs fingerprint)
 SCHEMA_VERSION = 2
 
 # Outcomes whose command (or its correction) teaches the interpreter.
@@ -237,7 +238,13 @@ class Memory:
             rows = self._db().open_table(OUTCOMES).to_arrow().to_pylist()
             return [Entry(**{k: str(r.get(k) or "") for k in ENTRY_FIELDS}) for r in rows]
         except Exception as exc:  # noqa: BLE001 - any read failure means: rebuild it
+            self.invalidate()
             raise DamagedMemory(f"{self.path / OUTCOMES}.lance: {exc}") from None
+
+    def invalidate(self) -> None:
+        """Make the next learn pass a full one (it then rebuilds a damaged table), even when
+        no ref has moved: the pass's fingerprint is forgotten."""
+        (self.path / LEARN_STATE_FILE).unlink(missing_ok=True)
 
     def replace_entries(self, entries: list[Entry]) -> None:
         """The whole `outcomes` table, as a learn pass computed it (call under lock)."""
