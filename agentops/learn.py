@@ -161,7 +161,8 @@ def learn(root: Path, incremental: bool = False, use_forge: bool = True) -> Lear
                 e.recorded_at = before[e.key].recorded_at
         removed = sorted(set(before) - {e.key for e in new})
         if not old or report.rebuilt:
-            memory.replace_entries(new)
+            if new or (memory.path / "outcomes.lance").is_dir():  # nothing to write: no LanceDB
+                memory.replace_entries(new)
         elif changed or removed:
             memory.update_entries(changed, removed)
         _save_cache(memory, cache)
