@@ -542,8 +542,6 @@ class History:
         return entries
 
     def _entry(self, p: Proposal) -> Entry:
-        from agentops.planline import render
-
         c = p.carried
         known = self.known_by_key.get(p.key) or self.known_by_sha.get(p.commit.sha)
         return Entry(
