@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
 from agentops import gitops
-from agentops.actionplan import ActionPlan, RiskLevel
+from agentops.actionplan import RiskLevel
 from agentops.config import CONFIG_FILE, RepoConfig, parse_config
 from agentops.errors import AgentOpsError
 from agentops.spec import Workspace
@@ -128,7 +128,7 @@ def required_level(workspace: Workspace, head_sha: str, config: RepoConfig,
     computed. `config`: the settings before the change (see gate_config). `run_plan`: also run
     the offline plan of the merged head for policy verdicts and estimated replacements."""
     from agentops.readback import read_back
-    from agentops.risk import assess
+    from agentops.risk import action_risk
 
     repo = gitops.open_repo(workspace.root)
     rel = _relative(workspace, repo)
@@ -140,10 +140,13 @@ def required_level(workspace: Workspace, head_sha: str, config: RepoConfig,
     before = {n: spec(diff.base, n) if diff.base else None for n in diff.stacks}
     after = {n: spec(diff.head, n) for n in diff.stacks}
     back = read_back(before, after)
-    rated = assess(ActionPlan(command="(merged change)", interpretation="read back from the diff",
-                              actions=back.actions), config)
-    reasons = list(rated.reasons) or ["no resource changes (comments or formatting only)"]
-    level = rated.level if back.actions else RiskLevel.low
+    level, reasons = RiskLevel.low, []
+    for action in back.actions:
+        action_level, why = action_risk(action, config)
+        reasons.append(f"{action_level.value}: {action.description} ({why})")
+        level = _max(level, action_level)
+    if not back.actions and not back.unreadable:
+        reasons.append("no resource changes (comments or formatting only)")
     for stack, why in back.unreadable.items():
         worst = (RiskLevel.critical if config.is_production(stack) and stack in back.possibly_deleted
                  else RiskLevel.high)
@@ -192,7 +195,7 @@ def _plan_sources(repo, rel: PurePosixPath, diff: MergedDiff, config: RepoConfig
     if changes is not None:
         rated = assess_changes(changes, config)
         out.append(LevelSource("plan", rated.level if changes else None,
-                               rated.reasons if changes else ["no resource changes"]))
+                               _counted(rated.reasons) if changes else ["no resource changes"]))
     floor = policy_floor(verdicts, config)
     out.append(LevelSource(
         "policy", floor,
@@ -223,6 +226,14 @@ def _offline_plan(repo, rel: PurePosixPath, diff: MergedDiff, config: RepoConfig
         graphs = offline.capture_many(jobs)
         root = _pack_root(ws.root)
         return [v for g in graphs for v in evaluate_graph(g, config, root=root)], None
+
+
+def _counted(reasons: list[str]) -> list[str]:
+    """Reasons once each, with how many resources gave them (one spec entry renders many)."""
+    counts: dict[str, int] = {}
+    for reason in reasons:
+        counts[reason] = counts.get(reason, 0) + 1
+    return [r if n == 1 else f"{r} ({n} resources)" for r, n in counts.items()]
 
 
 def _message_source(repo, head_sha: str, config: RepoConfig) -> LevelSource:
@@ -301,7 +312,7 @@ class GateDecision:
                  f"  change rated: {diff.range} ({diff.shape}); stacks: {', '.join(diff.stacks) or 'none'}"]
         for source in lv.sources:
             lines.append(f"  {source.line()}")
-            lines.extend(f"    - {r}" for r in source.reasons)
+            lines.extend(f"    - {r}".replace("\n", "\n      ") for r in source.reasons)
         lines.extend(self._pr_lines())
         return "\n".join(lines)
 
@@ -310,7 +321,7 @@ class GateDecision:
         if c is None:
             return [f"  no merged pull request produced {self.head[:12]}"]
         lines = [f"  PR #{c.number} {c.url}: author {c.author or '?'}; merged head "
-                 f"{(c.head_sha or '?')[:12]} (last commit by {_who(c)})"]
+                 f"{(c.head_sha or '?')[:12]} (last commit: {_who(c)})"]
         if not self.reviews:
             lines.append("    no approving or blocking reviews")
         for r in self.reviews:
@@ -345,7 +356,7 @@ class GateDecision:
             out.append(f"No merged pull request produced `{self.head[:12]}`.")
         else:
             out.append(f"PR [#{c.number}]({c.url}) by `{c.author or '?'}`; merged head "
-                       f"`{(c.head_sha or '?')[:12]}`, last commit by {_who(c)}.")
+                       f"`{(c.head_sha or '?')[:12]}`, last commit: {_who(c)}.")
             out.append("")
             if self.reviews:
                 out += ["| reviewer | latest review | on commit | counted |", "|---|---|---|---|"]
@@ -362,8 +373,8 @@ class GateDecision:
 
 
 def _who(change) -> str:
-    names = {change.head_author, change.head_committer} - {None}
-    return ", ".join(sorted(names)) or "an account GitHub does not know"
+    unknown = "an account GitHub does not know"
+    return f"author {change.head_author or unknown}, committer {change.head_committer or unknown}"
 
 
 def _cell(text: str) -> str:
@@ -378,8 +389,8 @@ def review_verdicts(change, merged_head_ok: bool = True) -> list[ReviewVerdict]:
             latest[review.reviewer] = review
     excluded: dict[str, str] = {}
     for login, role in ((change.author, "the PR's author"),
-                        (change.head_author, "wrote the merged head commit"),
-                        (change.head_committer, "committed the merged head commit")):
+                        (change.head_author, "the author of the merged head commit"),
+                        (change.head_committer, "the committer of the merged head commit")):
         if login:
             excluded.setdefault(login, role)
     out = []
