@@ -142,11 +142,14 @@ class MergedChange:
 
     @property
     def risk_level(self) -> str | None:
-        """The level the PR's `risk:` label claims (a claim: it can only raise the gate)."""
-        for label in self.labels:
-            if label.startswith("risk:"):
-                return label.removeprefix("risk:")
-        return None
+        """The level the PR's `risk:` labels claim, the highest when there are several (a
+        claim: it can only raise the gate); an unknown level as written when none is known."""
+        order = ("low", "medium", "high", "critical")
+        claimed = [lb.removeprefix("risk:") for lb in self.labels if lb.startswith("risk:")]
+        known = [level for level in claimed if level in order]
+        if known:
+            return max(known, key=order.index)
+        return claimed[0] if claimed else None
 
 
 class Forge:

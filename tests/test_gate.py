@@ -404,3 +404,40 @@ def test_cli_log_and_job_summary(gh, tmp_path):
 def _actions(decision):
     """The actions the gate read back from the merged diff."""
     return decision.level.actions
+
+
+def test_unreadable_prod_change_is_critical_when_resources_may_be_gone(gh):
+    n = open_pr(gh, "garbled", [("prod", ("databases:\n  orders:\n", "databases:\n  orders: [\n"),
+                                 "oops")])
+    before, after = merge(gh, n, "garbled")
+    decision = gate(gh, before, after)
+    diff = source(decision, "diff")
+    assert diff.level.value == "critical" and "could not be read back" in diff.reasons[0]
+    assert source(decision, "plan").level.value == "high"  # the head does not plan either
+    assert decision.needed == 2 and not decision.passed
+
+
+def test_unreadable_change_that_keeps_every_resource_is_high(gh):
+    n = open_pr(gh, "unknown-section", [("dev", ("storage:\n", "widgets: {a: {}}\nstorage:\n"),
+                                         "a section agentops does not know")])
+    gh.review(n, "carol", "APPROVED")
+    before, after = merge(gh, n, "unknown-section")
+    decision = gate(gh, before, after)
+    assert source(decision, "diff").level.value == "high"
+    assert "unknown section 'widgets'" in source(decision, "diff").reasons[0]
+    assert decision.level.level.value == "high" and decision.passed
+
+
+def test_approvals_do_not_count_when_the_merge_brought_in_another_commit(gh):
+    n = open_pr(gh, "swapped", [("prod", ("replicas: 4", "replicas: 6"), "scale prod")])
+    gh.review(n, "carol", "APPROVED")
+    # A commit the PR never showed, merged in its place.
+    _git(gh.root, "switch", "-q", "swapped")
+    edit(gh.root, "prod", DELETE_ORDERS)
+    _git(gh.root, "commit", "-qam", "unreviewed", who="dave")
+    _git(gh.root, "switch", "-q", "main")  # not pushed: GitHub's PR head stays the reviewed one
+    before, after = merge(gh, n, "swapped")
+    decision = gate(gh, before, after)
+    carol = decision.reviews[0]
+    assert not carol.counted and carol.why == "the merged commit is not the PR's head"
+    assert decision.level.level.value == "critical" and not decision.passed
