@@ -441,3 +441,23 @@ def test_approvals_do_not_count_when_the_merge_brought_in_another_commit(gh):
     carol = decision.reviews[0]
     assert not carol.counted and carol.why == "the merged commit is not the PR's head"
     assert decision.level.level.value == "critical" and not decision.passed
+
+
+@pytest.mark.parametrize("label,expected", [
+    (None, "high"), ("low", "high"), ("medium", "high"), ("high", "high"),
+    ("critical", "critical"), ("urgent", "high"),
+])
+def test_a_label_only_ever_raises_the_diff_level(gh, label, expected):
+    from agentops.config import RepoConfig
+    from agentops.gate import required_level
+
+    root = gh.root
+    edit(root, "prod", "replicas: 4", "replicas: 6")
+    _git(root, "commit", "-qam", "scale prod")
+    level = required_level(Workspace(root), _git(root, "rev-parse", "HEAD"), RepoConfig(),
+                           label_level=label, run_plan=False)
+    assert level.level.value == expected
+    assert [a.type.value for a in level.actions] == ["scale"]
+    if label == "urgent":
+        label_source = next(s for s in level.sources if s.source == "label")
+        assert label_source.level is None and "not a level" in label_source.reasons[0]
