@@ -24,6 +24,9 @@ class Approvals(BaseModel):
     medium: int = Field(0, ge=0)
     high: int = Field(1, ge=0)
     critical: int = Field(2, ge=0)
+    # When set, a change that needs approvals needs one of them from a CODEOWNERS owner of
+    # the stack files it changed (CODEOWNERS as it was before the change).
+    require_codeowners: bool = False
 
     def for_level(self, level: str) -> int:
         return getattr(self, level)
@@ -92,12 +95,20 @@ class RepoConfig(BaseModel):
 
 def load_config(root: Path) -> RepoConfig:
     """The repository's config, or the defaults when it has none."""
-    from agentops.spec import parse_document, _plain
-
     path = root / CONFIG_FILE
     if not path.is_file():
         return RepoConfig()
-    doc = parse_document(path.read_text(encoding="utf-8"), CONFIG_FILE)
+    return parse_config(path.read_text(encoding="utf-8"), str(path))
+
+
+def parse_config(text: str | None, source: str = CONFIG_FILE) -> RepoConfig:
+    """Config text (None: no file) -> RepoConfig; for a revision's file read from git (the
+    apply gate reads the settings as they were before the change it rates)."""
+    from agentops.spec import parse_document, _plain
+
+    if text is None:
+        return RepoConfig()
+    doc = parse_document(text, CONFIG_FILE)
     try:
         return RepoConfig.model_validate(_plain(doc))
     except ValidationError as exc:
@@ -105,7 +116,7 @@ def load_config(root: Path) -> RepoConfig:
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         raise AgentOpsError(
-            f"{CONFIG_FILE}: {problems}", hint=f"fix {path} or delete it to use the defaults"
+            f"{CONFIG_FILE}: {problems}", hint=f"fix {source} or delete it to use the defaults"
         ) from None
 
 
