@@ -97,7 +97,9 @@ def load_config(root: Path) -> RepoConfig:
     path = root / CONFIG_FILE
     if not path.is_file():
         return RepoConfig()
-    doc = parse_document(path.read_text(encoding="utf-8"), CONFIG_FILE)
+    from agentops.specio import read
+
+    doc = parse_document(read(path, CONFIG_FILE), CONFIG_FILE)
     try:
         return RepoConfig.model_validate(_plain(doc))
     except ValidationError as exc:

@@ -17,6 +17,7 @@ import fnmatch
 import re
 from typing import Any, Callable, Iterable
 
+from agentops import secrets
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -445,4 +446,8 @@ def policies() -> list[Policy]:
         _resource_policy(
             "k8s-resource-limits", "Containers in production stacks have CPU and memory limits.",
             M, Severity.MEDIUM, {K8S_DEPLOYMENT}, _k8s_limits),
+        ResourceValidationPolicy(
+            name=secrets.POLICY_NAME, description=secrets.POLICY_DESCRIPTION,
+            validate=secrets.plaintext_secrets, enforcement_level=M, severity=Severity.CRITICAL,
+            config_schema=_schema()),
     ]

@@ -48,7 +48,10 @@ def _register_commands() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from agentops.interrupts import Terminated, install
+
     _register_commands()
+    install()  # SIGTERM/SIGHUP clean up like Ctrl-C
     try:
         app(args=argv, prog_name="agentops")
     except AgentOpsError as error:
@@ -56,6 +59,9 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         raise SystemExit(130) from None
+    except Terminated as stop:
+        print(f"{stop}: stopped, temporary state removed", file=sys.stderr)
+        raise SystemExit(stop.exit_code) from None
 
 
 def run() -> None:
