@@ -18,7 +18,7 @@ from typing import Any, Iterator, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.error import MarkedYAMLError
 
 from agentops.errors import SpecError, UnknownStackError
 from agentops.imageref import ImageRef
@@ -38,6 +38,7 @@ STACK_ALIASES = {
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{0,39}$"
 _NAME_RE = re.compile(NAME_PATTERN)
+_STACK_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 def normalize_stack_name(name: str) -> str:
@@ -302,7 +303,7 @@ def parse_document(text: str, source: str) -> CommentedMap:
 
     try:
         data = yaml_rt().load(check_text(text, source))
-    except (YAMLError, RecursionError) as exc:
+    except Exception as exc:  # noqa: BLE001 - ruamel raises IndexError, ValueError... on odd tags
         if not isinstance(exc, MarkedYAMLError):
             raise yaml_failure(exc, source) from None
         mark = exc.problem_mark or exc.context_mark
@@ -421,6 +422,9 @@ class Workspace:
 
         name = normalize_stack_name(stack)
         path = self.stacks_dir / f"{name}.yaml"
+        if not _STACK_FILE_RE.match(name):  # "../x", a NUL, a slash: never a path to open
+            raise UnknownStackError(f"unknown stack {stack[:80]!r}",
+                                    hint=f"stacks in {self.stacks_dir}: {_listing(self.stack_names())}")
         if path.is_symlink() or self.stacks_dir.is_symlink():
             checked(self.root, path, "stack spec")  # refused: never read or write through a link
         if not path.is_file() or not _is_spec_file(path):

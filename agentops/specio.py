@@ -39,9 +39,17 @@ def decode(data: bytes, source: str) -> str:
     return check_text(text, source)
 
 
+MAX_SPEC_CHARS = 2_000_000
+MAX_FLOW_DEPTH = 64  # ruamel's parser is quadratic in nesting: 5000 '[' took 23 s
+
+
 def check_text(text: str, source: str) -> str:
-    """`text` unchanged when it holds only characters a spec may; else a SpecError naming
-    source:line:column and the character."""
+    """`text` unchanged when it holds only characters a spec may, is not absurdly large and
+    not nested absurdly deep; else a SpecError naming source:line:column."""
+    if len(text) > MAX_SPEC_CHARS:
+        raise SpecError(f"{source}:1:1: the spec is {len(text):,} characters long; the limit is "
+                        f"{MAX_SPEC_CHARS:,}", hint="split the stack, or check what wrote this file")
+    _check_depth(text, source)
     bad = _FORBIDDEN.search(text)
     if bad:
         line, col = _line_col(text[: bad.start()])
@@ -51,6 +59,22 @@ def check_text(text: str, source: str) -> str:
             hint=_HINT,
         )
     return text
+
+
+def _check_depth(text: str, source: str) -> None:
+    # Counts brackets inside quoted strings too: a real spec never gets near the limit either way.
+    if text.count("[") + text.count("{") <= MAX_FLOW_DEPTH:
+        return
+    depth = 0
+    for at, ch in enumerate(text):
+        if ch in "[{":
+            depth += 1
+            if depth > MAX_FLOW_DEPTH:
+                line, col = _line_col(text[:at])
+                raise SpecError(f"{source}:{line}:{col}: brackets nested more than "
+                                f"{MAX_FLOW_DEPTH} deep", hint="a stack spec is a few levels deep")
+        elif ch in "]}" and depth:
+            depth -= 1
 
 
 def read(path: Path, source: str) -> str:

@@ -306,6 +306,25 @@ def test_lone_surrogate_is_a_400_not_a_500(serve):
     assert ok.status_code not in (400, 500)
 
 
+def test_hostile_names_and_values_are_4xx_not_500(serve, tmp_path):
+    base = serve()
+    outside = tmp_path / "leak.yaml"
+    shutil.copy(REPO_STACKS / "dev.yaml", outside)
+    for body in ({"stacks": [f"../../{outside.stem}"]}, {"stacks": ["a\u0000b"]},
+                 {"stacks": ["/etc/passwd"]}, {"base": "\u0000"}, {"base": "no-such-rev"},
+                 {"stacks": "dev"}, {"stacks": [{"a": 1}]}, [1, 2]):
+        response = httpx.post(base + "/plan", json=body, timeout=120)
+        assert response.status_code in (404, 422), (body, response.status_code, response.text)
+    plan = json.loads(plan_file(tmp_path, stack="../../x").read_text())
+    for stack in ("../../x", "a\u0000b"):
+        plan["actions"][0]["stack"] = stack
+        response = httpx.post(base + "/propose", json={"plan": plan}, timeout=120)
+        assert 400 <= response.status_code < 500, (stack, response.text)
+    for raw in (b"{", b"null", b'{"command": 5}', b"\xff\xfe", b'{"command": "x"' + b" " * 10):
+        response = _post_raw(base, "/interpret", raw)
+        assert 400 <= response.status_code < 500, (raw, response.text)
+
+
 def test_non_ascii_bearer_token_is_a_401(serve):
     base = serve(token="s3cr3t-token")
     for value in ("Bearer tökén".encode("utf-8"), "Bearer s3cr3t-tokén".encode("latin-1"),
