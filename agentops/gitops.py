@@ -80,7 +80,7 @@ def choose_base(repo: git.Repo, base_branch: str, configured: bool) -> tuple[str
     for name in (base_branch, "main", "master"):
         found = _branch(repo, name)
         if found:
-            return found, f"{found}: no base_branch in .agentops.yaml, no remote default branch"
+            return found, "no base_branch in .agentops.yaml and no remote default branch"
     with contextlib.suppress(git.GitCommandError):
         current = repo.git.symbolic_ref("--quiet", "--short", "HEAD")
         return current, f"the current branch {current!r}: there is no main or master"
