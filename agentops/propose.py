@@ -10,6 +10,7 @@ checkout.
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -69,7 +70,15 @@ def check_plan_text(plan: ActionPlan) -> None:
 
     check_command(plan.command)
     secrets.refuse_in_command(plan.command)
-    secrets.refuse_in_command(" ".join(_strings(plan.model_dump(mode="json"))))
+    texts = _strings(plan.model_dump(mode="json"))
+    secrets.refuse_in_command(" ".join(texts))
+    # Names, descriptions and the interpretation land in the commit message too: no NUL, no
+    # terminal escapes (a newline or tab is text).
+    bad = sorted({repr(c) for t in texts for c in t
+                  if unicodedata.category(c) == "Cc" and c not in "\n\t"})
+    if bad:
+        raise AgentOpsError(f"the plan holds control characters ({', '.join(bad)})",
+                            hint="write names, descriptions and the interpretation as plain text")
 
 
 def _strings(data) -> list[str]:

@@ -251,6 +251,20 @@ def test_plan_file_with_control_characters_is_a_clear_error(repo, tmp_path, comm
     assert agentops_branches(repo) == [] and worktrees(repo) == 1
 
 
+@pytest.mark.parametrize("field", ["interpretation", "description", "name"])
+def test_plan_file_with_control_characters_anywhere_is_a_clear_error(repo, tmp_path, field):
+    path = plan_file(tmp_path)
+    plan = json.loads(path.read_text())
+    if field == "interpretation":
+        plan[field] = "Scale\x00 api"
+    else:
+        plan["actions"][0][field] = "api\x00\x1b[31m"
+    path.write_text(json.dumps(plan))
+    out = cli(repo, "propose", "--no-push", "--plan-file", str(path))
+    clean_failure(out, "control characters")
+    assert "GitCommandError" not in out.stderr and agentops_branches(repo) == []
+
+
 # ---------------------------------------------------------------------------------------------
 # 7. HTTP: no 500 on bad input, no echo of big bodies, bytes compare, Host allowlist
 
@@ -611,3 +625,25 @@ def test_valid_image_references_pass(image):
     from agentops.imageref import check_image_ref
 
     assert check_image_ref(image) == image
+
+
+def test_ci_comments_and_drift_issues_are_redacted(repo, tmp_path):
+    """What CI posts (the real preview's markdown, a drift report) goes through the same
+    redaction, whatever produced the text."""
+    sys.path.insert(0, str(Path(__file__).parent))
+    from fake_github import FakeGitHub
+
+    report = tmp_path / "preview.md"
+    report.write_text(f"~ api env API_KEY: {SECRET}\n+ token ghp_{'a1B2c3D4e5' * 4}\n")
+    with FakeGitHub() as fake:
+        fake.state.issues[7] = {"number": 7, "title": "pr", "body": "", "labels": [], "state": "open"}
+        env = {"GITHUB_TOKEN": fake.state.token, "GITHUB_API_URL": fake.url,
+               "GITHUB_REPOSITORY": f"{fake.state.owner}/{fake.state.name}"}
+        out = cli(repo, "pr-comment", "--pr", "7", str(report), env=env)
+        assert out.returncode == 0, out.stderr
+        drift = cli(repo, "drift-issue", "--stack", "prod", str(report), env=env)
+        assert drift.returncode == 0, drift.stderr
+        posted = [c["body"] for c in fake.state.comments.values()]
+        posted += [i["body"] or "" for i in fake.state.issues.values()]
+    assert posted and all(SECRET not in text and "ghp_" not in text for text in posted)
+    assert any("[redacted Stripe-style live/test key]" in text for text in posted)

@@ -130,7 +130,10 @@ def drift_issue(
 
 
 def _read(file: Path) -> str:
-    return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    """The text to post, with secret-looking values redacted (whatever produced it)."""
+    from agentops.secrets import redact
+
+    return redact(sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8"))
 
 
 def _forge():
