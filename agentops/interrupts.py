@@ -4,7 +4,7 @@ removed, a half-published branch deleted), and never half-way through a cleanup.
 
 Python's default for SIGTERM/SIGHUP is to die at once, cleanup skipped: a `kill` (a CI
 timeout, a closed terminal) while a proposal was being built left its worktree registered in
-the repository holding a modified spec. `install()` is called once by the CLI; `deferred()`
+the repository holding a modified spec. The CLI runs every command inside `installed()`; `deferred()`
 wraps a cleanup so that a signal arriving during it waits until it is done.
 """
 
@@ -45,16 +45,24 @@ def _raise(signum, _frame) -> None:
     raise Terminated(signum)
 
 
-def install() -> None:
-    """SIGTERM and SIGHUP raise Terminated (main thread only; a no-op elsewhere)."""
+@contextlib.contextmanager
+def installed() -> Iterator[None]:
+    """Within the block, SIGTERM and SIGHUP raise Terminated (main thread only; elsewhere a
+    no-op); the previous handlers come back after it (the CLI can run inside a test)."""
     global _installed_by
     if threading.current_thread() is not threading.main_thread():
+        yield
         return
     _installed_by = os.getpid()
-    for signum in HANDLED:
-        # An ignored signal (nohup) stays ignored.
-        if signal.getsignal(signum) is not signal.SIG_IGN:
+    previous = {signum: signal.getsignal(signum) for signum in HANDLED}
+    for signum, handler in previous.items():
+        if handler is not signal.SIG_IGN:  # an ignored signal (nohup) stays ignored
             signal.signal(signum, _raise)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
 
 
 @contextlib.contextmanager

@@ -48,12 +48,12 @@ def _register_commands() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from agentops.interrupts import Terminated, install
+    from agentops.interrupts import Terminated, installed
 
     _register_commands()
-    install()  # SIGTERM/SIGHUP clean up like Ctrl-C
     try:
-        app(args=argv, prog_name="agentops")
+        with installed():  # SIGTERM/SIGHUP clean up like Ctrl-C
+            app(args=argv, prog_name="agentops")
     except AgentOpsError as error:
         fail(error)
     except KeyboardInterrupt:
