@@ -4,9 +4,11 @@
     python scripts/fuzz.py --count 2000 --seconds 120 [--seed 1] [--cli-every 50]
 
 Throws random and hostile commands at agentops.interpret.check_command (and the secret check
-that follows it), random bytes and hostile YAML at spec decoding + loading, and every
-`--cli-every`-th spec at `agentops check` in a real git repository. A clean outcome is a
-result or an agentops error (AgentOpsError; for the CLI: exit 0 or 1 with no traceback);
+that follows it), random bytes and hostile YAML at spec decoding + loading, every
+`--cli-every`-th spec at `agentops check` in a real git repository, and every
+`--http-every`-th input as a random request (plans, never commands: no model) at a real server
+on loopback. A clean outcome is a result or an agentops error (AgentOpsError; for the CLI:
+exit 0 or 1 with no traceback; for HTTP: any status below 500);
 anything else is a failure, printed with its input. Stops at --count inputs or --seconds,
 whichever comes first, and prints how many inputs it tried and how many failed; exits 1 if
 any failed.
@@ -118,10 +120,84 @@ def try_cli_check(repo: Path, data: bytes) -> str | None:
     return None
 
 
+def random_json(rng: random.Random, depth: int = 0):
+    kind = rng.random()
+    if depth > 3 or kind < 0.35:
+        return rng.choice([random_command(rng), rng.randint(-2**70, 2**70), None, True, 1e308,
+                           rng.choice(WORDS), "dev", "prod", "api", "scale", "deployment"])
+    if kind < 0.6:
+        return [random_json(rng, depth + 1) for _ in range(rng.randint(0, 4))]
+    keys = ["command", "plan", "stack", "stacks", "base", "actions", "type", "resource", "name",
+            "parameters", "replicas", "image", "interpretation", "x" * 300]
+    return {rng.choice(keys): random_json(rng, depth + 1) for _ in range(rng.randint(0, 5))}
+
+
+def random_request(rng: random.Random) -> tuple[str, str, bytes, dict]:
+    """(method, path, body, headers): plans (never a command: that would load the model)."""
+    import json
+
+    plan = {"command": random_command(rng), "interpretation": random_command(rng),
+            "actions": [{"type": rng.choice(["scale", "delete", "update", "create", "x"]),
+                         "resource": rng.choice(["deployment", "database", "storage", "y"]),
+                         "name": rng.choice(["api", "orders", "../x", "a\u0000", None]),
+                         "stack": rng.choice(["dev", "prod", "../../etc", None]),
+                         "parameters": random_json(rng) if rng.random() < 0.5 else {"replicas": 2}}]}
+    path, body = rng.choice([("/plan", random_json(rng)), ("/propose", {"plan": plan}),
+                             ("/propose", {"plan": random_json(rng)}), ("/stacks", None),
+                             ("/healthz", None)])
+    raw = b"" if body is None else json.dumps(body).encode("utf-8", "surrogatepass")
+    if raw and rng.random() < 0.2:  # broken bytes
+        at = rng.randrange(len(raw))
+        raw = raw[:at] + rng.randbytes(rng.randint(1, 8)) + raw[at:]
+    headers = {"content-type": "application/json"}
+    if rng.random() < 0.2:
+        headers["host"] = rng.choice(["evil.example", "localhost", "[::1]", "127.0.0.1:1", "\u00e9"])
+    if rng.random() < 0.2:
+        headers["authorization"] = rng.choice(["Bearer x", "Bearer \u00fc", "", "Basic Zm9v"])
+    return ("GET" if body is None else "POST"), path, raw, headers
+
+
+def start_server(repo: Path) -> str:
+    import socket
+    import threading
+
+    import uvicorn
+
+    from agentops.server import create_app
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(repo, port=port), host="127.0.0.1",
+                                           port=port, log_level="critical"))
+    threading.Thread(target=server.run, daemon=True).start()
+    while not server.started:
+        time.sleep(0.05)
+    return f"http://127.0.0.1:{port}"
+
+
+def try_http(base: str, request: tuple[str, str, bytes, dict]) -> str | None:
+    import httpx
+
+    method, path, raw, headers = request
+    try:
+        headers = {k: v.encode("utf-8") for k, v in headers.items()}
+        response = httpx.request(method, base + path, content=raw or None, headers=headers,
+                                 timeout=120)
+    except Exception:  # noqa: BLE001
+        return traceback.format_exc()
+    if response.status_code >= 500:
+        return f"{response.status_code}: {response.text[:500]}"
+    return None
+
+
 def make_repo(where: Path) -> Path:
     repo = where / "repo"
     shutil.copytree(ROOT / "stacks", repo / "stacks")
     subprocess.run(["git", "init", "-q", "-b", "main", str(repo)], check=True)
+    git = ["git", "-C", str(repo), "-c", "user.name=fuzz", "-c", "user.email=fuzz@localhost"]
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "stacks"], check=True)
     return repo
 
 
@@ -132,18 +208,28 @@ def main() -> int:
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--cli-every", type=int, default=50,
                         help="every Nth spec input also goes through `agentops check` (0: never)")
+    parser.add_argument("--http-every", type=int, default=10,
+                        help="every Nth input is also an HTTP request to a real server (0: never)")
     args = parser.parse_args()
     seed = args.seed if args.seed is not None else random.randrange(1 << 32)
     rng = random.Random(seed)
     seeds = [p.read_bytes() for p in sorted((ROOT / "stacks").glob("[a-z]*.yaml"))]
-    tried = {"command": 0, "spec": 0, "cli-check": 0}
+    tried = {"command": 0, "spec": 0, "cli-check": 0, "http": 0}
     failures: list[tuple[str, object, str]] = []
     deadline = time.monotonic() + args.seconds
     with tempfile.TemporaryDirectory(prefix="agentops-fuzz-") as tmp:
-        repo = make_repo(Path(tmp)) if args.cli_every else None
+        repo = make_repo(Path(tmp)) if args.cli_every or args.http_every else None
+        base = start_server(repo) if args.http_every else None
         n = 0
         while n < args.count and time.monotonic() < deadline:
             n += 1
+            if base is not None and n % args.http_every == 0:
+                request = random_request(rng)
+                tried["http"] += 1
+                problem = try_http(base, request)
+                if problem:
+                    failures.append(("http", request[:3], problem))
+                continue
             if n % 2:
                 text = random_command(rng)
                 tried["command"] += 1
@@ -156,17 +242,17 @@ def main() -> int:
             problem = try_spec(data)
             if problem:
                 failures.append(("spec", data[:300], problem))
-            if repo is not None and tried["spec"] % args.cli_every == 0:
+            if args.cli_every and tried["spec"] % args.cli_every == 0:
                 tried["cli-check"] += 1
                 problem = try_cli_check(repo, data)
                 if problem:
                     failures.append(("cli-check", data[:300], problem))
     for kind, value, problem in failures[:10]:
         print(f"--- FAILED {kind}: {value!r}\n{problem}", file=sys.stderr)
-    total = tried["command"] + tried["spec"]
+    total = tried["command"] + tried["spec"] + tried["http"]
     print(f"fuzz: seed {seed}: tried {total} inputs ({tried['command']} commands, "
-          f"{tried['spec']} specs, {tried['cli-check']} of them through `agentops check`); "
-          f"{len(failures)} failed")
+          f"{tried['spec']} specs, {tried['cli-check']} of them also through `agentops check`, "
+          f"{tried['http']} HTTP requests); {len(failures)} failed")
     return 1 if failures else 0
 
 
