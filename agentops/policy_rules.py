@@ -17,7 +17,6 @@ import fnmatch
 import re
 from typing import Any, Callable, Iterable
 
-from agentops import secrets
 from pulumi_policy import (
     EnforcementLevel,
     Policy,
@@ -28,6 +27,8 @@ from pulumi_policy import (
     StackValidationArgs,
     StackValidationPolicy,
 )
+
+from agentops import secrets
 
 DEFAULT_PRODUCTION_STACKS = ["prod"]
 OPEN_CIDRS = {"0.0.0.0/0", "::/0"}
