@@ -74,8 +74,9 @@ def check_plan_text(plan: ActionPlan) -> None:
     secrets.refuse_in_command(" ".join(texts))
     # Names, descriptions and the interpretation land in the commit message too: no NUL, no
     # terminal escapes (a newline or tab is text).
+    # A lone surrogate (undecodable bytes in argv arrive as one) cannot be written to git.
     bad = sorted({repr(c) for t in texts for c in t
-                  if unicodedata.category(c) == "Cc" and c not in "\n\t"})
+                  if unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t"})
     if bad:
         raise AgentOpsError(f"the plan holds control characters ({', '.join(bad)})",
                             hint="write names, descriptions and the interpretation as plain text")
