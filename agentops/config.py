@@ -98,7 +98,9 @@ def load_config(root: Path) -> RepoConfig:
     path = root / CONFIG_FILE
     if not path.is_file():
         return RepoConfig()
-    return parse_config(path.read_text(encoding="utf-8"), str(path))
+    from agentops.specio import read
+
+    return parse_config(read(path, CONFIG_FILE), str(path))
 
 
 def parse_config(text: str | None, source: str = CONFIG_FILE) -> RepoConfig:

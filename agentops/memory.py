@@ -1,6 +1,12 @@
 """Memory of past commands: a LanceDB table in the repository's git directory
 (<git-common-dir>/agentops/memory), so it is shared by the repository's worktrees and never
-appears in a working tree; outside a git repository, <root>/.agentops/memory.
+appears in a working tree. Outside a git repository there is no memory: nothing is read and
+nothing is written.
+
+A table that LanceDB cannot read (a truncated file, a crash mid-write) is moved aside once, to
+commands.lance.damaged-<time>, with one warning, and a new one is started: the memory is a
+cache of what happened, never a reason for every later command to warn. A command or plan that
+holds a secret-looking value (agentops.secrets) is never recorded.
 
 Each row is a command, the plan line it was interpreted as, and what became of it
 ("proposed", "merged", "rejected", "failed: ..."). Commands whose outcome was good become
@@ -24,12 +30,16 @@ MEMORY_DIR = Path(".agentops") / "memory"
 GIT_MEMORY_DIR = Path("agentops") / "memory"
 
 
-def memory_dir(root: Path) -> Path:
-    out = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
-                         cwd=root, capture_output=True, text=True)
+def memory_dir(root: Path) -> Path | None:
+    """<git-common-dir>/agentops/memory, or None outside a git repository."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                             cwd=root, capture_output=True, text=True)
+    except OSError:
+        return None
     if out.returncode == 0 and out.stdout.strip():
         return Path(out.stdout.strip()) / GIT_MEMORY_DIR
-    return Path(root) / MEMORY_DIR
+    return None
 TABLE = "commands"
 GOOD_OUTCOMES = ("proposed", "merged", "applied")
 
@@ -64,7 +74,7 @@ class Memory:
         return self._embedder
 
     def exists(self) -> bool:
-        return (self.path / f"{TABLE}.lance").is_dir()
+        return self.path is not None and (self.path / f"{TABLE}.lance").is_dir()
 
     def _db(self):
         from agentops.examples import connect
@@ -73,6 +83,12 @@ class Memory:
 
     def record(self, command: str, plan: ActionPlan, outcome: str) -> None:
         from agentops.planline import render
+        from agentops.secrets import flagged
+
+        if self.path is None:
+            return  # not a git repository: nothing is written
+        if flagged(command) or flagged(plan.model_dump_json()) or flagged(outcome):
+            return  # a secret-looking value is never stored
 
         row = {
             "vector": self.embedder(command),
@@ -85,11 +101,14 @@ class Memory:
         self.path.mkdir(parents=True, exist_ok=True)
         with self._writer_lock():
             if self._table is None and self.exists():
-                self._table = self._db().open_table(TABLE)
-            if self._table is None:
-                self._table = self._db().create_table(TABLE, data=[row])
-            else:
-                self._table.add([row])
+                self._table = self._open_or_set_aside()
+            if self._table is not None:
+                try:
+                    self._table.add([row])
+                    return
+                except Exception as exc:  # noqa: BLE001 - lance raises OSError, RuntimeError, ...
+                    self._set_aside(exc)
+            self._table = self._db().create_table(TABLE, data=[row])
 
     @contextlib.contextmanager
     def _writer_lock(self):
@@ -109,9 +128,15 @@ class Memory:
         if not self.exists():
             return []
         if self._table is None:
-            self._table = self._db().open_table(TABLE)
+            self._table = self._open_or_set_aside()
+            if self._table is None:
+                return []
         query = vector if vector is not None else self.embedder(command)
-        hits = self._table.search(query).metric("cosine").limit(k).to_list()
+        try:
+            hits = self._table.search(query).metric("cosine").limit(k).to_list()
+        except Exception as exc:  # noqa: BLE001 - a damaged data file shows up on first read
+            self._set_aside(exc)
+            return []
         return [
             Recollection(
                 h["command"],
@@ -122,3 +147,31 @@ class Memory:
             )
             for h in hits
         ]
+
+    # -- damage
+
+    def _open_or_set_aside(self):
+        """The table, or None after moving a damaged one aside."""
+        try:
+            table = self._db().open_table(TABLE)
+            table.count_rows()  # reads the manifest: a truncated table fails here
+            return table
+        except Exception as exc:  # noqa: BLE001 - lance's errors have no common base
+            self._set_aside(exc)
+            return None
+
+    def _set_aside(self, exc: BaseException) -> None:
+        """Rename the damaged table out of the way (kept for inspection) and say so once."""
+        import sys
+
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+        table_dir = self.path / f"{TABLE}.lance"
+        aside = self.path / f"{TABLE}.lance.damaged-{stamp}"
+        self._table = None
+        try:
+            table_dir.rename(aside)
+        except OSError:
+            return
+        first = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else type(exc).__name__
+        print(f"warning: the memory of past commands was damaged ({first}); it was moved to "
+              f"{aside} and a new one started", file=sys.stderr)

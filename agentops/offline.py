@@ -548,7 +548,7 @@ def _graph_of(result: _Result) -> ResourceGraph:
 
 def _died(what: str) -> _Result:
     return ("AgentOpsError", f"{what} ended without an answer",
-            "run the command again; if it keeps failing, run `agentops check` to see the error")
+            "run the command again; if it keeps failing, the messages above say why the process ended")
 
 
 def _import_sdk() -> None:

@@ -122,8 +122,10 @@ def _base_specs(repo, rev: str | None, stacks_path: PurePosixPath) -> dict[str, 
         folder = tree / str(stacks_path)
     except KeyError:
         return {}
+    from agentops.specio import decode_blob
+
     return {
-        PurePosixPath(blob.name).stem: blob.data_stream.read().decode("utf-8")
+        PurePosixPath(blob.name).stem: decode_blob(blob, f"{rev[:7]}:{stacks_path / blob.name}")
         for blob in folder.blobs
         if blob.name.endswith(".yaml") and not blob.name.startswith("Pulumi.")
     }
@@ -220,7 +222,7 @@ def _read_sides(workspace: Workspace, base_rev: str | None, stacks: list[str] | 
         base = _resolve_base(repo, base_rev, config)
     stacks_path = _stacks_path(repo, workspace)
     before = _base_specs(repo, base.rev, stacks_path)
-    after = {name: workspace.spec_path(name).read_text(encoding="utf-8")
+    after = {name: workspace.spec_text(name)
              for name in workspace.stack_names()}
     after.update({normalize_stack_name(k): v for k, v in (head_specs or {}).items()})
 

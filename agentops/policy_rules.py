@@ -28,6 +28,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from agentops import secrets
+
 DEFAULT_PRODUCTION_STACKS = ["prod"]
 OPEN_CIDRS = {"0.0.0.0/0", "::/0"}
 # SSH, RDP, and the usual database / cache / search ports: never reachable from the internet.
@@ -445,4 +447,8 @@ def policies() -> list[Policy]:
         _resource_policy(
             "k8s-resource-limits", "Containers in production stacks have CPU and memory limits.",
             M, Severity.MEDIUM, {K8S_DEPLOYMENT}, _k8s_limits),
+        ResourceValidationPolicy(
+            name=secrets.POLICY_NAME, description=secrets.POLICY_DESCRIPTION,
+            validate=secrets.plaintext_secrets, enforcement_level=M, severity=Severity.CRITICAL,
+            config_schema=_schema()),
     ]

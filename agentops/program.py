@@ -555,5 +555,7 @@ def main(stacks_dir: str = ".") -> None:
 
     stack = pulumi.get_stack()
     path = Path(stacks_dir) / f"{stack}.yaml"
-    spec = load_spec_text(path.read_text(encoding="utf-8"), str(path))
+    from agentops.specio import read
+
+    spec = load_spec_text(read(path, str(path)), str(path))
     render(spec, stack)

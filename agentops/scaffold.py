@@ -102,8 +102,12 @@ def _enclosing_repo(target: Path) -> Path | None:
 
 
 def _write(root: Path, files: dict[str, bytes]) -> list[str]:
+    from agentops.safepath import checked
+
+    # Every path is checked before the first write: never through a link in DIR.
+    paths = {rel: checked(root, Path(rel), "scaffold file") for rel in files}
     for rel, data in files.items():
-        path = root / rel
+        path = paths[rel]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return list(files)
@@ -128,7 +132,8 @@ def _create_new(target: Path, files: dict[str, bytes]) -> InitResult:
 
 def _add_to_existing(target: Path, files: dict[str, bytes], in_repo: Path | None) -> InitResult:
     target.mkdir(parents=True, exist_ok=True)
-    missing = {rel: data for rel, data in files.items() if not (target / rel).exists()}
+    missing = {rel: data for rel, data in files.items()
+               if not (target / rel).exists() and not (target / rel).is_symlink()}
     skipped = sorted(set(files) - set(missing))
     created_dirs = sorted({p for rel in missing for p in (target / rel).parents
                            if not p.exists() and target in p.parents}, key=lambda p: -len(p.parts))

@@ -21,6 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from agentops.errors import SpecError, UnknownStackError
+from agentops.imageref import ImageRef
 
 STACKS_DIR = "stacks"
 
@@ -37,6 +38,7 @@ STACK_ALIASES = {
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{0,39}$"
 _NAME_RE = re.compile(NAME_PATTERN)
+_STACK_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 def normalize_stack_name(name: str) -> str:
@@ -107,7 +109,7 @@ class Deployment(_Model):
     """A Kubernetes Deployment (and a Service when it has a port) on one of the clusters."""
 
     cluster: str
-    image: str
+    image: ImageRef  # an OCI reference by the distribution grammar (agentops.imageref)
     replicas: int = Field(1, ge=0, le=1000)
     port: int | None = Field(80, ge=1, le=65535)
     namespace: str = "default"
@@ -297,9 +299,13 @@ def yaml_rt() -> YAML:
 
 def parse_document(text: str, source: str) -> CommentedMap:
     """YAML text -> round-trip document; a syntax error names source:line:column."""
+    from agentops.specio import check_size, check_text, yaml_failure
+
     try:
-        data = yaml_rt().load(text)
-    except MarkedYAMLError as exc:
+        data = yaml_rt().load(check_text(text, source))
+    except Exception as exc:  # noqa: BLE001 - ruamel raises IndexError, ValueError... on odd tags
+        if not isinstance(exc, MarkedYAMLError):
+            raise yaml_failure(exc, source) from None
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         problem = exc.problem or exc.context or "invalid YAML"
@@ -309,6 +315,7 @@ def parse_document(text: str, source: str) -> CommentedMap:
         ) from None
     if data is None:
         data = CommentedMap()
+    check_size(data, source)
     if not isinstance(data, CommentedMap):
         raise SpecError(f"{source}:1:1: a stack spec is a mapping (provider, region, resources...)")
     return data
@@ -411,8 +418,15 @@ class Workspace:
         return sorted(p.stem for p in self.stacks_dir.glob("*.yaml") if _is_spec_file(p))
 
     def spec_path(self, stack: str) -> Path:
+        from agentops.safepath import checked
+
         name = normalize_stack_name(stack)
         path = self.stacks_dir / f"{name}.yaml"
+        if not _STACK_FILE_RE.match(name):  # "../x", a NUL, a slash: never a path to open
+            raise UnknownStackError(f"unknown stack {stack[:80]!r}",
+                                    hint=f"stacks in {self.stacks_dir}: {_listing(self.stack_names())}")
+        if path.is_symlink() or self.stacks_dir.is_symlink():
+            checked(self.root, path, "stack spec")  # refused: never read or write through a link
         if not path.is_file() or not _is_spec_file(path):
             raise UnknownStackError(
                 f"unknown stack {stack!r}",
@@ -424,8 +438,14 @@ class Workspace:
         return self.spec_path(stack).stem
 
     def load(self, stack: str) -> StackSpec:
+        return load_spec_text(self.spec_text(stack), self.display(self.spec_path(stack)))
+
+    def spec_text(self, stack: str) -> str:
+        """The spec file's text, decoded the one way every command reads a spec."""
+        from agentops.specio import read
+
         path = self.spec_path(stack)
-        return load_spec_text(path.read_text(encoding="utf-8"), self.display(path))
+        return read(path, self.display(path))
 
     def load_all(self) -> dict[str, StackSpec]:
         return {name: self.load(name) for name in self.stack_names()}

@@ -16,6 +16,9 @@ def _plan(command, line):
 
 
 def test_record_and_recall(tmp_path):
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     memory = Memory(tmp_path)
     assert memory.similar("scale api", 3) == []
     memory.record("scale api in prod to 8 replicas", _plan("x", "scale deployment name=api stack=prod replicas=8"), "merged")
@@ -25,7 +28,7 @@ def test_record_and_recall(tmp_path):
     assert hits[0].command == "scale api in prod to 8 replicas"
     assert hits[0].succeeded and hits[0].plan.actions[0].parameters.replicas == 8
     assert {h.outcome for h in hits} == {"merged", "rejected"}
-    assert (tmp_path / ".agentops" / "memory").is_dir()  # not a git repository
+    assert not (tmp_path / ".agentops").exists()  # in the git dir, not the working tree
 
 
 def test_in_a_repository_memory_lives_in_the_git_dir(tmp_path):

@@ -39,6 +39,7 @@ EXPECTED = {
     "k8s-min-replicas": ("mandatory", "high"),
     "k8s-image-pinned": ("mandatory", "medium"),
     "k8s-resource-limits": ("mandatory", "medium"),
+    "no-plaintext-secrets": ("mandatory", "critical"),
 }
 
 # Every resource kind, every rule satisfied, in the strictest (production) setting.
@@ -100,6 +101,7 @@ deployments:
     cluster: old
     image: ghcr.io/acme/api:latest
     replicas: 1
+    env: {STRIPE_KEY: sk_live_4eC39HqLyjWDarjtT1zdp7dcXq, LOG_LEVEL: info}
   web:
     cluster: old
     image: nginx
@@ -204,6 +206,9 @@ def test_failing_spec_breaks_every_rule_it_can_express(graphs):
     assert len(found["sg-no-public-admin-ports"]) == 3
     assert "keeps 1 day(s)" in found["rds-backup-retention"][0].message
     assert {v.resource for v in found["k8s-image-pinned"]} == {"deployments.api", "deployments.web"}
+    secret = found["no-plaintext-secrets"]
+    assert [v.resource for v in secret] == ["deployments.api"] and "env STRIPE_KEY" in secret[0].message
+    assert "sk_live" not in secret[0].message  # names where, never the value
     assert {v.resource for v in found["k8s-min-replicas"]} == {"deployments.api"}
     limits = {v.resource: v.message for v in found["k8s-resource-limits"]}
     assert "cpu or memory" in limits["deployments.api"] and "no memory limit" in limits["deployments.web"]

@@ -48,14 +48,20 @@ def _register_commands() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from agentops.interrupts import Terminated, installed
+
     _register_commands()
     try:
-        app(args=argv, prog_name="agentops")
+        with installed():  # SIGTERM/SIGHUP clean up like Ctrl-C
+            app(args=argv, prog_name="agentops")
     except AgentOpsError as error:
         fail(error)
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         raise SystemExit(130) from None
+    except Terminated as stop:
+        print(f"{stop}: stopped, temporary state removed", file=sys.stderr)
+        raise SystemExit(stop.exit_code) from None
 
 
 def run() -> None:

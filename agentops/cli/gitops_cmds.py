@@ -55,12 +55,18 @@ def propose(
     if (command is None) == (plan_file is None):
         raise AgentOpsError("give a COMMAND or --plan-file FILE (one of them)",
                             hint='e.g. agentops propose "scale api in dev to 3 replicas"')
+    from agentops import gitops
+    from agentops.secrets import refuse_in_command
+
     workspace = _workspace()
+    gitops.open_repo(workspace.root)  # outside a repository: refused before any model load
     embedder = None
     if plan_file is not None:
         plan = load_plan_file(plan_file)
     else:
-        from agentops.interpret import Interpreter
+        from agentops.interpret import Interpreter, check_command
+
+        refuse_in_command(check_command(command))  # before the model sees it
 
         interpreter = Interpreter()
         plan = interpreter.interpret(command, workspace, stack=stack)
@@ -145,7 +151,10 @@ def drift_issue(
 
 
 def _read(file: Path) -> str:
-    return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    """The text to post, with secret-looking values redacted (whatever produced it)."""
+    from agentops.secrets import redact
+
+    return redact(sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8"))
 
 
 def _forge():

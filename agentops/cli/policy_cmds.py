@@ -39,8 +39,7 @@ def _verdicts_by_stack(stacks: list[str] | None):
     names = [workspace.resolve_stack(s) for s in stacks] if stacks else workspace.stack_names()
     jobs = []
     for name in names:
-        path = workspace.spec_path(name)
-        jobs.append((path.read_text(encoding="utf-8"), name, workspace.display(path)))
+        jobs.append((workspace.spec_text(name), name, workspace.display(workspace.spec_path(name))))
     graphs = offline.capture_many(jobs)
     root = _pack_root(workspace.root)
     return [(name, evaluate_graph(graph, config, root=root)) for name, graph in zip(names, graphs)]
