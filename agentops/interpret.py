@@ -53,8 +53,13 @@ NUMBER_WORDS = {w: n for n, w in enumerate(
 
 def check_command(command: str) -> str:
     """The command as agentops reads it (agentops.textnorm): blank, over-long, control or
-    invisible characters and homoglyph disguises are refused with an InterpretError."""
-    return normalize_command(command)
+    invisible characters and homoglyph disguises are refused with an InterpretError, and so is
+    a secret typed into it (agentops.secrets), before any model, branch or memory sees it."""
+    from agentops.secrets import refuse_in_command
+
+    text = normalize_command(command)
+    refuse_in_command(text)
+    return text
 
 
 def _words(text: str) -> list[str]:

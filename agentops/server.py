@@ -149,9 +149,8 @@ def create_app(
 
 def _refuse_secret(command: str) -> None:
     from agentops.interpret import check_command
-    from agentops.secrets import refuse_in_command
 
-    refuse_in_command(check_command(command))
+    check_command(command)
 
 
 def serve(root: Path, host: str, port: int, model_path: str | None = None) -> None:

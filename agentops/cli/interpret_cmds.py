@@ -23,10 +23,9 @@ def interpret(
     from agentops.spec import Workspace
 
     from agentops.interpret import check_command
-    from agentops.secrets import refuse_in_command
 
     workspace = Workspace.find()
-    refuse_in_command(check_command(" ".join(command)))  # a secret never reaches the model
+    check_command(" ".join(command))  # a secret never reaches the model
     plan = Interpreter(model).interpret(" ".join(command), workspace, stack)
     if json_out:
         print(plan.model_dump_json(indent=2))
