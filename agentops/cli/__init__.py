@@ -24,6 +24,22 @@ app = typer.Typer(
 )
 
 
+def _show_version(value: bool) -> None:
+    if value:
+        from agentops import __version__
+
+        print(f"agentops {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", help="print agentops' version and exit",
+                                 callback=_show_version, is_eager=True),
+) -> None:
+    """Plain-language commands in, reviewed Pulumi changes out."""
+
+
 def fail(error: AgentOpsError) -> None:
     """Print a user error (what is wrong, what to do) on stderr and exit non-zero."""
     from rich.console import Console
@@ -53,6 +69,15 @@ def main(argv: list[str] | None = None) -> None:
         app(args=argv, prog_name="agentops")
     except AgentOpsError as error:
         fail(error)
+    except ModuleNotFoundError as error:
+        # A command reached an optional dependency the install lacks (the commands check
+        # first; this catches what a check missed): name the extra, not a traceback.
+        from agentops.extras import MissingExtra, extra_of
+
+        extra = extra_of(error.name)
+        if extra is None:
+            raise
+        fail(MissingExtra(extra, "this command", [error.name]))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         raise SystemExit(130) from None

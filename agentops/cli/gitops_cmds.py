@@ -50,11 +50,15 @@ def propose(
 ) -> None:
     """Turn COMMAND into a branch agentops/<slug> with one commit (and a PR on GitHub)."""
     from agentops.errors import AgentOpsError
+    from agentops.extras import require
     from agentops.propose import load_plan_file, propose as run_propose
 
     if (command is None) == (plan_file is None):
         raise AgentOpsError("give a COMMAND or --plan-file FILE (one of them)",
                             hint='e.g. agentops propose "scale api in dev to 3 replicas"')
+    # The interpreter, and the memory every proposal is recorded in (LanceDB, the model's
+    # sentence vectors), are the model extra's.
+    require("model", "agentops propose")
     workspace = _workspace()
     embedder = None
     if plan_file is not None:
