@@ -43,11 +43,14 @@ def _options(
 def fail(error: AgentOpsError) -> None:
     """Print a user error (what is wrong, what to do) on stderr and exit non-zero."""
     from rich.console import Console
+    from rich.markup import escape
 
+    # The message and hint are plain text: brackets in them ("agentops[model]", a list) are
+    # not markup.
     console = Console(stderr=True, highlight=False)
-    console.print(f"[bold red]error:[/] {error.message}", markup=True, soft_wrap=True)
+    console.print(f"[bold red]error:[/] {escape(error.message)}", markup=True, soft_wrap=True)
     if error.hint:
-        console.print(f"[yellow]hint:[/] {error.hint}", markup=True, soft_wrap=True)
+        console.print(f"[yellow]hint:[/] {escape(error.hint)}", markup=True, soft_wrap=True)
     raise SystemExit(error.exit_code)
 
 
