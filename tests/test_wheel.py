@@ -17,8 +17,10 @@ dependencies from the registry; the install figures in docs/install.md measure t
 In the new virtualenv: `agentops init` writes the same files as this checkout's agentops (the
 editable install the other tests use), byte for byte; `plan`, `check` and `cost` in that
 repository print the same as this checkout's; the commands that need the model extra refuse,
-naming it, with no traceback. With pipx installed, `pipx install` of the wheel (its
-dependencies brought in the same way) gives a working `agentops`.
+naming it, with no traceback. `pipx install` of the wheel (pipx comes with the test extra)
+gives a working `agentops` in pipx's own virtualenv; there the dependencies' .pth is installed
+first as a wheel of its own (`--preinstall`), because pipx reads their metadata while it
+installs, and pipx upgrades its shared pip from the package index (the one use of the network).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import importlib.metadata
 import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -95,20 +98,38 @@ def _closure(wheel: Path, extras: set[str]) -> dict[str, importlib.metadata.Dist
     return found
 
 
-def _link_dependencies(site_packages: Path, wheel: Path, extras: set[str]) -> set[str]:
-    """A folder of symlinks to the closure's files, on the new environment's sys.path."""
-    deps = site_packages.parent / "agentops-test-deps"
+def _link_dependencies(deps: Path, wheel: Path, extras: set[str]) -> Path:
+    """A folder of symlinks to the files of the distributions the wheel needs (with `extras`)."""
     deps.mkdir()
-    names = set()
     for name, dist in _closure(wheel, extras).items():
         assert dist.files is not None, f"{name} has no RECORD"
-        names.add(name)
         for top in {f.parts[0] for f in dist.files if f.parts[0] not in ("..", "__pycache__")}:
             target = deps / top
             if not target.exists():
                 target.symlink_to(Path(dist.locate_file(top)))
+    return deps
+
+
+def _add_to_path(site_packages: Path, deps: Path) -> None:
     (site_packages / "agentops-test-deps.pth").write_text(str(deps) + "\n")
-    return names
+
+
+def _path_wheel(deps: Path, out: Path) -> Path:
+    """A wheel holding only a .pth that puts `deps` on sys.path: for an installer (pipx) that
+    makes its own virtualenv, to install before agentops."""
+    name = "agentops_test_deps"
+    files = {
+        f"{name}.pth": f"{deps}\n",
+        f"{name}-0.dist-info/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: 0\n",
+        f"{name}-0.dist-info/WHEEL": "Wheel-Version: 1.0\nGenerator: tests\nRoot-Is-Purelib: true\n"
+                                     "Tag: py3-none-any\n",
+    }
+    files[f"{name}-0.dist-info/RECORD"] = "".join(f"{k},,\n" for k in [*files, f"{name}-0.dist-info/RECORD"])
+    path = out / f"{name}-0-py3-none-any.whl"
+    with zipfile.ZipFile(path, "w") as zf:
+        for member, text in files.items():
+            zf.writestr(member, text)
+    return path
 
 
 def _site_packages(venv: Path) -> Path:
@@ -121,7 +142,7 @@ def _make_env(tmp_path_factory, wheel: Path, extras: set[str]) -> Path:
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
     subprocess.run([sys.executable, "-m", "pip", "--python", str(venv / "bin" / "python"),
                     "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True)
-    _link_dependencies(_site_packages(venv), wheel, extras)
+    _add_to_path(_site_packages(venv), _link_dependencies(venv.parent / "deps", wheel, extras))
     return venv
 
 
@@ -151,6 +172,14 @@ def _checkout(cwd: Path, *args: str, cache: Path) -> subprocess.CompletedProcess
                           capture_output=True, text=True, timeout=300, stdin=subprocess.DEVNULL)
 
 
+def _same_base(text: str, repo: Path) -> str:
+    """`text` with the repository's commit id (which differs only by its timestamp) replaced."""
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=repo, capture_output=True, text=True,
+                          check=True).stdout.strip()
+    return re.sub(r"\b[0-9a-f]{7,40}\b", lambda m: "BASE" if head.startswith(m.group()) else m.group(),
+                  text)
+
+
 def _tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
             if p.is_file() and ".git" not in p.relative_to(root).parts}
@@ -173,7 +202,7 @@ def test_wheel_carries_every_file_init_writes(wheel):
 
 def test_installed_wheel_scaffolds_plans_checks_and_prices_like_the_checkout(base_env, tmp_path):
     where = subprocess.run([str(base_env / "bin" / "python"), "-c",
-                            "import agentops; print(agentops.__file__)"],
+                            "import agentops; print(agentops.__file__)"], cwd=tmp_path,
                            env=_clean_env(), capture_output=True, text=True, check=True)
     assert where.stdout.strip().startswith(str(_site_packages(base_env))), where.stdout
     version = _installed(base_env, tmp_path, "--version", cache=tmp_path / "c")
@@ -207,7 +236,7 @@ def test_installed_wheel_scaffolds_plans_checks_and_prices_like_the_checkout(bas
         a = _installed(base_env, installed, *args, cache=tmp_path / "c1")
         b = _checkout(checkout, *args, cache=tmp_path / "c2")
         assert a.returncode == b.returncode == 0, (args, a.stderr, b.stderr)
-        assert a.stdout == b.stdout, args
+        assert _same_base(a.stdout, installed) == _same_base(b.stdout, checkout), args
         assert "Traceback" not in a.stderr
     plan = _installed(base_env, installed, "plan", cache=tmp_path / "c1").stdout
     assert "replicas" in plan and "dev" in plan
@@ -224,7 +253,7 @@ def test_installed_wheel_scaffolds_plans_checks_and_prices_like_the_checkout(bas
 def test_base_install_names_the_model_extra(base_env, tmp_path, args):
     for module in MODEL_MODULES:  # really a base install
         probe = subprocess.run([str(base_env / "bin" / "python"), "-c", f"import {module}"],
-                               env=_clean_env(), capture_output=True, text=True)
+                               cwd=tmp_path, env=_clean_env(), capture_output=True, text=True)
         assert probe.returncode != 0, module
     repo = tmp_path / "infra"
     assert _installed(base_env, tmp_path, "init", str(repo), cache=tmp_path / "c").returncode == 0
@@ -243,19 +272,26 @@ def test_pipx_install_of_the_wheel(wheel, tmp_path):
     home, bin_dir = tmp_path / "pipx", tmp_path / "bin"
     env = _clean_env(PIPX_HOME=str(home), PIPX_BIN_DIR=str(bin_dir),
                      PIPX_MAN_DIR=str(tmp_path / "man"), PIPX_DEFAULT_PYTHON=sys.executable)
-    out = subprocess.run([sys.executable, "-m", "pipx", "install", "--pip-args=--no-deps --no-index",
-                          str(wheel)], env=env, capture_output=True, text=True, timeout=300)
+    # The wheel alone (--no-deps). pipx reads the metadata of the app's dependencies to find its
+    # console scripts, so the .pth that brings them in (see the module's docstring) is
+    # installed first, as a wheel of its own (--preinstall). pipx upgrades pip in its shared
+    # libraries from the package index first: the one step here that uses the network.
+    deps = _link_dependencies(tmp_path / "deps", wheel, set())
+    out = subprocess.run([sys.executable, "-m", "pipx", "install", "--pip-args=--no-deps",
+                          "--preinstall", str(_path_wheel(deps, tmp_path)), str(wheel)],
+                         env=env, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stdout + out.stderr
-    # pipx made its own virtualenv and put `agentops` on its bin dir; the dependencies come in
-    # as for the other tests here (see the module's docstring).
-    venv = home / "venvs" / "agentops"
-    _link_dependencies(_site_packages(venv), wheel, set())
+    where = subprocess.run([str(home / "venvs" / "agentops" / "bin" / "python"), "-c",
+                            "import agentops; print(agentops.__file__)"], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, check=True).stdout
+    assert where.startswith(str(home / "venvs" / "agentops")), where
     exe = bin_dir / "agentops"
     env.update(AGENTOPS_CACHE_DIR=str(tmp_path / "cache"))
-    assert subprocess.run([str(exe), "--version"], env=env, capture_output=True, text=True,
-                          check=True).stdout.startswith("agentops ")
+    assert subprocess.run([str(exe), "--version"], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, check=True).stdout.startswith("agentops ")
     repo = tmp_path / "infra"
-    out = subprocess.run([str(exe), "init", str(repo)], env=env, capture_output=True, text=True)
+    out = subprocess.run([str(exe), "init", str(repo)], cwd=tmp_path, env=env,
+                         capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     out = subprocess.run([str(exe), "check"], cwd=repo, env=env, capture_output=True, text=True)
     assert out.returncode == 0 and "dev: " in out.stdout, out.stdout + out.stderr
