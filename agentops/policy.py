@@ -120,18 +120,19 @@ def _pack_files(pack: Path) -> tuple:
 
 
 def _run_pack(pack: Path) -> None:
-    """Run the pack as CrossGuard's Python runtime runs it: the directory as the program (its
-    __main__.py, with the directory first on sys.path, so the team's modules beside it import).
-    The team's modules are forgotten afterwards, so the next load (another repository, an
-    edited file) imports its own and not the ones of this run."""
+    """Run the pack as CrossGuard's Python host does (pulumi/policy/__main__.py:
+    `runpy.run_path(<pack directory>)`): its __main__.py as the program, with the directory
+    first on sys.path, so the team's modules beside it import in both places. The team's
+    modules are forgotten afterwards, so the next load (another repository, an edited file)
+    imports its own and not the ones of this run."""
     before = set(sys.modules)
     try:
         runpy.run_path(str(pack), run_name="__main__")
     finally:
-        inside = str(pack.resolve()) + os.sep
+        inside = os.path.realpath(pack) + os.sep
         for name in set(sys.modules) - before:
             where = getattr(sys.modules[name], "__file__", None) or ""
-            if where and os.path.abspath(where).startswith(inside):
+            if where and os.path.realpath(where).startswith(inside):
                 del sys.modules[name]
 
 
