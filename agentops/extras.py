@@ -8,8 +8,9 @@ llama-cpp-python (built from source on most machines, ~5 min on 2 cores), outlin
 outlines-core, LanceDB, the default GGUF model and FastAPI/uvicorn for the HTTP API. CI's
 preview, apply and drift jobs use the base install only (docs/install.md).
 
-The base commands never import the model stack (tests/test_extras.py checks sys.modules), so a
-missing extra shows only where it is needed: as a MissingExtra error naming what to install,
+The base commands never import the model stack (tests/test_extras.py runs them under
+`python -X importtime`; tests/test_wheel.py in a base-only virtualenv), so a missing extra
+shows only where it is needed: as a MissingExtra error naming what to install,
 never as an ImportError traceback.
 """
 

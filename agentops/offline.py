@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import functools
 import os
 import sys
 import types
@@ -162,6 +163,7 @@ def _make_monitor():
 _fast_path_warned = False
 
 
+@functools.lru_cache(maxsize=1)
 def pulumi_version() -> str:
     """The installed Pulumi SDK's version (from its metadata: the SDK is not imported)."""
     from importlib.metadata import version
@@ -202,7 +204,6 @@ def _lean_sdk():
     - the cyclic GC, which keeps rescanning the many futures a registration makes, none of them
       garbage yet.
     """
-    import functools
     import gc
 
     import pulumi
