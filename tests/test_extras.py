@@ -141,3 +141,22 @@ def test_ci_installs_only_the_base():
     # What `pip install -r requirements.txt` installs in a scaffolded repository: the base.
     requirements = scaffold.scaffold_files()["requirements.txt"].decode()
     assert [line for line in requirements.splitlines() if line and not line.startswith("#")] == ["agentops"]
+
+
+def test_rollback_and_apply_import_no_model_stack(tmp_path):
+    root = tmp_path / "infra"
+    scaffold.init(root)
+    spec = root / "stacks" / "dev.yaml"
+    spec.write_text(spec.read_text().replace("replicas: 1\n", "replicas: 2\n", 1))
+    subprocess.run(["git", "commit", "-qam", "scale api"], cwd=root, check=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+                        "PATH": "/usr/bin:/bin"})
+    out = _agentops(root, "rollback", "--no-push", "HEAD", importtime=True)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert _imported(out.stderr) & MODEL_STACK == set()
+    # No pulumi CLI here: apply refuses, clearly, and still loads nothing of the model stack.
+    out = _agentops(root, "apply", "--stack", "dev", importtime=True)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "the `pulumi` CLI is not on PATH" in out.stderr
+    assert _imported(out.stderr) & MODEL_STACK == set()
