@@ -206,7 +206,11 @@ def resolve(pack: LoadedPack, config: RepoConfig) -> list[ResolvedPolicy]:
     for policy in pack.policies:
         own = policy.enforcement_level.value if policy.enforcement_level else pack.enforcement_level
         level = pack_level or own
-        props = {**_schema_defaults(policy), "productionStacks": list(config.production_stacks)}
+        props = _schema_defaults(policy)
+        # .agentops.yaml's production stacks, for every policy that declares the setting (all
+        # of agentops'; a team rule may not, and CI's config file must hold only declared ones).
+        if "productionStacks" in _schema_keys(policy):
+            props["productionStacks"] = list(config.production_stacks)
         entry = settings.get(policy.name)
         if isinstance(entry, str):
             level = _check_level(entry, policy.name)

@@ -5,8 +5,8 @@ the offline plan's resource graph exactly as `pulumi preview --policy-pack polic
 A rule sees resource inputs as the engine does (camelCase) and its config: the schema
 defaults, then the settings under `policy: {<name>: {...}}` in .agentops.yaml.
 
-Every rule's schema declares productionStacks: agentops gives each policy that setting (from
-.agentops.yaml's production_stacks), in the offline checks and in CI's --policy-pack-config.
+A rule whose schema declares productionStacks gets .agentops.yaml's production_stacks there,
+in the offline checks and in CI's --policy-pack-config alike (as every agentops rule does).
 """
 
 from pulumi_policy import (

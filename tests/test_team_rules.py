@@ -14,6 +14,7 @@ import git
 import pytest
 
 from agentops import automation, policy, scaffold
+from agentops.config import RepoConfig
 from agentops.spec import Workspace
 
 # A mandatory rule the starter stacks break: every deployment of theirs runs nginx.
@@ -124,3 +125,24 @@ def test_a_broken_team_module_is_a_clear_error(repo):
     assert check.returncode == 1
     assert "the policy pack failed to load" in check.stderr and "Traceback" not in check.stderr
     assert "team_rules.py" in check.stderr  # where: the team's module, not agentops
+
+
+def test_a_team_rule_gets_only_the_settings_it_declares(tmp_path):
+    # CI's --policy-pack-config must hold only what a policy's schema declares; a team rule
+    # without productionStacks in its schema is not handed it.
+    root = tmp_path / "infra"
+    scaffold.init(root)
+    rules = root / "policies" / "team_rules.py"
+    rules.write_text(rules.read_text() + '''
+
+_example = policies
+
+
+def policies() -> list:
+    return _example() + [ResourceValidationPolicy(
+        name="team-plain", description="No settings.", validate=lambda args, report: None)]
+''')
+    config = policy.pack_config(RepoConfig(production_stacks=["live"]), root)
+    assert config["team-plain"] == {"enforcementLevel": "advisory"}
+    assert config["team-rds-engines"]["productionStacks"] == ["live"]
+    assert config["k8s-min-replicas"]["productionStacks"] == ["live"]
