@@ -66,7 +66,7 @@ class RiskRule(BaseModel):
 
 
 class RiskSettings(BaseModel):
-    """`risk:` in .agentops.yaml: the team's changes to DESIGN.md's risk table."""
+    """`risk:` in .agentops.yaml: the team's changes to the risk table (docs/risk.md)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -84,7 +84,7 @@ class RepoConfig(BaseModel):
     production_stacks: list[str] = Field(default_factory=lambda: ["prod"])
     approvals: Approvals = Field(default_factory=Approvals)
     model: str | None = Field(None, description="path to a GGUF; the default Gemma 3 270M when unset")
-    # Free-form settings read by the policy pack (allowlists, limits); see policies/.
+    # Free-form settings read by the policy pack (allowlists, limits); see docs/policies.md.
     policy: dict = Field(default_factory=dict)
     ci: CISettings = Field(default_factory=CISettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)

@@ -42,6 +42,11 @@ EXPECTED = {
     "no-plaintext-secrets": ("mandatory", "critical"),
 }
 
+# The example rule the team's own module (policies/team_rules.py) adds to agentops' rules.
+TEAM = {"team-rds-engines": ("advisory", "low")}
+# The repository's pack: agentops' rules and the team's.
+PACK = {**EXPECTED, **TEAM}
+
 # Every resource kind, every rule satisfied, in the strictest (production) setting.
 PASSING = """\
 provider: aws
@@ -154,7 +159,7 @@ def test_pack_loads_under_the_capture_with_the_real_sdk():
     assert pack.source.endswith("policies/__main__.py")
     assert all(isinstance(p, pulumi_policy.Policy) for p in pack.policies)
     got = {p.name: (p.enforcement_level.value, p.severity.value) for p in pack.policies}
-    assert got == EXPECTED
+    assert got == PACK
     assert len(got) >= 12
     stack_policies = {p.name for p in pack.policies
                       if isinstance(p, pulumi_policy.StackValidationPolicy)}
@@ -164,18 +169,27 @@ def test_pack_loads_under_the_capture_with_the_real_sdk():
     assert policy.load_pack(REPO) is pack
 
 
-def test_packaged_rules_match_the_repository_pack():
+def test_repository_pack_is_the_packaged_rules_and_the_teams():
     packaged = policy.load_pack(None)
-    assert [p.name for p in packaged.policies] == [p.name for p in policy.load_pack(REPO).policies]
+    assert [p.name for p in packaged.policies] + list(TEAM) == \
+        [p.name for p in policy.load_pack(REPO).policies]
 
 
 def test_broken_pack_is_a_clear_error(tmp_path: Path):
     (tmp_path / "policies").mkdir()
     (tmp_path / "policies" / "__main__.py").write_text("import nonexistent_module_xyz\n")
+    # Half a pack: `pulumi preview --policy-pack` would refuse it, so every command does.
+    with pytest.raises(AgentOpsError, match="no PulumiPolicy.yaml") as info:
+        policy.load_pack(tmp_path)
+    assert "agentops init --force" in info.value.hint
+    with pytest.raises(AgentOpsError, match="no PulumiPolicy.yaml"):
+        policy.find_pack(tmp_path)
+    (tmp_path / "policies" / "PulumiPolicy.yaml").write_text("runtime: python\n")
     with pytest.raises(AgentOpsError, match="failed to load"):
         policy.load_pack(tmp_path)
     with pytest.raises(AgentOpsError, match="no policy pack"):
         policy.load_pack(tmp_path / "missing")
+    assert policy.find_pack(tmp_path / "missing") is None
 
 
 # --- the rules on real captured graphs -----------------------------------------------------
@@ -312,7 +326,7 @@ def test_bad_policy_settings_name_the_problem(settings, message):
 def test_pack_config_is_crossguard_shaped_and_complete():
     config = RepoConfig(production_stacks=["prod", "live"], policy={"ec2-imdsv2": "disabled"})
     doc = policy.pack_config(config, REPO)
-    assert set(doc) == set(EXPECTED)
+    assert set(doc) == set(PACK)
     assert doc["ec2-imdsv2"]["enforcementLevel"] == "disabled"
     assert doc["k8s-min-replicas"] == {"enforcementLevel": "mandatory", "minReplicas": 2,
                                        "productionStacks": ["prod", "live"]}

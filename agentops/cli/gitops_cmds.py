@@ -50,6 +50,7 @@ def propose(
 ) -> None:
     """Turn COMMAND into a branch agentops/<slug> with one commit (and a PR on GitHub)."""
     from agentops.errors import AgentOpsError
+    from agentops.extras import require
     from agentops.propose import load_plan_file, propose as run_propose
 
     if (command is None) == (plan_file is None):
@@ -57,6 +58,9 @@ def propose(
                             hint='e.g. agentops propose "scale api in dev to 3 replicas"')
     from agentops import gitops
 
+    # The interpreter, and the memory every proposal is recorded in (LanceDB, the model's
+    # sentence vectors), are the model extra's.
+    require("model", "agentops propose")
     workspace = _workspace()
     gitops.open_repo(workspace.root)  # outside a repository: refused before any model load
     embedder = None
