@@ -5,8 +5,12 @@ config: `agentops policy-config > policy-config.json` and
 `pulumi preview --policy-pack policies --policy-pack-config policy-config.json`.
 """
 
+from pathlib import Path
+
 from pulumi_policy import EnforcementLevel, PolicyPack
 
 from agentops.policy_rules import policies
 
-PolicyPack("agentops", policies=policies(), enforcement_level=EnforcementLevel.ADVISORY)
+# The repository (above policies/): its own kinds' rules join agentops' (.agentops.yaml kinds:).
+PolicyPack("agentops", policies=policies(Path(__file__).resolve().parent.parent),
+           enforcement_level=EnforcementLevel.ADVISORY)

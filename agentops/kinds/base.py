@@ -414,6 +414,8 @@ class Registry:
         self.root = root
         self._spec_model = None
         self._fingerprint: str | None = None
+        self._replace: dict[str, tuple[str, ...]] | None = None
+        self._taggable: frozenset[str] | None = None
 
     # -- lookups -------------------------------------------------------------------------------
 
@@ -467,17 +469,21 @@ class Registry:
         return out
 
     def taggable(self) -> frozenset[str]:
-        out: set[str] = set()
-        for k in self:
-            out |= k.taggable
-        return frozenset(out)
+        if self._taggable is None:
+            out: set[str] = set()
+            for k in self:
+                out |= k.taggable
+            self._taggable = frozenset(out)
+        return self._taggable
 
     def replace_on_change(self) -> dict[str, tuple[str, ...]]:
-        out: dict[str, tuple[str, ...]] = {}
-        for k in self:
-            for rtype, paths in k.replace_on_change.items():
-                out[rtype] = tuple(dict.fromkeys((*out.get(rtype, ()), *paths)))
-        return out
+        if self._replace is None:
+            out: dict[str, tuple[str, ...]] = {}
+            for k in self:
+                for rtype, paths in k.replace_on_change.items():
+                    out[rtype] = tuple(dict.fromkeys((*out.get(rtype, ()), *paths)))
+            self._replace = out
+        return self._replace
 
     def known(self) -> str:
         """"instance (instances), cluster (clusters), ...": for error messages."""
