@@ -115,16 +115,15 @@ class SpecBase(_Model):
         return [name for _, name, _ in self.resources()]
 
     def __reduce_ex__(self, protocol):
-        # A spec with a repository's own kinds is rebuilt from its data and that repository's
-        # registry (the offline plan's worker processes unpickle it); the installed kinds'
-        # model is importable as agentops.spec.StackSpec and pickles by reference.
-        registry = type(self).__kinds__
-        if registry.root is None:
+        # The installed kinds' model is importable as agentops.spec.StackSpec and pickles by
+        # reference; any other (a repository's own kinds) is rebuilt from the spec's data and
+        # that repository's registry where it is unpickled (the offline plan's workers).
+        if type(self) is StackSpec:
             return super().__reduce_ex__(protocol)
-        return (_rebuild_spec, (registry.root, self.model_dump(mode="json")))
+        return (_rebuild_spec, (type(self).__kinds__.root, self.model_dump(mode="json")))
 
 
-def _rebuild_spec(root: str, data: dict) -> "SpecBase":
+def _rebuild_spec(root: str | None, data: dict) -> "SpecBase":
     return for_repository(root).spec_model.model_validate(data)
 
 

@@ -27,7 +27,7 @@ def describe_kinds(registry) -> list[dict]:
             "words": sorted({kind.noun, *kind.kind_values, *kind.words} - {""}),
             "actions": list(kind.actions),
             "parameters": {a: dict(m.fields) for a, m in kind.actions.items() if m.fields},
-            "cost": "priced" if kind.priced else "unpriced",
+            "cost": kind.cost_coverage or ("priced" if kind.priced else "unpriced"),
             "alarm_metrics": list(kind.alarm_metrics),
             "rules": list(kind.rules) + [p.name for p in kind.policies()],
             "source": "repository" if registry.root and kind.source_file and

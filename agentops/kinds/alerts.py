@@ -57,6 +57,7 @@ class AlertsKind(Kind):
     rules = ("required-tags",)
     provider_modules = ("pulumi_aws.cloudwatch.metric_alarm",)
     priced = True
+    cost_coverage = "priced (one alarm per watched instance)"
 
     def render(self, ctx, name: str, alert: Alert) -> None:
         from pulumi_aws import cloudwatch

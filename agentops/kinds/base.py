@@ -182,8 +182,10 @@ class Kind:
     # Resource type -> input paths whose change replaces the resource (an estimate; the diff's).
     replace_on_change: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     provider_modules: ClassVar[tuple[str, ...]] = ()
-    # Whether cost() prices the kind (False: its lines are listed as unpriced).
+    # Whether cost() prices the kind (False: its lines are listed as unpriced), and, where it
+    # is partly priced, what is and what is not (for `agentops kinds` and the README).
     priced: ClassVar[bool] = False
+    cost_coverage: ClassVar[str] = ""
     # Parameter keys that, in a create naming no kind, say it is this kind (clusters: min_size,
     # max_size); tried in render order among the kinds of the action's resource type.
     implied_by: ClassVar[tuple[str, ...]] = ()

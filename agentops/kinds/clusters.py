@@ -116,6 +116,7 @@ class ClustersKind(Kind):
     provider_modules = ("pulumi_aws.iam.role", "pulumi_aws.iam.role_policy_attachment",
                         "pulumi_aws.eks.cluster", "pulumi_aws.eks.node_group")
     priced = True
+    cost_coverage = "priced (control plane, nodes at desired size, node disks)"
 
     def render(self, ctx, name: str, cluster: Cluster) -> None:
         from pulumi_aws import eks, iam

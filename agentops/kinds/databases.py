@@ -74,6 +74,7 @@ class DatabasesKind(Kind):
     }
     provider_modules = ("pulumi_aws.rds.subnet_group", "pulumi_aws.rds.instance")
     priced = True
+    cost_coverage = "priced (instance, storage, standby); backups usage-based (unpriced)"
 
     def modules(self, entries) -> tuple[str, ...]:
         return modules_with_backups(self, entries)

@@ -75,6 +75,7 @@ class DeploymentsKind(Kind):
     provider_modules = ("pulumi_kubernetes.apps.v1.Deployment", "pulumi_kubernetes.core.v1.Secret",
                         "pulumi_kubernetes.core.v1.Service", "pulumi_kubernetes.meta.v1._inputs")
     priced = True
+    cost_coverage = "runs on its cluster's nodes (priced there)"
 
     def config_secrets(self, dep: Deployment) -> tuple[str, ...]:
         return tuple(dep.secret_env.values())

@@ -61,6 +61,7 @@ class InstancesKind(Kind):
     }
     provider_modules = ("pulumi_aws.ec2.instance",)
     priced = True
+    cost_coverage = "priced (compute and root volumes)"
 
     def render(self, ctx, name: str, group: Instances) -> None:
         from pulumi_aws import ec2

@@ -83,6 +83,7 @@ class NetworkKind(Kind):
                         "pulumi_aws.ec2.route_table_association", "pulumi_aws.ec2.eip",
                         "pulumi_aws.ec2.nat_gateway")
     priced = True
+    cost_coverage = "priced (NAT gateway, public IPv4; data processed extra)"
 
     def render(self, ctx, name: str, net: Network) -> None:
         from pulumi_aws import ec2

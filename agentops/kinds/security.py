@@ -70,6 +70,7 @@ class SecurityKind(Kind):
                         "pulumi_aws.vpc.security_group_ingress_rule",
                         "pulumi_aws.vpc.security_group_egress_rule")
     priced = True
+    cost_coverage = "no charge"
 
     def render(self, ctx, name: str, group: SecurityGroup) -> None:
         from pulumi_aws import ec2, vpc

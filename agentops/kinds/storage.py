@@ -74,6 +74,7 @@ class StorageKind(Kind):
                         "pulumi_aws.s3.bucket_public_access_block", "pulumi_aws.s3.bucket_versioning",
                         "pulumi_aws.ebs.volume")
     priced = True
+    cost_coverage = "volumes priced; buckets and backups usage-based (unpriced)"
 
     def noun_of(self, entry: Storage) -> str:
         return entry.kind
