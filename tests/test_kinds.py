@@ -361,6 +361,16 @@ def test_names_and_images_are_not_read_as_kinds():
     assert kinds.unknown_kind_words("add a 50 GB volume named build-cache", words) == []
 
 
+def test_the_kinds_a_command_names_are_found_for_the_guard(team_repo):
+    from agentops.spec import Workspace
+
+    registry = Workspace(team_repo).kinds
+    named = kinds.kinds_named("put a cloudfront distribution in front of the site bucket", registry)
+    assert [k.section for k in named] == ["storage", "distributions"]
+    assert kinds.kinds_named("run redis:7.2 as cache in dev", registry) == []
+    assert [k.section for k in kinds.kinds_named("scale the api deployment", registry)] == ["deployments"]
+
+
 def test_a_registered_kind_lets_its_words_through(team_repo):
     from agentops.spec import Workspace
 

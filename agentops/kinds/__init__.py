@@ -25,10 +25,10 @@ from agentops.kinds.loading import (
     installed,
     reset_active,
 )
-from agentops.kinds.vocabulary import refuse_unknown, unknown_kind_words
+from agentops.kinds.vocabulary import kinds_named, refuse_unknown, unknown_kind_words
 
 __all__ = [
     "ActionMap", "Alarm", "EditError", "EntryModel", "Kind", "KindError", "Registry",
     "RenderContext", "BUILTIN_KINDS", "ENTRY_POINT_GROUP", "active", "for_repository",
-    "installed", "reset_active", "refuse_unknown", "unknown_kind_words",
+    "installed", "reset_active", "kinds_named", "refuse_unknown", "unknown_kind_words",
 ]

@@ -99,6 +99,22 @@ def unknown_kind_words(text: str, known_words: Iterable[str],
     return list(dict.fromkeys(phrases))
 
 
+def kinds_named(text: str, registry, names: Iterable[str] = ()) -> list:
+    """The registered kinds the command's own words name (Kind.words, kind_values, noun), in
+    registry order: for a guard that holds the model's action to the kind the command asked
+    for ("an SQS queue" must not come back as a bucket). Names and values are not read."""
+    taken = {n.lower() for n in names}
+    tokens = [t for t in _tokens(text) if t and t not in taken]
+    joined = f" {' '.join(tokens)} "
+    found = []
+    for kind in registry:
+        for word in (*kind.words, *kind.kind_values, kind.noun):
+            if word and f" {word.lower()} " in joined:
+                found.append(kind)
+                break
+    return found
+
+
 def refuse_unknown(text: str, registry, names: Iterable[str] = ()) -> None:
     """Raise InterpretError naming the kinds `text` asks for that `registry` lacks, listing
     the ones it has. Nothing is asked of the model and nothing is written."""
