@@ -114,6 +114,10 @@ def _resource_policy(name: str, description: str, enforcement: EnforcementLevel,
     )
 
 
+# For kinds' own rules (Kind.policies): the same shape as the library's.
+resource_policy = _resource_policy
+
+
 def _ports(from_port: Any, to_port: Any, protocol: Any) -> range:
     if str(protocol) in ("-1", "all"):
         return range(0, 65536)
@@ -385,6 +389,11 @@ def policies(root=None) -> list[Policy]:
     names = {p.name for p in library}
     for kind in kinds:
         for policy in kind.policies():
+            if getattr(policy, "config_schema", None) is None:
+                # Every policy takes productionStacks (one config file sets it for all): a
+                # kind's rule without a schema gets that one, or `pulumi preview` would refuse
+                # the config agentops writes for it.
+                policy.config_schema = _schema()
             if policy.name in names:
                 from agentops.kinds import KindError
 

@@ -149,13 +149,13 @@ def test_team_kind_entries_are_validated_with_file_line_column(team_repo):
 def test_a_section_no_kind_declares_is_an_error_listing_the_known_ones(team_repo):
     from agentops.spec import load_spec_text
 
-    text = "region: us-east-1\nqueues:\n  jobs: {}\n"
+    text = "region: us-east-1\nkafka_topics:\n  jobs: {}\n"
     with pytest.raises(SpecError) as info:
         load_spec_text(text, "stacks/dev.yaml", kinds.installed())
     message = str(info.value)
-    assert "stacks/dev.yaml:2:1: queues: unknown field" in message
-    assert "no kind declares a section 'queues'" in message
-    assert "known sections: " + ", ".join(BUILTIN_SECTIONS) in message
+    assert "stacks/dev.yaml:2:1: kafka_topics: unknown field" in message
+    assert "no kind declares a section 'kafka_topics'" in message
+    assert "known sections: " + ", ".join(kinds.installed().sections()) in message
     # The same spec section is fine where a kind declares it.
     from agentops.spec import Workspace
 
@@ -325,7 +325,7 @@ def test_graph_cache_key_covers_the_team_kind_file(team_repo):
 
 
 @pytest.mark.parametrize("command, phrase", [
-    ("create an SQS queue called jobs in dev", "sqs queue"),
+    ("create a dynamodb table called sessions in dev", "dynamodb"),
     ("add a redis cache cluster to prod", "redis cache"),
     ("set up a lambda function for thumbnails in staging", "lambda function"),
     ("create a kafka topic named events in dev", "kafka topic"),
@@ -384,10 +384,10 @@ def test_interpret_refuses_an_unknown_kind_before_the_model_and_writes_nothing(t
     before = subprocess.run(["git", "status", "--porcelain"], cwd=team_repo, capture_output=True,
                             text=True).stdout
     proc = subprocess.run([sys.executable, "-m", "agentops", "interpret",
-                           "create an SQS queue called jobs in dev"],
+                           "create a kafka topic called jobs in dev"],
                           cwd=team_repo, env=env, capture_output=True, text=True, timeout=120)
     assert proc.returncode != 0
-    assert "agentops has no kind for 'sqs queue'; it knows:" in proc.stderr
+    assert "agentops has no kind for 'kafka topic'; it knows:" in proc.stderr
     assert "distribution (distributions)" in proc.stderr  # the repository's own kind is listed
     assert "Traceback" not in proc.stderr
     after = subprocess.run(["git", "status", "--porcelain"], cwd=team_repo, capture_output=True,

@@ -39,6 +39,10 @@ EXPECTED = {
     "k8s-min-replicas": ("mandatory", "high"),
     "k8s-image-pinned": ("mandatory", "medium"),
     "k8s-resource-limits": ("mandatory", "medium"),
+    # Brought by the queues and topics kinds (agentops/kinds/queues.py, topics.py).
+    "sqs-encrypted": ("mandatory", "high"),
+    "sqs-dead-letter-production": ("advisory", "low"),
+    "sns-encrypted": ("mandatory", "high"),
 }
 
 # Every resource kind, every rule satisfied, in the strictest (production) setting.
@@ -84,6 +88,10 @@ security:
     rules:
       - {port: 22, cidr: 203.0.113.0/24}
       - {port: 443, cidr: 0.0.0.0/0}
+queues:
+  jobs: {dead_letter_after: 5}
+topics:
+  events: {queues: [jobs]}
 """
 
 # Breaks every rule the program can express from a spec.
@@ -120,6 +128,10 @@ security:
       - {port: 22, cidr: 0.0.0.0/0}
       - {port: 5000, to_port: 6000, cidr: 0.0.0.0/0}
       - {port: 0, protocol: all, cidr: "::/0"}
+queues:
+  jobs: {encrypted: false}
+topics:
+  events: {encrypted: false, queues: [jobs]}
 """
 
 
@@ -213,6 +225,9 @@ def test_failing_spec_breaks_every_rule_it_can_express(graphs):
     assert "owner" in found["required-tags"][0].message
     assert {v.resource for v in found["ebs-encrypted"]} == {"storage.scratch"}
     assert "1.24" in found["eks-supported-version"][0].message
+    assert {v.resource for v in found["sqs-encrypted"]} == {"queues.jobs"}
+    assert {v.resource for v in found["sqs-dead-letter-production"]} == {"queues.jobs"}
+    assert {v.resource for v in found["sns-encrypted"]} == {"topics.events"}
 
 
 def test_production_only_rules_stay_quiet_outside_production(graphs):

@@ -29,7 +29,8 @@ def describe_kinds(registry) -> list[dict]:
             "parameters": {a: dict(m.fields) for a, m in kind.actions.items() if m.fields},
             "cost": kind.cost_coverage or ("priced" if kind.priced else "unpriced"),
             "alarm_metrics": list(kind.alarm_metrics),
-            "rules": list(kind.rules) + [p.name for p in kind.policies()],
+            "rules": list(dict.fromkeys([*kind.rules, *(p.name for p in kind.policies())])),
+            "interpreted": kind.interpreted,
             "source": "repository" if registry.root and kind.source_file and
                       not kind.source_file.startswith(_package_dir()) else "agentops",
             "description": kind.description,
@@ -47,13 +48,13 @@ def _package_dir() -> str:
 
 def markdown_table(records: list[dict]) -> str:
     """The README's table of kinds (generated: `agentops kinds --format markdown`)."""
-    lines = ["| kind | section | resource | words | actions | parameters | cost | rules |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = ["| kind | section | resource | words | commands | actions | parameters | cost | rules |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in records:
         params = sorted({k for fields in r["parameters"].values() for k in fields})
         lines.append(
             f"| {r['kind']} | `{r['section']}` | {r['resource']} | {', '.join(r['words'])} | "
-            f"{', '.join(r['actions'])} | {', '.join(params) or '-'} | {r['cost']} | "
+            f"{'yes' if r['interpreted'] else 'spec only'} | {', '.join(r['actions'])} | {', '.join(params) or '-'} | {r['cost']} | "
             f"{', '.join(r['rules']) or '-'} |"
         )
     return "\n".join(lines) + "\n"
@@ -65,6 +66,7 @@ def _text(records: list[dict]) -> str:
         out.append(f"{r['kind']} ({r['section']}: {r['resource']}, {r['source']})"
                    + (f" - {r['description']}" if r["description"] else ""))
         out.append(f"  words:      {', '.join(r['words'])}")
+        out.append(f"  commands:   {'yes' if r['interpreted'] else 'not yet: write it in the spec'}")
         out.append(f"  actions:    {', '.join(r['actions'])}")
         for action, fields in r["parameters"].items():
             out.append(f"  {action + ':':<11} " + ", ".join(f"{k} -> {v}" for k, v in fields.items()))

@@ -57,7 +57,9 @@ needs. The hooks, all called with validated data:
 - create_entry / update / scale / restart / backup / delete: the edits of an ActionPlan's
   actions on the round-trip YAML entry; the defaults follow `actions` and cover most kinds;
 - policies() -> [pulumi_policy.Policy]: rules the kind brings that agentops' rule library
-  (agentops.policy_rules) does not have; `rules` names every rule that checks the kind;
+  (agentops.policy_rules) does not have, best built with agentops.policy_rules.resource_policy
+  (it declares the productionStacks setting every rule takes); `rules` names every rule that
+  checks the kind;
 - modules(entries): the provider resource modules rendering these entries imports (the
   offline plan preloads exactly these; a module missing costs time, never a result).
 
@@ -159,6 +161,11 @@ class Kind:
     grammar_rank: ClassVar[int] = 100
     default_name: ClassVar[str] = ""
     description: ClassVar[str] = ""
+    # Whether the interpreter takes commands for it. A kind agentops' model has not learnt yet
+    # says False: its words are refused by name ("not yet interpreted; write it in the spec")
+    # rather than left to a model that would map them onto a kind it knows; specs, plans,
+    # cost and policies take it all the same.
+    interpreted: ClassVar[bool] = True
 
     # -- order ---------------------------------------------------------------------------------
     # Position of the section in a spec (and in listings, cost lines); lower first.
@@ -458,14 +465,17 @@ class Registry:
         return None
 
     def kind_values(self) -> list[str]:
-        """Every parameters.kind value, in grammar order."""
-        ordered = sorted(self, key=lambda k: (k.grammar_rank, k.spec_order))
+        """Every parameters.kind value of the interpreted kinds, in grammar order."""
+        ordered = sorted((k for k in self if k.interpreted), key=lambda k: (k.grammar_rank, k.spec_order))
         return list(dict.fromkeys(v for k in ordered for v in k.kind_values))
 
-    def words(self) -> set[str]:
-        """Every word some kind claims (nouns, synonyms, service names, kind values)."""
+    def words(self, interpreted: bool = True) -> set[str]:
+        """Every word some kind claims (nouns, synonyms, service names, kind values): of the
+        kinds the interpreter takes commands for, or (interpreted=False) of the others."""
         out: set[str] = set()
         for k in self:
+            if k.interpreted != interpreted:
+                continue
             for w in (*k.words, *k.kind_values, k.noun, k.name, k.section):
                 out.update(w.lower().split())
         return out
@@ -488,8 +498,8 @@ class Registry:
         return self._replace
 
     def known(self) -> str:
-        """"instance (instances), cluster (clusters), ...": for error messages."""
-        return ", ".join(f"{k.noun} ({k.section})" for k in self)
+        """"instance (instances), cluster (clusters), ...": the kinds commands can name."""
+        return ", ".join(f"{k.noun} ({k.section})" for k in self if k.interpreted)
 
     # -- the spec model ------------------------------------------------------------------------
 

@@ -36,6 +36,8 @@ BUILTIN_KINDS: dict[str, str] = {
     "storage": "agentops.kinds.storage:StorageKind",
     "alerts": "agentops.kinds.alerts:AlertsKind",
     "security": "agentops.kinds.security:SecurityKind",
+    "queues": "agentops.kinds.queues:QueuesKind",
+    "topics": "agentops.kinds.topics:TopicsKind",
 }
 
 _lock = threading.Lock()

@@ -66,16 +66,18 @@ def _tokens(text: str) -> list[str | None]:
 
 
 def unknown_kind_words(text: str, known_words: Iterable[str],
-                       names: Iterable[str] = ()) -> list[str]:
+                       names: Iterable[str] = (), also: Iterable[str] = ()) -> list[str]:
     """The phrases of `text` that name a kind of infrastructure no registered kind claims, in
     the order they appear ("sqs queue", "redis cache"). known_words: every word the registry's
-    kinds claim (Registry.words()); names: existing resource names (never read as kinds)."""
+    kinds claim (Registry.words()); names: existing resource names (never read as kinds);
+    also: more words to look for (those of kinds the interpreter does not take yet)."""
     known = {w.lower() for w in known_words}
+    vocabulary = COMMON_KINDS | {w.lower() for w in also}
     taken = {n.lower() for n in names}
     tokens = [None if t in taken else t for t in _tokens(text)]
     hits = [False] * len(tokens)
     for i, token in enumerate(tokens):
-        if token and token in COMMON_KINDS and token not in known:
+        if token and token in vocabulary and token not in known:
             hits[i] = True
     for phrase in COMMON_PHRASES:
         n = len(phrase)
@@ -99,7 +101,7 @@ def unknown_kind_words(text: str, known_words: Iterable[str],
     return list(dict.fromkeys(phrases))
 
 
-def kinds_named(text: str, registry, names: Iterable[str] = ()) -> list:
+def kinds_named(text: str, registry: Iterable, names: Iterable[str] = ()) -> list:
     """The registered kinds the command's own words name (Kind.words, kind_values, noun), in
     registry order: for a guard that holds the model's action to the kind the command asked
     for ("an SQS queue" must not come back as a bucket). Names and values are not read."""
@@ -118,10 +120,27 @@ def kinds_named(text: str, registry, names: Iterable[str] = ()) -> list:
 def refuse_unknown(text: str, registry, names: Iterable[str] = ()) -> None:
     """Raise InterpretError naming the kinds `text` asks for that `registry` lacks, listing
     the ones it has. Nothing is asked of the model and nothing is written."""
-    unknown = unknown_kind_words(text, registry.words(), names)
+    known = registry.words()
+    unknown = unknown_kind_words(text, known, names,
+                                 also=registry.words(interpreted=False) - known)
     if not unknown:
         return
-    which = ", ".join(f"'{u}'" for u in unknown)
+    # A phrase whose words all belong to kinds a spec can hold but the interpreter has not
+    # learnt ("sqs queue") is said so, with where to write it; any other phrase ("kafka
+    # topic": no kind has kafka) has no kind at all.
+    later = registry.words(interpreted=False)
+    missing = [u for u in unknown if not all(w in later for w in u.split())]
+    if not missing:
+        which = ", ".join(f"'{u}'" for u in unknown)
+        written = [k for k in registry if not k.interpreted and kinds_named(" ".join(unknown), [k])]
+        sections = ", ".join(f"{k.section}:" for k in written)
+        raise InterpretError(
+            f"agentops cannot interpret commands for {which} yet; it takes commands for: "
+            f"{registry.known()}",
+            hint=f"write it in stacks/<stack>.yaml ({sections} section; see `agentops kinds`) "
+                 f"and run `agentops plan`",
+        )
+    which = ", ".join(f"'{u}'" for u in missing)
     raise InterpretError(
         f"agentops has no kind for {which}; it knows: {registry.known()}",
         hint="a repository can add its own kinds (kinds: {path: kinds} in .agentops.yaml; "

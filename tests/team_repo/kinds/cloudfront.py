@@ -103,13 +103,11 @@ class CloudFrontKind(Kind):
                           f"{dist.expected_gb_month} GB out x {PRICE_PER_GB}; plus requests")]
 
     def policies(self):
-        from pulumi_policy import EnforcementLevel, ResourceValidationPolicy
+        from pulumi_policy import EnforcementLevel, Severity
 
-        def validate(args, report_violation):
-            if args.resource_type == "aws:cloudfront/distribution:Distribution":
-                _https_only(args, report_violation)
+        from agentops.policy_rules import resource_policy
 
-        return [ResourceValidationPolicy(
-            name="cloudfront-no-plain-http",
-            description="CloudFront distributions do not serve plain HTTP.",
-            validate=validate, enforcement_level=EnforcementLevel.MANDATORY)]
+        return [resource_policy(
+            "cloudfront-no-plain-http", "CloudFront distributions do not serve plain HTTP.",
+            EnforcementLevel.MANDATORY, Severity.HIGH,
+            {"aws:cloudfront/distribution:Distribution"}, _https_only)]
