@@ -337,7 +337,7 @@ def test_commands_for_unknown_kinds_are_refused_by_name(command, phrase):
     with pytest.raises(InterpretError) as info:
         kinds.refuse_unknown(command, registry)
     assert f"agentops has no kind for '{phrase}'; it knows: " in info.value.message
-    assert "bucket (storage)" in info.value.message
+    assert "bucket/volume (storage)" in info.value.message
 
 
 def test_nothing_the_interpreter_handled_is_refused():

@@ -499,7 +499,8 @@ class Registry:
 
     def known(self) -> str:
         """"instance (instances), cluster (clusters), ...": the kinds commands can name."""
-        return ", ".join(f"{k.noun} ({k.section})" for k in self if k.interpreted)
+        return ", ".join(f"{'/'.join(k.kind_values) if len(k.kind_values) > 1 else k.noun} "
+                         f"({k.section})" for k in self if k.interpreted)
 
     # -- the spec model ------------------------------------------------------------------------
 
