@@ -233,6 +233,12 @@ def _monitor(action: Action, doc: CommentedMap, params: dict, registry: Registry
             f"monitor: no resource named {target!r} to watch (resources: {choices})",
             hint="name the resource the alert watches",
         )
+    watched = registry[existing[target]]
+    if not watched.supports(ActionType.monitor):
+        raise EditError(f"monitor: {existing[target]} has no metric agentops can watch "
+                        f"({target!r} is in {existing[target]})",
+                        hint=f"kinds that can be watched: "
+                             f"{', '.join(k.section for k in registry if k.supports('monitor') and k is not alerts)}")
     metric = params.get("metric", "cpu")
     if "threshold" not in params:
         raise EditError(f"monitor {target}: needs a threshold",

@@ -162,7 +162,8 @@ def test_preload_covers_what_rendering_them_imports(tmp_path):
     import subprocess
     import sys
 
-    (tmp_path / "prod.yaml").write_text(SPEC)
+    # The registries kind too (tests/test_registries_kind.py).
+    (tmp_path / "prod.yaml").write_text(SPEC + "registries:\n  images: {keep_images: 3}\n")
     script = f"""
 import json, sys
 from agentops import offline

@@ -43,6 +43,9 @@ EXPECTED = {
     "sqs-encrypted": ("mandatory", "high"),
     "sqs-dead-letter-production": ("advisory", "low"),
     "sns-encrypted": ("mandatory", "high"),
+    # Brought by the registries kind (agentops/kinds/registries.py).
+    "ecr-scan-on-push": ("mandatory", "medium"),
+    "ecr-immutable-tags": ("advisory", "medium"),
 }
 
 # Every resource kind, every rule satisfied, in the strictest (production) setting.
@@ -92,6 +95,8 @@ queues:
   jobs: {dead_letter_after: 5}
 topics:
   events: {queues: [jobs]}
+registries:
+  images: {keep_images: 50}
 """
 
 # Breaks every rule the program can express from a spec.
@@ -132,6 +137,8 @@ queues:
   jobs: {encrypted: false}
 topics:
   events: {encrypted: false, queues: [jobs]}
+registries:
+  images: {immutable_tags: false, scan_on_push: false}
 """
 
 
@@ -228,6 +235,8 @@ def test_failing_spec_breaks_every_rule_it_can_express(graphs):
     assert {v.resource for v in found["sqs-encrypted"]} == {"queues.jobs"}
     assert {v.resource for v in found["sqs-dead-letter-production"]} == {"queues.jobs"}
     assert {v.resource for v in found["sns-encrypted"]} == {"topics.events"}
+    assert {v.resource for v in found["ecr-scan-on-push"]} == {"registries.images"}
+    assert {v.resource for v in found["ecr-immutable-tags"]} == {"registries.images"}
 
 
 def test_production_only_rules_stay_quiet_outside_production(graphs):

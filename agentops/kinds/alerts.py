@@ -59,6 +59,12 @@ class AlertsKind(Kind):
     priced = True
     cost_coverage = "priced (one alarm per watched instance)"
 
+    def check(self, spec, name: str, alert: Alert) -> None:
+        section, _ = spec.find(alert.target)
+        if not spec.kinds()[section].supports("monitor"):
+            raise ValueError(f"alerts.{name}.target: {alert.target!r} is in {section}, which has "
+                             f"no metric agentops can watch")
+
     def render(self, ctx, name: str, alert: Alert) -> None:
         from pulumi_aws import cloudwatch
 

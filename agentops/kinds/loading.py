@@ -38,6 +38,7 @@ BUILTIN_KINDS: dict[str, str] = {
     "security": "agentops.kinds.security:SecurityKind",
     "queues": "agentops.kinds.queues:QueuesKind",
     "topics": "agentops.kinds.topics:TopicsKind",
+    "registries": "agentops.kinds.registries:RegistriesKind",
 }
 
 _lock = threading.Lock()
