@@ -30,6 +30,7 @@ class RegionPrices(BaseModel):
     nat_gateway_gb: float | None = None
     public_ipv4_hourly: float | None = None
     cloudwatch_alarm_month: float | None = None
+    kms_key_month: float | None = None
 
 
 class Pricing(BaseModel):

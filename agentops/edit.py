@@ -198,6 +198,9 @@ def _create_kind(action: Action, params: dict, registry: Registry) -> Kind:
                 f"create {action.resource.value}: kind {kind_word!r} is not one of {values or 'none'}",
                 hint=f"kinds agentops knows: {registry.known()}",
             )
+    # Without a kind word, only the kinds the interpreter takes commands for are meant (a
+    # database is an RDS instance, not a spec-only DynamoDB table).
+    of_type = [k for k in of_type if k.interpreted] or of_type
     if len(of_type) == 1:
         return of_type[0]
     for candidate in sorted(of_type, key=lambda k: (k.render_order, k.spec_order)):

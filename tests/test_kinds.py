@@ -325,7 +325,7 @@ def test_graph_cache_key_covers_the_team_kind_file(team_repo):
 
 
 @pytest.mark.parametrize("command, phrase", [
-    ("create a dynamodb table called sessions in dev", "dynamodb"),
+    ("create an opensearch domain called logs in dev", "opensearch"),
     ("add a redis cache cluster to prod", "redis cache"),
     ("set up a lambda function for thumbnails in staging", "lambda function"),
     ("create a kafka topic named events in dev", "kafka topic"),

@@ -162,8 +162,9 @@ def test_preload_covers_what_rendering_them_imports(tmp_path):
     import subprocess
     import sys
 
-    # The registries kind too (tests/test_registries_kind.py).
-    (tmp_path / "prod.yaml").write_text(SPEC + "registries:\n  images: {keep_images: 3}\n")
+    # The registries, tables and keys kinds too.
+    (tmp_path / "prod.yaml").write_text(SPEC + "registries:\n  images: {keep_images: 3}\n"
+                                        "tables:\n  t: {}\nkeys:\n  k: {}\n")
     script = f"""
 import json, sys
 from agentops import offline

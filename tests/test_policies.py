@@ -46,6 +46,11 @@ EXPECTED = {
     # Brought by the registries kind (agentops/kinds/registries.py).
     "ecr-scan-on-push": ("mandatory", "medium"),
     "ecr-immutable-tags": ("advisory", "medium"),
+    # Brought by the tables and keys kinds (agentops/kinds/tables.py, keys.py).
+    "dynamodb-pitr-production": ("mandatory", "high"),
+    "dynamodb-kms-encryption": ("advisory", "low"),
+    "dynamodb-deletion-protection-production": ("mandatory", "high"),
+    "kms-key-rotation": ("mandatory", "medium"),
 }
 
 # Every resource kind, every rule satisfied, in the strictest (production) setting.
@@ -97,6 +102,10 @@ topics:
   events: {queues: [jobs]}
 registries:
   images: {keep_images: 50}
+tables:
+  sessions: {}
+keys:
+  app: {}
 """
 
 # Breaks every rule the program can express from a spec.
@@ -139,6 +148,10 @@ topics:
   events: {encrypted: false, queues: [jobs]}
 registries:
   images: {immutable_tags: false, scan_on_push: false}
+tables:
+  sessions: {point_in_time_recovery: false, encrypted: false, deletion_protection: false}
+keys:
+  app: {rotation: false}
 """
 
 
@@ -237,6 +250,10 @@ def test_failing_spec_breaks_every_rule_it_can_express(graphs):
     assert {v.resource for v in found["sns-encrypted"]} == {"topics.events"}
     assert {v.resource for v in found["ecr-scan-on-push"]} == {"registries.images"}
     assert {v.resource for v in found["ecr-immutable-tags"]} == {"registries.images"}
+    for rule in ("dynamodb-pitr-production", "dynamodb-kms-encryption",
+                 "dynamodb-deletion-protection-production"):
+        assert {v.resource for v in found[rule]} == {"tables.sessions"}
+    assert {v.resource for v in found["kms-key-rotation"]} == {"keys.app"}
 
 
 def test_production_only_rules_stay_quiet_outside_production(graphs):

@@ -39,6 +39,8 @@ BUILTIN_KINDS: dict[str, str] = {
     "queues": "agentops.kinds.queues:QueuesKind",
     "topics": "agentops.kinds.topics:TopicsKind",
     "registries": "agentops.kinds.registries:RegistriesKind",
+    "tables": "agentops.kinds.tables:TablesKind",
+    "keys": "agentops.kinds.keys:KeysKind",
 }
 
 _lock = threading.Lock()
