@@ -162,9 +162,11 @@ def test_preload_covers_what_rendering_them_imports(tmp_path):
     import subprocess
     import sys
 
-    # The registries, tables and keys kinds too.
+    # The registries, tables, keys, namespaces and cronjobs kinds too.
     (tmp_path / "prod.yaml").write_text(SPEC + "registries:\n  images: {keep_images: 3}\n"
-                                        "tables:\n  t: {}\nkeys:\n  k: {}\n")
+                                        "tables:\n  t: {}\nkeys:\n  k: {}\n"
+                                        "clusters:\n  c: {}\nnamespaces:\n  n: {cluster: c}\n"
+                                        "cronjobs:\n  j: {cluster: c, image: 'a:1', schedule: '@daily'}\n")
     script = f"""
 import json, sys
 from agentops import offline

@@ -51,6 +51,9 @@ EXPECTED = {
     "dynamodb-kms-encryption": ("advisory", "low"),
     "dynamodb-deletion-protection-production": ("mandatory", "high"),
     "kms-key-rotation": ("mandatory", "medium"),
+    # Brought by the namespaces and cronjobs kinds.
+    "k8s-namespace-not-privileged": ("mandatory", "high"),
+    "k8s-cronjob-image-pinned": ("mandatory", "medium"),
 }
 
 # Every resource kind, every rule satisfied, in the strictest (production) setting.
@@ -106,6 +109,10 @@ tables:
   sessions: {}
 keys:
   app: {}
+namespaces:
+  payments: {cluster: main}
+cronjobs:
+  report: {cluster: main, image: "ghcr.io/acme/report:2.1.0", schedule: "@daily"}
 """
 
 # Breaks every rule the program can express from a spec.
@@ -152,6 +159,10 @@ tables:
   sessions: {point_in_time_recovery: false, encrypted: false, deletion_protection: false}
 keys:
   app: {rotation: false}
+namespaces:
+  legacy: {cluster: old, pod_security: privileged}
+cronjobs:
+  report: {cluster: old, image: "ghcr.io/acme/report:latest", schedule: "@daily"}
 """
 
 
@@ -254,6 +265,8 @@ def test_failing_spec_breaks_every_rule_it_can_express(graphs):
                  "dynamodb-deletion-protection-production"):
         assert {v.resource for v in found[rule]} == {"tables.sessions"}
     assert {v.resource for v in found["kms-key-rotation"]} == {"keys.app"}
+    assert {v.resource for v in found["k8s-namespace-not-privileged"]} == {"namespaces.legacy"}
+    assert {v.resource for v in found["k8s-cronjob-image-pinned"]} == {"cronjobs.report"}
 
 
 def test_production_only_rules_stay_quiet_outside_production(graphs):

@@ -41,6 +41,8 @@ BUILTIN_KINDS: dict[str, str] = {
     "registries": "agentops.kinds.registries:RegistriesKind",
     "tables": "agentops.kinds.tables:TablesKind",
     "keys": "agentops.kinds.keys:KeysKind",
+    "namespaces": "agentops.kinds.namespaces:NamespacesKind",
+    "cronjobs": "agentops.kinds.cronjobs:CronJobsKind",
 }
 
 _lock = threading.Lock()

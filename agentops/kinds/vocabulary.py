@@ -43,7 +43,8 @@ COMMON_PHRASES: tuple[tuple[str, ...], ...] = tuple(tuple(p.split()) for p in (
     "kms key", "iam role", "iam roles", "iam policy", "service account",
     "config map", "cron job", "cron jobs", "pod autoscaler", "kubernetes namespace",
     "k8s namespace", "kubernetes ingress", "k8s ingress", "ingress controller",
-    "api gateway", "step functions", "target group", "hosted zone",
+    "api gateway", "step functions", "target group", "hosted zone", "dynamodb table",
+    "dynamodb tables", "ecr repository", "ecr repositories",
 ))
 
 # The word after these is a name, not a kind ("deploy redis:7.2 as cache").
@@ -121,18 +122,29 @@ def refuse_unknown(text: str, registry, names: Iterable[str] = ()) -> None:
     """Raise InterpretError naming the kinds `text` asks for that `registry` lacks, listing
     the ones it has. Nothing is asked of the model and nothing is written."""
     known = registry.words()
-    unknown = unknown_kind_words(text, known, names,
-                                 also=registry.words(interpreted=False) - known)
+    # Looked for: the words spec-only kinds declare (Kind.words; their nouns, like "key" or
+    # "namespace", are too common alone and count only inside the phrases above).
+    declared = {w for k in registry if not k.interpreted for phrase in k.words
+                for w in phrase.lower().split()}
+    unknown = unknown_kind_words(text, known, names, also=declared - known)
     if not unknown:
         return
     # A phrase whose words all belong to kinds a spec can hold but the interpreter has not
     # learnt ("sqs queue") is said so, with where to write it; any other phrase ("kafka
     # topic": no kind has kafka) has no kind at all.
     later = registry.words(interpreted=False)
-    missing = [u for u in unknown if not all(w in later for w in u.split())]
+
+    def spec_only(phrase: str) -> bool:
+        words = phrase.split()
+        return phrase.replace(" ", "") in later or (
+            any(w in later for w in words) and all(w in later or w in known for w in words))
+
+    missing = [u for u in unknown if not spec_only(u)]
     if not missing:
         which = ", ".join(f"'{u}'" for u in unknown)
-        written = [k for k in registry if not k.interpreted and kinds_named(" ".join(unknown), [k])]
+        text_of = " ".join(unknown)
+        written = [k for k in registry if not k.interpreted
+                   and (kinds_named(text_of, [k]) or kinds_named(text_of.replace(" ", ""), [k]))]
         sections = ", ".join(f"{k.section}:" for k in written)
         raise InterpretError(
             f"agentops cannot interpret commands for {which} yet; it takes commands for: "
