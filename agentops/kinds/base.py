@@ -44,7 +44,18 @@ of agentops reads from the registry (nothing outside agentops/kinds names a kind
             return [self.unpriced(name, "SQS queue", "usage-based: per million requests")]
 
 Every declaration has a default (see the class attributes below); a kind overrides what it
-needs. The hooks, all called with validated data:
+needs. Worth knowing:
+
+- `interpreted = False` marks a kind the interpreter's model has not learnt: specs, plans,
+  cost and policies take it, and a command naming it is refused by name ("agentops cannot
+  interpret commands for 'sqs queue' yet") instead of being guessed. Its kind_values stay out
+  of the grammar. Built-in kinds added after the model was trained start that way;
+- `references` are checked for every entry ("no cluster named 'blue' (defined: main)");
+- `implied_by` lets a create that names no kind pick this one from its parameters;
+- `priced`/`cost_coverage` say what cost() prices (shown by `agentops kinds`);
+- rules a kind brings are best built with agentops.policy_rules.resource_policy (it declares
+  the productionStacks setting every rule takes); policy_rules.is_production tells a
+  production stack from others. The hooks, all called with validated data:
 
 - render(ctx, name, entry): the Pulumi resources for one entry, under ctx.component(...);
 - cost(prices, name, entry, spec) -> [CostLine]: priced lines, or lines with monthly_usd None
