@@ -77,6 +77,14 @@ class RiskSettings(BaseModel):
     advisory_policy_cap: Level = "medium"
 
 
+class KindsSettings(BaseModel):
+    """`kinds:` in .agentops.yaml: the repository's own resource kinds (agentops.kinds)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field("kinds", description="folder inside the repository with one module per kind")
+
+
 class RepoConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -88,6 +96,7 @@ class RepoConfig(BaseModel):
     policy: dict = Field(default_factory=dict)
     ci: CISettings = Field(default_factory=CISettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    kinds: KindsSettings | None = None
 
     def is_production(self, stack: str | None) -> bool:
         return stack is not None and stack in self.production_stacks

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 from agentops.graph import SECRET_PLACEHOLDER, Resource, ResourceGraph
 
 if TYPE_CHECKING:
-    from agentops.spec import StackSpec
+    from agentops.spec import SpecBase as StackSpec
 
 # The Pulumi SDK versions the fast path (_lean_sdk: patches of the SDK's private internals) was
 # tested with: tests/test_offline_fast.py holds it to the plain SDK's graph on each, and fails
@@ -414,8 +414,8 @@ def capture_spec(
 
     values = {f"{project}:{k}": v for k, v in (config or {}).items()}
     secret_keys = []
-    for dep in spec.deployments.values():
-        for key in dep.secret_env.values():
+    for section, _, entry in spec.resources():
+        for key in spec.kinds()[section].config_secrets(entry):
             values.setdefault(f"{project}:{key}", OFFLINE_SECRET)
             secret_keys.append(f"{project}:{key}")
     pconfig.set_all_config(values, secret_keys)
@@ -637,7 +637,7 @@ def _preload(specs: list[StackSpec]) -> None:
 class _ThinPackage(types.ModuleType):
     """A provider package loaded with only some of its resource modules (see _preload). Reading
     any other name from it runs the package's real __init__ first: a module missing from
-    program._SECTION_MODULES costs time, never a different result."""
+    a kind's provider_modules costs time, never a different result."""
 
     def __getattr__(self, name: str):
         if name.startswith("__") or self.__dict__.get("_complete") or self._has_submodule(name):

@@ -112,7 +112,7 @@ def test_lean_path_reads_outputs_like_the_sdk():
 
 
 def test_preload_covers_what_rendering_imports():
-    # The loader loads only the resource modules program._SECTION_MODULES names. One missing
+    # The loader loads only the resource modules the kinds name (Kind.modules). One missing
     # there is loaded by each worker on its own, with its whole package: correct, but slower.
     # Rendering after _preload() must load no provider module and complete no thin package.
     script = f"""

@@ -60,6 +60,7 @@ def _register_commands() -> None:
         gitops_cmds,
         init_cmd,
         interpret_cmds,
+        kinds_cmd,
         plan_cmd,
         policy_cmds,
         serve_cmd,

@@ -11,6 +11,8 @@ in `agentops plan`, `check`, `scan` and `propose`, which load this directory as 
 - The team's own rules live in team_rules.py, beside this file.
 """
 
+from pathlib import Path
+
 from pulumi_policy import EnforcementLevel, PolicyPack
 
 import team_rules
@@ -19,8 +21,11 @@ from agentops.policy_rules import policies as agentops_policies
 # Names of agentops rules this repository does not run at all, e.g. {"ec2-imdsv2"}.
 LEFT_OUT: set[str] = set()
 
+# The repository (above policies/): its own kinds' rules join agentops' (.agentops.yaml kinds:).
+REPOSITORY = Path(__file__).resolve().parent.parent
+
 PolicyPack(
     "agentops",
-    policies=[p for p in agentops_policies() if p.name not in LEFT_OUT] + team_rules.policies(),
+    policies=[p for p in agentops_policies(REPOSITORY) if p.name not in LEFT_OUT] + team_rules.policies(),
     enforcement_level=EnforcementLevel.ADVISORY,
 )
