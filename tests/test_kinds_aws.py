@@ -1,0 +1,506 @@
+"""The AWS service kinds (agentops/kinds/queues.py ... roles.py), each taken through the stages
+a kind goes through: registered through the entry-point group and its words understood,
+validated with file:line:column errors, rendered under Pulumi's mocks (resource types and key
+inputs), edited by every action it supports, priced or listed unpriced, and its CrossGuard rules
+fired by a failing entry and quiet on a passing one; then a stack with an entry of every kind
+through the offline plan and `agentops check`."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import tomllib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pytest
+
+from agentops import kinds, offline, policy
+from agentops.actionplan import Action, ActionPlan, Parameters
+from agentops.config import RepoConfig
+from agentops.cost import estimate
+from agentops.edit import EditError, apply_plan
+from agentops.errors import SpecError
+from agentops.graph import SECRET_PLACEHOLDER, Resource, ResourceGraph
+from agentops.spec import load_spec_text
+
+REPO = Path(__file__).resolve().parents[1]
+NOW = lambda: datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)  # noqa: E731
+
+AWS_KINDS = {
+    # section: (module:Class, resource type, kind value)
+    "queues": ("agentops.kinds.queues:QueuesKind", "infrastructure", "queue"),
+    "topics": ("agentops.kinds.topics:TopicsKind", "infrastructure", "topic"),
+    "functions": ("agentops.kinds.functions:FunctionsKind", "infrastructure", "function"),
+    "tables": ("agentops.kinds.tables:TablesKind", "infrastructure", "table"),
+    "caches": ("agentops.kinds.caches:CachesKind", "infrastructure", "cache"),
+}
+
+# The rules these kinds bring: name -> (enforcement, severity).
+AWS_RULES = {
+    "sqs-encrypted": ("mandatory", "high"),
+    "sns-encrypted": ("mandatory", "high"),
+    "lambda-supported-runtime": ("advisory", "high"),
+    "dynamodb-encrypted": ("mandatory", "medium"),
+    "dynamodb-pitr-production": ("mandatory", "high"),
+    "dynamodb-deletion-protection": ("advisory", "medium"),
+    "elasticache-encrypted-at-rest": ("mandatory", "high"),
+    "elasticache-encrypted-in-transit": ("mandatory", "high"),
+}
+
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbs:1.4.2"
+
+# An entry of every kind (several for some), every rule satisfied, production settings.
+PASSING = f"""\
+provider: aws
+region: us-east-1
+tags: {{owner: platform}}
+network:
+  core: {{cidr: 10.0.0.0/16, az_count: 2}}
+queues:
+  jobs: {{dead_letter: jobs-dlq, visibility_timeout_seconds: 120}}
+  jobs-dlq: {{retention_seconds: 1209600}}
+  ledger: {{fifo: true}}
+topics:
+  events: {{subscribers: [jobs]}}
+functions:
+  thumbs:
+    image: {IMAGE}
+    memory_mb: 1024
+    timeout_seconds: 60
+    env: {{BUCKET: thumbs}}
+    policies: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]
+  resize: {{code: s3://acme-artifacts/resize-2.1.zip, runtime: python3.12, handler: app.handler, architecture: arm64}}
+tables:
+  orders: {{range_key: created_at, range_key_type: N, ttl_attribute: expires}}
+  sessions: {{billing: provisioned, read_capacity: 10, write_capacity: 5}}
+caches:
+  sessions-cache: {{engine: redis, node_type: cache.t3.small, nodes: 2, network: core}}
+alerts:
+  jobs-age: {{target: jobs, metric: latency, threshold: 600}}
+  thumbs-errors: {{target: thumbs, metric: errors, threshold: 1}}
+  cache-cpu: {{target: sessions-cache, metric: cpu, threshold: 80}}
+"""
+
+# Breaks every rule these kinds bring.
+FAILING = f"""\
+provider: aws
+region: us-east-1
+tags: {{owner: platform}}
+queues:
+  plain: {{encrypted: false}}
+topics:
+  plain-topic: {{encrypted: false}}
+functions:
+  legacy: {{code: s3://acme-artifacts/legacy.zip, runtime: python3.8, handler: app.handler}}
+tables:
+  loose: {{encrypted: false, point_in_time_recovery: false, deletion_protection: false}}
+caches:
+  open-cache: {{encrypted: false, transit_encryption: false}}
+"""
+
+
+def _graph(text: str, stack: str) -> ResourceGraph:
+    return offline.capture(text, stack)
+
+
+@pytest.fixture(scope="module")
+def graphs() -> dict[str, ResourceGraph]:
+    captured = offline.capture_many([(PASSING, "prod", "stacks/prod.yaml"),
+                                     (PASSING, "dev", "stacks/dev.yaml"),
+                                     (FAILING, "prod", "stacks/prod.yaml")], cache=False)
+    return {"pass-prod": captured[0], "pass-dev": captured[1], "fail-prod": captured[2]}
+
+
+@pytest.fixture(scope="module")
+def graph(graphs) -> ResourceGraph:
+    return graphs["pass-dev"]
+
+
+def one(graph: ResourceGraph, type_: str, name: str) -> Resource:
+    found = [r for r in graph.resources if r.type == type_ and r.name == name]
+    assert len(found) == 1, f"{type_} {name}: {len(found)} found"
+    return found[0]
+
+
+def of_type(graph: ResourceGraph, type_: str) -> list[Resource]:
+    return [r for r in graph.resources if r.type == type_]
+
+
+def spec_ref(graph: ResourceGraph, resource: Resource) -> str:
+    """The spec entry a resource belongs to (the capture reads it from its component)."""
+    return resource.spec_ref
+
+
+# --- the registry ------------------------------------------------------------------------------
+
+
+def test_pyproject_registers_every_aws_kind_through_the_entry_point_group():
+    table = tomllib.loads((REPO / "pyproject.toml").read_text())
+    group = table["project"]["entry-points"][kinds.ENTRY_POINT_GROUP]
+    for section, (reference, _, _) in AWS_KINDS.items():
+        assert group.get(section) == reference
+
+
+def test_every_aws_kind_is_installed_with_its_section_type_and_words():
+    registry = kinds.installed()
+    missing = sorted(set(AWS_KINDS) - set(registry.sections()))
+    assert not missing, (f"not registered: {missing}; the installed metadata predates them "
+                         f"(pip install -e . or agentops.kinds.loading.BUILTIN_KINDS)")
+    for section, (reference, resource_type, value) in AWS_KINDS.items():
+        kind = registry[section]
+        assert f"{type(kind).__module__}:{type(kind).__name__}" == reference
+        assert kind.resource_type.value == resource_type
+        assert registry.by_kind_value(value) is kind
+        assert kind.source_file and Path(kind.source_file).is_file()
+        assert kind.supports("create") and kind.supports("delete")
+        assert set(kind.rules) - {"required-tags", "iam-no-admin-policies"} <= set(AWS_RULES)
+    for word, section in {"sqs": "queues", "sns": "topics", "lambda": "functions",
+                          "dynamodb": "tables", "redis": "caches", "valkey": "caches",
+                          "elasticache": "caches"}.items():
+        assert registry.by_kind_value(word) is registry[section], word
+
+
+@pytest.mark.parametrize("command", [
+    "create an SQS queue named jobs in dev",
+    "add an sns topic called events to staging",
+    "set up a lambda function for thumbnails in staging",
+    "create a dynamodb table named orders in prod",
+    "add a redis cache cluster to prod",
+    "create a valkey elasticache cluster in dev",
+])
+def test_the_words_for_these_kinds_are_understood_not_refused(command):
+    registry = kinds.installed()
+    assert kinds.unknown_kind_words(command, registry.words()) == []
+    kinds.refuse_unknown(command, registry)  # no InterpretError
+
+
+def test_the_rules_are_in_the_pack_with_their_levels():
+    pack = {p.name: (p.enforcement_level.value, p.severity.value)
+            for p in policy.load_pack(REPO).policies}
+    for name, levels in AWS_RULES.items():
+        assert pack.get(name) == levels, name
+    assert len(AWS_RULES) >= 8
+
+
+# --- validation --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("body, where, says", [
+    ("queues:\n  jobs:\n    retention_seconds: 5\n", "stacks/dev.yaml:4:5: queues.jobs.retention_seconds",
+     "greater than or equal to 60"),
+    ("queues:\n  jobs: {dead_letter: nope}\n", "queues.jobs.dead_letter", "no dead_letter named 'nope'"),
+    ("queues:\n  a: {dead_letter: b}\n  b: {fifo: true}\n", "queues.a.dead_letter", "standard queue"),
+    ("topics:\n  t: {subscribers: [missing]}\n", "topics.t.subscribers", "no queues entry 'missing'"),
+    ("functions:\n  f:\n    runtime: python3.12\n", "functions.f", "either image"),
+    ("functions:\n  f:\n    code: s3://bkt/k.zip\n    runtime: cobol\n    handler: h\n",
+     "stacks/dev.yaml:5:5: functions.f.runtime", "python3.12"),
+    ("functions:\n  f:\n    image: x:1\n    policies: [AdministratorAccess]\n",
+     "functions.f.policies", "not a managed policy ARN"),
+    ("tables:\n  t:\n    billing: provisioned\n", "tables.t", "needs read_capacity"),
+    ("tables:\n  t:\n    read_capacity: 5\n", "tables.t", "apply to billing: provisioned"),
+    ("caches:\n  c:\n    engine: memcached\n", "stacks/dev.yaml:4:5: caches.c.engine", "valkey"),
+    ("caches:\n  c:\n    nodes: 9\n", "caches.c.nodes", "less than or equal to 6"),
+])
+def test_bad_entries_name_file_line_column_and_what_is_wrong(body, where, says):
+    with pytest.raises(SpecError) as info:
+        load_spec_text("region: us-east-1\n" + body, "stacks/dev.yaml")
+    message = str(info.value)
+    assert "stacks/dev.yaml:" in message, message  # file:line:column of the entry or field
+    assert where in message and says in message, message
+
+
+# --- rendering ---------------------------------------------------------------------------------
+
+
+def test_queue_renders_encrypted_with_dead_letter_and_fifo_name(graph):
+    jobs = one(graph, "aws:sqs/queue:Queue", "jobs")
+    assert jobs.inputs["sqsManagedSseEnabled"] is True
+    assert jobs.inputs["visibilityTimeoutSeconds"] == 120
+    assert jobs.inputs["redrivePolicy"] == offline.UNKNOWN  # the DLQ's ARN, known after apply
+    dlq = one(graph, "aws:sqs/queue:Queue", "jobs-dlq")
+    assert dlq.urn in jobs.dependencies  # the redrive policy reads the DLQ's ARN
+    assert dlq.inputs["messageRetentionSeconds"] == 1209600
+    ledger = one(graph, "aws:sqs/queue:Queue", "ledger")
+    assert ledger.inputs["fifoQueue"] is True and ledger.inputs["name"] == "dev-ledger.fifo"
+    assert spec_ref(graph, jobs) == "queues.jobs"
+
+
+def test_topic_renders_encrypted_with_a_subscription_and_queue_policy(graph):
+    topic = one(graph, "aws:sns/topic:Topic", "events")
+    assert topic.inputs["kmsMasterKeyId"] == "alias/aws/sns"
+    sub = one(graph, "aws:sns/topicSubscription:TopicSubscription", "events-jobs")
+    assert sub.inputs["protocol"] == "sqs" and sub.inputs["rawMessageDelivery"] is True
+    one(graph, "aws:sqs/queuePolicy:QueuePolicy", "events-jobs")
+    assert spec_ref(graph, sub) == "topics.events"
+
+
+def test_function_renders_with_its_own_role_and_policies(graph):
+    thumbs = one(graph, "aws:lambda/function:Function", "thumbs")
+    assert thumbs.inputs["packageType"] == "Image" and thumbs.inputs["imageUri"] == IMAGE
+    assert thumbs.inputs["memorySize"] == 1024 and thumbs.inputs["timeout"] == 60
+    assert thumbs.inputs["environment"] == {"variables": {"BUCKET": "thumbs"}}
+    assert "runtime" not in thumbs.inputs
+    role = one(graph, "aws:iam/role:Role", "thumbs-role")
+    assert "lambda.amazonaws.com" in role.inputs["assumeRolePolicy"]
+    arns = sorted(r.inputs["policyArn"] for r in of_type(graph, "aws:iam/rolePolicyAttachment:RolePolicyAttachment")
+                  if spec_ref(graph, r) == "functions.thumbs")
+    assert arns == ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+                    "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"]
+    resize = one(graph, "aws:lambda/function:Function", "resize")
+    assert (resize.inputs["packageType"], resize.inputs["s3Bucket"], resize.inputs["s3Key"],
+            resize.inputs["runtime"], resize.inputs["handler"], resize.inputs["architectures"]) == \
+        ("Zip", "acme-artifacts", "resize-2.1.zip", "python3.12", "app.handler", ["arm64"])
+
+
+def test_table_renders_keys_billing_encryption_and_recovery(graph):
+    orders = one(graph, "aws:dynamodb/table:Table", "orders")
+    assert orders.inputs["billingMode"] == "PAY_PER_REQUEST"
+    assert (orders.inputs["hashKey"], orders.inputs["rangeKey"]) == ("id", "created_at")
+    assert {(a["name"], a["type"]) for a in orders.inputs["attributes"]} == {("id", "S"), ("created_at", "N")}
+    assert orders.inputs["pointInTimeRecovery"] == {"enabled": True}
+    assert orders.inputs["serverSideEncryption"]["enabled"] is True
+    assert orders.inputs["deletionProtectionEnabled"] is True
+    assert orders.inputs["ttl"] == {"attributeName": "expires", "enabled": True}
+    sessions = one(graph, "aws:dynamodb/table:Table", "sessions")
+    assert (sessions.inputs["billingMode"], sessions.inputs["readCapacity"],
+            sessions.inputs["writeCapacity"]) == ("PROVISIONED", 10, 5)
+
+
+def test_cache_renders_an_encrypted_replication_group_in_private_subnets(graph):
+    group = one(graph, "aws:elasticache/replicationGroup:ReplicationGroup", "sessions-cache")
+    assert group.inputs["engine"] == "redis" and group.inputs["nodeType"] == "cache.t3.small"
+    assert group.inputs["numCacheClusters"] == 2
+    assert group.inputs["automaticFailoverEnabled"] is True and group.inputs["multiAzEnabled"] is True
+    assert group.inputs["atRestEncryptionEnabled"] is True
+    assert group.inputs["transitEncryptionEnabled"] is True
+    subnet_group = one(graph, "aws:elasticache/subnetGroup:SubnetGroup", "sessions-cache")
+    assert len(subnet_group.inputs["subnetIds"]) == 2
+
+
+def test_alerts_watch_each_kinds_own_metrics(graph):
+    alarms = {r.name: r.inputs for r in of_type(graph, "aws:cloudwatch/metricAlarm:MetricAlarm")}
+    assert (alarms["jobs-age"]["namespace"], alarms["jobs-age"]["metricName"]) == \
+        ("AWS/SQS", "ApproximateAgeOfOldestMessage")
+    assert (alarms["thumbs-errors"]["namespace"], alarms["thumbs-errors"]["metricName"]) == \
+        ("AWS/Lambda", "Errors")
+    # One alarm per cache node.
+    assert {n for n in alarms if n.startswith("cache-cpu")} == {"cache-cpu-001", "cache-cpu-002"}
+    assert alarms["cache-cpu-001"]["metricName"] == "EngineCPUUtilization"
+
+
+def test_an_alert_on_a_metric_the_kind_has_not_got_is_refused_by_name():
+    text = "tags: {owner: a}\nqueues:\n  q: {}\nalerts:\n  q-cpu: {target: q, metric: cpu, threshold: 1}\n"
+    with pytest.raises(SpecError, match=r"watches 'cpu', which queues have not got \(metrics: latency\)"):
+        offline.capture(text, "dev")
+
+
+def test_every_taggable_resource_of_these_kinds_carries_the_stack_tags(graph):
+    registry = kinds.installed()
+    taggable = set().union(*(registry[s].taggable for s in AWS_KINDS))
+    seen = set()
+    for r in graph.resources:
+        if r.type in taggable:
+            seen.add(r.type)
+            assert r.inputs["tags"]["owner"] == "platform" and r.inputs["tags"]["environment"] == "dev", r.name
+    assert seen == taggable
+
+
+# --- edits -------------------------------------------------------------------------------------
+
+BASE = """\
+# A stack for edits.
+provider: aws
+region: us-east-1
+tags: {owner: platform}
+network:
+  core: {}
+queues:
+  jobs: {}
+topics:
+  events: {}
+functions:
+  thumbs:
+    image: 123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbs:1.0
+tables:
+  orders:
+    point_in_time_recovery: false
+  counters:
+    billing: provisioned
+    read_capacity: 5
+    write_capacity: 5
+caches:
+  sessions:
+    network: core
+"""
+
+
+def edit(*actions, text: str = BASE) -> tuple[str, list[str]]:
+    plan = ActionPlan(command="c", interpretation="i", actions=list(actions))
+    result = apply_plan(plan, {"dev": text}, default_stack="dev", now=NOW)
+    load_spec_text(result.texts["dev"], "stacks/dev.yaml")  # always valid
+    return result.texts["dev"], result.changes
+
+
+def A(type_, name=None, resource="infrastructure", **params):
+    return Action(type=type_, resource=resource, name=name, stack="dev",
+                  parameters=Parameters(**params))
+
+
+def entry(text: str, section: str, name: str):
+    return getattr(load_spec_text(text, "stacks/dev.yaml"), section)[name]
+
+
+def test_create_picks_each_kind_by_its_kind_value():
+    text, changes = edit(
+        A("create", "work", kind="queue", retention_seconds=86400),
+        A("create", "alerts-out", kind="topic"),
+        A("create", "resize", kind="function", image=IMAGE, memory_mb=512),
+        A("create", "carts", kind="table", hash_key="cart_id"),
+        A("create", "hot", kind="redis", instance_type="cache.t4g.small", count=3),
+        A("create", None, kind="cache"),
+    )
+    assert entry(text, "queues", "work").retention_seconds == 86400
+    assert entry(text, "topics", "alerts-out").encrypted is True
+    assert entry(text, "functions", "resize").memory_mb == 512
+    assert entry(text, "tables", "carts").hash_key == "cart_id"
+    hot = entry(text, "caches", "hot")
+    assert (hot.engine, hot.node_type, hot.nodes, hot.network) == ("redis", "cache.t4g.small", 3, "core")
+    assert entry(text, "caches", "cache-1").engine == "valkey"
+    assert text.startswith("# A stack for edits.")  # round-trip: comments kept
+    assert len(changes) == 6
+
+
+def test_create_function_without_a_package_is_refused_with_what_to_say():
+    with pytest.raises(EditError, match="which package"):
+        edit(A("create", "f", kind="function", memory_mb=256))
+
+
+def test_provisioned_table_create_sets_billing():
+    text, _ = edit(A("create", "hits", kind="table", read_capacity=20, write_capacity=10))
+    hits = entry(text, "tables", "hits")
+    assert (hits.billing, hits.read_capacity, hits.write_capacity) == ("provisioned", 20, 10)
+
+
+def test_update_scale_backup_and_delete_each_kind():
+    text, changes = edit(
+        A("update", "jobs", visibility_timeout_seconds=300),
+        A("update", "thumbs", image=IMAGE, timeout_seconds=120),
+        A("scale", "thumbs", memory_mb=2048, count=10),
+        A("scale", "counters", read_capacity=50, write_capacity=25),
+        A("backup", "orders"),
+        A("scale", "sessions", count=3),
+        A("update", "sessions", instance_type="cache.r7g.large"),
+        A("delete", "events"),
+    )
+    assert entry(text, "queues", "jobs").visibility_timeout_seconds == 300
+    thumbs = entry(text, "functions", "thumbs")
+    assert (thumbs.image, thumbs.timeout_seconds, thumbs.memory_mb, thumbs.reserved_concurrency) == \
+        (IMAGE, 120, 2048, 10)
+    counters = entry(text, "tables", "counters")
+    assert (counters.read_capacity, counters.write_capacity) == (50, 25)
+    assert entry(text, "tables", "orders").point_in_time_recovery is True
+    sessions = entry(text, "caches", "sessions")
+    assert (sessions.nodes, sessions.node_type) == (3, "cache.r7g.large")
+    assert "events" not in load_spec_text(text, "stacks/dev.yaml").topics
+    assert any("point-in-time recovery on" in c for c in changes)
+
+
+@pytest.mark.parametrize("action, message", [
+    (A("update", "jobs", replicas=3), "cannot set replicas on queues"),
+    (A("update", "events", port=1), "update does not apply to topics"),
+    (A("restart", "thumbs"), "restart does not apply to functions"),
+    (A("backup", "counters"), "already on"),
+    (A("backup", "jobs"), "backup does not apply to queues"),
+    (A("scale", "counters", count=3), "cannot set count on tables"),
+])
+def test_unsupported_actions_and_parameters_are_refused_by_name(action, message):
+    with pytest.raises(EditError, match=message) as info:
+        edit(action)
+    assert info.value.hint
+
+
+def test_an_edit_that_breaks_a_rule_of_the_model_is_refused():
+    # A provisioned table cannot drop below 1 read unit: the edited spec would not validate.
+    with pytest.raises(SpecError, match="read_capacity"):
+        edit(A("scale", "counters", read_capacity=0))
+
+
+# --- cost --------------------------------------------------------------------------------------
+
+
+def test_cost_prices_what_has_a_fixed_price_and_lists_the_rest_unpriced():
+    cost = estimate(load_spec_text(PASSING, "stacks/prod.yaml"), "prod")
+    lines = {line.resource: line for line in cost.lines}
+    H = 730
+    # DynamoDB provisioned, us-east-1 (2025): $0.00065 per WCU-hour, $0.00013 per RCU-hour.
+    assert lines["tables.sessions"].monthly_usd == round(H * (5 * 0.00065 + 10 * 0.00013), 2)
+    # ElastiCache Redis OSS cache.t3.small, us-east-1: $0.034/h per node.
+    assert lines["caches.sessions-cache"].monthly_usd == round(2 * 0.034 * H, 2)
+    for usage_based in ("queues.jobs", "queues.ledger", "topics.events", "functions.thumbs",
+                        "tables.orders"):
+        assert lines[usage_based].monthly_usd is None, usage_based
+        assert "usage-based" in lines[usage_based].detail
+        assert usage_based in cost.unpriced
+    assert "$0.50 per million" in lines["queues.ledger"].detail  # FIFO rate
+
+
+def test_valkey_is_priced_below_redis_and_unknown_node_types_are_unpriced():
+    text = ("region: us-east-1\ncaches:\n  v: {node_type: cache.t4g.micro}\n"
+            "  r: {engine: redis, node_type: cache.t4g.micro}\n  x: {node_type: cache.x9.huge}\n")
+    lines = {l.resource: l for l in estimate(load_spec_text(text, "s.yaml"), "dev").lines}
+    assert lines["caches.r"].monthly_usd == round(0.016 * 730, 2)
+    assert lines["caches.v"].monthly_usd == round(0.016 * 0.8 * 730, 2)
+    assert lines["caches.x"].monthly_usd is None and "cache.x9.huge" in lines["caches.x"].detail
+
+
+def test_provisioned_table_outside_the_priced_regions_is_unpriced_not_guessed():
+    text = "region: ap-southeast-2\ntables:\n  t: {billing: provisioned, read_capacity: 1, write_capacity: 1}\n"
+    (line,) = estimate(load_spec_text(text, "s.yaml"), "dev").lines
+    assert line.monthly_usd is None
+
+
+# --- rules -------------------------------------------------------------------------------------
+
+
+def _by_policy(verdicts) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for v in verdicts:
+        out.setdefault(v.policy, []).append(v)
+    return out
+
+
+def test_passing_spec_passes_every_rule_in_production_and_elsewhere(graphs):
+    for key in ("pass-prod", "pass-dev"):
+        verdicts = policy.evaluate_graph(graphs[key], RepoConfig(), root=REPO)
+        assert verdicts == [], [f"{v.policy}: {v.message}" for v in verdicts]
+
+
+def test_failing_spec_breaks_every_rule_of_these_kinds(graphs):
+    verdicts = policy.evaluate_graph(graphs["fail-prod"], RepoConfig(), root=REPO)
+    found = _by_policy(verdicts)
+    assert set(found) == set(AWS_RULES), sorted(found)
+    for v in verdicts:
+        assert (v.enforcement, v.severity) == AWS_RULES[v.policy]
+    where = {name: {v.resource for v in vs} for name, vs in found.items()}
+    assert where["sqs-encrypted"] == {"queues.plain"}
+    assert where["sns-encrypted"] == {"topics.plain-topic"}
+    assert where["lambda-supported-runtime"] == {"functions.legacy"}
+    assert "python3.8" in found["lambda-supported-runtime"][0].message
+    assert where["dynamodb-encrypted"] == where["dynamodb-pitr-production"] == {"tables.loose"}
+    assert where["elasticache-encrypted-at-rest"] == {"caches.open-cache"}
+    assert "TLS" in found["elasticache-encrypted-in-transit"][0].message
+
+
+def test_production_only_rules_stay_quiet_outside_production(graphs):
+    found = _by_policy(policy.evaluate_graph(graphs["fail-prod"], RepoConfig(production_stacks=["live"]),
+                                             root=REPO))
+    assert "dynamodb-pitr-production" not in found and "dynamodb-deletion-protection" not in found
+    assert "dynamodb-encrypted" in found and "sqs-encrypted" in found
+
+
+def test_deprecated_runtimes_come_from_the_policy_config(graphs):
+    config = RepoConfig(policy={"lambda-supported-runtime": {"deprecatedRuntimes": ["python3.12"]}})
+    found = _by_policy(policy.evaluate_graph(graphs["pass-dev"], config, root=REPO))
+    assert {v.resource for v in found["lambda-supported-runtime"]} == {"functions.resize"}
