@@ -39,6 +39,9 @@ AWS_KINDS = {
                        "load_balancer"),
     "dns_records": ("agentops.kinds.dns_records:DnsRecordsKind", "infrastructure", "dns_record"),
     "registries": ("agentops.kinds.registries:RegistriesKind", "infrastructure", "registry"),
+    "secrets": ("agentops.kinds.secrets:SecretsKind", "security", "secret"),
+    "keys": ("agentops.kinds.keys:KeysKind", "security", "kms_key"),
+    "roles": ("agentops.kinds.roles:RolesKind", "security", "iam_role"),
 }
 
 # The rules these kinds bring: name -> (enforcement, severity).
@@ -55,11 +58,15 @@ AWS_RULES = {
     "alb-modern-tls": ("mandatory", "medium"),
     "ecr-scan-on-push": ("mandatory", "medium"),
     "ecr-immutable-tags": ("advisory", "medium"),
+    "kms-key-rotation": ("mandatory", "medium"),
+    "iam-no-admin-policies": ("mandatory", "critical"),
+    "secrets-rotation": ("advisory", "low"),
 }
 # Rules no spec can break (the program never writes the failing value): hand-built graphs.
 NOT_FROM_A_SPEC = {"alb-modern-tls"}
 
 IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbs:1.4.2"
+SECRET_VALUE = "pa55-w0rd-never-in-a-plan"
 CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"
 
 # An entry of every kind (several for some), every rule satisfied, production settings.
@@ -69,8 +76,14 @@ region: us-east-1
 tags: {{owner: platform}}
 network:
   core: {{cidr: 10.0.0.0/16, az_count: 2}}
+keys:
+  data: {{description: application data, rotation_days: 180}}
+roles:
+  batch: {{service: ecs-tasks, policies: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess], max_session_hours: 4}}
+secrets:
+  db-password: {{config_key: dbPassword, kms_key: data, rotation_days: 30, rotation_function: rotator}}
 queues:
-  jobs: {{dead_letter: jobs-dlq, visibility_timeout_seconds: 120}}
+  jobs: {{dead_letter: jobs-dlq, visibility_timeout_seconds: 120, kms_key: data}}
   jobs-dlq: {{retention_seconds: 1209600}}
   ledger: {{fifo: true}}
 topics:
@@ -83,6 +96,7 @@ functions:
     env: {{BUCKET: thumbs}}
     policies: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]
   resize: {{code: s3://acme-artifacts/resize-2.1.zip, runtime: python3.12, handler: app.handler, architecture: arm64}}
+  rotator: {{image: {IMAGE}}}
 tables:
   orders: {{range_key: created_at, range_key_type: N, ttl_attribute: expires}}
   sessions: {{billing: provisioned, read_capacity: 10, write_capacity: 5}}
@@ -124,19 +138,22 @@ load_balancers:
   plain-lb: {{network: edge, protocol: HTTP, port: 80}}
 registries:
   mutable: {{scan_on_push: false, immutable_tags: false}}
+keys:
+  static: {{rotation: false}}
+roles:
+  admin: {{service: lambda, policies: [arn:aws:iam::aws:policy/AdministratorAccess]}}
+secrets:
+  api-token: {{config_key: apiToken}}
 """
-
-
-def _graph(text: str, stack: str) -> ResourceGraph:
-    return offline.capture(text, stack)
 
 
 @pytest.fixture(scope="module")
 def graphs() -> dict[str, ResourceGraph]:
     captured = offline.capture_many([(PASSING, "prod", "stacks/prod.yaml"),
-                                     (PASSING, "dev", "stacks/dev.yaml"),
                                      (FAILING, "prod", "stacks/prod.yaml")], cache=False)
-    return {"pass-prod": captured[0], "pass-dev": captured[1], "fail-prod": captured[2]}
+    # In this process, with the secret's real config value: it must still never show.
+    dev = offline.capture(PASSING, "dev", config={"dbPassword": SECRET_VALUE})
+    return {"pass-prod": captured[0], "pass-dev": dev, "fail-prod": captured[1]}
 
 
 @pytest.fixture(scope="module")
@@ -239,6 +256,12 @@ def test_the_rules_are_in_the_pack_with_their_levels():
      "dns_records.r.zone_id", "should match pattern"),
     ("registries:\n  r: {kms_key: k}\n", "registries.r", "kms_key applies to encryption: KMS"),
     ("registries:\n  r: {mutable: true}\n", "registries.r.mutable", "unknown field"),
+    ("keys:\n  k: {rotation_days: 30}\n", "keys.k.rotation_days", "greater than or equal to 90"),
+    ("roles:\n  r: {policies: [arn:aws:iam::aws:policy/X]}\n", "roles.r.service", "Field required"),
+    ("roles:\n  r: {service: lambda, policies: [ReadOnly]}\n", "roles.r.policies", "not a managed policy ARN"),
+    ("secrets:\n  s: {rotation_days: 30}\n", "secrets.s", "needs both rotation_days and rotation_function"),
+    ("secrets:\n  s: {rotation_days: 30, rotation_function: f}\n", "secrets.s.rotation_function",
+     "no rotation_function named 'f'"),
 ])
 def test_bad_entries_name_file_line_column_and_what_is_wrong(body, where, says):
     with pytest.raises(SpecError) as info:
@@ -253,12 +276,12 @@ def test_bad_entries_name_file_line_column_and_what_is_wrong(body, where, says):
 
 def test_queue_renders_encrypted_with_dead_letter_and_fifo_name(graph):
     jobs = one(graph, "aws:sqs/queue:Queue", "jobs")
-    assert jobs.inputs["sqsManagedSseEnabled"] is True
     assert jobs.inputs["visibilityTimeoutSeconds"] == 120
     assert jobs.inputs["redrivePolicy"] == offline.UNKNOWN  # the DLQ's ARN, known after apply
     dlq = one(graph, "aws:sqs/queue:Queue", "jobs-dlq")
     assert dlq.urn in jobs.dependencies  # the redrive policy reads the DLQ's ARN
     assert dlq.inputs["messageRetentionSeconds"] == 1209600
+    assert dlq.inputs["sqsManagedSseEnabled"] is True and "kmsMasterKeyId" not in dlq.inputs
     ledger = one(graph, "aws:sqs/queue:Queue", "ledger")
     assert ledger.inputs["fifoQueue"] is True and ledger.inputs["name"] == "dev-ledger.fifo"
     assert spec_ref(graph, jobs) == "queues.jobs"
@@ -359,6 +382,59 @@ def test_registry_renders_scanning_immutable_repository_and_lifecycle(graph):
     assert lifecycle["rules"][0]["selection"]["countNumber"] == 50
 
 
+def test_key_renders_with_rotation_and_alias_and_encrypts_what_names_it(graph):
+    key = one(graph, "aws:kms/key:Key", "data")
+    assert (key.inputs["enableKeyRotation"], key.inputs["rotationPeriodInDays"],
+            key.inputs["deletionWindowInDays"]) == (True, 180, 30)
+    alias = one(graph, "aws:kms/alias:Alias", "data")
+    assert alias.inputs["name"] == "alias/dev-data" and key.urn in alias.dependencies
+    jobs = one(graph, "aws:sqs/queue:Queue", "jobs")
+    assert key.urn in jobs.dependencies and jobs.inputs["kmsMasterKeyId"] == offline.UNKNOWN
+    assert "sqsManagedSseEnabled" not in jobs.inputs  # the stack's key instead of SSE-SQS
+    secret = one(graph, "aws:secretsmanager/secret:Secret", "db-password")
+    assert key.urn in secret.dependencies
+
+
+def test_role_renders_trust_policy_and_managed_policy_attachments(graph):
+    role = one(graph, "aws:iam/role:Role", "batch")
+    trust = json.loads(role.inputs["assumeRolePolicy"])
+    assert trust["Statement"][0]["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
+    assert role.inputs["maxSessionDuration"] == 4 * 3600
+    attachment = one(graph, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "batch-policy-0")
+    assert attachment.inputs["policyArn"] == "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+    assert role.urn in attachment.dependencies
+
+
+def test_secret_value_comes_from_config_as_a_secret_and_never_shows(graph):
+    version = one(graph, "aws:secretsmanager/secretVersion:SecretVersion", "db-password")
+    assert version.inputs["secretString"] == SECRET_PLACEHOLDER
+    assert "secretString" in version.secret_keys
+    assert SECRET_VALUE not in graph.model_dump_json()
+    rotation = one(graph, "aws:secretsmanager/secretRotation:SecretRotation", "db-password")
+    assert rotation.inputs["rotationRules"] == {"automaticallyAfterDays": 30}
+    permission = one(graph, "aws:lambda/permission:Permission", "db-password-rotation")
+    assert permission.inputs["principal"] == "secretsmanager.amazonaws.com"
+    assert permission.urn in rotation.dependencies  # Secrets Manager may invoke it first
+    rotator = one(graph, "aws:lambda/function:Function", "rotator")
+    assert rotator.urn in rotation.dependencies
+
+
+def test_secret_config_key_is_a_config_secret_of_the_stack():
+    spec = load_spec_text(PASSING, "stacks/dev.yaml")
+    registry = kinds.installed()
+    assert registry["secrets"].config_secrets(spec.secrets["db-password"]) == ("dbPassword",)
+
+
+@pytest.mark.parametrize("field", ["value", "secret_string", "password"])
+def test_a_secret_value_in_a_spec_is_refused_without_echoing_it(field):
+    text = f"secrets:\n  db:\n    {field}: {SECRET_VALUE}\n"
+    with pytest.raises(SpecError) as info:
+        load_spec_text(text, "stacks/dev.yaml")
+    message = f"{info.value} {info.value.hint}"
+    assert "stacks/dev.yaml:2:3: secrets.db" in message
+    assert "pulumi config set --secret" in message and SECRET_VALUE not in message
+
+
 def test_alerts_watch_each_kinds_own_metrics(graph):
     alarms = {r.name: r.inputs for r in of_type(graph, "aws:cloudwatch/metricAlarm:MetricAlarm")}
     assert (alarms["jobs-age"]["namespace"], alarms["jobs-age"]["metricName"]) == \
@@ -378,7 +454,8 @@ def test_an_alert_on_a_metric_the_kind_has_not_got_is_refused_by_name():
         offline.capture(text, "dev")
 
 
-@pytest.mark.parametrize("target", ["registries:\n  r: {}\n",
+@pytest.mark.parametrize("target", ["registries:\n  r: {}\n", "keys:\n  r: {}\n",
+                                    "roles:\n  r: {service: ec2}\n", "secrets:\n  r: {}\n",
                                     "dns_records:\n  r: {zone_id: Z1, record: a.example.com, values: [1.2.3.4]}\n"])
 def test_an_alert_on_a_kind_without_metrics_is_refused_not_given_a_stand_in(target):
     text = f"tags: {{owner: a}}\n{target}alerts:\n  r-cpu: {{target: r, threshold: 1}}\n"
@@ -434,6 +511,14 @@ dns_records:
     values: [203.0.113.10]
 registries:
   images: {}
+keys:
+  data: {}
+roles:
+  worker:
+    service: ecs-tasks
+secrets:
+  token:
+    config_key: apiToken
 """
 
 
@@ -499,6 +584,42 @@ def test_creates_missing_what_no_default_can_supply_are_refused(action, message)
     with pytest.raises(EditError, match=message) as info:
         edit(action)
     assert info.value.hint
+
+
+def test_create_update_and_delete_keys_roles_and_secrets():
+    text, changes = edit(
+        A("create", "audit", resource="security", kind="kms_key", rotation_days=90),
+        A("create", "deployer", resource="security", kind="iam_role", service="codebuild",
+          policies="arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser"),
+        A("create", "stripe-key", resource="security", kind="secret", config_key="stripeKey"),
+        A("update", "data", rotation_days=180),
+        A("update", "worker", policies=["arn:aws:iam::aws:policy/AmazonSQSFullAccess"]),
+        A("update", "token", config_key="apiTokenV2"),
+    )
+    assert entry(text, "keys", "audit").rotation_days == 90
+    deployer = entry(text, "roles", "deployer")
+    assert (deployer.service, deployer.policies) == (
+        "codebuild", ["arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser"])
+    assert entry(text, "secrets", "stripe-key").config_key == "stripeKey"
+    assert entry(text, "keys", "data").rotation_days == 180
+    assert entry(text, "roles", "worker").policies == ["arn:aws:iam::aws:policy/AmazonSQSFullAccess"]
+    assert entry(text, "secrets", "token").config_key == "apiTokenV2"
+    for name in ("data", "worker", "token"):
+        gone, _ = edit(A("delete", name, resource="security"))
+        assert name not in load_spec_text(gone, "stacks/dev.yaml").names()
+
+
+def test_a_secret_value_in_a_command_is_refused_and_not_echoed():
+    with pytest.raises(EditError) as info:
+        edit(A("create", "db", resource="security", kind="secret", value=SECRET_VALUE))
+    message = f"{info.value} {info.value.hint}"
+    assert "never goes through a command" in message and SECRET_VALUE not in message
+
+
+def test_a_role_without_a_service_is_refused_with_examples():
+    with pytest.raises(EditError, match="which service assumes it") as info:
+        edit(A("create", "r", resource="security", kind="iam_role"))
+    assert "ecs-tasks" in info.value.hint
 
 
 def test_create_function_without_a_package_is_refused_with_what_to_say():
@@ -591,6 +712,14 @@ def test_cost_prices_what_has_a_fixed_price_and_lists_the_rest_unpriced():
     # Route 53 records carry no charge of their own: priced at zero, saying why.
     assert lines["dns_records.www"].monthly_usd == 0.0 and "no charge" in lines["dns_records.www"].detail
     assert lines["registries.images"].monthly_usd is None and "registries.images" in cost.unpriced
+    # KMS: $1 per customer managed key-month; Secrets Manager: $0.40 per secret-month; IAM free.
+    assert lines["keys.data"].monthly_usd == 1.0 and "rotation" in lines["keys.data"].detail
+    assert lines["secrets.db-password"].monthly_usd == 0.40
+    assert lines["roles.batch"].monthly_usd == 0.0 and "no charge" in lines["roles.batch"].detail
+    # Nothing is a silent zero: every zero says why.
+    for line in cost.lines:
+        if line.monthly_usd == 0.0:
+            assert line.detail, line.resource
 
 
 def test_valkey_is_priced_below_redis_and_unknown_node_types_are_unpriced():
@@ -641,6 +770,11 @@ def test_failing_spec_breaks_every_rule_of_these_kinds(graphs):
     assert where["alb-https-only"] == {"load_balancers.plain-lb"}
     assert "port 80" in found["alb-https-only"][0].message
     assert where["ecr-scan-on-push"] == where["ecr-immutable-tags"] == {"registries.mutable"}
+    assert where["kms-key-rotation"] == {"keys.static"}
+    assert where["iam-no-admin-policies"] == {"roles.admin"}
+    assert "AdministratorAccess" in found["iam-no-admin-policies"][0].message
+    assert where["secrets-rotation"] == {"secrets.api-token"}
+    assert all(v.urn for v in found["secrets-rotation"])  # on the secret, not the stack
 
 
 def _resource(stack: str, type_: str, name: str, inputs: dict) -> Resource:
@@ -662,7 +796,24 @@ def test_rules_no_spec_can_break_on_hand_built_graphs():
                   "defaultActions": [{"type": "redirect", "redirect": {"protocol": "HTTPS"}},
                                      {"type": "forward", "targetGroupArn": "arn"}]}),
     ])
+    star = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+    narrow = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "*"},
+        {"Effect": "Deny", "Action": "*", "Resource": "*"}]})
+    graph.resources += [
+        _resource("prod", "aws:iam/policy:Policy", "god-mode", {"policy": star, "tags": tags}),
+        _resource("prod", "aws:iam/rolePolicy:RolePolicy", "star-colon", {"policy": json.dumps(
+            {"Statement": [{"Effect": "Allow", "Action": ["*:*"], "Resource": ["*"]}]})}),
+        _resource("prod", "aws:iam/policy:Policy", "reader", {"policy": narrow, "tags": tags}),
+        _resource("prod", "aws:iam/role:Role", "inline", {"tags": tags, "assumeRolePolicy": "{}",
+                  "inlinePolicies": [{"name": "all", "policy": star}]}),
+        _resource("prod", "aws:kms/key:Key", "asymmetric", {"customerMasterKeySpec": "RSA_2048",
+                  "keyUsage": "SIGN_VERIFY", "tags": tags}),
+    ]
     found = _by_policy(policy.evaluate_graph(graph, RepoConfig(), root=REPO))
+    assert sorted(v.resource for v in found["iam-no-admin-policies"]) == ["god-mode", "inline", "star-colon"]
+    assert "kms-key-rotation" not in found  # asymmetric keys cannot rotate: not flagged
     assert [v.resource for v in found["alb-modern-tls"]] == ["old-tls"]
     assert [v.resource for v in found["alb-https-only"]] == ["mixed"]
 

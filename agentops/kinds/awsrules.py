@@ -62,6 +62,18 @@ def linked(resource: Any, target_urn: str) -> bool:
     return _linked(resource, target_urn)
 
 
+def is_set(props: Any, key: str) -> bool:
+    """Whether a resource input is set: a value known only after apply (the ARN of a key the
+    same stack creates) is set. Reading it directly would make the rule report that it cannot
+    run during preview."""
+    from pulumi_policy.proxy import UnknownValueError
+
+    try:
+        return bool(props.get(key))
+    except UnknownValueError:
+        return True
+
+
 def policy_document(value: Any) -> dict:
     """An IAM policy document input (a JSON string or already a mapping) as a dict; {} when it
     is not readable (unknown until apply)."""

@@ -7,7 +7,7 @@ import json
 from pydantic import Field, model_validator
 
 from agentops.actionplan import ResourceType
-from agentops.kinds.awsrules import MANDATORY, kms_key_arn, no_metric, resource_rule
+from agentops.kinds.awsrules import MANDATORY, is_set, kms_key_arn, no_metric, resource_rule
 from agentops.kinds.base import ActionMap, Alarm, EntryModel, Kind
 
 SQS_QUEUE = "aws:sqs/queue:Queue"
@@ -38,7 +38,7 @@ _FIELDS = {"retention_seconds": "retention_seconds",
 
 def _sqs_encrypted(args, report_violation) -> None:
     props = args.props
-    if props.get("sqsManagedSseEnabled") is not True and not props.get("kmsMasterKeyId"):
+    if props.get("sqsManagedSseEnabled") is not True and not is_set(props, "kmsMasterKeyId"):
         report_violation(f"SQS queue '{args.name}' is not encrypted at rest; set encrypted: true "
                          f"(SSE-SQS) or name a KMS key (kms_key)")
 

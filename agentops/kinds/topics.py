@@ -7,7 +7,7 @@ import json
 from pydantic import Field
 
 from agentops.actionplan import ResourceType
-from agentops.kinds.awsrules import MANDATORY, kms_key_arn, no_metric, resource_rule
+from agentops.kinds.awsrules import MANDATORY, is_set, kms_key_arn, no_metric, resource_rule
 from agentops.kinds.base import ActionMap, Alarm, EntryModel, Kind
 
 SNS_TOPIC = "aws:sns/topic:Topic"
@@ -27,7 +27,7 @@ class Topic(EntryModel):
 
 
 def _sns_encrypted(args, report_violation) -> None:
-    if not args.props.get("kmsMasterKeyId"):
+    if not is_set(args.props, "kmsMasterKeyId"):
         report_violation(f"SNS topic '{args.name}' is not encrypted at rest; set encrypted: true "
                          f"(the AWS-managed key) or name a KMS key (kms_key)")
 
