@@ -212,11 +212,27 @@ def test_every_aws_kind_is_installed_with_its_section_type_and_words():
     "create a dynamodb table named orders in prod",
     "add a redis cache cluster to prod",
     "create a valkey elasticache cluster in dev",
+    "create an application load balancer named web in prod",
+    "add a load balancer with a target group to staging",
+    "add a dns record for api in dev",
+    "create a route 53 record for www in prod",
+    "create an ecr container registry named images in dev",
+    "put the stripe key in secrets manager in prod",
+    "create a kms key for orders in prod",
+    "create an iam role for ci in dev",
 ])
 def test_the_words_for_these_kinds_are_understood_not_refused(command):
     registry = kinds.installed()
     assert kinds.unknown_kind_words(command, registry.words()) == []
     kinds.refuse_unknown(command, registry)  # no InterpretError
+
+
+def test_what_no_kind_claims_is_still_refused_by_name():
+    registry = kinds.installed()
+    assert kinds.unknown_kind_words("create a kafka topic named events in dev",
+                                    registry.words()) == ["kafka"]
+    with pytest.raises(Exception, match="agentops has no kind for 'kafka'"):
+        kinds.refuse_unknown("create a kafka topic named events in dev", registry)
 
 
 def test_the_rules_are_in_the_pack_with_their_levels():
@@ -829,3 +845,73 @@ def test_deprecated_runtimes_come_from_the_policy_config(graphs):
     config = RepoConfig(policy={"lambda-supported-runtime": {"deprecatedRuntimes": ["python3.12"]}})
     found = _by_policy(policy.evaluate_graph(graphs["pass-dev"], config, root=REPO))
     assert {v.resource for v in found["lambda-supported-runtime"]} == {"functions.resize"}
+
+
+# --- the whole offline plan and `agentops check` on a stack with every kind --------------------
+
+
+def git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                   cwd=cwd, check=True, capture_output=True)
+
+
+def _agentops(cwd: Path, *args: str) -> subprocess.CompletedProcess:
+    exe = shutil.which("agentops") or str(REPO / ".venv" / "bin" / "agentops")
+    return subprocess.run([exe, *args], cwd=cwd, capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture()
+def repo(tmp_path: Path) -> Path:
+    """A repository whose dev and prod stacks hold only a network, committed on main."""
+    (tmp_path / "stacks").mkdir()
+    base = "provider: aws\nregion: us-east-1\ntags: {owner: platform}\nnetwork:\n  core: {}\n"
+    for stack in ("dev", "prod"):
+        (tmp_path / "stacks" / f"{stack}.yaml").write_text(base)
+    shutil.copytree(REPO / "policies", tmp_path / "policies",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    git(tmp_path, "init", "-q", "-b", "main")
+    git(tmp_path, "add", "-A")
+    git(tmp_path, "commit", "-qm", "base")
+    return tmp_path
+
+
+def test_offline_plan_of_a_stack_with_every_aws_kind(repo):
+    (repo / "stacks" / "dev.yaml").write_text(PASSING)
+    result = _agentops(repo, "plan", "--stack", "dev", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    (dev,) = json.loads(result.stdout)["stacks"]
+    created = {c["spec_ref"].split(".")[0] for c in dev["changes"] if c["kind"] == "create"}
+    assert set(AWS_KINDS) <= created
+    types = {c["type"] for c in dev["changes"]}
+    for expected in ("aws:sqs/queue:Queue", "aws:sns/topic:Topic", "aws:lambda/function:Function",
+                     "aws:dynamodb/table:Table",
+                     "aws:elasticache/replicationGroup:ReplicationGroup",
+                     "aws:lb/loadBalancer:LoadBalancer", "aws:lb/listener:Listener",
+                     "aws:lb/targetGroup:TargetGroup", "aws:route53/record:Record",
+                     "aws:ecr/repository:Repository", "aws:secretsmanager/secret:Secret",
+                     "aws:secretsmanager/secretVersion:SecretVersion", "aws:kms/key:Key",
+                     "aws:iam/role:Role"):
+        assert expected in types, expected
+    assert dev["counts"]["delete"] == 0 and dev["verdicts"] == []
+    # Priced: provisioned table, cache nodes, ALB, KMS key, secret; the rest listed unpriced.
+    assert dev["cost"]["after_usd"] > 0
+    assert {"queues.jobs", "functions.thumbs", "registries.images"} <= set(dev["cost"]["unpriced"])
+    text = _agentops(repo, "plan", "--stack", "dev")
+    assert text.returncode == 0, text.stderr
+    assert "+ create aws:sqs/queue:Queue jobs [queues.jobs]" in text.stdout
+    assert SECRET_VALUE not in text.stdout + result.stdout
+
+
+def test_check_passes_the_passing_stack_and_blocks_the_failing_one(repo):
+    (repo / "stacks" / "dev.yaml").write_text(PASSING)
+    (repo / "stacks" / "prod.yaml").write_text(FAILING)
+    good = _agentops(repo, "check", "-s", "dev")
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert good.stdout.strip() == "dev: ok"
+    bad = _agentops(repo, "check", "-s", "prod", "--format", "json")
+    assert bad.returncode == 1
+    verdicts = json.loads(bad.stdout)[0]["verdicts"]
+    assert {v["policy"] for v in verdicts} == set(AWS_RULES) - NOT_FROM_A_SPEC
+    text = _agentops(repo, "check", "-s", "prod")
+    assert "[mandatory] iam-no-admin-policies" in text.stdout
+    assert "mandatory policy violation(s) in prod" in text.stderr
