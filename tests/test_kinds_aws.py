@@ -915,3 +915,48 @@ def test_check_passes_the_passing_stack_and_blocks_the_failing_one(repo):
     text = _agentops(repo, "check", "-s", "prod")
     assert "[mandatory] iam-no-admin-policies" in text.stdout
     assert "mandatory policy violation(s) in prod" in text.stderr
+
+
+# --- the offline plan's fast path and preloading cover these kinds -----------------------------
+
+
+def test_fast_path_captures_the_plain_sdk_graph_for_every_aws_kind(graphs):
+    import sys
+
+    script = ("import sys\nfrom agentops import offline\nfrom agentops.spec import load_spec_text\n"
+              "spec = load_spec_text(sys.stdin.read(), 'stacks/prod.yaml')\n"
+              "print(offline.capture_spec(spec, 'prod', lean=False).model_dump_json())\n")
+    out = subprocess.run([sys.executable, "-c", script], input=PASSING, capture_output=True,
+                         text=True, check=True)
+    plain = ResourceGraph.model_validate_json(out.stdout.strip().splitlines()[-1])
+    fast = graphs["pass-prod"]  # captured by a worker forked from the preloaded loader
+
+    def by_urn(graph):
+        return {r.urn: {**r.model_dump(), "dependencies": sorted(r.dependencies)}
+                for r in graph.resources}
+
+    assert len(fast.resources) == len(by_urn(fast)) > 60  # no URN registered twice
+    assert by_urn(fast) == by_urn(plain)
+
+
+def test_preload_covers_what_these_kinds_import():
+    # The loader imports only the provider modules the kinds declare (Kind.modules): rendering
+    # after it must load no other provider module (one missing costs every plan time).
+    import sys
+
+    script = f"""
+import json, sys
+from agentops import offline
+from agentops.spec import load_spec_text
+spec = load_spec_text({PASSING!r}, "stacks/prod.yaml")
+offline._import_sdk()
+offline._preload([spec])
+before = set(sys.modules)
+offline.capture_spec(spec, "prod")
+late = sorted(m for m in set(sys.modules) - before if m.startswith(("pulumi_aws", "pulumi_kubernetes")))
+late += sorted(name for name, m in sys.modules.items()
+               if isinstance(m, offline._ThinPackage) and m.__dict__.get("_complete"))
+print(json.dumps(late))
+"""
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == []
