@@ -15,6 +15,9 @@ from agentops.kinds.iam_util import assume_role
 LAMBDA_FUNCTION = "aws:lambda/function:Function"
 IAM_ROLE = "aws:iam/role:Role"
 BASIC_EXECUTION = "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"
+# Lambda runs container images from ECR only (a private repository, by tag or digest).
+ECR_IMAGE = (r"^\d{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/[a-z0-9._/-]+"
+             r"(:[\w.-]{1,128}|@sha256:[0-9a-f]{64})$")
 POLICY_ARN = r"^arn:aws[a-z-]*:iam::(aws|\d{12}):policy/[\w+=,.@/-]+$"
 
 # Runtimes Lambda still supports for new and updated functions (AWS's "Supported runtimes"
@@ -40,7 +43,8 @@ class Function(EntryModel):
     """A Lambda function: a container image (image) or a zip package in S3 (code, runtime,
     handler)."""
 
-    image: str | None = Field(None, description="container image URI (ECR), e.g. "
+    image: str | None = Field(None, pattern=ECR_IMAGE,
+                              description="container image in ECR, by tag or digest, e.g. "
                               "123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbs:1.4")
     code: str | None = Field(None, pattern=r"^s3://[a-z0-9.-]{3,63}/.+\.zip$",
                              description="zip package in S3: s3://bucket/key.zip")
