@@ -961,3 +961,25 @@ print(json.dumps(late))
 """
     out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
     assert json.loads(out.stdout.strip().splitlines()[-1]) == []
+
+
+def _crossguard_analyzer_findings(graph: ResourceGraph, config: RepoConfig) -> set:
+    """What pulumi-policy's own analyzer servicer (the CI path, minus gRPC) reports for the
+    graph: tests/test_policies.py's helper, loaded from its file rather than copied."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("_test_policies_helpers",
+                                                  REPO / "tests" / "test_policies.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module._analyzer_findings(graph, config)
+
+
+@pytest.mark.parametrize("config", [RepoConfig(), RepoConfig(
+    production_stacks=[], policy={"ecr-immutable-tags": "mandatory", "secrets-rotation": "disabled"})])
+def test_offline_verdicts_of_these_rules_equal_what_crossguard_reports(graphs, config):
+    offline_findings = {(v.policy, v.urn or "", v.enforcement)
+                        for v in policy.evaluate_graph(graphs["fail-prod"], config, root=REPO)}
+    assert offline_findings == _crossguard_analyzer_findings(graphs["fail-prod"], config)
+    assert {f[0] for f in offline_findings} >= {"sqs-encrypted", "iam-no-admin-policies",
+                                                "alb-https-only", "kms-key-rotation"}
