@@ -198,7 +198,11 @@ def test_every_aws_kind_is_installed_with_its_section_type_and_words():
         assert registry.by_kind_value(value) is kind
         assert kind.source_file and Path(kind.source_file).is_file()
         assert kind.supports("create") and kind.supports("delete")
-        assert set(kind.rules) - {"required-tags", "iam-no-admin-policies", "sg-no-public-admin-ports"} <= set(AWS_RULES)
+        # `rules`: the library's rules (and one another kind brings) that check it too.
+        assert set(kind.rules) <= {"required-tags", "iam-no-admin-policies", "sg-no-public-admin-ports"}
+    # Each rule comes from exactly one kind's policies().
+    brought = [p.name for section in AWS_KINDS for p in registry[section].policies()]
+    assert sorted(brought) == sorted(AWS_RULES)
     for word, section in {"sqs": "queues", "sns": "topics", "lambda": "functions",
                           "dynamodb": "tables", "redis": "caches", "valkey": "caches",
                           "elasticache": "caches"}.items():

@@ -82,7 +82,8 @@ class CachesKind(Kind):
         "monitor": ActionMap(note="cpu, memory, connections, network: one alarm per node"),
     }
     taggable = frozenset({REPLICATION_GROUP, SUBNET_GROUP})
-    rules = ("elasticache-encrypted-at-rest", "elasticache-encrypted-in-transit", "required-tags")
+    # Library rules that check it too (its own come from policies()).
+    rules = ("required-tags",)
     alarm_metrics = tuple(_METRICS)
     replace_on_change = {
         REPLICATION_GROUP: ("replicationGroupId", "atRestEncryptionEnabled", "kmsKeyId",

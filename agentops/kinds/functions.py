@@ -117,7 +117,8 @@ class FunctionsKind(Kind):
         "monitor": ActionMap(note="errors, latency (duration)"),
     }
     taggable = frozenset({LAMBDA_FUNCTION, IAM_ROLE})
-    rules = ("lambda-supported-runtime", "iam-no-admin-policies", "required-tags")
+    # Library rules that check it too (its own come from policies()).
+    rules = ("iam-no-admin-policies", "required-tags")
     alarm_metrics = tuple(_METRICS)
     replace_on_change = {LAMBDA_FUNCTION: ("name", "packageType"),
                          IAM_ROLE: ("name", "namePrefix")}

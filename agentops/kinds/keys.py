@@ -59,7 +59,8 @@ class KeysKind(Kind):
         "delete": ActionMap(note="schedules deletion after deletion_window_days"),
     }
     taggable = frozenset({KMS_KEY})
-    rules = ("kms-key-rotation", "required-tags")
+    # Library rules that check it too (its own come from policies()).
+    rules = ("required-tags",)
     replace_on_change = {KMS_KEY: ("keyUsage", "customerMasterKeySpec", "multiRegion"),
                          KMS_ALIAS: ("name",)}
     provider_modules = ("pulumi_aws.kms.key", "pulumi_aws.kms.alias")

@@ -106,7 +106,8 @@ class LoadBalancersKind(Kind):
         "monitor": ActionMap(note="errors (5xx), latency, connections"),
     }
     taggable = frozenset({LOAD_BALANCER, TARGET_GROUP, LISTENER, SECURITY_GROUP})
-    rules = ("alb-https-only", "alb-modern-tls", "sg-no-public-admin-ports", "required-tags")
+    # Library rules that check it too (its own come from policies()).
+    rules = ("sg-no-public-admin-ports", "required-tags")
     alarm_metrics = tuple(_METRICS)
     replace_on_change = {
         LOAD_BALANCER: ("name", "namePrefix", "internal", "loadBalancerType"),

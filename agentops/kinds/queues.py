@@ -63,7 +63,8 @@ class QueuesKind(Kind):
         "monitor": ActionMap(note="latency: age of the oldest message"),
     }
     taggable = frozenset({SQS_QUEUE})
-    rules = ("sqs-encrypted", "required-tags")
+    # Library rules that check it too (its own come from policies()).
+    rules = ("required-tags",)
     alarm_metrics = tuple(_METRICS)
     replace_on_change = {SQS_QUEUE: ("name", "namePrefix", "fifoQueue")}
     provider_modules = ("pulumi_aws.sqs.queue",)

@@ -71,7 +71,8 @@ class RegistriesKind(Kind):
         "delete": ActionMap(),
     }
     taggable = frozenset({ECR_REPOSITORY})
-    rules = ("ecr-scan-on-push", "ecr-immutable-tags", "required-tags")
+    # Library rules that check it too (its own come from policies()).
+    rules = ("required-tags",)
     replace_on_change = {ECR_REPOSITORY: ("name", "encryptionConfigurations")}
     provider_modules = ("pulumi_aws.ecr.repository", "pulumi_aws.ecr.lifecycle_policy")
     priced = False

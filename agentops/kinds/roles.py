@@ -104,7 +104,8 @@ class RolesKind(Kind):
         "delete": ActionMap(),
     }
     taggable = frozenset({IAM_ROLE})
-    rules = ("iam-no-admin-policies", "required-tags")
+    # Library rules that check it too (its own come from policies()).
+    rules = ("required-tags",)
     replace_on_change = {IAM_ROLE: ("name", "namePrefix", "path"),
                          IAM_ATTACHMENT: ("role", "policyArn")}
     provider_modules = ("pulumi_aws.iam.role", "pulumi_aws.iam.role_policy_attachment")

@@ -88,7 +88,8 @@ class SecretsKind(Kind):
         "delete": ActionMap(note="recoverable for recovery_days"),
     }
     taggable = frozenset({SECRET})
-    rules = ("secrets-rotation", "required-tags")
+    # Library rules that check it too (its own come from policies()).
+    rules = ("required-tags",)
     replace_on_change = {SECRET: ("name", "namePrefix")}
     provider_modules = ("pulumi_aws.secretsmanager.secret",
                         "pulumi_aws.secretsmanager.secret_version",

@@ -108,8 +108,8 @@ class TablesKind(Kind):
         "monitor": ActionMap(note="latency, errors (GetItem)"),
     }
     taggable = frozenset({DYNAMODB_TABLE})
-    rules = ("dynamodb-encrypted", "dynamodb-pitr-production", "dynamodb-deletion-protection",
-             "required-tags")
+    # Library rules that check it too (its own come from policies()).
+    rules = ("required-tags",)
     alarm_metrics = tuple(_METRICS)
     replace_on_change = {DYNAMODB_TABLE: ("name", "hashKey", "rangeKey")}
     provider_modules = ("pulumi_aws.dynamodb.table",)

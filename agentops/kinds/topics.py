@@ -51,7 +51,8 @@ class TopicsKind(Kind):
         "monitor": ActionMap(note="errors: failed notifications"),
     }
     taggable = frozenset({SNS_TOPIC})
-    rules = ("sns-encrypted", "required-tags")
+    # Library rules that check it too (its own come from policies()).
+    rules = ("required-tags",)
     alarm_metrics = tuple(_METRICS)
     replace_on_change = {SNS_TOPIC: ("name", "namePrefix", "fifoTopic"),
                          "aws:sns/topicSubscription:TopicSubscription": ("topic", "protocol",
