@@ -987,3 +987,13 @@ def test_offline_verdicts_of_these_rules_equal_what_crossguard_reports(graphs, c
     assert offline_findings == _crossguard_analyzer_findings(graphs["fail-prod"], config)
     assert {f[0] for f in offline_findings} >= {"sqs-encrypted", "iam-no-admin-policies",
                                                 "alb-https-only", "kms-key-rotation"}
+
+
+def test_the_readme_example_of_these_kinds_validates_and_renders():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    block = readme.split("AWS service kinds", 1)[1].split("```yaml\n", 1)[1].split("```", 1)[0]
+    text = "tags: {owner: platform}\nnetwork: {core: {}}\n" + block
+    spec = load_spec_text(text, "README.md")
+    assert {s for s, _, _ in spec.resources()} == set(AWS_KINDS) | {"network"}
+    graph = offline.capture(text, "dev")
+    assert any(r.type == "aws:secretsmanager/secretRotation:SecretRotation" for r in graph.resources)
