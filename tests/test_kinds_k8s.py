@@ -28,7 +28,11 @@ from agentops.kinds.k8s_common import check_cron, check_image, secret_reason
 from agentops.spec import load_spec_text
 
 ROOT = Path(__file__).resolve().parents[1]
-SECTIONS = ["namespaces", "config_maps", "ingresses", "cron_jobs", "autoscalers"]
+SECTIONS = ["namespaces", "config_maps", "ingresses", "cron_jobs", "autoscalers", "lb_services",
+            "disruption_budgets"]
+# Objects that only run on the cluster's nodes (unpriced; the NLB of an lb_services entry is
+# priced on its own).
+NODE_ONLY = [s for s in SECTIONS if s != "lb_services"]
 RULES = {
     # name: (enforcement, severity)
     "k8s-namespace-owner": ("mandatory", "medium"),
@@ -38,6 +42,8 @@ RULES = {
     "k8s-cronjob-limits": ("mandatory", "medium"),
     "k8s-hpa-min-replicas": ("mandatory", "high"),
     "k8s-hpa-max-above-min": ("mandatory", "medium"),
+    "k8s-lb-no-public-admin-ports": ("mandatory", "critical"),
+    "k8s-pdb-allows-disruption": ("mandatory", "medium"),
 }
 
 # One example entry of every kind, every rule satisfied in production.
@@ -89,6 +95,11 @@ cron_jobs:
     limits: {cpu: 250m, memory: 256Mi}
 autoscalers:
   api-hpa: {cluster: main, target: api, min_replicas: 2, max_replicas: 8, memory_utilization: 75}
+lb_services:
+  api-lb: {cluster: main, target: api, port: 443, source_ranges: [203.0.113.0/24]}
+  api-admin: {cluster: main, target: api, port: 22, internal: true}
+disruption_budgets:
+  api-pdb: {cluster: main, target: api, min_available: 1}
 """
 
 # Breaks every rule a spec can break (the others are refused when the spec is read).
@@ -109,6 +120,8 @@ cron_jobs:
   untagged: {cluster: main, schedule: "*/10 * * * *", image: busybox, limits: {cpu: 100m}}
 autoscalers:
   api-hpa: {cluster: main, target: api, min_replicas: 1, max_replicas: 3}
+lb_services:
+  db-lb: {cluster: main, target: api, port: 5432, target_port: 5432}
 """
 
 NOW = lambda: datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)  # noqa: E731
@@ -143,7 +156,7 @@ def test_kinds_are_registered_through_the_entry_point_group():
         kind = registry[section]
         assert kind.source_file.endswith(f"agentops/kinds/{section}.py")
         assert kind.references["cluster"] == "clusters"
-        assert not kind.priced
+        assert kind.priced == (section == "lb_services")
         assert kind.policies() and {p.name for p in kind.policies()} == set(kind.rules)
     # After every built-in section, in the order of the modules.
     assert registry.sections()[-len(SECTIONS):] == SECTIONS
@@ -161,6 +174,8 @@ def test_kinds_are_registered_through_the_entry_point_group():
     "add a k8s ingress for api.example.com",
     "list the ingresses in prod",
     "add an autoscaler for web",
+    "put an nlb in front of api",
+    "expose api through a loadbalancer service",
 ])
 def test_the_kinds_words_are_understood_not_refused(command):
     assert unknown_kind_words(command, installed().words()) == []
@@ -179,7 +194,9 @@ def test_kind_words_select_the_kind():
     registry = installed()
     for word, section in [("configmap", "config_maps"), ("cronjob", "cron_jobs"),
                           ("hpa", "autoscalers"), ("ingress", "ingresses"),
-                          ("namespace", "namespaces"), ("autoscaler", "autoscalers")]:
+                          ("namespace", "namespaces"), ("autoscaler", "autoscalers"),
+                          ("pdb", "disruption_budgets"), ("lb_service", "lb_services"),
+                          ("nlb", "lb_services")]:
         assert registry.by_kind_value(word).section == section
 
 
@@ -297,7 +314,7 @@ def test_cross_entry_checks():
     # An autoscaler on CPU needs its deployment's cpu limit (requests default to limits).
     no_limit = SPEC.replace("    limits: {cpu: 500m, memory: 512Mi}\n", "    limits: {memory: 512Mi}\n")
     assert "scales on cpu but deployment 'api' sets no cpu limit" in spec_error(no_limit)
-    two = SPEC + "  api-hpa2: {cluster: main, target: api}\n"
+    two = SPEC.replace("autoscalers:\n", "autoscalers:\n  api-hpa2: {cluster: main, target: api}\n")
     assert "both scale deployment 'api'" in spec_error(two)
     dup = SPEC.replace("namespaces:\n", "namespaces:\n  shop: {cluster: main}\n")
     assert "both make namespace 'shop' on cluster 'main'" in spec_error(dup)
@@ -348,6 +365,8 @@ def test_every_kind_renders_on_the_clusters_kubernetes_provider(graph):
         ("kubernetes:networking.k8s.io/v1:Ingress", "api-web"): "ingresses.api-web",
         ("kubernetes:batch/v1:CronJob", "report"): "cron_jobs.report",
         ("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "api-hpa"): "autoscalers.api-hpa",
+        ("kubernetes:core/v1:Service", "api-lb"): "lb_services.api-lb",
+        ("kubernetes:policy/v1:PodDisruptionBudget", "api-pdb"): "disruption_budgets.api-pdb",
     }
     assert namespace.provider == provider.urn and namespace.spec_ref == "namespaces.shop-ns"
     for (type_, name), ref in expected.items():
@@ -454,12 +473,18 @@ def test_kubernetes_objects_are_unpriced_with_their_clusters_nodes_as_the_reason
     cost = estimate(load_spec_text(SPEC, "prod.yaml"), "prod")
     lines = {line.resource: line for line in cost.lines}
     for ref in ("namespaces.shop-ns", "config_maps.api-config", "ingresses.api-web",
-                "cron_jobs.report", "autoscalers.api-hpa"):
+                "cron_jobs.report", "autoscalers.api-hpa", "disruption_budgets.api-pdb"):
         assert lines[ref].monthly_usd is None
         assert lines[ref].detail == "runs on cluster main's nodes (priced there)"
         assert ref in cost.unpriced
     # The nodes themselves are priced, on the cluster's line.
     assert lines["clusters.main"].monthly_usd > 0
+    # A LoadBalancer Service is an NLB: $0.0225/h (us-east-1 list price) x 730 h = 16.425.
+    assert lines["lb_services.api-lb"].monthly_usd == 16.43
+    assert "NLCU usage" in lines["lb_services.api-lb"].detail
+    assert lines["lb_services.api-lb"].type == "Network Load Balancer"
+    elsewhere = estimate(load_spec_text(SPEC.replace("us-east-1", "ap-south-1"), "x.yaml"), "prod")
+    assert "lb_services.api-lb" in elsewhere.unpriced
 
 
 # --- edits -----------------------------------------------------------------------------------
@@ -759,5 +784,87 @@ def test_agentops_check_passes_the_examples_and_blocks_the_failing_entries(repo)
     bad = _agentops(repo, "check", "-s", "prod", "--format", "json")
     assert bad.returncode == 1, bad.stderr
     verdicts = json.loads(bad.stdout)[0]["verdicts"]
-    assert {v["policy"] for v in verdicts} >= set(RULES) - {"k8s-configmap-no-secrets",
-                                                            "k8s-hpa-max-above-min"}
+    # Every rule a spec can break (the other three are refused when the spec is read).
+    assert {v["policy"] for v in verdicts} == set(RULES) - {
+        "k8s-configmap-no-secrets", "k8s-hpa-max-above-min", "k8s-pdb-allows-disruption"}
+
+
+# --- load-balancer services and disruption budgets -------------------------------------------
+
+
+def test_lb_service_inputs(graph):
+    lb = one(graph, "kubernetes:core/v1:Service", "api-lb")
+    assert lb.inputs["spec"]["type"] == "LoadBalancer"
+    assert lb.inputs["spec"]["selector"] == {"app": "api"}
+    assert lb.inputs["spec"]["ports"] == [{"port": 443, "targetPort": 8080, "protocol": "TCP"}]
+    assert lb.inputs["spec"]["loadBalancerSourceRanges"] == ["203.0.113.0/24"]
+    annotations = lb.inputs["metadata"]["annotations"]
+    assert annotations["service.beta.kubernetes.io/aws-load-balancer-type"] == "external"
+    assert annotations["service.beta.kubernetes.io/aws-load-balancer-scheme"] == "internet-facing"
+    internal = one(graph, "kubernetes:core/v1:Service", "api-admin")
+    assert internal.inputs["metadata"]["annotations"][
+        "service.beta.kubernetes.io/aws-load-balancer-scheme"] == "internal"
+
+
+def test_disruption_budget_inputs(graph):
+    pdb = one(graph, "kubernetes:policy/v1:PodDisruptionBudget")
+    assert pdb.inputs["spec"] == {"selector": {"matchLabels": {"app": "api"}}, "minAvailable": 1}
+    default = offline.capture(SPEC.replace("api-pdb: {cluster: main, target: api, min_available: 1}",
+                                           "api-pdb: {cluster: main, target: api}"), "dev")
+    pdb = one(default, "kubernetes:policy/v1:PodDisruptionBudget")
+    assert pdb.inputs["spec"]["maxUnavailable"] == 1  # one pod at a time when neither is set
+
+
+@pytest.mark.parametrize("replace, bad, message", [
+    ("min_available: 1}", "min_available: 2}", "lets no pod of 'api' (2 replica(s)) be evicted"),
+    ("min_available: 1}", "max_unavailable: 0}", "blocks every node drain"),
+    ("min_available: 1}", "min_available: 100%}", "blocks every node drain"),
+    ("min_available: 1}", "min_available: 1, max_unavailable: 1}", "not both"),
+    ("min_available: 1}", "min_available: 150%}", "not a pod count or a percentage"),
+    ("port: 443, source_ranges", "port: 443, source_ranges: [300.1.1.1/8], x", "not a CIDR block"),
+])
+def test_bad_lb_services_and_budgets_are_refused(replace, bad, message):
+    assert message in spec_error(SPEC.replace(replace, bad, 1))
+
+
+def test_edit_lb_services_and_budgets():
+    result = edit(A("create", "web-lb", kind="lb_service", target="api", port=80, cidr="10.0.0.0/8"),
+                  A("create", "web-pdb", kind="pdb", target="web", min_size=1),
+                  A("update", "api-lb", cidr="198.51.100.0/24"),
+                  A("update", "api-pdb", max_unavailable="50%"))
+    spec = reload(result)
+    assert (spec.lb_services["web-lb"].port, spec.lb_services["web-lb"].source_ranges) == (80, ["10.0.0.0/8"])
+    assert spec.lb_services["web-lb"].cluster == "main"
+    assert spec.lb_services["api-lb"].source_ranges == ["203.0.113.0/24", "198.51.100.0/24"]
+    assert (spec.disruption_budgets["web-pdb"].min_available, spec.disruption_budgets["web-pdb"].target) == (1, "web")
+    # Setting one of the two amounts removes the other.
+    assert (spec.disruption_budgets["api-pdb"].max_unavailable, spec.disruption_budgets["api-pdb"].min_available) == ("50%", None)
+    for name in ("api-lb", "api-pdb"):
+        assert reload(edit(A("delete", name))).find(name) is None
+    with pytest.raises(EditError, match=r"no deployment named 'db' \(deployments: api, web\)"):
+        edit(A("create", "x", kind="lb_service", target="db"))
+    with pytest.raises(EditError, match="scale does not apply to lb_services"):
+        edit(A("scale", "api-lb", replicas=3))
+
+
+def test_lb_and_pdb_rules(rule_graphs):
+    found = _by_policy(policy.evaluate_graph(rule_graphs["fail"], RepoConfig()))
+    (lb,) = found["k8s-lb-no-public-admin-ports"]
+    assert lb.resource == "lb_services.db-lb" and "5432" in lb.message
+    assert (lb.enforcement, lb.severity) == RULES["k8s-lb-no-public-admin-ports"]
+    # The deployments' own ClusterIP Services and the internal or range-limited NLBs pass
+    # (rule_graphs["pass"] has port 22 on an internal one); a budget allowing no eviction
+    # cannot be written in a spec, so it is checked on built objects.
+    graph = ResourceGraph(project="agentops", stack="prod", resources=[
+        _resource("kubernetes:policy/v1:PodDisruptionBudget", "frozen", {"spec": {"maxUnavailable": 0}}),
+        _resource("kubernetes:policy/v1:PodDisruptionBudget", "full", {"spec": {"minAvailable": "100%"}}),
+        _resource("kubernetes:policy/v1:PodDisruptionBudget", "ok", {"spec": {"maxUnavailable": 1}}),
+        _resource("kubernetes:core/v1:Service", "open-ssh", {"spec": {
+            "type": "LoadBalancer", "ports": [{"port": 22}], "loadBalancerSourceRanges": ["0.0.0.0/0"]}}),
+        _resource("kubernetes:core/v1:Service", "in-tree-internal", {
+            "metadata": {"annotations": {"service.beta.kubernetes.io/aws-load-balancer-internal": "true"}},
+            "spec": {"type": "LoadBalancer", "ports": [{"port": 3306}]}}),
+    ])
+    found = _by_policy(policy.evaluate_graph(graph, RepoConfig()))
+    assert {v.resource for v in found["k8s-pdb-allows-disruption"]} == {"frozen", "full"}
+    assert {v.resource for v in found["k8s-lb-no-public-admin-ports"]} == {"open-ssh"}

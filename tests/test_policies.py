@@ -47,11 +47,14 @@ EXPECTED = {
     "k8s-cronjob-limits": ("mandatory", "medium"),
     "k8s-hpa-min-replicas": ("mandatory", "high"),
     "k8s-hpa-max-above-min": ("mandatory", "medium"),
+    "k8s-lb-no-public-admin-ports": ("mandatory", "critical"),
+    "k8s-pdb-allows-disruption": ("mandatory", "medium"),
 }
 
 K8S_KIND_RULES = {name for name in EXPECTED if name.startswith(("k8s-namespace", "k8s-configmap",
                                                                  "k8s-ingress", "k8s-cronjob",
-                                                                 "k8s-hpa"))}
+                                                                 "k8s-hpa", "k8s-lb",
+                                                                 "k8s-pdb"))}
 
 # Every resource kind, every rule satisfied, in the strictest (production) setting.
 PASSING = """\
