@@ -344,7 +344,12 @@ def test_secret_looking_config_map_values_are_refused_naming_the_key_only(key, v
 @pytest.mark.parametrize("key, value", [("PASSWORD_MIN_LENGTH", "12"), ("TOKEN_TTL_ENABLED", "true"),
                                         ("LOG_LEVEL", "debug"), ("API_URL", "https://api.example.com/v1/x"),
                                         ("GREETING", "hello world, this is a long sentence of text"),
-                                        ("CHECKSUM", "0" * 40)])
+                                        ("CHECKSUM", "0" * 40),
+                                        ("GIT_COMMIT", "3f74e9833c1731f26951ce5a1735bb718b1a40c3"),
+                                        ("REQUEST_ID", "123e4567-e89b-12d3-a456-426614174000"),
+                                        ("DB_PASSWORD_FILE", "/run/secrets/db-password"),
+                                        ("TLS_SECRET_NAME", "api-tls"),
+                                        ("SESSION_TOKEN_TTL", "3600s")])
 def test_plain_configuration_is_not_taken_for_a_secret(key, value):
     assert secret_reason(key, value) is None
 

@@ -86,7 +86,7 @@ class DisruptionBudgetsKind(KubernetesKind):
             return
         field, value = entry.budget()
         blocked = (value in (0, "0%") if field == "max_unavailable" else
-                   value == "100%" or (isinstance(value, int) and value >= dep.replicas))
+                   value == "100%" or (isinstance(value, int) and 0 < dep.replicas <= value))
         if blocked:
             raise ValueError(
                 f"disruption_budgets.{name} lets no pod of {entry.target!r} "

@@ -207,6 +207,11 @@ _SECRET_VALUE = (
     re.compile(r"\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]+"),  # JWTs
     re.compile(r"[a-z][a-z0-9+.-]*://[^/\s:@]+:[^/\s@]+@"),          # credentials in a URL
 )
+# Keys that name where a secret is, or a setting about secrets, rather than the secret itself
+# (PASSWORD_FILE: /run/secrets/db, TOKEN_TTL: 3600, TLS_SECRET_NAME: api-tls).
+_ABOUT_A_SECRET = re.compile(
+    r"[-_.]?(file|path|name|ref|url|uri|endpoint|enabled|ttl|length|expiry|expires|timeout)$",
+    re.IGNORECASE)
 _TOKEN_LIKE = re.compile(r"^[A-Za-z0-9+/=_-]{32,}$")
 _PLAIN_VALUE = re.compile(r"^(|\d+(\.\d+)?|true|false|yes|no|on|off|none|null)$", re.IGNORECASE)
 
@@ -223,7 +228,8 @@ def secret_reason(key: str, value: str) -> str | None:
     for pattern in _SECRET_VALUE:
         if pattern.search(text):
             return f"the value of {key!r} looks like a credential (a key, token or password)"
-    if _SECRET_KEY.search(key) and not _PLAIN_VALUE.match(text.strip()):
+    if _SECRET_KEY.search(key) and not _PLAIN_VALUE.match(text.strip()) \
+            and not _ABOUT_A_SECRET.search(key):
         return f"{key!r} is named like a secret"
     if _TOKEN_LIKE.match(text) and _entropy(text) >= 4.0 \
             and re.search(r"[0-9]", text) and re.search(r"[A-Za-z]", text):
