@@ -873,3 +873,16 @@ def test_lb_and_pdb_rules(rule_graphs):
     found = _by_policy(policy.evaluate_graph(graph, RepoConfig()))
     assert {v.resource for v in found["k8s-pdb-allows-disruption"]} == {"frozen", "full"}
     assert {v.resource for v in found["k8s-lb-no-public-admin-ports"]} == {"open-ssh"}
+
+
+def test_monitor_an_autoscaler_and_refuse_alerts_on_what_has_no_metric():
+    result = edit(A("monitor", "api-hpa", resource="monitoring", metric="cpu", threshold=90))
+    alert = reload(result).alerts["api-hpa-cpu"]
+    assert (alert.target, alert.metric, alert.threshold) == ("api-hpa", "cpu", 90)
+    for name, section in [("api-config", "config_maps"), ("shop-ns", "namespaces"),
+                          ("api-web", "ingresses"), ("report", "cron_jobs"), ("api-lb", "lb_services"),
+                          ("api-pdb", "disruption_budgets")]:
+        with pytest.raises(SpecError) as info:
+            edit(A("monitor", name, resource="monitoring", metric="cpu", threshold=90))
+        assert f"{section}.{name} has no metric to watch" in str(info.value)
+        assert "watch a deployment or the cluster main instead" in str(info.value)

@@ -79,6 +79,7 @@ class AutoscalersKind(KubernetesKind):
                         "pulumi_kubernetes.meta.v1._inputs")
 
     def check(self, spec, name: str, entry: Autoscaler) -> None:
+        super().check(spec, name, entry)
         dep = target_deployment(spec, self.section, name, entry)
         if dep is None:
             return

@@ -81,6 +81,7 @@ class DisruptionBudgetsKind(KubernetesKind):
                         "pulumi_kubernetes.meta.v1._inputs")
 
     def check(self, spec, name: str, entry: DisruptionBudget) -> None:
+        super().check(spec, name, entry)
         dep = target_deployment(spec, self.section, name, entry)
         if dep is None:
             return

@@ -83,6 +83,7 @@ class IngressesKind(KubernetesKind):
                         "pulumi_kubernetes.meta.v1._inputs")
 
     def check(self, spec, name: str, entry: Ingress) -> None:
+        super().check(spec, name, entry)
         dep = target_deployment(spec, self.section, name, entry)
         if dep is not None and not dep.port:
             raise ValueError(f"ingresses.{name}: deployment {entry.target!r} has no port, so no "

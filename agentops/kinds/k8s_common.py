@@ -277,6 +277,20 @@ class KubernetesKind(Kind):
     priced = False
     cost_coverage = "runs on its cluster's nodes (priced there)"
 
+    # -- validation
+
+    def check(self, spec, name: str, entry: Any) -> None:
+        """An alert on an entry of a kind with no metric of its own would make an alarm on
+        nothing: refused, naming what can be watched instead."""
+        if self.alarm_metrics:
+            return
+        for alert_name, alert in spec.section("alerts").items():
+            if getattr(alert, "target", None) == name:
+                raise ValueError(
+                    f"alerts.{alert_name}: {self.section}.{name} has no metric to watch (a "
+                    f"{self.noun} has no CloudWatch metric of its own); watch a deployment "
+                    f"or the cluster {getattr(entry, 'cluster', '')} instead")
+
     # -- rendering
 
     def options(self, ctx, name: str, entry: Any, namespace: str | None = None):

@@ -72,6 +72,7 @@ class LoadBalancerServicesKind(KubernetesKind):
     cost_coverage = "priced (NLB hours); NLCU usage extra (unpriced)"
 
     def check(self, spec, name: str, entry: LoadBalancerService) -> None:
+        super().check(spec, name, entry)
         dep = target_deployment(spec, self.section, name, entry)
         if dep is not None and not (entry.target_port or dep.port):
             raise ValueError(f"lb_services.{name}: deployment {entry.target!r} has no port; "

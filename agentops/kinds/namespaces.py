@@ -55,6 +55,7 @@ class NamespacesKind(KubernetesKind):
     provider_modules = ("pulumi_kubernetes.core.v1.Namespace", "pulumi_kubernetes.meta.v1._inputs")
 
     def check(self, spec, name: str, entry: Namespace) -> None:
+        super().check(spec, name, entry)
         own = k8s_name(name, entry)
         for other, theirs in spec.section(self.section).items():
             if other != name and theirs.cluster == entry.cluster and k8s_name(other, theirs) == own:
