@@ -188,6 +188,9 @@ def test_what_these_kinds_do_not_make_is_still_refused():
     assert unknown_kind_words("install an ingress controller in dev", installed().words()) == \
         ["ingress controller"]
     assert unknown_kind_words("create an sqs queue", installed().words()) == ["sqs queue"]
+    # An ALB or a classic ELB is not a LoadBalancer Service: "load balancer" stays refused.
+    assert unknown_kind_words("add an application load balancer in front of api in prod",
+                              installed().words()) == ["load balancer"]
 
 
 def test_kind_words_select_the_kind():

@@ -49,7 +49,7 @@ class LoadBalancerServicesKind(KubernetesKind):
     name = "lb_services"
     section = "lb_services"
     model = LoadBalancerService
-    noun = "load balancer service"
+    noun = "loadbalancer service"
     # Not "load balancer" alone: an ALB or a classic ELB is another kind, which agentops
     # refuses by name rather than read as this one.
     words = ("lb service", "lb services", "loadbalancer service", "loadbalancer services",
