@@ -222,11 +222,11 @@ def test_example_spec_validates():
     ("cron_jobs", "{cluster: nope, schedule: '@daily', image: 'busybox:1.36'}"),
     ("ingresses", "{cluster: nope, host: a.example.com, target: api}"),
     ("autoscalers", "{cluster: nope, target: api}"),
+    ("lb_services", "{cluster: nope, target: api}"),
+    ("disruption_budgets", "{cluster: nope, target: api}"),
 ])
 def test_a_cluster_that_does_not_exist_is_refused_with_the_list(section, entry):
-    text = SPEC + f"{section}:\n  extra: {entry}\n" if section not in SPEC else \
-        SPEC.replace(f"{section}:\n", f"{section}:\n  extra: {entry}\n", 1)
-    message = spec_error(text)
+    message = spec_error(SPEC.replace(f"\n{section}:\n", f"\n{section}:\n  extra: {entry}\n", 1))
     assert f"{section}.extra.cluster: no cluster named 'nope' (defined: main)" in message
 
 
@@ -306,6 +306,18 @@ def test_bad_entries_are_refused_with_the_field_and_the_rule(replace, message):
     message_text = spec_error(SPEC.replace(replace, bad, 1))
     assert message in message_text
     assert "stacks/dev.yaml:" in message_text  # file:line:column
+
+
+def test_time_zones_without_a_time_zone_database_are_checked_by_shape(monkeypatch):
+    import zoneinfo
+
+    from agentops.kinds.cron_jobs import CronJob
+
+    monkeypatch.setattr(zoneinfo, "available_timezones", lambda: set())
+    base = {"cluster": "main", "schedule": "@daily", "image": "busybox:1.36"}
+    assert CronJob(**base, time_zone="America/Argentina/Buenos_Aires").time_zone
+    with pytest.raises(ValueError, match="not an IANA time zone"):
+        CronJob(**base, time_zone="Paris time")
 
 
 def test_cross_entry_checks():
@@ -400,6 +412,8 @@ def test_config_map_inputs(graph):
     assert cm.inputs["data"] == {"LOG_LEVEL": "info", "WORKERS": "4", "FEATURE_X": "true",
                                  "API_URL": "https://api.example.com/v1"}
     assert "immutable" not in cm.inputs
+    frozen = offline.capture(SPEC.replace("    namespace: shop\n    data:", "    namespace: shop\n    immutable: true\n    data:"), "dev")
+    assert one(frozen, "kubernetes:core/v1:ConfigMap").inputs["immutable"] is True
 
 
 def test_ingress_inputs(graph):
