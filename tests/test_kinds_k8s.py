@@ -903,3 +903,52 @@ def test_monitor_an_autoscaler_and_refuse_alerts_on_what_has_no_metric():
             edit(A("monitor", name, resource="monitoring", metric="cpu", threshold=90))
         assert f"{section}.{name} has no metric to watch" in str(info.value)
         assert "watch a deployment or the cluster main instead" in str(info.value)
+
+
+def _analyzer_findings(graph: ResourceGraph) -> set[tuple[str, str, str]]:
+    """(policy, urn, level) as pulumi-policy's own analyzer servicer (what `pulumi preview
+    --policy-pack` runs) reports them: numbers come as protobuf floats there."""
+    from google.protobuf import struct_pb2
+    from pulumi.runtime import proto
+    from pulumi_policy.policy import EnforcementLevel, _PolicyAnalyzerServicer
+
+    pack = policy.load_pack(None)
+    servicer = _PolicyAnalyzerServicer(pack.name, "0.1.0", pack.policies, EnforcementLevel.ADVISORY)
+    levels = {"advisory": proto.ADVISORY, "mandatory": proto.MANDATORY,
+              "disabled": proto.DISABLED, "remediate": proto.REMEDIATE}
+    configure = proto.ConfigureAnalyzerRequest()
+    for name, entry in policy.pack_config(RepoConfig(), None).items():
+        props = struct_pb2.Struct()
+        props.update({k: v for k, v in entry.items() if k != "enforcementLevel"})
+        configure.policyConfig[name].CopyFrom(
+            proto.PolicyConfig(enforcementLevel=levels[entry["enforcementLevel"]], properties=props))
+    servicer.Configure(configure, None)
+    names = {v: k for k, v in levels.items()}
+    found = set()
+    for r in graph.resources:
+        if not r.custom:
+            continue
+        struct = struct_pb2.Struct()
+        struct.update(policy._preview_value(r.inputs))
+        response = servicer.Analyze(proto.AnalyzeRequest(type=r.type, properties=struct, urn=r.urn,
+                                                         name=r.name), None)
+        found |= {(d.policyName, d.urn or r.urn, names[d.enforcementLevel])
+                  for d in response.diagnostics}
+    return {f for f in found if f[0] in RULES}
+
+
+def test_the_crossguard_analyzer_reports_what_the_offline_check_reports(rule_graphs):
+    built = ResourceGraph(project="agentops", stack="prod", resources=[
+        _resource("kubernetes:policy/v1:PodDisruptionBudget", "frozen", {"spec": {"maxUnavailable": 0}}),
+        _resource("kubernetes:policy/v1:PodDisruptionBudget", "ok", {"spec": {"maxUnavailable": 1}}),
+        _resource("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "inverted",
+                  {"spec": {"minReplicas": 4, "maxReplicas": 2}}),
+        _resource("kubernetes:core/v1:ConfigMap", "leaky", {"data": {"AWS_KEY": "AKIAIOSFODNN7EXAMPLE"}}),
+    ])
+    for graph in (rule_graphs["fail"], built):
+        offline_findings = {(v.policy, v.urn or "", v.enforcement)
+                            for v in policy.evaluate_graph(graph, RepoConfig()) if v.policy in RULES}
+        assert offline_findings == _analyzer_findings(graph)
+        assert offline_findings
+    assert {f[0] for f in _analyzer_findings(built)} == {
+        "k8s-pdb-allows-disruption", "k8s-hpa-max-above-min", "k8s-configmap-no-secrets"}

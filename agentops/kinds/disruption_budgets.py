@@ -133,8 +133,16 @@ class DisruptionBudgetsKind(KubernetesKind):
             {PDB_TYPE}, _allows_disruption)]
 
 
+def _none_allowed(value) -> bool:
+    # Numbers arrive as floats from the CrossGuard analyzer (protobuf Struct), ints offline.
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return value == 0
+    return str(value).strip() == "0%"
+
+
 def _allows_disruption(args, report_violation) -> None:
     spec = args.props.get("spec") or {}
-    if str(spec.get("maxUnavailable")) in ("0", "0%") or str(spec.get("minAvailable")) == "100%":
+    if ("maxUnavailable" in spec and _none_allowed(spec.get("maxUnavailable"))) \
+            or str(spec.get("minAvailable")).strip() == "100%":
         report_violation(f"disruption budget '{args.name}' allows no eviction; node drains and "
                          f"upgrades will hang. Allow at least one (max_unavailable: 1)")
