@@ -50,6 +50,22 @@ EXPECTED = {
     "k8s-hpa-max-above-min": ("mandatory", "medium"),
     "k8s-lb-no-public-admin-ports": ("mandatory", "critical"),
     "k8s-pdb-allows-disruption": ("mandatory", "medium"),
+    # The AWS service kinds' own rules (Kind.policies; tests/test_kinds_aws.py).
+    "kms-key-rotation": ("mandatory", "medium"),
+    "iam-no-admin-policies": ("mandatory", "critical"),
+    "sqs-encrypted": ("mandatory", "high"),
+    "sns-encrypted": ("mandatory", "high"),
+    "lambda-supported-runtime": ("advisory", "high"),
+    "dynamodb-encrypted": ("mandatory", "medium"),
+    "dynamodb-pitr-production": ("mandatory", "high"),
+    "dynamodb-deletion-protection": ("advisory", "medium"),
+    "elasticache-encrypted-at-rest": ("mandatory", "high"),
+    "elasticache-encrypted-in-transit": ("mandatory", "high"),
+    "ecr-scan-on-push": ("mandatory", "medium"),
+    "ecr-immutable-tags": ("advisory", "medium"),
+    "secrets-rotation": ("advisory", "low"),
+    "alb-https-only": ("mandatory", "high"),
+    "alb-modern-tls": ("mandatory", "medium"),
 }
 
 # The example rule the team's own module (policies/team_rules.py) adds to agentops' rules.
@@ -61,6 +77,8 @@ K8S_KIND_RULES = {name for name in EXPECTED if name.startswith(("k8s-namespace",
                                                                  "k8s-ingress", "k8s-cronjob",
                                                                  "k8s-hpa", "k8s-lb",
                                                                  "k8s-pdb"))}
+AWS_KIND_RULES = {name for name in EXPECTED if name.startswith((
+    "kms-", "iam-", "sqs-", "sns-", "lambda-", "dynamodb-", "elasticache-", "ecr-", "secrets-", "alb-"))}
 
 # Every resource kind, every rule satisfied, in the strictest (production) setting.
 PASSING = """\
@@ -250,7 +268,7 @@ def test_failing_spec_breaks_every_rule_it_can_express(graphs):
     # rds-not-public and ec2-imdsv2 cannot be expressed in a spec (the program never makes a
     # public database nor allows IMDSv1): covered by hand-built graphs below.
     # The Kubernetes kinds' rules are broken by their own failing entries (test_kinds_k8s.py).
-    assert set(found) == set(EXPECTED) - {"rds-not-public", "ec2-imdsv2"} - K8S_KIND_RULES
+    assert set(found) == set(EXPECTED) - {"rds-not-public", "ec2-imdsv2"} - K8S_KIND_RULES - AWS_KIND_RULES
     for v in verdicts:
         assert (v.enforcement, v.severity) == EXPECTED[v.policy]
         assert v.message
