@@ -1,4 +1,4 @@
-"""The public contract: ActionPlan and Action (see DESIGN.md).
+"""The public contract: ActionPlan and Action (documented in docs/actionplan.md).
 
 These names are what tests, the HTTP API and `agentops interpret --json` expose. The model
 never fills risk_level or confirmation_required: they are computed (agentops.risk).
@@ -43,7 +43,7 @@ class RiskLevel(str, Enum):
 
 
 class Parameters(BaseModel):
-    """Canonical parameter keys (DESIGN.md). Numbers are numbers; unknown keys are kept."""
+    """Canonical parameter keys (docs/actionplan.md). Numbers are numbers; unknown keys are kept."""
 
     model_config = ConfigDict(extra="allow")
 

@@ -1,7 +1,7 @@
 """The interpreter's LoRA adapter for the default model.
 
 The 270M base model, prompted with examples alone, copies the nearest example more than it
-reads the command (DESIGN.md). The adapter (trained by training/train_lora.py on synthetic
+reads the command (docs/interpreter.md). The adapter (trained by training/train_lora.py on synthetic
 commands, never on the evaluation sets) teaches it the plan line. It ships inside the package
 and is applied by llama.cpp at load time (`lora_path`), only to the exact base model file it
 was trained against: a sidecar JSON records that file's name and size. Any other GGUF runs

@@ -2,8 +2,9 @@
 
 Runs in CI on a push to main. dev before staging before prod (then the rest by name), and the
 first failure stops the run: a change that broke dev never reaches prod. With
---require-approvals the merged PR behind the head commit must carry the approvals its risk
-level needs (.agentops.yaml `approvals`): PR review is the confirmation.
+--require-approvals the confirmation gate (agentops.gate) runs first: the merged PR behind the
+head commit must carry the approvals that the risk of what was merged needs (.agentops.yaml
+`approvals`); PR review is the confirmation. The gate needs no `pulumi` CLI.
 """
 
 from __future__ import annotations
@@ -12,15 +13,11 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from agentops import gitops
-from agentops.config import RepoConfig, load_config
 from agentops.errors import AgentOpsError
+from agentops.gate import ApprovalMissing, GateDecision, check_approvals, required_level  # noqa: F401
 from agentops.spec import Workspace
 
 ORDER = ("dev", "staging", "prod")
-
-
-class ApprovalMissing(AgentOpsError):
-    """A high-risk change reached main without the approvals its risk needs."""
 
 
 class ApplyFailed(AgentOpsError):
@@ -38,7 +35,8 @@ class StackOutcome:
 class ApplyReport:
     stacks: list[str]
     outcomes: list[StackOutcome] = field(default_factory=list)
-    approvals: str | None = None  # what the gate found, for the log
+    approvals: str | None = None  # the gate's decision in one line, for the log
+    gate: GateDecision | None = None
 
 
 def order_stacks(stacks: list[str]) -> list[str]:
@@ -74,72 +72,34 @@ def stacks_to_apply(workspace: Workspace, stack: str | None, changed: str | None
     return order_stacks([n for n in names if n in present]), gitops.resolve(repo, head)
 
 
-def required_level(workspace: Workspace, head_sha: str, stacks: list[str], config: RepoConfig,
-                   label_level: str | None) -> str:
-    """The risk level the change is gated at: the PR's label, else the commit's ActionPlan,
-    else high when a production stack changed (an unlabelled change is not trusted low)."""
-    if label_level in ("low", "medium", "high", "critical"):
-        return label_level
-    from agentops.propose import plan_from_message
-    from agentops.risk import assess
-
-    repo = gitops.open_repo(workspace.root)
-    commit = repo.commit(head_sha)
-    for candidate in [commit, *commit.parents[1:]]:
-        plan = plan_from_message(candidate.message)
-        if plan is not None:
-            return assess(plan, config).level.value
-    return "high" if any(config.is_production(s) for s in stacks) else "medium"
-
-
-def check_approvals(workspace: Workspace, head_sha: str, stacks: list[str], config: RepoConfig,
-                    forge=None) -> str:
-    """Raise ApprovalMissing unless the merged PR for head_sha has enough approvals."""
-    from agentops.forge import Forge
-
-    repo = gitops.open_repo(workspace.root)
-    forge = forge or Forge.from_remote(gitops.remote_url(repo))
-    if forge is None:
-        raise ApprovalMissing(
-            "--require-approvals needs the GitHub repository and a token to read the PR reviews",
-            hint="set GITHUB_TOKEN (in Actions: permissions pull-requests: read) and an origin "
-                 "remote on GitHub",
-        )
-    change = forge.merged_change(head_sha)
-    level = required_level(workspace, head_sha, stacks, config, change.risk_level if change else None)
-    needed = config.approvals.for_level(level)
-    if change is None:
-        if needed:
-            raise ApprovalMissing(
-                f"{head_sha[:12]} reached {config.base_branch} without a merged pull request, "
-                f"and its risk ({level}) needs {needed} approval(s)",
-                hint="changes are applied after review: revert it and propose it as a PR",
-            )
-        return f"no merged PR for {head_sha[:12]}; risk {level} needs no approval"
-    if change.approvals < needed:
-        raise ApprovalMissing(
-            f"PR #{change.number} is risk {level} and has {change.approvals} approval(s); "
-            f"{needed} needed ({change.url})",
-            hint="nothing was applied; get the approvals and re-run the apply job, or change "
-                 "`approvals` in .agentops.yaml",
-        )
-    return (f"PR #{change.number}: risk {level}, {change.approvals}/{needed} approvals "
-            f"({', '.join(change.approvers) or 'none needed'})")
-
-
 def apply(workspace: Workspace, stack: str | None = None, changed: str | None = None,
           require_approvals: bool = False, up: Callable | None = None, forge=None,
-          on_stack: Callable[[StackOutcome], None] | None = None) -> ApplyReport:
-    """Run `pulumi up` stack by stack; raise ApplyFailed at the first failure."""
+          on_stack: Callable[[StackOutcome], None] | None = None,
+          on_gate: Callable[[GateDecision], None] | None = None) -> ApplyReport:
+    """Run `pulumi up` stack by stack; raise ApplyFailed at the first failure. With
+    require_approvals the gate decides first; `on_gate` gets its decision (for the log and the
+    job summary) whether it passed or not, and ApprovalMissing stops the run when it did not."""
     from agentops import automation
 
-    config = load_config(workspace.root)
     stacks, head = stacks_to_apply(workspace, stack, changed)
     report = ApplyReport(stacks=stacks)
     if not stacks:
         return report
     if require_approvals:
-        report.approvals = check_approvals(workspace, head or _head(workspace), stacks, config, forge)
+        range_base = parse_range(changed)[0] if changed else None
+        decision = check_approvals(workspace, head or _head(workspace), forge=forge,
+                                   range_base=range_base)
+        report.gate, report.approvals = decision, decision.summary()
+        if on_gate:
+            on_gate(decision)
+        if not decision.passed:
+            raise ApprovalMissing(
+                decision.why,
+                hint="nothing was applied; " + (
+                    "get the approvals on the PR's final commit and re-run the apply job"
+                    if decision.change is not None else
+                    "changes are applied after review: revert it and propose it as a PR")
+                + " (the job summary says how the level was computed)")
     if up is None:
         automation.require_cli()  # PulumiUnavailable before anything runs
         up = automation.up

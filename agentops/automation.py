@@ -77,8 +77,10 @@ def run_options(policy_pack: Path | None, on_event: Callable[[Any], None] | None
 
 
 def _policy_pack(workspace: Workspace) -> Path | None:
-    pack = workspace.root / "policies"
-    return pack if (pack / "PulumiPolicy.yaml").is_file() else None
+    from agentops.policy import find_pack
+
+    # The same pack the offline checks run (one finder for both).
+    return find_pack(workspace.root)
 
 
 @contextlib.contextmanager

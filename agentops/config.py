@@ -24,6 +24,9 @@ class Approvals(BaseModel):
     medium: int = Field(0, ge=0)
     high: int = Field(1, ge=0)
     critical: int = Field(2, ge=0)
+    # When set, a change that needs approvals needs one of them from a CODEOWNERS owner of
+    # the stack files it changed (CODEOWNERS as it was before the change).
+    require_codeowners: bool = False
 
     def for_level(self, level: str) -> int:
         return getattr(self, level)
@@ -63,7 +66,7 @@ class RiskRule(BaseModel):
 
 
 class RiskSettings(BaseModel):
-    """`risk:` in .agentops.yaml: the team's changes to DESIGN.md's risk table."""
+    """`risk:` in .agentops.yaml: the team's changes to the risk table (docs/risk.md)."""
 
     model_config = ConfigDict(extra="forbid")
 
@@ -74,6 +77,14 @@ class RiskSettings(BaseModel):
     advisory_policy_cap: Level = "medium"
 
 
+class KindsSettings(BaseModel):
+    """`kinds:` in .agentops.yaml: the repository's own resource kinds (agentops.kinds)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field("kinds", description="folder inside the repository with one module per kind")
+
+
 class RepoConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -81,10 +92,11 @@ class RepoConfig(BaseModel):
     production_stacks: list[str] = Field(default_factory=lambda: ["prod"])
     approvals: Approvals = Field(default_factory=Approvals)
     model: str | None = Field(None, description="path to a GGUF; the default Gemma 3 270M when unset")
-    # Free-form settings read by the policy pack (allowlists, limits); see policies/.
+    # Free-form settings read by the policy pack (allowlists, limits); see docs/policies.md.
     policy: dict = Field(default_factory=dict)
     ci: CISettings = Field(default_factory=CISettings)
     risk: RiskSettings = Field(default_factory=RiskSettings)
+    kinds: KindsSettings | None = None
 
     def is_production(self, stack: str | None) -> bool:
         return stack is not None and stack in self.production_stacks
@@ -92,12 +104,22 @@ class RepoConfig(BaseModel):
 
 def load_config(root: Path) -> RepoConfig:
     """The repository's config, or the defaults when it has none."""
-    from agentops.spec import parse_document, _plain
-
     path = root / CONFIG_FILE
     if not path.is_file():
         return RepoConfig()
-    doc = parse_document(path.read_text(encoding="utf-8"), CONFIG_FILE)
+    from agentops.specio import read
+
+    return parse_config(read(path, CONFIG_FILE), str(path))
+
+
+def parse_config(text: str | None, source: str = CONFIG_FILE) -> RepoConfig:
+    """Config text (None: no file) -> RepoConfig; for a revision's file read from git (the
+    apply gate reads the settings as they were before the change it rates)."""
+    from agentops.spec import parse_document, _plain
+
+    if text is None:
+        return RepoConfig()
+    doc = parse_document(text, CONFIG_FILE)
     try:
         return RepoConfig.model_validate(_plain(doc))
     except ValidationError as exc:
@@ -105,7 +127,7 @@ def load_config(root: Path) -> RepoConfig:
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
         )
         raise AgentOpsError(
-            f"{CONFIG_FILE}: {problems}", hint=f"fix {path} or delete it to use the defaults"
+            f"{CONFIG_FILE}: {problems}", hint=f"fix {source} or delete it to use the defaults"
         ) from None
 
 

@@ -19,28 +19,13 @@ from agentops.graph import Resource, ResourceGraph
 
 ChangeKind = Literal["create", "update", "replace", "delete"]
 
-# Inputs whose change makes the provider replace the resource (prefix match on dotted paths).
-REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
-    "kubernetes:apps/v1:Deployment": ("metadata.name", "metadata.namespace", "spec.selector"),
-    "kubernetes:core/v1:Service": ("metadata.name", "metadata.namespace", "spec.clusterIP"),
-    "kubernetes:core/v1:Secret": ("metadata.name", "metadata.namespace", "type"),
-    "aws:rds/instance:Instance": ("engine", "identifier", "username", "storageEncrypted",
-                                  "kmsKeyId", "dbName", "availabilityZone"),
-    "aws:ec2/instance:Instance": ("ami", "subnetId", "availabilityZone", "keyName",
-                                  "rootBlockDevice.encrypted"),
-    "aws:ec2/vpc:Vpc": ("cidrBlock",),
-    "aws:ec2/subnet:Subnet": ("cidrBlock", "availabilityZone", "vpcId"),
-    "aws:eks/cluster:Cluster": ("name", "roleArn"),
-    "aws:eks/nodeGroup:NodeGroup": ("clusterName", "nodeRoleArn", "subnetIds", "instanceTypes"),
-    "aws:ebs/volume:Volume": ("availabilityZone", "encrypted", "snapshotId"),
-    "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix"),
-    "aws:ec2/securityGroup:SecurityGroup": ("name", "description", "vpcId"),
-    "aws:iam/role:Role": ("name",),
-    "aws:iam/rolePolicyAttachment:RolePolicyAttachment": ("role", "policyArn"),
-    "aws:rds/subnetGroup:SubnetGroup": ("name",),
-    "aws:ec2/natGateway:NatGateway": ("allocationId", "subnetId"),
-    "aws:backup/vault:Vault": ("name", "kmsKeyArn"),
-}
+
+def replace_on_change() -> dict[str, tuple[str, ...]]:
+    """Inputs whose change makes the provider replace the resource (prefix match on dotted
+    paths), by resource type: what the kinds in effect declare (Kind.replace_on_change)."""
+    from agentops.kinds import active
+
+    return active().replace_on_change()
 
 
 class FieldChange(BaseModel):
@@ -81,7 +66,7 @@ def field_changes(old: dict[str, Any], new: dict[str, Any]) -> list[FieldChange]
 
 
 def _forces_replace(type_token: str, fields: list[FieldChange]) -> str | None:
-    for prefix in REPLACE_ON_CHANGE.get(type_token, ()):
+    for prefix in replace_on_change().get(type_token, ()):
         for change in fields:
             if change.path == prefix or change.path.startswith((prefix + ".", prefix + "[")):
                 return f"{change.path} cannot change in place"

@@ -112,22 +112,44 @@ class PullRequest:
     url: str
 
 
+@dataclass(frozen=True)
+class Review:
+    """One submitted review of a pull request, as GitHub records it."""
+
+    id: int
+    reviewer: str | None
+    state: str  # APPROVED, CHANGES_REQUESTED, COMMENTED, DISMISSED
+    commit_id: str | None  # the PR head commit the review was given on
+    submitted_at: str | None  # ISO 8601
+
+
 @dataclass
 class MergedChange:
-    """The merged pull request behind a commit on main, for the apply gate."""
+    """The merged pull request behind a commit on main: the facts the apply gate decides on
+    (agentops.apply decides which approvals count)."""
 
     number: int
     url: str
     labels: list[str] = field(default_factory=list)
-    approvals: int = 0
-    approvers: list[str] = field(default_factory=list)
+    author: str | None = None
+    head_sha: str | None = None  # the PR's final head commit: what was reviewed and merged
+    merge_commit_sha: str | None = None
+    reviews: list[Review] = field(default_factory=list)  # oldest first
+    # Who made the final head commit (GitHub logins; None when the email maps to no account).
+    head_author: str | None = None
+    head_committer: str | None = None
+    commits: int = 0
 
     @property
     def risk_level(self) -> str | None:
-        for label in self.labels:
-            if label.startswith("risk:"):
-                return label.removeprefix("risk:")
-        return None
+        """The level the PR's `risk:` labels claim, the highest when there are several (a
+        claim: it can only raise the gate); an unknown level as written when none is known."""
+        order = ("low", "medium", "high", "critical")
+        claimed = [lb.removeprefix("risk:") for lb in self.labels if lb.startswith("risk:")]
+        known = [level for level in claimed if level in order]
+        if known:
+            return max(known, key=order.index)
+        return claimed[0] if claimed else None
 
 
 class Forge:
@@ -187,21 +209,49 @@ class Forge:
         return self._call("comment", issue.create_comment, text).html_url
 
     def merged_change(self, sha: str) -> MergedChange | None:
-        """The merged PR whose merge (or squash) produced `sha`, with its approvals."""
+        """The merged PR whose merge (or squash, or rebase) produced `sha`: its head commit,
+        who made that commit, and every review with the commit it was given on."""
         commit = self._call("read the commit", self.repo.get_commit, sha)
         for pr in self._call("list the commit's pull requests", lambda: list(commit.get_pulls())):
             if not pr.merged_at:
                 continue
-            latest: dict[str, str] = {}
-            for review in self._call("list reviews", lambda: list(pr.get_reviews())):
-                login = review.user.login if review.user else None
-                if login and review.state in ("APPROVED", "CHANGES_REQUESTED", "DISMISSED"):
-                    latest[login] = review.state
-            author = pr.user.login if pr.user else None
-            approvers = sorted(u for u, s in latest.items() if s == "APPROVED" and u != author)
-            return MergedChange(pr.number, pr.html_url, [lb.name for lb in pr.labels],
-                                len(approvers), approvers)
+            commits = self._call("list the pull request's commits", lambda: list(pr.get_commits()))
+            last = commits[-1] if commits else None
+            return MergedChange(
+                number=pr.number, url=pr.html_url, labels=[lb.name for lb in pr.labels],
+                author=pr.user.login if pr.user else None,
+                head_sha=pr.head.sha if pr.head else None,
+                merge_commit_sha=pr.merge_commit_sha,
+                reviews=self.reviews(pr),
+                head_author=_login(last.author) if last else None,
+                head_committer=_login(last.committer) if last else None,
+                commits=len(commits),
+            )
         return None
+
+    def reviews(self, pr) -> list[Review]:
+        """A pull request's submitted reviews, oldest first (pending ones have no state)."""
+        reviews = [
+            Review(id=r.id, reviewer=_login(r.user), state=r.state, commit_id=r.commit_id,
+                   submitted_at=r.submitted_at.isoformat() if r.submitted_at else None)
+            for r in self._call("list reviews", lambda: list(pr.get_reviews()))
+            if r.state and r.state != "PENDING"
+        ]
+        return sorted(reviews, key=lambda r: (r.submitted_at or "", r.id))
+
+    def team_members(self, org: str, slug: str) -> list[str] | None:
+        """The logins in an organisation's team (for a CODEOWNERS `@org/team`), or None when
+        the token may not read it (Actions' GITHUB_TOKEN cannot read team membership)."""
+        from github import GithubException
+
+        try:
+            team = self._gh.get_organization(org).get_team_by_slug(slug)
+            return sorted(m.login for m in team.get_members())
+        except GithubException:
+            return None
+        except OSError as exc:
+            raise ForgeError(f"could not reach {self.ref.api_url} to read team {org}/{slug}: {exc}",
+                             hint="check the network and GITHUB_API_URL") from None
 
     def upsert_issue(self, title: str, body: str, label: str = DRIFT_LABEL) -> str:
         """One open issue with `label` and `title`: updated when it exists, else opened."""
@@ -214,3 +264,7 @@ class Forge:
         issue = self._call("open an issue", self.repo.create_issue,
                            title=title, body=fit(body), labels=[label])
         return issue.html_url
+
+
+def _login(user) -> str | None:
+    return getattr(user, "login", None) if user is not None else None

@@ -39,7 +39,7 @@ def masking_processor(index):
     numpy. outlines-core's own numpy kernel is a `numba.njit` loop: numba's import and
     compiler start-up cost ~1 s of every new process, and without numba that kernel fails
     inside llama.cpp's ctypes callback, where the error is swallowed and decoding silently runs
-    unconstrained (DESIGN.md). The mask itself is one vectorised step."""
+    unconstrained (docs/interpreter.md). The mask itself is one vectorised step."""
     from outlines.backends.outlines_core import OutlinesCoreLogitsProcessor
     from outlines_core import Guide
 

@@ -10,6 +10,7 @@ is garbage git collects on its own). Every failure path removes the worktree.
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import shutil
 import tempfile
@@ -22,6 +23,7 @@ import git
 from agentops.errors import GitError
 
 BRANCH_PREFIX = "agentops/"
+TEMP_PREFIX = "agentops-proposal-"  # + <pid>-<random>: see prune_stale()
 SLUG_WORDS = 6
 SLUG_CHARS = 40
 IDENTITY = ("agentops", "agentops@localhost")
@@ -48,22 +50,70 @@ def resolve(repo: git.Repo, rev: str) -> str:
         ) from None
 
 
-def default_base(repo: git.Repo, base_branch: str) -> str:
-    """Proposals branch from the base branch (main) when it exists, else from HEAD."""
-    for ref in (f"refs/heads/{base_branch}", f"refs/remotes/origin/{base_branch}", "HEAD"):
-        try:
-            repo.git.rev_parse("--verify", "--quiet", ref)
-            return ref.removeprefix("refs/heads/").removeprefix("refs/remotes/")
-        except git.GitCommandError:
-            continue
-    raise GitError(
-        "the repository has no commits yet",
-        hint="commit the stacks first (`git add stacks && git commit -m 'stacks'`)",
-    )
+def default_base(repo: git.Repo, base_branch: str, configured: bool = True) -> str:
+    """The branch proposals start from (see choose_base)."""
+    return choose_base(repo, base_branch, configured)[0]
+
+
+def choose_base(repo: git.Repo, base_branch: str, configured: bool) -> tuple[str, str]:
+    """(branch, why) proposals start from: the configured base_branch (which must exist), else
+    the remote's default branch (origin/HEAD), else a local main or master, else the current
+    branch. Always a branch, never a bare HEAD, so the review steps printed for it work."""
+    if not _has(repo, "HEAD"):
+        raise GitError(
+            "the repository has no commits yet",
+            hint="commit the stacks first (`git add stacks && git commit -m 'stacks'`)",
+        )
+    if configured:
+        found = _branch(repo, base_branch)
+        if found is None:
+            raise GitError(
+                f"the base branch {base_branch!r} set in .agentops.yaml does not exist",
+                hint=f"pass --base BRANCH, or set base_branch to one of: {_branches(repo)}",
+            )
+        return found, f"base_branch {base_branch!r} from .agentops.yaml"
+    with contextlib.suppress(git.GitCommandError):
+        remote_head = repo.git.symbolic_ref("--quiet", "--short", "refs/remotes/origin/HEAD")
+        found = _branch(repo, remote_head.removeprefix("origin/"))
+        if found:
+            return found, f"the remote's default branch ({remote_head})"
+    for name in (base_branch, "main", "master"):
+        found = _branch(repo, name)
+        if found:
+            return found, "no base_branch in .agentops.yaml and no remote default branch"
+    with contextlib.suppress(git.GitCommandError):
+        current = repo.git.symbolic_ref("--quiet", "--short", "HEAD")
+        return current, f"the current branch {current!r}: there is no main or master"
+    raise GitError("HEAD is detached and there is no main or master branch to propose against",
+                   hint="pass --base BRANCH, or set base_branch in .agentops.yaml")
+
+
+def _has(repo: git.Repo, ref: str) -> bool:
+    try:
+        repo.git.rev_parse("--verify", "--quiet", ref)
+        return True
+    except git.GitCommandError:
+        return False
+
+
+def _branch(repo: git.Repo, name: str) -> str | None:
+    """`name` when it is a local branch, `origin/name` when only the remote has it."""
+    if _has(repo, f"refs/heads/{name}"):
+        return name
+    if _has(repo, f"refs/remotes/origin/{name}"):
+        return f"origin/{name}"
+    return None
+
+
+def _branches(repo: git.Repo) -> str:
+    names = repo.git.for_each_ref("--format=%(refname:short)", "refs/heads").split()
+    return ", ".join(names) or "none"
 
 
 def slugify(text: str) -> str:
-    words = re.findall(r"[a-z0-9]+", text.lower())[:SLUG_WORDS]
+    from agentops.secrets import redact
+
+    words = re.findall(r"[a-z0-9]+", redact(text).lower())[:SLUG_WORDS]  # a branch holds no secret
     slug = "-".join(words)[:SLUG_CHARS].strip("-")
     return slug or "change"
 
@@ -135,22 +185,72 @@ def _identity_env(repo: git.Repo) -> dict[str, str]:
 @contextlib.contextmanager
 def worktree(repo: git.Repo, base: str) -> Iterator[Worktree]:
     """A temporary detached worktree at `base`, removed on exit whatever happens."""
+    from agentops.interrupts import deferred
+
     base_sha = resolve(repo, base)
-    tmp = Path(tempfile.mkdtemp(prefix="agentops-proposal-"))
+    prune_stale(repo)
+    tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
     path = tmp / "tree"
     try:
         repo.git.worktree("add", "--detach", "--quiet", str(path), base_sha)
     except git.GitCommandError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise GitError(f"could not create a worktree: {exc.stderr.strip()}") from None
+    except BaseException:  # a signal while git was adding it
+        with deferred():
+            _remove_worktree(repo, path)
+        raise
     try:
         yield Worktree(repo, path, base_sha)
     finally:
-        with contextlib.suppress(git.GitCommandError):
-            repo.git.worktree("remove", "--force", str(path))
-        shutil.rmtree(tmp, ignore_errors=True)
-        with contextlib.suppress(git.GitCommandError):
-            repo.git.worktree("prune")
+        with deferred():  # a second Ctrl-C or SIGTERM must not cut the cleanup short
+            _remove_worktree(repo, path)
+
+
+def _remove_worktree(repo: git.Repo, path: Path) -> None:
+    with contextlib.suppress(git.GitCommandError):
+        repo.git.worktree("remove", "--force", str(path))
+    shutil.rmtree(path.parent, ignore_errors=True)
+    with contextlib.suppress(git.GitCommandError):
+        repo.git.worktree("prune")
+
+
+def prune_stale(repo: git.Repo) -> list[Path]:
+    """Remove what proposals killed outright (kill -9, a power cut) left behind: their
+    worktrees registered in `repo` and their temp dirs. A proposal's temp dir is named
+    agentops-proposal-<pid>-*: one whose process is gone is stale; a live one is never touched
+    (another proposal in progress). Returns the temp dirs removed."""
+    removed = []
+    registered = set()
+    with contextlib.suppress(git.GitCommandError):
+        for line in repo.git.worktree("list", "--porcelain").splitlines():
+            if line.startswith("worktree "):
+                registered.add(Path(line[len("worktree "):]))
+    for tree in registered:
+        if tree.name == "tree" and _stale(tree.parent):
+            _remove_worktree(repo, tree)
+            removed.append(tree.parent)
+    for tmp in Path(tempfile.gettempdir()).glob(f"{TEMP_PREFIX}*"):
+        if tmp.is_dir() and not tmp.is_symlink() and _stale(tmp):
+            shutil.rmtree(tmp, ignore_errors=True)
+            removed.append(tmp)
+    return removed
+
+
+def _stale(tmp: Path) -> bool:
+    match = re.fullmatch(re.escape(TEMP_PREFIX) + r"(\d+)-\w+", tmp.name)
+    if match is None:
+        return False
+    pid = int(match.group(1))
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # alive, another user's
+    return False
 
 
 def create_branch(repo: git.Repo, slug: str, sha: str) -> str:
@@ -219,3 +319,15 @@ def file_at(repo: git.Repo, rev: str, path: str) -> str | None:
         return repo.git.show(f"{rev}:{path}", strip_newline_in_stdout=False)
     except git.GitCommandError:
         return None
+
+
+def branch_of(repo: git.Repo, rev: str) -> str | None:
+    """The branch name a base revision stands for ("origin/main" -> main, "HEAD" -> the
+    current branch), or None for a commit that is no branch's name."""
+    if rev == "HEAD":
+        try:
+            return repo.git.symbolic_ref("--quiet", "--short", "HEAD")
+        except git.GitCommandError:
+            return None
+    name = rev.removeprefix("origin/")
+    return name if _branch(repo, name) else None

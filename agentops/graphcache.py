@@ -8,7 +8,9 @@ again would only repeat the same work. An entry's key is a SHA-256 over:
   default that changes in agentops/spec.py does), or its text when it was not validated here;
 - the stack, the project and the Pulumi config the capture was given;
 - the source of the modules that decide a graph (agentops/program.py, offline.py, spec.py,
-  graph.py) and this file's KEY_VERSION;
+  graph.py, kinds/base.py and the other shared kinds modules) and this file's KEY_VERSION;
+- every kind module of the spec's registry, built-in, installed or the repository's own
+  (Registry.fingerprint): a changed or new kind file invalidates cached graphs;
 - the Python version, the installed pulumi, pulumi-aws and pulumi-kubernetes (their dist-info
   names, which carry the version, and when their files were written) and every PULUMI_*
   environment variable.
@@ -31,11 +33,12 @@ from typing import TYPE_CHECKING
 from agentops.graph import ResourceGraph
 
 if TYPE_CHECKING:
-    from agentops.spec import StackSpec
+    from agentops.spec import SpecBase as StackSpec
 
 KEY_VERSION = 1
 MAX_ENTRIES = 64
-_SOURCES = ("program.py", "offline.py", "spec.py", "graph.py")
+_SOURCES = ("program.py", "offline.py", "spec.py", "graph.py", "kinds/base.py",
+            "kinds/loading.py", "kinds/backups.py", "kinds/iam_util.py")
 _PACKAGES = ("pulumi", "pulumi_aws", "pulumi_kubernetes")
 
 
@@ -47,7 +50,14 @@ def key(spec: "StackSpec | str", stack: str, project: str,
         config: dict[str, str] | None = None) -> str:
     """The cache key of capturing `spec` (validated, or its text) as `stack` of `project`."""
     text = spec if isinstance(spec, str) else spec.model_dump_json()
+    if isinstance(spec, str):
+        from agentops.kinds import active
+
+        registry = active()  # what a text job is validated with in the worker
+    else:
+        registry = spec.kinds()
     material = {
+        "kinds": registry.fingerprint(),
         "spec": text,
         "validated": not isinstance(spec, str),
         "stack": stack,

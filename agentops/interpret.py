@@ -45,7 +45,18 @@ ENUM_WORDS = {
                "disk": ("disk", "storage"), "errors": ("errors", "error"),
                "connections": ("connections", "connection")},
 }
-SECTION_NOUN = {s: SECTIONS[s][2] for s in SECTIONS}
+
+class _SectionNouns(dict):
+    """section -> the one word the prompt uses for its kind (Kind.noun), of the kinds in
+    effect (agentops.kinds.active(): the repository's own kinds included)."""
+
+    def __getitem__(self, section: str) -> str:
+        from agentops.kinds import active
+
+        return active()[section].noun
+
+
+SECTION_NOUN = _SectionNouns()
 # "one m5.xlarge instance", "two replicas": numbers the model may write as digits.
 NUMBER_WORDS = {w: n for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split())}
@@ -53,8 +64,13 @@ NUMBER_WORDS = {w: n for n, w in enumerate(
 
 def check_command(command: str) -> str:
     """The command as agentops reads it (agentops.textnorm): blank, over-long, control or
-    invisible characters and homoglyph disguises are refused with an InterpretError."""
-    return normalize_command(command)
+    invisible characters and homoglyph disguises are refused with an InterpretError, and so is
+    a secret typed into it (agentops.secrets), before any model, branch or memory sees it."""
+    from agentops.secrets import refuse_in_command
+
+    text = normalize_command(command)
+    refuse_in_command(text)
+    return text
 
 
 def _words(text: str) -> list[str]:
@@ -273,6 +289,8 @@ class Interpreter:
 
             refresh(workspace.root)  # outcomes of earlier proposals (cheap when nothing moved)
         config = load_config(workspace.root)
+        # A kind the repository does not have is refused by name before the model runs.
+        _refuse_unknown_kinds(text, workspace)
         default_stack = workspace.resolve_stack(stack) if stack else None
         specs = workspace.load_all()
         facts = CommandFacts.of(text, list(specs))
@@ -351,15 +369,25 @@ def _cautions(plan: ActionPlan, workspace: Workspace) -> list[str]:
         return []
 
 
+def _refuse_unknown_kinds(text: str, workspace: Workspace) -> None:
+    """InterpretError "agentops has no kind for 'sqs queue'; it knows: ..." when the command
+    names a kind of infrastructure the repository's registry lacks (agentops.kinds.vocabulary);
+    existing resource names are never read as kinds."""
+    from agentops.kinds import refuse_unknown
+
+    registry = workspace.kinds
+    names = [n for spec in workspace.load_all().values() for n in spec.names()]
+    refuse_unknown(text, registry, names)
+
+
 Listing = dict[str, list[tuple[str, str]]]  # stack -> [(resource name, what it is)]
 
 
 def listing(specs: dict[str, StackSpec]) -> Listing:
-    """What the prompt says exists: each stack's resource names with a one-word kind."""
-    def noun(section: str, resource) -> str:
-        return getattr(resource, "kind", None) if section == "storage" else SECTION_NOUN[section]
-
-    return {stack: [(name, noun(section, res)) for section, name, res in spec.resources()]
+    """What the prompt says exists: each stack's resource names with a one-word kind (its
+    kind's noun_of: a storage entry says bucket or volume)."""
+    return {stack: [(name, spec.kinds()[section].noun_of(res))
+                    for section, name, res in spec.resources()]
             for stack, spec in specs.items()}
 
 

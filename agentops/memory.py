@@ -250,6 +250,8 @@ class Memory:
         """The whole `outcomes` table, as a learn pass computed it (call under lock)."""
         import pyarrow as pa
 
+        entries = [e for e in entries if not _holds_secret(e)]
+
         table = pa.Table.from_pylist([e.as_row() for e in entries], schema=_schema())
         self._db().create_table(OUTCOMES, data=table, mode="overwrite")
 
@@ -265,6 +267,9 @@ class Memory:
     def _upsert(self, entries: list[Entry]) -> None:
         import pyarrow as pa
 
+        entries = [e for e in entries if not _holds_secret(e)]
+        if not entries:
+            return
         data = pa.Table.from_pylist([e.as_row() for e in entries], schema=_schema())
         db = self._db()
         if (self.path / f"{OUTCOMES}.lance").is_dir():
@@ -281,7 +286,10 @@ class Memory:
         ("failed: why"). The v1 form record(command, plan, "proposed <branch> [url]") still
         works. The vector is stored when an embedder is at hand or loadable."""
         from agentops.planline import render
+        from agentops.secrets import flagged
 
+        if flagged(command) or flagged(plan.model_dump_json()) or flagged(outcome):
+            return  # a secret-looking value is never stored (agentops.secrets)
         words = outcome.split(" ")
         if words[0] == "proposed":
             branch = branch or (words[1] if len(words) > 1 else "")
@@ -469,6 +477,15 @@ def _close(plan: ActionPlan, entry: Entry) -> bool:
         return True
     new, old = _words(plan.command), _words(entry.command)
     return bool(new and old) and len(new & old) / len(new | old) >= 0.75
+
+
+def _holds_secret(entry: Entry) -> bool:
+    """Whether a row would store a secret-looking value (a command, plan or reason from history
+    can hold one too): such rows are never written."""
+    from agentops.secrets import flagged
+
+    return any(flagged(getattr(entry, name)) for name in
+               ("command", "plan_json", "plan_line", "correction_json", "reason"))
 
 
 def _digest(*parts: str) -> str:

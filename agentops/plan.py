@@ -122,8 +122,10 @@ def _base_specs(repo, rev: str | None, stacks_path: PurePosixPath) -> dict[str, 
         folder = tree / str(stacks_path)
     except KeyError:
         return {}
+    from agentops.specio import decode_blob
+
     return {
-        PurePosixPath(blob.name).stem: blob.data_stream.read().decode("utf-8")
+        PurePosixPath(blob.name).stem: decode_blob(blob, f"{rev[:7]}:{stacks_path / blob.name}")
         for blob in folder.blobs
         if blob.name.endswith(".yaml") and not blob.name.startswith("Pulumi.")
     }
@@ -149,6 +151,7 @@ def build_plan(
     tree, or to `head_specs` (stack -> spec text) where given. Raises AgentOpsError subclasses
     for bad specs (file:line:column), unknown stacks and unknown revisions."""
     from agentops import offline
+    from agentops.policy import pack_root as policy_pack_root
 
     # The capture processes start importing the Pulumi SDK now (about a second of CPU), while
     # this process reads git and validates the specs.
@@ -161,7 +164,9 @@ def build_plan(
         workers.start([(sides.spec(name, side), name, "") for name, side in slots])
         # While the workers import and render, the work that needs no graph: the policy pack
         # (pulumi_policy and the pack's own imports) and the cost estimates.
-        pack_root = _pack_root(workspace.root)
+        # The workspace whose policies/ pack to run; None for agentops' packaged rules (a
+        # repository without a pack of its own still gets those).
+        pack_root = policy_pack_root(workspace.root)
         if slots:
             _load_pack(pack_root)
         costs = {name: _cost(sides.base_spec.get(name), sides.head_spec.get(name), name)
@@ -220,7 +225,7 @@ def _read_sides(workspace: Workspace, base_rev: str | None, stacks: list[str] | 
         base = _resolve_base(repo, base_rev, config)
     stacks_path = _stacks_path(repo, workspace)
     before = _base_specs(repo, base.rev, stacks_path)
-    after = {name: workspace.spec_path(name).read_text(encoding="utf-8")
+    after = {name: workspace.spec_text(name)
              for name in workspace.stack_names()}
     after.update({normalize_stack_name(k): v for k, v in (head_specs or {}).items()})
 
@@ -246,14 +251,6 @@ def _read_sides(workspace: Workspace, base_rev: str | None, stacks: list[str] | 
 
 def _count(graph: ResourceGraph | None) -> int:
     return sum(1 for r in graph.resources if r.custom) if graph else 0
-
-
-def _pack_root(root: Path) -> Path | None:
-    """The workspace whose policies/ pack to run; None for agentops' packaged rules (a
-    repository without a pack of its own still gets those)."""
-    from agentops.policy import PACK_ENTRY, POLICIES_DIR
-
-    return root if (root / POLICIES_DIR / PACK_ENTRY).is_file() else None
 
 
 def _load_pack(pack_root: Path | None) -> None:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 
 from agentops.actionplan import Action, ActionType, Parameters, ResourceType
+from agentops.kinds import active, installed
 
 NAME = r"[a-z][a-z0-9-]*"
 INT = r"[1-9][0-9]*|0"
@@ -28,7 +29,8 @@ MAX_ACTIONS = 4
 PARAM_PATTERNS: dict[str, str] = {
     "provider": r"(aws|gcp|azure)",
     "region": r"[a-z]{2}-[a-z]{4,9}-[1-9]",
-    "kind": r"(instance|cluster|network|bucket|volume|firewall|alarm)",
+    # The kinds' parameters.kind values (Kind.kind_values); grammar() reads the kinds in effect.
+    "kind": None,  # type: ignore[dict-item]
     "count": f"({INT})",
     "instance_type": r"(db\.)?[a-z][0-9][a-z]{0,3}\.([0-9]{1,2})?(nano|micro|small|medium|large|xlarge|metal)",
     "min_size": f"({INT})",
@@ -50,15 +52,25 @@ def _alt(values) -> str:
     return "(" + "|".join(re.escape(v) for v in values) + ")"
 
 
-def grammar(stacks: list[str]) -> str:
-    """The regex of one plan line (with its newline) for a repository with these stacks."""
+def kind_pattern(kinds=None) -> str:
+    """The `kind=` values of the kinds in effect (`kinds`, or the active registry)."""
+    return _alt((kinds if kinds is not None else active()).kind_values())
+
+
+PARAM_PATTERNS["kind"] = kind_pattern(installed())
+
+
+def grammar(stacks: list[str], kinds=None) -> str:
+    """The regex of one plan line (with its newline) for a repository with these stacks and
+    kinds (the active registry when None)."""
+    patterns = {**PARAM_PATTERNS, "kind": kind_pattern(kinds)}
     action = (
         _alt(t.value for t in ActionType)
         + " "
         + _alt(r.value for r in ResourceType)
         + f"( name={NAME})?"
         + (f"( stack={_alt(stacks)})?" if stacks else "")
-        + "".join(f"( {k}={v})?" for k, v in PARAM_PATTERNS.items())
+        + "".join(f"( {k}={v})?" for k, v in patterns.items())
     )
     # Parameters come at most once each, in Parameters' field order: a key cannot repeat (the
     # 270M model otherwise loops on one) and the DFA stays linear in the number of keys

@@ -2,7 +2,8 @@
 
 Markdown goes into PR bodies and comments, which GitHub refuses over 65,536 characters: the
 summary always stays, and stack details are trimmed from the end, with a note saying so.
-Secret inputs are already redacted in the graphs a plan is built from.
+Secret inputs are already redacted in the graphs a plan is built from; plaintext values that
+look like secrets (agentops.secrets) are redacted here, in every format.
 """
 
 from __future__ import annotations
@@ -23,6 +24,9 @@ _VALUE_WIDTH = 120
 
 def render(plan: Plan, fmt: Format = "text", color: bool = False,
            limit: int = MARKDOWN_LIMIT) -> str:
+    from agentops.secrets import redact_model
+
+    plan = redact_model(plan)  # plaintext secrets in specs never reach a plan or a PR comment
     if fmt == "json":
         return plan.model_dump_json(indent=2)
     if fmt == "markdown":

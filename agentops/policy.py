@@ -23,7 +23,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import runpy
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,7 @@ from agentops.graph import Resource, ResourceGraph
 
 POLICIES_DIR = "policies"
 PACK_ENTRY = "__main__.py"
+PACK_MANIFEST = "PulumiPolicy.yaml"
 LEVELS = ("advisory", "mandatory", "remediate", "disabled")
 # What agentops.offline leaves where a value is only known after apply.
 _OFFLINE_UNKNOWN = "(known after apply)"
@@ -81,8 +84,61 @@ def _capturing_policy_pack(captured: list[LoadedPack], source: str):
         pulumi_policy.PolicyPack, policy_module.PolicyPack = saved
 
 
+def find_pack(root: Path) -> Path | None:
+    """The repository's policy pack: <root>/policies when it holds a CrossGuard pack, None when
+    the repository has none (agentops' packaged rules are checked then).
+
+    The one place that decides it, for the offline plan, `check`, `scan`, `policy-config` and
+    the real preview's --policy-pack alike. A pack needs both PulumiPolicy.yaml (what
+    `pulumi preview --policy-pack` reads) and __main__.py (the program); a policies/ folder
+    with one and not the other is an error, never silently skipped.
+    """
+    pack = Path(root) / POLICIES_DIR
+    present = [name for name in (PACK_MANIFEST, PACK_ENTRY) if (pack / name).is_file()]
+    if not present:
+        return None
+    if len(present) == 1:
+        lacking = PACK_ENTRY if present == [PACK_MANIFEST] else PACK_MANIFEST
+        raise AgentOpsError(
+            f"{pack} has {present[0]} but no {lacking}: it is not a complete policy pack",
+            hint=f"restore {POLICIES_DIR}/{lacking} (`agentops init --force` writes the missing "
+                 f"files of the pack), or remove {POLICIES_DIR}/ to check agentops' packaged rules",
+        )
+    return pack
+
+
+def pack_root(root: Path) -> Path | None:
+    """`root` when it has a policy pack of its own (find_pack), else None: the `root` argument
+    load_pack, evaluate_graph and pack_config take."""
+    return Path(root) if find_pack(root) is not None else None
+
+
+def _pack_files(pack: Path) -> tuple:
+    """What a loaded pack depends on: every Python file of the pack, by version."""
+    files = sorted(p for p in pack.rglob("*.py") if "__pycache__" not in p.parts)
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in files)
+
+
+def _run_pack(pack: Path) -> None:
+    """Run the pack as CrossGuard's Python host does (pulumi/policy/__main__.py:
+    `runpy.run_path(<pack directory>)`): its __main__.py as the program, with the directory
+    first on sys.path, so the team's modules beside it import in both places. The team's
+    modules are forgotten afterwards, so the next load (another repository, an edited file)
+    imports its own and not the ones of this run."""
+    before = set(sys.modules)
+    try:
+        runpy.run_path(str(pack), run_name="__main__")
+    finally:
+        inside = os.path.realpath(pack) + os.sep
+        for name in set(sys.modules) - before:
+            where = getattr(sys.modules[name], "__file__", None) or ""
+            if where and os.path.realpath(where).startswith(inside):
+                del sys.modules[name]
+
+
 def load_pack(root: Path | None = None) -> LoadedPack:
-    """The pack in <root>/policies (cached per file version), or the packaged rules."""
+    """The pack of the repository at `root` (cached per version of its files), or agentops'
+    packaged rules when `root` is None."""
     if root is None:
         key: tuple = ("packaged",)
         if key not in _PACKS:
@@ -90,22 +146,22 @@ def load_pack(root: Path | None = None) -> LoadedPack:
 
             _PACKS[key] = LoadedPack("agentops", policies())
         return _PACKS[key]
-    entry = Path(root) / POLICIES_DIR / PACK_ENTRY
-    if not entry.is_file():
+    pack = find_pack(Path(root))
+    if pack is None:
         raise AgentOpsError(
-            f"no policy pack at {entry}",
+            f"no policy pack at {Path(root) / POLICIES_DIR}",
             hint="restore policies/ (agentops init writes it), or run without a workspace",
         )
-    stat = entry.stat()
-    key = (str(entry.resolve()), stat.st_mtime_ns, stat.st_size)
+    entry = pack / PACK_ENTRY
+    key = (str(pack.resolve()), _pack_files(pack))
     if key not in _PACKS:
         captured: list[LoadedPack] = []
         with _capturing_policy_pack(captured, str(entry)):
             try:
-                runpy.run_path(str(entry), run_name="__main__")
+                _run_pack(pack)
             except Exception as exc:  # the pack is user code: say where it failed
                 raise AgentOpsError(f"{entry}: the policy pack failed to load: {exc}",
-                                    hint="run `python policies/__main__.py` to see the error") from exc
+                                    hint="run `python policies` to see the error") from exc
         if len(captured) != 1:
             raise AgentOpsError(f"{entry} made {len(captured)} PolicyPack(...) calls; one expected",
                                 hint="a pack file builds exactly one PolicyPack")
@@ -150,7 +206,11 @@ def resolve(pack: LoadedPack, config: RepoConfig) -> list[ResolvedPolicy]:
     for policy in pack.policies:
         own = policy.enforcement_level.value if policy.enforcement_level else pack.enforcement_level
         level = pack_level or own
-        props = {**_schema_defaults(policy), "productionStacks": list(config.production_stacks)}
+        props = _schema_defaults(policy)
+        # .agentops.yaml's production stacks, for every policy that declares the setting (all
+        # of agentops'; a team rule may not, and CI's config file must hold only declared ones).
+        if "productionStacks" in _schema_keys(policy):
+            props["productionStacks"] = list(config.production_stacks)
         entry = settings.get(policy.name)
         if isinstance(entry, str):
             level = _check_level(entry, policy.name)

@@ -28,6 +28,8 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
+from agentops import secrets
+
 DEFAULT_PRODUCTION_STACKS = ["prod"]
 OPEN_CIDRS = {"0.0.0.0/0", "::/0"}
 # SSH, RDP, and the usual database / cache / search ports: never reachable from the internet.
@@ -38,16 +40,15 @@ DEFAULT_INSTANCE_TYPES = {
 }
 DEFAULT_MAX_INSTANCES = {"dev": 10, "staging": 20, "*": 50}
 DEFAULT_REQUIRED_TAGS = ["owner", "environment"]
-# AWS resources the program renders that take tags (a resource with a `tags` input counts too).
-TAGGABLE = {
-    "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/internetGateway:InternetGateway",
-    "aws:ec2/routeTable:RouteTable", "aws:ec2/natGateway:NatGateway", "aws:ec2/eip:Eip",
-    "aws:ec2/instance:Instance", "aws:ec2/securityGroup:SecurityGroup",
-    "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup", "aws:rds/instance:Instance",
-    "aws:rds/subnetGroup:SubnetGroup", "aws:s3/bucket:Bucket", "aws:ebs/volume:Volume",
-    "aws:iam/role:Role", "aws:cloudwatch/metricAlarm:MetricAlarm", "aws:backup/vault:Vault",
-    "aws:backup/plan:Plan",
-}
+
+
+def taggable(kinds=None) -> frozenset[str]:
+    """AWS resource types the kinds render that take tags (Kind.taggable; a resource with a
+    `tags` input counts too): the kinds in effect when `kinds` is None."""
+    from agentops.kinds import active
+
+    return (kinds if kinds is not None else active()).taggable()
+
 
 S3_BUCKET = "aws:s3/bucket:Bucket"
 S3_PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
@@ -113,6 +114,10 @@ def _resource_policy(name: str, description: str, enforcement: EnforcementLevel,
         name=name, description=description, validate=validate, enforcement_level=enforcement,
         severity=severity, config_schema=_schema(**config),
     )
+
+
+# For kinds' own rules (Kind.policies): the same shape as the library's.
+resource_policy = _resource_policy
 
 
 def _ports(from_port: Any, to_port: Any, protocol: Any) -> range:
@@ -318,7 +323,7 @@ def _eks_version(args: ResourceValidationArgs, report_violation) -> None:
 def _required_tags(args: ResourceValidationArgs, report_violation) -> None:
     if not args.resource_type.startswith("aws:"):
         return
-    if args.resource_type not in TAGGABLE and "tags" not in args.props:
+    if args.resource_type not in taggable() and "tags" not in args.props:
         return
     required = list(setting(args.get_config(), "requiredTags", DEFAULT_REQUIRED_TAGS))
     tags = args.props.get("tags") or {}
@@ -375,8 +380,33 @@ _PORTS = {"type": "array", "items": {"type": "integer"}, "default": DEFAULT_ADMI
 _STACK_MAP = {"type": "object"}
 
 
-def policies() -> list[Policy]:
-    """Every rule, with its enforcement level and severity (both overridable by policy config)."""
+def policies(root=None) -> list[Policy]:
+    """Every rule, with its enforcement level and severity (both overridable by policy config):
+    agentops' library of rules, then the rules the kinds in effect bring (Kind.policies; the
+    repository's own kinds when `root` names it)."""
+    from agentops.kinds import active, for_repository
+
+    kinds = for_repository(root) if root is not None else active()
+    library = _library(kinds)
+    names = {p.name for p in library}
+    for kind in kinds:
+        for policy in kind.policies():
+            if getattr(policy, "config_schema", None) is None:
+                # Every policy takes productionStacks (one config file sets it for all): a
+                # kind's rule without a schema gets that one, or `pulumi preview` would refuse
+                # the config agentops writes for it.
+                policy.config_schema = _schema()
+            if policy.name in names:
+                from agentops.kinds import KindError
+
+                raise KindError(f"kind {kind.name!r} brings a policy named {policy.name!r}, "
+                                f"which another rule already has", hint="rename the kind's policy")
+            names.add(policy.name)
+            library.append(policy)
+    return library
+
+
+def _library(kinds) -> list[Policy]:
     return [
         StackValidationPolicy(
             name="s3-no-public-buckets", description="S3 buckets are private: a public access "
@@ -422,7 +452,7 @@ def policies() -> list[Policy]:
             config_schema=_schema(maxInstances={**_STACK_MAP, "default": DEFAULT_MAX_INSTANCES})),
         _resource_policy(
             "required-tags", "AWS resources carry the required tags (owner, environment).", M,
-            Severity.MEDIUM, TAGGABLE | {SG_INGRESS_RULE}, _required_tags,
+            Severity.MEDIUM, taggable(kinds) | {SG_INGRESS_RULE}, _required_tags,
             requiredTags={"type": "array", "items": {"type": "string"},
                           "default": DEFAULT_REQUIRED_TAGS}),
         _resource_policy(
@@ -445,4 +475,8 @@ def policies() -> list[Policy]:
         _resource_policy(
             "k8s-resource-limits", "Containers in production stacks have CPU and memory limits.",
             M, Severity.MEDIUM, {K8S_DEPLOYMENT}, _k8s_limits),
+        ResourceValidationPolicy(
+            name=secrets.POLICY_NAME, description=secrets.POLICY_DESCRIPTION,
+            validate=secrets.plaintext_secrets, enforcement_level=M, severity=Severity.CRITICAL,
+            config_schema=_schema()),
     ]

@@ -10,13 +10,14 @@ checkout.
 from __future__ import annotations
 
 import json
+import unicodedata
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import git
 from pydantic import BaseModel, Field
 
-from agentops import gitops
+from agentops import gitops, safepath, secrets
 from agentops.actionplan import ActionPlan, RiskLevel
 from agentops.config import RepoConfig, load_config
 from agentops.errors import AgentOpsError, PolicyViolation
@@ -61,9 +62,39 @@ def load_plan_file(path: Path) -> ActionPlan:
         ) from None
 
 
+def check_plan_text(plan: ActionPlan) -> None:
+    """The command as the interpreter would accept it (no control characters, not blank, not
+    over-long), and no secret-looking value anywhere in the plan: a plan from a file or an API
+    caller goes into a branch name, a commit message and the memory."""
+    from agentops.interpret import check_command
+
+    check_command(plan.command)
+    secrets.refuse_in_command(plan.command)
+    texts = _strings(plan.model_dump(mode="json"))
+    secrets.refuse_in_command(" ".join(texts))
+    # Names, descriptions and the interpretation land in the commit message too: no NUL, no
+    # terminal escapes (a newline or tab is text).
+    # A lone surrogate (undecodable bytes in argv arrive as one) cannot be written to git.
+    bad = sorted({repr(c) for t in texts for c in t
+                  if unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\t"})
+    if bad:
+        raise AgentOpsError(f"the plan holds control characters ({', '.join(bad)})",
+                            hint="write names, descriptions and the interpretation as plain text")
+
+
+def _strings(data) -> list[str]:
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [s for v in data.values() for s in _strings(v)]
+    if isinstance(data, list):
+        return [s for v in data for s in _strings(v)]
+    return []
+
+
 def commit_message(title: str, plan: ActionPlan, extra: str = "") -> str:
     body = json.dumps(plan.model_dump(mode="json", exclude_defaults=False), indent=2)
-    return f"{title}\n\n{plan.interpretation}\n{extra}\n{PLAN_TRAILER}\n{body}\n"
+    return secrets.redact(f"{title}\n\n{plan.interpretation}\n{extra}\n{PLAN_TRAILER}\n{body}\n")
 
 
 def plan_from_message(message: str) -> ActionPlan | None:
@@ -87,6 +118,7 @@ def propose(
 ) -> ProposeResult:
     """Build, commit and (with a forge) publish the proposal for `plan`. `embedder`: the
     interpreter's, so recording the outcome in memory does not load the model again."""
+    check_plan_text(plan)  # before anything is recorded or written
     from agentops.learn import refresh
 
     refresh(workspace.root)  # what became of earlier proposals (cheap when nothing moved)
@@ -105,16 +137,21 @@ def _propose(workspace: Workspace, plan: ActionPlan, stack: str | None, base: st
 
     config = load_config(workspace.root)
     repo = gitops.open_repo(workspace.root)
-    base = base or gitops.default_base(repo, config.base_branch)
+    base_note = None
+    if base is None:
+        base, why = gitops.choose_base(repo, config.base_branch,
+                                       configured="base_branch" in config.model_fields_set)
+        if base != config.base_branch:
+            base_note = f"proposing against {base}: {why}"
     rel = _relative(workspace, repo)
     plan = _with_stacks(plan, stack)
     with gitops.worktree(repo, base) as tree:
         tree_ws = Workspace(tree.path / rel)
         names = _committed_stacks(tree_ws, base, rel)
-        before = {n: tree_ws.spec_path(n).read_text(encoding="utf-8") for n in names}
+        before = {n: tree_ws.spec_text(n) for n in names}
         edit = apply_plan(plan, before, default_stack=stack)
         for name, text in edit.texts.items():
-            tree_ws.spec_path(name).write_text(text, encoding="utf-8")
+            safepath.write_text(tree.path, tree_ws.spec_path(name), text, "stack spec")
         offline = _offline_plan(tree_ws, tree.base_sha, list(edit.texts), config)
         verdicts = [v for s in offline.stacks for v in s.verdicts]
         _stop_on_mandatory(verdicts)
@@ -128,15 +165,19 @@ def _propose(workspace: Workspace, plan: ActionPlan, stack: str | None, base: st
         diff=edit.diff(before), risk_level=risk.level,
         confirmation_required=risk.confirmation_required, risk_reasons=risk.reasons,
         verdicts=verdicts, cost=[s.cost for s in offline.stacks if s.cost], action_plan=plan,
-        warnings=list(plan.warnings) + _dirty_warnings(workspace, before, edit.texts),
+        warnings=list(plan.warnings) + _dirty_warnings(workspace, before, edit.texts)
+        + ([base_note] if base_note else []),
     )
+    sha_of_base = tree.base_sha
     markdown = _render_markdown(offline)
     body = pr_body(result, markdown)
     result.branch, result.pr_url = publish_branch(
         repo, gitops.slugify(plan.command), sha, title=f"agentops: {plan.command}",
         body=body, risk=risk.level, base=_branch_name(base), publish=publish)
     if result.pr_url is None:
-        result.review = review_steps(result.branch, _branch_name(base))
+        named = gitops.branch_of(repo, base)  # "HEAD" -> the current branch; a sha -> None
+        result.review = review_steps(result.branch, (base if base.startswith("origin/") else
+                                                     named) if named else sha_of_base)
     return result
 
 
@@ -163,10 +204,16 @@ def publish_branch(repo: git.Repo, slug: str, sha: str, title: str, body: str,
 
 
 def review_steps(branch: str, base: str) -> list[str]:
+    """Commands that review and merge the proposal. `base`: a branch ("main", "origin/main")
+    or, when the base was no branch, the commit it started from."""
+    import re
+
+    target = base.removeprefix("origin/")
+    into = ("<the branch to merge into>" if re.fullmatch(r"[0-9a-f]{40}", base) else target)
     return [
         f"git diff {base}...{branch}",
         f"git switch {branch} && agentops plan --base {base}",
-        f"git switch {base} && git merge --no-ff {branch}",
+        f"git switch {into} && git merge --no-ff {branch}",
     ]
 
 
@@ -211,7 +258,7 @@ def pr_body(result: ProposeResult, plan_markdown: str) -> str:
     ]
     if result.warnings:
         lines[2:2] = ["> " + w for w in result.warnings] + [""]
-    return "\n".join(lines)
+    return secrets.redact("\n".join(lines))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -269,8 +316,11 @@ def _stop_on_mandatory(verdicts: list[Verdict]) -> None:
 def _dirty_warnings(workspace: Workspace, base_texts: dict[str, str], changed: dict[str, str]) -> list[str]:
     out = []
     for name in changed:
-        path = workspace.stacks_dir / f"{name}.yaml"
-        if path.is_file() and path.read_text(encoding="utf-8") != base_texts.get(name):
+        try:
+            mine = workspace.spec_text(name)
+        except AgentOpsError:  # missing, a link or not text: not the proposal's concern here
+            mine = None
+        if mine is not None and mine != base_texts.get(name):
             out.append(f"stacks/{name}.yaml in your checkout differs from the base: those "
                        f"edits are not part of this proposal (your files were not touched)")
     return out

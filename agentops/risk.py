@@ -1,6 +1,6 @@
 """Risk level of an ActionPlan: computed, never taken from the model.
 
-Default table (DESIGN.md): show and monitoring are low; create/update outside production are
+Default table (docs/risk.md): show and monitoring are low; create/update outside production are
 medium; any other change in production and a delete outside it are high; a delete in
 production and any security change are critical. Policy verdicts can only raise the level.
 confirmation_required is true for high and critical.

@@ -1,11 +1,15 @@
 """`agentops init DIR`: a GitOps repository ready for propose / preview / apply.
 
-The files come from agentops/templates/ (the workflows there are the same files as this
-repository's .github/workflows: one source, a test keeps them identical) and the policy pack
-from this repository's policies/. A new repository is assembled in a temporary directory next
-to DIR and moved into place only when complete, so a failure leaves nothing half-written; with
---force (adding to an existing directory or repository) only missing files are written, and
-they are removed again if the commit fails.
+Every file comes from agentops/templates/, which the wheel carries as package data (so an
+installed agentops writes the same files as a checkout: tests/test_wheel.py). The workflows and
+the policy pack there are the same files as this repository's .github/workflows and policies/:
+one source, tests keep them identical. The pack written is the team's from then on: it selects
+agentops' rules and adds the team's own (policies/team_rules.py).
+
+A new repository is assembled in a temporary directory next to DIR and moved into place only
+when complete, so a failure leaves nothing half-written; with --force (adding to an existing
+directory or repository) only missing files are written, and they are removed again if the
+commit fails.
 """
 
 from __future__ import annotations
@@ -39,15 +43,6 @@ class InitResult:
     notes: list[str] = field(default_factory=list)
 
 
-def policy_pack_dir() -> Path | None:
-    """The CrossGuard pack shipped with agentops: this repository's policies/ (source checkout)
-    or the copy installed as package data."""
-    for candidate in (Path(__file__).resolve().parents[1] / "policies", TEMPLATES / "policies"):
-        if (candidate / "PulumiPolicy.yaml").is_file():
-            return candidate
-    return None
-
-
 def scaffold_files(owners: str = DEFAULT_OWNERS, package: str = DEFAULT_PACKAGE) -> dict[str, bytes]:
     """Relative path -> content of every file `init` writes."""
     files: dict[str, bytes] = {}
@@ -55,17 +50,10 @@ def scaffold_files(owners: str = DEFAULT_OWNERS, package: str = DEFAULT_PACKAGE)
         if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
             continue
         rel = path.relative_to(TEMPLATES).as_posix()
-        if rel.startswith("policies/"):
-            continue  # taken from the live pack below
         data = path.read_bytes()
         if rel in ("CODEOWNERS", "requirements.txt"):
             data = data.decode().replace("{owners}", owners).replace("{package}", package).encode()
         files[RENAMES.get(rel, rel)] = data
-    pack = policy_pack_dir()
-    if pack is not None:
-        for path in sorted(pack.rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts and path.suffix != ".pyc":
-                files[f"policies/{path.relative_to(pack).as_posix()}"] = path.read_bytes()
     return files
 
 
@@ -85,8 +73,6 @@ def init(target: Path, force: bool = False, owners: str = DEFAULT_OWNERS,
         result = _add_to_existing(target, files, in_repo)
     else:
         result = _create_new(target, files)
-    if policy_pack_dir() is None:
-        result.notes.append("no policy pack found to copy: policies/ was not written")
     return result
 
 
@@ -102,8 +88,12 @@ def _enclosing_repo(target: Path) -> Path | None:
 
 
 def _write(root: Path, files: dict[str, bytes]) -> list[str]:
+    from agentops.safepath import checked
+
+    # Every path is checked before the first write: never through a link in DIR.
+    paths = {rel: checked(root, Path(rel), "scaffold file") for rel in files}
     for rel, data in files.items():
-        path = root / rel
+        path = paths[rel]
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
     return list(files)
@@ -128,7 +118,8 @@ def _create_new(target: Path, files: dict[str, bytes]) -> InitResult:
 
 def _add_to_existing(target: Path, files: dict[str, bytes], in_repo: Path | None) -> InitResult:
     target.mkdir(parents=True, exist_ok=True)
-    missing = {rel: data for rel, data in files.items() if not (target / rel).exists()}
+    missing = {rel: data for rel, data in files.items()
+               if not (target / rel).exists() and not (target / rel).is_symlink()}
     skipped = sorted(set(files) - set(missing))
     created_dirs = sorted({p for rel in missing for p in (target / rel).parents
                            if not p.exists() and target in p.parents}, key=lambda p: -len(p.parts))

@@ -9,18 +9,20 @@ stack, so an Action's `name` identifies one resource.
 from __future__ import annotations
 
 import io
-import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Literal
+from collections.abc import Mapping
+from typing import Any, ClassVar, Iterator, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import Field, ValidationError, create_model, model_validator
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from agentops.errors import SpecError, UnknownStackError
+from agentops.kinds.base import EntryModel
+from agentops.kinds.loading import active, for_repository, installed
 
 STACKS_DIR = "stacks"
 
@@ -37,6 +39,7 @@ STACK_ALIASES = {
 
 NAME_PATTERN = r"^[a-z][a-z0-9-]{0,39}$"
 _NAME_RE = re.compile(NAME_PATTERN)
+_STACK_FILE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 
 
 def normalize_stack_name(name: str) -> str:
@@ -44,188 +47,27 @@ def normalize_stack_name(name: str) -> str:
     return STACK_ALIASES.get(key, key)
 
 
-class _Model(BaseModel):
-    # Unknown keys are errors: a typo in a hand-written spec must not be silently ignored.
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+# Entry models derive from this (unknown keys are errors); it lives with the kinds.
+_Model = EntryModel
 
 
-def _check_cidr(value: str) -> str:
-    try:
-        ipaddress.ip_network(value, strict=False)
-    except ValueError as exc:
-        raise ValueError(f"not a CIDR block (like 10.0.0.0/16): {exc}") from None
-    return value
+class SpecBase(_Model):
+    """What every stack spec has; the sections come from the kinds (build_spec_model)."""
 
-
-class Network(_Model):
-    """A VPC with public and private subnets spread over availability zones."""
-
-    cidr: str = "10.0.0.0/16"
-    az_count: int = Field(2, ge=1, le=6)
-    nat_gateway: bool = False
-
-    _cidr = field_validator("cidr")(_check_cidr)
-
-
-class Instances(_Model):
-    """A group of identical EC2 instances."""
-
-    count: int = Field(1, ge=0, le=1000)
-    instance_type: str = "t3.micro"
-    ami: str | None = Field(None, description="AMI id; the latest Amazon Linux 2023 when unset")
-    network: str | None = None
-    security: list[str] = Field(default_factory=list, description="security group names")
-    volume_gb: int = Field(8, ge=1, le=16384)
-
-
-class Cluster(_Model):
-    """An EKS cluster with one managed node group."""
-
-    version: str = "1.31"
-    instance_type: str = "t3.medium"
-    desired_size: int = Field(2, ge=0, le=1000)
-    min_size: int = Field(1, ge=0, le=1000)
-    max_size: int = Field(3, ge=1, le=1000)
-    network: str | None = None
-
-    @model_validator(mode="after")
-    def _sizes(self) -> "Cluster":
-        if not self.min_size <= self.desired_size <= self.max_size:
-            raise ValueError(
-                f"node group sizes must satisfy min_size <= desired_size <= max_size "
-                f"(got {self.min_size} <= {self.desired_size} <= {self.max_size})"
-            )
-        return self
-
-
-class Limits(_Model):
-    cpu: str | None = None
-    memory: str | None = None
-
-
-class Deployment(_Model):
-    """A Kubernetes Deployment (and a Service when it has a port) on one of the clusters."""
-
-    cluster: str
-    image: str
-    replicas: int = Field(1, ge=0, le=1000)
-    port: int | None = Field(80, ge=1, le=65535)
-    namespace: str = "default"
-    env: dict[str, str] = Field(default_factory=dict)
-    secret_env: dict[str, str] = Field(
-        default_factory=dict,
-        description="env var -> Pulumi config key holding a secret (pulumi config set --secret)",
-    )
-    limits: Limits | None = None
-    restarted_at: str | None = Field(
-        None, description="bumped to restart the pods, as `kubectl rollout restart` does"
-    )
-
-
-class Backup(_Model):
-    """An AWS Backup plan for the resource."""
-
-    schedule: str = "cron(0 5 * * ? *)"
-    retention_days: int = Field(30, ge=1, le=36500)
-
-
-class Database(_Model):
-    """An RDS instance."""
-
-    engine: Literal["postgres", "mysql"]
-    engine_version: str | None = None
-    instance_class: str = "db.t3.micro"
-    storage_gb: int = Field(20, ge=20, le=65536)
-    backup_retention_days: int = Field(7, ge=0, le=35)
-    deletion_protection: bool = True
-    encrypted: bool = True
-    multi_az: bool = False
-    network: str | None = None
-    backup: Backup | None = None
-
-
-class Storage(_Model):
-    """An S3 bucket or an EBS volume."""
-
-    kind: Literal["bucket", "volume"] = "bucket"
-    size_gb: int | None = Field(None, ge=1, le=65536, description="volumes only")
-    encrypted: bool = True
-    public: bool = False
-    versioning: bool = False
-    availability_zone: str | None = Field(None, description="volumes only; <region>a when unset")
-    backup: Backup | None = None
-
-    @model_validator(mode="after")
-    def _kind_fields(self) -> "Storage":
-        if self.kind == "volume" and self.size_gb is None:
-            raise ValueError("a volume needs size_gb")
-        if self.kind == "bucket" and self.size_gb is not None:
-            raise ValueError("size_gb applies to volumes only; buckets have no size")
-        return self
-
-
-Metric = Literal["cpu", "memory", "disk", "network", "connections", "errors", "latency"]
-
-
-class Alert(_Model):
-    """A CloudWatch metric alarm on one resource of the stack."""
-
-    target: str
-    metric: Metric = "cpu"
-    threshold: float
-    comparison: Literal[">", ">=", "<", "<="] = ">"
-    period_seconds: int = Field(300, ge=10, le=86400)
-    evaluation_periods: int = Field(2, ge=1, le=100)
-
-
-class Rule(_Model):
-    port: int = Field(ge=0, le=65535)
-    to_port: int | None = Field(None, ge=0, le=65535)
-    cidr: str = "0.0.0.0/0"
-    protocol: Literal["tcp", "udp", "icmp", "all"] = "tcp"
-    description: str | None = None
-
-    _cidr = field_validator("cidr")(_check_cidr)
-
-
-class SecurityGroup(_Model):
-    """A security group and its ingress rules."""
-
-    network: str | None = None
-    rules: list[Rule] = Field(default_factory=list)
-
-
-# The resource kinds of a spec, in the order they render and print. Maps the spec section to
-# the ActionPlan resource type and the parameters.kind a command would use for it.
-SECTIONS: dict[str, tuple[type[_Model], str, str]] = {
-    "network": (Network, "infrastructure", "network"),
-    "instances": (Instances, "infrastructure", "instance"),
-    "clusters": (Cluster, "infrastructure", "cluster"),
-    "deployments": (Deployment, "deployment", "deployment"),
-    "databases": (Database, "database", "database"),
-    "storage": (Storage, "storage", "bucket"),
-    "alerts": (Alert, "monitoring", "alarm"),
-    "security": (SecurityGroup, "security", "firewall"),
-}
-
-
-class StackSpec(_Model):
-    """One Pulumi stack's desired state."""
+    # The registry whose sections this model has (set on each built model).
+    __kinds__: ClassVar[Any] = None
 
     provider: Literal["aws"] = "aws"
     region: str = Field("us-east-1", pattern=r"^[a-z]{2}(-gov)?-[a-z]+-\d$")
     tags: dict[str, str] = Field(default_factory=dict)
-    network: dict[str, Network] = Field(default_factory=dict)
-    instances: dict[str, Instances] = Field(default_factory=dict)
-    clusters: dict[str, Cluster] = Field(default_factory=dict)
-    deployments: dict[str, Deployment] = Field(default_factory=dict)
-    databases: dict[str, Database] = Field(default_factory=dict)
-    storage: dict[str, Storage] = Field(default_factory=dict)
-    alerts: dict[str, Alert] = Field(default_factory=dict)
-    security: dict[str, SecurityGroup] = Field(default_factory=dict)
+
+    @classmethod
+    def kinds(cls):
+        return cls.__kinds__
 
     @model_validator(mode="after")
-    def _names_and_references(self) -> "StackSpec":
+    def _names_and_references(self) -> "SpecBase":
+        registry = type(self).__kinds__
         owners: dict[str, str] = {}
         for section, name, _ in self.resources():
             if not _NAME_RE.match(name):
@@ -239,33 +81,30 @@ class StackSpec(_Model):
                     f"names must be unique across a stack"
                 )
             owners[name] = section
-        self._check_refs("deployments", "cluster", self.clusters)
-        self._check_refs("alerts", "target", owners)
-        for section in ("instances", "clusters", "databases", "security"):
-            self._check_refs(section, "network", self.network)
-        for name, group in self.instances.items():
-            for sg in group.security:
-                if sg not in self.security:
-                    raise ValueError(
-                        f"instances.{name}.security: no security group {sg!r} "
-                        f"(defined: {_listing(self.security)})"
-                    )
+        for kind in registry:
+            for name, entry in self.section(kind.section).items():
+                for field, target in kind.references.items():
+                    targets = owners if target == "*" else self.section(target)
+                    value = getattr(entry, field)
+                    for ref in (value if isinstance(value, list) else [value]):
+                        if ref is not None and ref not in targets:
+                            what = f"{field} named" if not isinstance(value, list) else f"{target} entry"
+                            raise ValueError(
+                                f"{kind.section}.{name}.{field}: no {what} {ref!r} "
+                                f"(defined: {_listing(targets)})"
+                            )
+                kind.check(self, name, entry)
         return self
 
-    def _check_refs(self, section: str, field: str, targets: dict) -> None:
-        for name, resource in getattr(self, section).items():
-            ref = getattr(resource, field)
-            if ref is not None and ref not in targets:
-                raise ValueError(
-                    f"{section}.{name}.{field}: no {field} named {ref!r} "
-                    f"(defined: {_listing(targets)})"
-                )
+    def section(self, section: str) -> dict:
+        """The entries of one section ({} for a section the registry lacks)."""
+        return getattr(self, section, None) or {}
 
     def resources(self) -> Iterator[tuple[str, str, _Model]]:
-        """(section, name, model) for every resource, in render order."""
-        for section in SECTIONS:
-            for name, resource in getattr(self, section).items():
-                yield section, name, resource
+        """(section, name, model) for every resource, in spec order."""
+        for kind in type(self).__kinds__:
+            for name, resource in getattr(self, kind.section).items():
+                yield kind.section, name, resource
 
     def find(self, name: str) -> tuple[str, _Model] | None:
         for section, rname, resource in self.resources():
@@ -275,6 +114,50 @@ class StackSpec(_Model):
 
     def names(self) -> list[str]:
         return [name for _, name, _ in self.resources()]
+
+    def __reduce_ex__(self, protocol):
+        # The installed kinds' model is importable as agentops.spec.StackSpec and pickles by
+        # reference; any other (a repository's own kinds) is rebuilt from the spec's data and
+        # that repository's registry where it is unpickled (the offline plan's workers).
+        if type(self) is StackSpec:
+            return super().__reduce_ex__(protocol)
+        return (_rebuild_spec, (type(self).__kinds__.root, self.model_dump(mode="json")))
+
+
+def _rebuild_spec(root: str | None, data: dict) -> "SpecBase":
+    return for_repository(root).spec_model.model_validate(data)
+
+
+def build_spec_model(registry) -> type[SpecBase]:
+    """The model of a whole stack spec with `registry`'s sections, in spec order."""
+    fields = {kind.section: (dict[str, kind.model], Field(default_factory=dict))
+              for kind in registry}
+    model = create_model("StackSpec", __base__=SpecBase, __module__=__name__, **fields)
+    model.__kinds__ = registry
+    return model
+
+
+# The stack spec of the installed kinds (a repository with kinds of its own has its own model:
+# Workspace.kinds.spec_model).
+StackSpec = installed().spec_model
+
+
+class _SectionsView(Mapping):
+    """section -> (entry model, ActionPlan resource type, noun) of the active registry: the
+    view older callers read; new code asks agentops.kinds."""
+
+    def __getitem__(self, section: str):
+        kind = active().kinds[section]
+        return kind.model, kind.resource_type.value, kind.noun
+
+    def __iter__(self):
+        return iter(active().kinds)
+
+    def __len__(self) -> int:
+        return len(active().kinds)
+
+
+SECTIONS: Mapping[str, tuple[type[_Model], str, str]] = _SectionsView()
 
 
 def _listing(names) -> str:
@@ -297,9 +180,13 @@ def yaml_rt() -> YAML:
 
 def parse_document(text: str, source: str) -> CommentedMap:
     """YAML text -> round-trip document; a syntax error names source:line:column."""
+    from agentops.specio import check_size, check_text, yaml_failure
+
     try:
-        data = yaml_rt().load(text)
-    except MarkedYAMLError as exc:
+        data = yaml_rt().load(check_text(text, source))
+    except Exception as exc:  # noqa: BLE001 - ruamel raises IndexError, ValueError... on odd tags
+        if not isinstance(exc, MarkedYAMLError):
+            raise yaml_failure(exc, source) from None
         mark = exc.problem_mark or exc.context_mark
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
         problem = exc.problem or exc.context or "invalid YAML"
@@ -309,6 +196,7 @@ def parse_document(text: str, source: str) -> CommentedMap:
         ) from None
     if data is None:
         data = CommentedMap()
+    check_size(data, source)
     if not isinstance(data, CommentedMap):
         raise SpecError(f"{source}:1:1: a stack spec is a mapping (provider, region, resources...)")
     return data
@@ -354,10 +242,14 @@ def _allowed(error: dict) -> str:
     return ""
 
 
-def validate_document(doc: CommentedMap, source: str) -> StackSpec:
-    """Round-trip document -> StackSpec; errors name file:line:column, the field and the rule."""
+def validate_document(doc: CommentedMap, source: str, kinds=None) -> SpecBase:
+    """Round-trip document -> stack spec (the model of `kinds`, the active registry when None);
+    errors name file:line:column, the field and the rule. A section no kind declares is an
+    error listing the known sections."""
+    registry = kinds if kinds is not None else active()
+    model = registry.spec_model
     try:
-        return StackSpec.model_validate(_plain(doc))
+        return model.model_validate(_plain(doc))
     except ValidationError as exc:
         lines = []
         for error in exc.errors():
@@ -366,10 +258,11 @@ def validate_document(doc: CommentedMap, source: str) -> StackSpec:
             pos = _position(doc, loc) or (1, 1)
             message = error["msg"].removeprefix("Value error, ")
             if error["type"] == "extra_forbidden":
-                parent = StackSpec if len(loc) == 1 else None
-                message = "unknown field" + (
-                    f"; allowed here: {', '.join(StackSpec.model_fields)}" if parent else ""
-                )
+                message = "unknown field"
+                if len(loc) == 1:
+                    message += (f"; allowed here: {', '.join(model.model_fields)} (no kind "
+                                f"declares a section {loc[0]!r}; known sections: "
+                                f"{', '.join(registry.sections())})")
             lines.append(f"{source}:{pos[0]}:{pos[1]}: {field}: {message}{_allowed(error)}")
         raise SpecError(
             "invalid stack spec\n  " + "\n  ".join(lines),
@@ -377,8 +270,9 @@ def validate_document(doc: CommentedMap, source: str) -> StackSpec:
         ) from None
 
 
-def load_spec_text(text: str, source: str) -> StackSpec:
-    return validate_document(parse_document(text, source), source)
+def load_spec_text(text: str, source: str, kinds=None) -> SpecBase:
+    """Spec text -> validated spec, with `kinds` (the active registry when None)."""
+    return validate_document(parse_document(text, source), source, kinds)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -390,6 +284,11 @@ class Workspace:
     """A GitOps repository: where stacks/ lives."""
 
     root: Path
+
+    def __post_init__(self) -> None:
+        # The repository's own kinds (.agentops.yaml `kinds:`) are in effect from here on:
+        # specs, edits, the grammar and the offline plan's workers read them.
+        for_repository(self.root)
 
     @classmethod
     def find(cls, start: Path | None = None) -> "Workspace":
@@ -411,8 +310,15 @@ class Workspace:
         return sorted(p.stem for p in self.stacks_dir.glob("*.yaml") if _is_spec_file(p))
 
     def spec_path(self, stack: str) -> Path:
+        from agentops.safepath import checked
+
         name = normalize_stack_name(stack)
         path = self.stacks_dir / f"{name}.yaml"
+        if not _STACK_FILE_RE.match(name):  # "../x", a NUL, a slash: never a path to open
+            raise UnknownStackError(f"unknown stack {stack[:80]!r}",
+                                    hint=f"stacks in {self.stacks_dir}: {_listing(self.stack_names())}")
+        if path.is_symlink() or self.stacks_dir.is_symlink():
+            checked(self.root, path, "stack spec")  # refused: never read or write through a link
         if not path.is_file() or not _is_spec_file(path):
             raise UnknownStackError(
                 f"unknown stack {stack!r}",
@@ -423,11 +329,23 @@ class Workspace:
     def resolve_stack(self, stack: str) -> str:
         return self.spec_path(stack).stem
 
-    def load(self, stack: str) -> StackSpec:
-        path = self.spec_path(stack)
-        return load_spec_text(path.read_text(encoding="utf-8"), self.display(path))
+    @property
+    def kinds(self):
+        """The kinds in effect here: the installed ones and the repository's own (which also
+        become the process's active registry)."""
+        return for_repository(self.root)
 
-    def load_all(self) -> dict[str, StackSpec]:
+    def spec_text(self, stack: str) -> str:
+        """The spec file's text, decoded the one way every command reads a spec."""
+        from agentops.specio import read
+
+        path = self.spec_path(stack)
+        return read(path, self.display(path))
+
+    def load(self, stack: str) -> SpecBase:
+        return load_spec_text(self.spec_text(stack), self.display(self.spec_path(stack)), self.kinds)
+
+    def load_all(self) -> dict[str, SpecBase]:
         return {name: self.load(name) for name in self.stack_names()}
 
     def display(self, path: Path) -> str:

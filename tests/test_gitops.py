@@ -324,13 +324,14 @@ def test_apply_bad_range(repo):
 
 
 def test_approval_gate(repo, github):
+    github.state.git_dir = str(github.bare)  # PR heads and commits from the pushed branches
     proposal = propose(Workspace(repo), scale_plan(stack="prod", replicas=8))
     merge = _merge(repo, proposal.branch)
     github.merge(1, merge)
     forge = Forge(RepoRef("github.com", "acme", "infra", github.url), github.state.token)
     calls = []
     up = lambda ws, s: calls.append(s)  # noqa: E731
-    with pytest.raises(ApprovalMissing, match=r"PR #1 is risk high and has 0 approval\(s\); 1 needed"):
+    with pytest.raises(ApprovalMissing, match=r"PR #1 is risk high and has 0 approval\(s\) on its merged head; 1 needed"):
         apply(Workspace(repo), changed="HEAD~1..HEAD", require_approvals=True, up=up, forge=forge)
     assert calls == []
     github.review(1, "alice", "APPROVED")

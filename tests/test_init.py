@@ -40,9 +40,12 @@ def test_init_creates_a_committed_repository(tmp_path):
     for name in ("preview.yml", "apply.yml", "drift.yml"):
         assert (target / ".github/workflows" / name).read_bytes() == \
             (root / ".github/workflows" / name).read_bytes()
-    pack = scaffold.policy_pack_dir()
-    if pack is not None:
-        assert (target / "policies" / "PulumiPolicy.yaml").is_file()
+    # The policy pack (the team's from now on): this repository's own, file for file.
+    pack = sorted(p.name for p in (root / "policies").iterdir() if p.is_file())
+    assert pack == ["PulumiPolicy.yaml", "__main__.py", "requirements.txt", "team_rules.py"]
+    for name in pack:
+        assert f"policies/{name}" in tracked, name
+        assert (target / "policies" / name).read_bytes() == (root / "policies" / name).read_bytes()
     # No staging directory left next to it.
     assert [p.name for p in tmp_path.iterdir()] == ["infra"]
 
@@ -102,3 +105,18 @@ def test_propose_works_in_a_fresh_repository(tmp_path):
     out = run("propose", "--plan-file", str(plan), cwd=target)
     assert out.returncode == 0, out.stderr
     assert "agentops/scale-api-in-dev-to-2" in out.stdout and "git diff main..." in out.stdout
+
+
+def test_repository_pack_is_the_scaffolded_pack():
+    # One source: the pack `init` writes (agentops/templates/policies, package data) is this
+    # repository's own policies/, file for file.
+    root = Path(__file__).resolve().parents[1]
+    template = root / "agentops" / "templates" / "policies"
+
+    def files(folder):
+        return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*")
+                if p.is_file() and "__pycache__" not in p.parts}
+
+    assert files(root / "policies") == files(template)
+    assert {k: v for k, v in scaffold.scaffold_files().items() if k.startswith("policies/")} == \
+        {f"policies/{k}": v for k, v in files(template).items()}

@@ -112,7 +112,7 @@ def test_lean_path_reads_outputs_like_the_sdk():
 
 
 def test_preload_covers_what_rendering_imports():
-    # The loader loads only the resource modules program._SECTION_MODULES names. One missing
+    # The loader loads only the resource modules the kinds name (Kind.modules). One missing
     # there is loaded by each worker on its own, with its whole package: correct, but slower.
     # Rendering after _preload() must load no provider module and complete no thin package.
     script = f"""
@@ -180,3 +180,61 @@ def test_workers_spawn_when_this_process_has_threads():
     finally:
         stop.set()
     assert _by_urn(graph) == _by_urn(offline.capture_spec(load_spec_text(text, "dev"), "dev"))
+
+
+# --- the SDK versions the fast path runs on ----------------------------------------------------
+
+
+def test_installed_sdk_is_one_the_fast_path_was_tested_with():
+    # This suite is what "tested" means: on an SDK not listed, the tests above would only hold
+    # the plain path to itself. Run them with the new SDK, then add it to the list.
+    assert offline.pulumi_version() in offline.TESTED_PULUMI_VERSIONS, (
+        f"pulumi {offline.pulumi_version()} is not in offline.TESTED_PULUMI_VERSIONS: run "
+        f"tests/test_offline_fast.py with it and add it there if they pass")
+    assert offline.fast_path_supported(warn=False)
+
+
+def test_pyproject_pins_allow_every_tested_sdk():
+    import tomllib
+
+    from packaging.requirements import Requirement
+
+    deps = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    (pulumi,) = [Requirement(d) for d in deps if Requirement(d).name == "pulumi"]
+    for version in offline.TESTED_PULUMI_VERSIONS:
+        assert pulumi.specifier.contains(version), (pulumi, version)
+
+
+def test_untested_sdk_runs_the_plain_path_and_says_so_once():
+    # An SDK version not in the list (monkeypatched: the metadata says 3.999.0): the plan's
+    # capture processes and an in-process capture run the SDK as it comes (_lean_sdk, made to
+    # fail here, never runs), the graph is the plain SDK's, and one warning says so.
+    script = (
+        "import sys\n"
+        "from agentops import offline\n"
+        "from agentops.spec import load_spec_text\n"
+        "offline.pulumi_version = lambda: '3.999.0'\n"
+        "def refuse():\n"
+        "    raise AssertionError('the fast path ran on an untested SDK')\n"
+        "offline._lean_sdk = refuse\n"
+        "spec = load_spec_text(sys.stdin.read(), 'stacks/dev.yaml')\n"
+        "graphs = offline.capture_many([(spec, 'dev', 'a'), (spec, 'dev', 'b')], cache=False)\n"
+        "graphs += offline.capture_many([(spec, 'dev', 'c')], cache=False)\n"
+        "graphs.append(offline.capture_spec(spec, 'dev'))\n"
+        "for graph in graphs:\n"
+        "    print(graph.model_dump_json())\n"
+    )
+    text = (ROOT / "stacks" / "dev.yaml").read_text(encoding="utf-8")
+    out = subprocess.run([sys.executable, "-c", script], input=text, capture_output=True,
+                         text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    warnings = [line for line in out.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warnings) == 1, out.stderr
+    assert "3.999.0" in warnings[0] and "plain path" in warnings[0]
+    for ver in offline.TESTED_PULUMI_VERSIONS:
+        assert ver in warnings[0]
+    plain = _plain_capture(text, "dev", "stacks/dev.yaml")
+    graphs = [ResourceGraph.model_validate_json(line) for line in out.stdout.strip().splitlines()]
+    assert len(graphs) == 4
+    for graph in graphs:
+        _assert_same(graph, plain)

@@ -39,7 +39,46 @@ EXPECTED = {
     "k8s-min-replicas": ("mandatory", "high"),
     "k8s-image-pinned": ("mandatory", "medium"),
     "k8s-resource-limits": ("mandatory", "medium"),
+    "no-plaintext-secrets": ("mandatory", "critical"),
+    # The Kubernetes kinds' own rules (Kind.policies; tests/test_kinds_k8s.py).
+    "k8s-namespace-owner": ("mandatory", "medium"),
+    "k8s-configmap-no-secrets": ("mandatory", "critical"),
+    "k8s-ingress-tls": ("mandatory", "high"),
+    "k8s-cronjob-image-pinned": ("mandatory", "medium"),
+    "k8s-cronjob-limits": ("mandatory", "medium"),
+    "k8s-hpa-min-replicas": ("mandatory", "high"),
+    "k8s-hpa-max-above-min": ("mandatory", "medium"),
+    "k8s-lb-no-public-admin-ports": ("mandatory", "critical"),
+    "k8s-pdb-allows-disruption": ("mandatory", "medium"),
+    # The AWS service kinds' own rules (Kind.policies; tests/test_kinds_aws.py).
+    "kms-key-rotation": ("mandatory", "medium"),
+    "iam-no-admin-policies": ("mandatory", "critical"),
+    "sqs-encrypted": ("mandatory", "high"),
+    "sns-encrypted": ("mandatory", "high"),
+    "lambda-supported-runtime": ("advisory", "high"),
+    "dynamodb-encrypted": ("mandatory", "medium"),
+    "dynamodb-pitr-production": ("mandatory", "high"),
+    "dynamodb-deletion-protection": ("advisory", "medium"),
+    "elasticache-encrypted-at-rest": ("mandatory", "high"),
+    "elasticache-encrypted-in-transit": ("mandatory", "high"),
+    "ecr-scan-on-push": ("mandatory", "medium"),
+    "ecr-immutable-tags": ("advisory", "medium"),
+    "secrets-rotation": ("advisory", "low"),
+    "alb-https-only": ("mandatory", "high"),
+    "alb-modern-tls": ("mandatory", "medium"),
 }
+
+# The example rule the team's own module (policies/team_rules.py) adds to agentops' rules.
+TEAM = {"team-rds-engines": ("advisory", "low")}
+# The repository's pack: agentops' rules and the team's.
+PACK = {**EXPECTED, **TEAM}
+
+K8S_KIND_RULES = {name for name in EXPECTED if name.startswith(("k8s-namespace", "k8s-configmap",
+                                                                 "k8s-ingress", "k8s-cronjob",
+                                                                 "k8s-hpa", "k8s-lb",
+                                                                 "k8s-pdb"))}
+AWS_KIND_RULES = {name for name in EXPECTED if name.startswith((
+    "kms-", "iam-", "sqs-", "sns-", "lambda-", "dynamodb-", "elasticache-", "ecr-", "secrets-", "alb-"))}
 
 # Every resource kind, every rule satisfied, in the strictest (production) setting.
 PASSING = """\
@@ -84,6 +123,20 @@ security:
     rules:
       - {port: 22, cidr: 203.0.113.0/24}
       - {port: 443, cidr: 0.0.0.0/0}
+queues:
+  jobs: {dead_letter_after: 5}
+topics:
+  events: {queues: [jobs]}
+registries:
+  images: {keep_images: 50}
+tables:
+  sessions: {}
+keys:
+  app: {}
+namespaces:
+  payments: {cluster: main}
+cronjobs:
+  report: {cluster: main, image: "ghcr.io/acme/report:2.1.0", schedule: "@daily"}
 """
 
 # Breaks every rule the program can express from a spec.
@@ -100,6 +153,7 @@ deployments:
     cluster: old
     image: ghcr.io/acme/api:latest
     replicas: 1
+    env: {STRIPE_KEY: sk_live_4eC39HqLyjWDarjtT1zdp7dcXq, LOG_LEVEL: info}
   web:
     cluster: old
     image: nginx
@@ -120,6 +174,20 @@ security:
       - {port: 22, cidr: 0.0.0.0/0}
       - {port: 5000, to_port: 6000, cidr: 0.0.0.0/0}
       - {port: 0, protocol: all, cidr: "::/0"}
+queues:
+  jobs: {encrypted: false}
+topics:
+  events: {encrypted: false, queues: [jobs]}
+registries:
+  images: {immutable_tags: false, scan_on_push: false}
+tables:
+  sessions: {point_in_time_recovery: false, encrypted: false, deletion_protection: false}
+keys:
+  app: {rotation: false}
+namespaces:
+  legacy: {cluster: old, pod_security: privileged}
+cronjobs:
+  report: {cluster: old, image: "ghcr.io/acme/report:latest", schedule: "@daily"}
 """
 
 
@@ -152,7 +220,7 @@ def test_pack_loads_under_the_capture_with_the_real_sdk():
     assert pack.source.endswith("policies/__main__.py")
     assert all(isinstance(p, pulumi_policy.Policy) for p in pack.policies)
     got = {p.name: (p.enforcement_level.value, p.severity.value) for p in pack.policies}
-    assert got == EXPECTED
+    assert got == PACK
     assert len(got) >= 12
     stack_policies = {p.name for p in pack.policies
                       if isinstance(p, pulumi_policy.StackValidationPolicy)}
@@ -162,18 +230,27 @@ def test_pack_loads_under_the_capture_with_the_real_sdk():
     assert policy.load_pack(REPO) is pack
 
 
-def test_packaged_rules_match_the_repository_pack():
+def test_repository_pack_is_the_packaged_rules_and_the_teams():
     packaged = policy.load_pack(None)
-    assert [p.name for p in packaged.policies] == [p.name for p in policy.load_pack(REPO).policies]
+    assert [p.name for p in packaged.policies] + list(TEAM) == \
+        [p.name for p in policy.load_pack(REPO).policies]
 
 
 def test_broken_pack_is_a_clear_error(tmp_path: Path):
     (tmp_path / "policies").mkdir()
     (tmp_path / "policies" / "__main__.py").write_text("import nonexistent_module_xyz\n")
+    # Half a pack: `pulumi preview --policy-pack` would refuse it, so every command does.
+    with pytest.raises(AgentOpsError, match="no PulumiPolicy.yaml") as info:
+        policy.load_pack(tmp_path)
+    assert "agentops init --force" in info.value.hint
+    with pytest.raises(AgentOpsError, match="no PulumiPolicy.yaml"):
+        policy.find_pack(tmp_path)
+    (tmp_path / "policies" / "PulumiPolicy.yaml").write_text("runtime: python\n")
     with pytest.raises(AgentOpsError, match="failed to load"):
         policy.load_pack(tmp_path)
     with pytest.raises(AgentOpsError, match="no policy pack"):
         policy.load_pack(tmp_path / "missing")
+    assert policy.find_pack(tmp_path / "missing") is None
 
 
 # --- the rules on real captured graphs -----------------------------------------------------
@@ -190,7 +267,8 @@ def test_failing_spec_breaks_every_rule_it_can_express(graphs):
     found = _by_policy(verdicts)
     # rds-not-public and ec2-imdsv2 cannot be expressed in a spec (the program never makes a
     # public database nor allows IMDSv1): covered by hand-built graphs below.
-    assert set(found) == set(EXPECTED) - {"rds-not-public", "ec2-imdsv2"}
+    # The Kubernetes kinds' rules are broken by their own failing entries (test_kinds_k8s.py).
+    assert set(found) == set(EXPECTED) - {"rds-not-public", "ec2-imdsv2"} - K8S_KIND_RULES - AWS_KIND_RULES
     for v in verdicts:
         assert (v.enforcement, v.severity) == EXPECTED[v.policy]
         assert v.message
@@ -204,6 +282,9 @@ def test_failing_spec_breaks_every_rule_it_can_express(graphs):
     assert len(found["sg-no-public-admin-ports"]) == 3
     assert "keeps 1 day(s)" in found["rds-backup-retention"][0].message
     assert {v.resource for v in found["k8s-image-pinned"]} == {"deployments.api", "deployments.web"}
+    secret = found["no-plaintext-secrets"]
+    assert [v.resource for v in secret] == ["deployments.api"] and "env STRIPE_KEY" in secret[0].message
+    assert "sk_live" not in secret[0].message  # names where, never the value
     assert {v.resource for v in found["k8s-min-replicas"]} == {"deployments.api"}
     limits = {v.resource: v.message for v in found["k8s-resource-limits"]}
     assert "cpu or memory" in limits["deployments.api"] and "no memory limit" in limits["deployments.web"]
@@ -213,6 +294,17 @@ def test_failing_spec_breaks_every_rule_it_can_express(graphs):
     assert "owner" in found["required-tags"][0].message
     assert {v.resource for v in found["ebs-encrypted"]} == {"storage.scratch"}
     assert "1.24" in found["eks-supported-version"][0].message
+    assert {v.resource for v in found["sqs-encrypted"]} == {"queues.jobs"}
+    assert {v.resource for v in found["sqs-dead-letter-production"]} == {"queues.jobs"}
+    assert {v.resource for v in found["sns-encrypted"]} == {"topics.events"}
+    assert {v.resource for v in found["ecr-scan-on-push"]} == {"registries.images"}
+    assert {v.resource for v in found["ecr-immutable-tags"]} == {"registries.images"}
+    for rule in ("dynamodb-pitr-production", "dynamodb-kms-encryption",
+                 "dynamodb-deletion-protection-production"):
+        assert {v.resource for v in found[rule]} == {"tables.sessions"}
+    assert {v.resource for v in found["kms-key-rotation"]} == {"keys.app"}
+    assert {v.resource for v in found["k8s-namespace-not-privileged"]} == {"namespaces.legacy"}
+    assert {v.resource for v in found["k8s-cronjob-image-pinned"]} == {"cronjobs.report"}
 
 
 def test_production_only_rules_stay_quiet_outside_production(graphs):
@@ -307,7 +399,7 @@ def test_bad_policy_settings_name_the_problem(settings, message):
 def test_pack_config_is_crossguard_shaped_and_complete():
     config = RepoConfig(production_stacks=["prod", "live"], policy={"ec2-imdsv2": "disabled"})
     doc = policy.pack_config(config, REPO)
-    assert set(doc) == set(EXPECTED)
+    assert set(doc) == set(PACK)
     assert doc["ec2-imdsv2"]["enforcementLevel"] == "disabled"
     assert doc["k8s-min-replicas"] == {"enforcementLevel": "mandatory", "minReplicas": 2,
                                        "productionStacks": ["prod", "live"]}

@@ -1,4 +1,4 @@
-"""The risk table (DESIGN.md), policy floors, diff risk, and the repository's overrides."""
+"""The risk table (docs/risk.md), policy floors, diff risk, and the repository's overrides."""
 
 from __future__ import annotations
 

@@ -31,18 +31,38 @@ def __getattr__(name: str):
                 pretty_exceptions_enable=False,
                 rich_markup_mode=None,
             )
+
+            @_app.callback()
+            def _options(
+                version: bool = typer.Option(False, "--version", help="print agentops' version and exit",
+                                             callback=_show_version, is_eager=True),
+            ) -> None:
+                """Plain-language commands in, reviewed Pulumi changes out."""
         return _app
     raise AttributeError(name)
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        import typer
+
+        from agentops import __version__
+
+        print(f"agentops {__version__}")
+        raise typer.Exit()
 
 
 def fail(error: AgentOpsError) -> None:
     """Print a user error (what is wrong, what to do) on stderr and exit non-zero."""
     from rich.console import Console
+    from rich.markup import escape
 
+    # The message and hint are plain text: brackets in them ("agentops[model]", a list) are
+    # not markup.
     console = Console(stderr=True, highlight=False)
-    console.print(f"[bold red]error:[/] {error.message}", markup=True, soft_wrap=True)
+    console.print(f"[bold red]error:[/] {escape(error.message)}", markup=True, soft_wrap=True)
     if error.hint:
-        console.print(f"[yellow]hint:[/] {error.hint}", markup=True, soft_wrap=True)
+        console.print(f"[yellow]hint:[/] {escape(error.hint)}", markup=True, soft_wrap=True)
     raise SystemExit(error.exit_code)
 
 
@@ -52,6 +72,7 @@ def _register_commands() -> None:
         gitops_cmds,
         init_cmd,
         interpret_cmds,
+        kinds_cmd,
         learn_cmds,
         plan_cmd,
         policy_cmds,
@@ -60,14 +81,29 @@ def _register_commands() -> None:
 
 
 def main(argv: list[str] | None = None) -> None:
+    from agentops.interrupts import Terminated, installed
+
     _register_commands()
     try:
-        __getattr__("app")(args=argv, prog_name="agentops")
+        with installed():  # SIGTERM/SIGHUP clean up like Ctrl-C
+            __getattr__("app")(args=argv, prog_name="agentops")
     except AgentOpsError as error:
         fail(error)
+    except ModuleNotFoundError as error:
+        # A command reached an optional dependency the install lacks (the commands check
+        # first; this catches what a check missed): name the extra, not a traceback.
+        from agentops.extras import MissingExtra, extra_of
+
+        extra = extra_of(error.name)
+        if extra is None:
+            raise
+        fail(MissingExtra(extra, "this command", [error.name]))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         raise SystemExit(130) from None
+    except Terminated as stop:
+        print(f"{stop}: stopped, temporary state removed", file=sys.stderr)
+        raise SystemExit(stop.exit_code) from None
 
 
 def run() -> None:

@@ -50,17 +50,26 @@ def propose(
 ) -> None:
     """Turn COMMAND into a branch agentops/<slug> with one commit (and a PR on GitHub)."""
     from agentops.errors import AgentOpsError
+    from agentops.extras import require
     from agentops.propose import load_plan_file, propose as run_propose
 
     if (command is None) == (plan_file is None):
         raise AgentOpsError("give a COMMAND or --plan-file FILE (one of them)",
                             hint='e.g. agentops propose "scale api in dev to 3 replicas"')
+    from agentops import gitops
+
+    # The interpreter, and the memory every proposal is recorded in (LanceDB, the model's
+    # sentence vectors), are the model extra's.
+    require("model", "agentops propose")
     workspace = _workspace()
+    gitops.open_repo(workspace.root)  # outside a repository: refused before any model load
     embedder = None
     if plan_file is not None:
         plan = load_plan_file(plan_file)
     else:
-        from agentops.interpret import Interpreter
+        from agentops.interpret import Interpreter, check_command
+
+        check_command(command)  # before the model sees it
 
         interpreter = Interpreter()
         plan = interpreter.interpret(command, workspace, stack=stack)
@@ -94,18 +103,39 @@ def apply(
     require_approvals: bool = typer.Option(False, "--require-approvals", help="refuse unless "
                                            "the merged PR has the approvals its risk needs"),
 ) -> None:
-    """`pulumi up` for the changed stacks: dev, staging, prod, then the rest; stops at a failure."""
+    """`pulumi up` for the changed stacks: dev, staging, prod, then the rest; stops at a failure.
+
+    With --require-approvals the gate's decision (level, how it was computed, who approved
+    which commit, why it passed or stopped) is printed and, in GitHub Actions, written to the
+    job summary ($GITHUB_STEP_SUMMARY), before anything is applied."""
     from agentops.apply import apply as run_apply
 
     def show(outcome):
         print(f"{'ok' if outcome.ok else 'FAILED'} {outcome.stack}: {outcome.summary}", flush=True)
 
+    def gate(decision):
+        print(decision.text(), flush=True)
+        _job_summary(decision.markdown())
+
     report = run_apply(_workspace(), stack=stack, changed=changed,
-                       require_approvals=require_approvals, on_stack=show)
-    if report.approvals:
-        print(f"approvals: {report.approvals}")
+                       require_approvals=require_approvals, on_stack=show, on_gate=gate)
     if not report.stacks:
         print("no stack spec changed: nothing to apply")
+
+
+def _job_summary(markdown: str) -> None:
+    """Append to the GitHub Actions job summary when the job has one (a no-op elsewhere)."""
+    import os
+
+    path = os.environ.get("GITHUB_STEP_SUMMARY")
+    if not path:
+        return
+    try:
+        with open(path, "a", encoding="utf-8") as handle:
+            handle.write(markdown + "\n")
+    except OSError as exc:
+        # The summary is a copy of what the log already says: losing it must not stop the job.
+        print(f"warning: could not write the job summary to {path}: {exc.strerror}", file=sys.stderr)
 
 
 @app.command("pr-comment")
@@ -127,7 +157,10 @@ def drift_issue(
 
 
 def _read(file: Path) -> str:
-    return sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8")
+    """The text to post, with secret-looking values redacted (whatever produced it)."""
+    from agentops.secrets import redact
+
+    return redact(sys.stdin.read() if str(file) == "-" else file.read_text(encoding="utf-8"))
 
 
 def _forge():

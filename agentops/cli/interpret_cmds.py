@@ -18,11 +18,17 @@ def interpret(
     model: Optional[str] = typer.Option(None, "--model", help="path to a GGUF model file"),
 ) -> None:
     """Turn a plain-language command into an ActionPlan (nothing is changed)."""
+    from agentops.extras import require
+
+    require("model", "agentops interpret")
     from agentops.errors import InterpretError
     from agentops.interpret import Interpreter
     from agentops.spec import Workspace
 
+    from agentops.interpret import check_command
+
     workspace = Workspace.find()
+    check_command(" ".join(command))  # a secret never reaches the model
     plan = Interpreter(model).interpret(" ".join(command), workspace, stack)
     if json_out:
         print(plan.model_dump_json(indent=2))
@@ -56,6 +62,9 @@ def eval_cmd(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="print every miss"),
 ) -> None:
     """Exact-match and per-field accuracy of the interpreter on an evaluation set."""
+    from agentops.extras import require
+
+    require("model", "agentops eval")
     from agentops.evaluate import load_eval_set, print_report, run_eval
     from agentops.spec import Workspace
 

@@ -19,19 +19,12 @@ class Format(str, Enum):
     json = "json"
 
 
-def _pack_root(root: Path) -> Path | None:
-    from agentops.policy import PACK_ENTRY, POLICIES_DIR
-
-    # A repository without its own pack is checked with the rules agentops ships.
-    return root if (root / POLICIES_DIR / PACK_ENTRY).is_file() else None
-
-
 def _verdicts_by_stack(stacks: list[str] | None):
     """[(stack, [Verdict])] for the chosen stacks (all when None), each graph captured under
     Pulumi's mocks in its own process."""
     from agentops import offline
     from agentops.config import load_config
-    from agentops.policy import evaluate_graph
+    from agentops.policy import evaluate_graph, pack_root
     from agentops.spec import Workspace
 
     workspace = Workspace.find()
@@ -39,10 +32,9 @@ def _verdicts_by_stack(stacks: list[str] | None):
     names = [workspace.resolve_stack(s) for s in stacks] if stacks else workspace.stack_names()
     jobs = []
     for name in names:
-        path = workspace.spec_path(name)
-        jobs.append((path.read_text(encoding="utf-8"), name, workspace.display(path)))
+        jobs.append((workspace.spec_text(name), name, workspace.display(workspace.spec_path(name))))
     graphs = offline.capture_many(jobs)
-    root = _pack_root(workspace.root)
+    root = pack_root(workspace.root)  # None: agentops' packaged rules (no pack of its own)
     return [(name, evaluate_graph(graph, config, root=root)) for name, graph in zip(names, graphs)]
 
 
@@ -140,8 +132,8 @@ def policy_config() -> None:
     """The policy settings of .agentops.yaml as a CrossGuard config file, for
     `pulumi preview --policy-pack policies --policy-pack-config FILE`."""
     from agentops.config import load_config
-    from agentops.policy import dump_pack_config
+    from agentops.policy import dump_pack_config, pack_root
     from agentops.spec import Workspace
 
     workspace = Workspace.find()
-    sys.stdout.write(dump_pack_config(load_config(workspace.root), _pack_root(workspace.root)) + "\n")
+    sys.stdout.write(dump_pack_config(load_config(workspace.root), pack_root(workspace.root)) + "\n")

@@ -17,6 +17,9 @@ def serve(
     model: str | None = typer.Option(None, "--model", help="GGUF file (default: Gemma 3 270M)"),
 ) -> None:
     """Serve the interpret / plan / propose API over HTTP (FastAPI)."""
+    from agentops.extras import require
+
+    require("model", "agentops serve")
     from agentops.server import serve as run
 
     run(repo, host, port, model_path=model)

@@ -1,0 +1,187 @@
+"""Cron jobs: a Kubernetes CronJob (one container on a cron schedule) on one of the stack's
+clusters.
+
+The schedule is checked as Kubernetes reads it (five fields, macros, @every) and the image as
+a container image reference when the spec is read, so a typo fails in review, not at 3 a.m.
+The rules want a pinned image and CPU and memory limits: a batch job that runs away starves
+the services on the same nodes. Environment values are configuration, not secrets (a
+secret-looking value is refused, as in config maps)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+
+from agentops.kinds.base import ActionMap, EditError
+from agentops.kinds.k8s_common import (
+    KubernetesKind,
+    Limits,
+    OnCluster,
+    check_cron,
+    check_image,
+    image_pinned,
+    pod_containers,
+    refuse_secrets,
+    resource_policy,
+)
+
+CRON_JOB_TYPE = "kubernetes:batch/v1:CronJob"
+_ZONE_SHAPE = re.compile(r"^[A-Za-z][A-Za-z0-9_+-]*(/[A-Za-z0-9_+-]+)*$")
+
+
+class CronJob(OnCluster):
+    """A Kubernetes CronJob: one container run on a schedule."""
+
+    schedule: str = Field(description="cron schedule: minute hour day-of-month month day-of-week")
+    image: str
+    command: list[str] | None = None
+    env: dict[str, str] = Field(default_factory=dict, description="plain configuration only")
+    concurrency_policy: Literal["Allow", "Forbid", "Replace"] = Field(
+        "Forbid", description="what happens when a run is due while the last one still runs")
+    limits: Limits | None = None
+    time_zone: str | None = Field(None, description="IANA time zone of the schedule (UTC when unset)")
+    suspend: bool = False
+    backoff_limit: int = Field(6, ge=0, le=100, description="retries of a failed run")
+    active_deadline_seconds: int | None = Field(None, ge=1, description="a run's time limit")
+    successful_jobs_history_limit: int = Field(3, ge=0, le=100)
+    failed_jobs_history_limit: int = Field(1, ge=0, le=100)
+
+    _schedule = field_validator("schedule")(check_cron)
+    _image = field_validator("image")(check_image)
+
+    @field_validator("env", mode="before")
+    @classmethod
+    def _env_text(cls, env: Any) -> Any:
+        if not isinstance(env, dict):
+            return env
+        return {k: (str(v).lower() if isinstance(v, bool) else str(v))
+                if isinstance(v, (bool, int, float)) else v for k, v in env.items()}
+
+    @field_validator("time_zone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        import zoneinfo
+
+        problem = ValueError(f"{value!r} is not an IANA time zone (like Europe/Paris or UTC)")
+        if not zoneinfo.available_timezones():
+            # No time zone database on this machine (a slim image without tzdata): check the
+            # shape only, rather than refuse every zone.
+            if not _ZONE_SHAPE.match(value):
+                raise problem
+            return value
+        try:
+            zoneinfo.ZoneInfo(value)
+        except (ValueError, KeyError, OSError):
+            raise problem from None
+        return value
+
+    @model_validator(mode="after")
+    def _no_secrets(self) -> "CronJob":
+        refuse_secrets(self.env, "env")
+        return self
+
+
+_FIELDS = {"image": "image", "schedule": "schedule", "concurrency_policy": "concurrency_policy",
+           "time_zone": "time_zone", "suspend": "suspend"}
+
+
+class CronJobsKind(KubernetesKind):
+    name = "cron_jobs"
+    section = "cron_jobs"
+    model = CronJob
+    noun = "cron job"
+    words = ("cronjob", "cronjobs", "cron job", "cron jobs", "cron", "scheduled job",
+             "scheduled jobs", "batch job", "batch jobs")
+    kind_values = ("cronjob",)
+    default_name = "job"
+    description = "a Kubernetes CronJob: one container on a cron schedule"
+    spec_order = 23
+    render_order = 7
+    actions = {
+        "create": ActionMap(_FIELDS),
+        "update": ActionMap(_FIELDS),
+        "delete": ActionMap(),
+    }
+    rules = ("k8s-cronjob-image-pinned", "k8s-cronjob-limits")
+    replace_on_change = {CRON_JOB_TYPE: ("metadata.name", "metadata.namespace")}
+    provider_modules = ("pulumi_kubernetes.batch.v1.CronJob", "pulumi_kubernetes.meta.v1._inputs")
+
+    def render(self, ctx, name: str, job: CronJob) -> None:
+        from pulumi_kubernetes.batch.v1 import CronJob as K8sCronJob
+
+        labels = {"app": name}
+        container: dict[str, Any] = {"name": name, "image": job.image}
+        if job.command:
+            container["command"] = list(job.command)
+        if job.env:
+            container["env"] = [{"name": k, "value": v} for k, v in job.env.items()]
+        if job.limits:
+            container["resources"] = {"limits": job.limits.model_dump(exclude_none=True)}
+        job_spec: dict[str, Any] = {
+            "backoff_limit": job.backoff_limit,
+            "template": {"metadata": {"labels": labels},
+                         "spec": {"restart_policy": "OnFailure", "containers": [container]}},
+        }
+        if job.active_deadline_seconds:
+            job_spec["active_deadline_seconds"] = job.active_deadline_seconds
+        spec: dict[str, Any] = {
+            "schedule": job.schedule,
+            "concurrency_policy": job.concurrency_policy,
+            "suspend": job.suspend,
+            "successful_jobs_history_limit": job.successful_jobs_history_limit,
+            "failed_jobs_history_limit": job.failed_jobs_history_limit,
+            "job_template": {"spec": job_spec},
+        }
+        if job.time_zone:
+            spec["time_zone"] = job.time_zone
+        cron = K8sCronJob(name, metadata=self.metadata(name, job.namespace, labels), spec=spec,
+                          opts=self.options(ctx, name, job))
+        ctx.publish(self.section, name, cron)
+
+    def create_entry(self, name: str, params: dict, doc, kind_word):
+        for needed in ("image", "schedule"):
+            if needed not in params:
+                raise EditError(f"create cron_jobs.{name}: needs {needed}=",
+                                hint="e.g. image=ghcr.io/acme/report:1.4 schedule='0 3 * * *'")
+        return super().create_entry(name, params, doc, kind_word)
+
+    # -- rules
+
+    def policies(self) -> list:
+        return [
+            resource_policy(
+                "k8s-cronjob-image-pinned", "CronJob images are pinned to a version or digest, "
+                "never :latest or untagged (a scheduled run must run what was reviewed).",
+                "mandatory", "medium", {CRON_JOB_TYPE}, _image_pinned),
+            resource_policy(
+                "k8s-cronjob-limits", "CronJob containers have CPU and memory limits (a batch "
+                "run must not starve the services on its nodes).", "mandatory", "medium",
+                {CRON_JOB_TYPE}, _limits),
+        ]
+
+
+def _job_containers(props) -> list:
+    job_template = ((props.get("spec") or {}).get("jobTemplate") or {}).get("spec") or {}
+    return pod_containers((job_template.get("template") or {}).get("spec"))
+
+
+def _image_pinned(args, report_violation) -> None:
+    for container in _job_containers(args.props):
+        image = str(container.get("image") or "")
+        if not image_pinned(image):
+            report_violation(f"cron job '{args.name}' runs image '{image}' without a fixed tag; "
+                             f"pin a version (name:1.2.3 or @sha256:...), never :latest")
+
+
+def _limits(args, report_violation) -> None:
+    for container in _job_containers(args.props):
+        limits = (container.get("resources") or {}).get("limits") or {}
+        missing = [k for k in ("cpu", "memory") if not limits.get(k)]
+        if missing:
+            report_violation(f"cron job '{args.name}' has no {' or '.join(missing)} limit on "
+                             f"container '{container.get('name')}'; set limits.cpu and "
+                             f"limits.memory")

@@ -1,0 +1,160 @@
+"""Infrastructure nouns agentops may not know: the interpreter's deterministic refusal.
+
+A command that asks for something no registered kind declares ("create an SQS queue called
+jobs in dev") must fail by name, before the model can map it onto a kind it knows (a bucket
+named jobs). COMMON_KINDS is a small vocabulary of the nouns and service names people use for
+infrastructure; a word of it that no registered kind claims (Kind.words, kind_values, noun,
+name, section) is refused. A kind that claims the word (a team's `queues` kind with
+words = ("queue", "sqs")) lets the command through.
+
+Only words that are plainly a kind of resource are listed: "service", "key", "role",
+"table", "secret" or "ingress" alone also name parts of kinds agentops has (a Kubernetes
+Service, an ingress rule), so they count only inside the phrases below. Words that are part of
+a name or a value are not read as kinds: hyphenated names (build-cache), images and CIDRs
+(redis:7.2, ghcr.io/acme/queue:2.0.1), the word after "named"/"called"/"as", and the names of
+existing resources.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+from agentops.errors import InterpretError
+
+# Single words: services and nouns that always mean a kind of resource.
+COMMON_KINDS: frozenset[str] = frozenset("""
+    queue queues sqs sns topic topics kafka msk kinesis eventbridge
+    redis memcached elasticache valkey cache caches
+    lambda lambdas function functions serverless fargate ecs
+    dynamodb dynamo
+    alb elb nlb loadbalancer
+    route53 dns
+    ecr
+    kms
+    configmap configmaps cronjob cronjobs hpa autoscaler autoscalers ingresses
+    cloudfront cdn opensearch elasticsearch cognito efs redshift sagemaker
+""".split())
+
+# Phrases whose words alone are ambiguous: matched as a whole.
+COMMON_PHRASES: tuple[tuple[str, ...], ...] = tuple(tuple(p.split()) for p in (
+    "load balancer", "load balancers", "dns record", "dns records", "route 53",
+    "container registry", "docker registry", "image registry", "secrets manager",
+    "kms key", "iam role", "iam roles", "iam policy", "service account",
+    "config map", "cron job", "cron jobs", "pod autoscaler", "kubernetes namespace",
+    "k8s namespace", "kubernetes ingress", "k8s ingress", "ingress controller",
+    "api gateway", "step functions", "target group", "hosted zone", "dynamodb table",
+    "dynamodb tables", "ecr repository", "ecr repositories",
+))
+
+# The word after these is a name, not a kind ("deploy redis:7.2 as cache").
+_NAME_MARKERS = {"named", "called", "as", "name"}
+_TOKEN = re.compile(r"\S+")
+
+
+def _tokens(text: str) -> list[str | None]:
+    """Lowercased words; None where a token is a name or value (kept so adjacency holds)."""
+    out: list[str | None] = []
+    previous = ""
+    for raw in _TOKEN.findall(text):
+        token = raw.strip(".,;!?\"'()[]{}").lower()
+        if not token:
+            continue
+        is_value = any(c in token for c in ":/=@") or "-" in token or "." in token
+        out.append(None if is_value or previous in _NAME_MARKERS else token)
+        previous = token
+    return out
+
+
+def unknown_kind_words(text: str, known_words: Iterable[str],
+                       names: Iterable[str] = (), also: Iterable[str] = ()) -> list[str]:
+    """The phrases of `text` that name a kind of infrastructure no registered kind claims, in
+    the order they appear ("sqs queue", "redis cache"). known_words: every word the registry's
+    kinds claim (Registry.words()); names: existing resource names (never read as kinds);
+    also: more words to look for (those of kinds the interpreter does not take yet)."""
+    known = {w.lower() for w in known_words}
+    vocabulary = COMMON_KINDS | {w.lower() for w in also}
+    taken = {n.lower() for n in names}
+    tokens = [None if t in taken else t for t in _tokens(text)]
+    hits = [False] * len(tokens)
+    for i, token in enumerate(tokens):
+        if token and token in vocabulary and token not in known:
+            hits[i] = True
+    for phrase in COMMON_PHRASES:
+        n = len(phrase)
+        if " ".join(phrase) in known or all(w in known for w in phrase):
+            continue
+        for i in range(len(tokens) - n + 1):
+            if tuple(tokens[i:i + n]) == phrase:
+                for j in range(i, i + n):
+                    hits[j] = True
+    # Adjacent unknown words are one phrase: "sqs queue", "kafka topic".
+    phrases: list[str] = []
+    current: list[str] = []
+    for token, hit in zip(tokens, hits):
+        if hit:
+            current.append(token)  # type: ignore[arg-type]
+        elif current:
+            phrases.append(" ".join(current))
+            current = []
+    if current:
+        phrases.append(" ".join(current))
+    return list(dict.fromkeys(phrases))
+
+
+def kinds_named(text: str, registry: Iterable, names: Iterable[str] = ()) -> list:
+    """The registered kinds the command's own words name (Kind.words, kind_values, noun), in
+    registry order: for a guard that holds the model's action to the kind the command asked
+    for ("an SQS queue" must not come back as a bucket). Names and values are not read."""
+    taken = {n.lower() for n in names}
+    tokens = [t for t in _tokens(text) if t and t not in taken]
+    joined = f" {' '.join(tokens)} "
+    found = []
+    for kind in registry:
+        for word in (*kind.words, *kind.kind_values, kind.noun):
+            if word and f" {word.lower()} " in joined:
+                found.append(kind)
+                break
+    return found
+
+
+def refuse_unknown(text: str, registry, names: Iterable[str] = ()) -> None:
+    """Raise InterpretError naming the kinds `text` asks for that `registry` lacks, listing
+    the ones it has. Nothing is asked of the model and nothing is written."""
+    known = registry.words()
+    # Looked for: the words spec-only kinds declare (Kind.words; their nouns, like "key" or
+    # "namespace", are too common alone and count only inside the phrases above).
+    declared = {w for k in registry if not k.interpreted for phrase in k.words
+                for w in phrase.lower().split()}
+    unknown = unknown_kind_words(text, known, names, also=declared - known)
+    if not unknown:
+        return
+    # A phrase whose words all belong to kinds a spec can hold but the interpreter has not
+    # learnt ("sqs queue") is said so, with where to write it; any other phrase ("kafka
+    # topic": no kind has kafka) has no kind at all.
+    later = registry.words(interpreted=False)
+
+    def spec_only(phrase: str) -> bool:
+        words = phrase.split()
+        return phrase.replace(" ", "") in later or (
+            any(w in later for w in words) and all(w in later or w in known for w in words))
+
+    missing = [u for u in unknown if not spec_only(u)]
+    if not missing:
+        which = ", ".join(f"'{u}'" for u in unknown)
+        text_of = " ".join(unknown)
+        written = [k for k in registry if not k.interpreted
+                   and (kinds_named(text_of, [k]) or kinds_named(text_of.replace(" ", ""), [k]))]
+        sections = ", ".join(f"{k.section}:" for k in written)
+        raise InterpretError(
+            f"agentops cannot interpret commands for {which} yet; it takes commands for: "
+            f"{registry.known()}",
+            hint=f"write it in stacks/<stack>.yaml ({sections} section; see `agentops kinds`) "
+                 f"and run `agentops plan`",
+        )
+    which = ", ".join(f"'{u}'" for u in missing)
+    raise InterpretError(
+        f"agentops has no kind for {which}; it knows: {registry.known()}",
+        hint="a repository can add its own kinds (kinds: {path: kinds} in .agentops.yaml; "
+             "see `agentops kinds`)",
+    )
