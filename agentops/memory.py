@@ -1,6 +1,6 @@
 """Memory of past commands: LanceDB tables in the repository's git directory
 (<git-common-dir>/agentops/memory), shared by the repository's worktrees and never in a working
-tree; outside a git repository, <root>/.agentops/memory.
+tree. Outside a git repository there is no memory: nothing is read and nothing is written.
 
 The memory is a cache of git history, which is the truth (agentops.learn reads it):
 
@@ -15,8 +15,10 @@ The memory is a cache of git history, which is the truth (agentops.learn reads i
 Schema versions (SCHEMA_FILE): 1 was the `commands` table alone, its `outcome` column written
 once at propose time ("proposed <branch>", "failed: ..."), never updated; 2 adds `outcomes`.
 Migration 1 -> 2 keeps the vectors and carries v1's failed attempts over (they are not in git);
-everything else is learned again from history. A table that cannot be read is dropped and
-rebuilt from history by the next learn (vectors are recomputed as the model needs them).
+everything else is learned again from history. A table that cannot be read is moved aside once
+(<table>.lance.damaged-<time>, one warning) and rebuilt from history by the next learn (vectors
+are recomputed as the model needs them). A row that would hold a secret-looking value
+(agentops.secrets) is never written.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ import contextlib
 import json
 import re
 import subprocess
+import sys
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timezone
 from pathlib import Path
@@ -47,12 +50,17 @@ BAD_OUTCOMES = ("reverted", "rejected")
 ALL_OUTCOMES = ("merged", "amended", "reverted", "rejected", "open", "hand-edit", "failed")
 
 
-def memory_dir(root: Path) -> Path:
-    out = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
-                         cwd=root, capture_output=True, text=True)
+def memory_dir(root: Path) -> Path | None:
+    """<git-common-dir>/agentops/memory, or None outside a git repository: there, nothing is
+    read and nothing is written (a memory is a cache of git history; without one there is none)."""
+    try:
+        out = subprocess.run(["git", "rev-parse", "--path-format=absolute", "--git-common-dir"],
+                             cwd=root, capture_output=True, text=True)
+    except OSError:
+        return None
     if out.returncode == 0 and out.stdout.strip():
         return Path(out.stdout.strip()) / GIT_MEMORY_DIR
-    return Path(root) / MEMORY_DIR
+    return None
 
 
 def now_iso() -> str:
@@ -153,11 +161,35 @@ class Memory:
     # -- storage ---------------------------------------------------------------------------
 
     def exists(self) -> bool:
-        return (self.path / f"{TABLE}.lance").is_dir() or (self.path / f"{OUTCOMES}.lance").is_dir()
+        return self.path is not None and (
+            (self.path / f"{TABLE}.lance").is_dir() or (self.path / f"{OUTCOMES}.lance").is_dir())
+
+    def _has(self, name: str) -> bool:
+        return self.path is not None and (self.path / f"{name}.lance").is_dir()
+
+    def _set_aside(self, name: str, exc: Exception) -> None:
+        """A table LanceDB cannot read (truncated by a crash or a full disk) is moved aside,
+        once, with one warning; the next write starts a new one (and learn refills outcomes)."""
+        stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+        source = self.path / f"{name}.lance"
+        target = self.path / f"{name}.lance.damaged-{stamp}"
+        try:
+            source.rename(target)
+        except OSError:
+            self.drop(name)
+            target = None
+        self.invalidate()
+        print(f"warning: the memory table {source} is damaged ({type(exc).__name__}); "
+              + (f"moved to {target.name} and " if target else "") + "started afresh "
+              "(it is rebuilt from git history)", file=sys.stderr)
 
     def _db(self):
         from agentops.examples import connect
 
+        if self.path is None:
+            from agentops.errors import GitError
+
+            raise GitError("not inside a git repository: agentops keeps no memory here")
         self.path.mkdir(parents=True, exist_ok=True)
         return connect(self.path)
 
@@ -232,7 +264,7 @@ class Memory:
     def entries(self) -> list[Entry]:
         """Every row of `outcomes` (empty before the first learn or proposal). Raises
         DamagedMemory when the table exists but cannot be read."""
-        if not (self.path / f"{OUTCOMES}.lance").is_dir():
+        if not self._has(OUTCOMES):
             return []
         try:
             rows = self._db().open_table(OUTCOMES).to_arrow().to_pylist()
@@ -288,6 +320,8 @@ class Memory:
         from agentops.planline import render
         from agentops.secrets import flagged
 
+        if self.path is None:
+            return  # not a git repository: nothing is written
         if flagged(command) or flagged(plan.model_dump_json()) or flagged(outcome):
             return  # a secret-looking value is never stored (agentops.secrets)
         words = outcome.split(" ")
@@ -330,7 +364,7 @@ class Memory:
             db.create_table(TABLE, data=rows)
 
     def _vector_commands(self) -> set[str]:
-        if not (self.path / f"{TABLE}.lance").is_dir():
+        if not self._has(TABLE):
             return set()
         try:
             return set(self._db().open_table(TABLE).to_arrow().column("command").to_pylist())
@@ -359,7 +393,7 @@ class Memory:
     def similar(self, command: str, k: int = 3, vector: list[float] | None = None) -> list[Recollection]:
         """The k past commands nearest to `command` (by the model's sentence vectors), nearest
         first, each with what became of it; a corrected one carries the reviewer's plan line."""
-        if not (self.path / f"{TABLE}.lance").is_dir():
+        if not self._has(TABLE):
             return []
         by_command = {}
         try:
@@ -368,8 +402,11 @@ class Memory:
         except DamagedMemory:
             by_command = {}
         query = vector if vector is not None else self.embedder(command)
-        table = self._db().open_table(TABLE)
-        hits = table.search(query).metric("cosine").limit(k).to_list()
+        try:
+            hits = self._db().open_table(TABLE).search(query).metric("cosine").limit(k).to_list()
+        except Exception as exc:  # noqa: BLE001 - lance raises OSError, RuntimeError, ValueError...
+            self._set_aside(TABLE, exc)
+            return []
         out = []
         for hit in hits:
             entry = by_command.get(hit["command"])

@@ -24,6 +24,9 @@ def embedder():
 
 
 def test_record_and_recall(tmp_path, embedder):
+    import subprocess
+
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
     memory = Memory(tmp_path, embedder)
     assert memory.similar("scale api", 3) == []
     memory.record("scale api in prod to 8 replicas", _plan("x", "scale deployment name=api stack=prod replicas=8"), "merged")
@@ -36,7 +39,14 @@ def test_record_and_recall(tmp_path, embedder):
     # only what was merged (or corrected) is a few-shot example
     assert [e.command for e in reopened.examples_for("scale web in prod to 2 replicas", 2)] == [
         "scale api in prod to 8 replicas"]
-    assert (tmp_path / ".agentops" / "memory").is_dir()  # not a git repository
+    assert not (tmp_path / ".agentops").exists()  # in the git directory, not the working tree
+
+
+def test_outside_a_repository_there_is_no_memory(tmp_path, embedder):
+    memory = Memory(tmp_path, embedder)
+    memory.record("restart web in dev", _plan("z", "restart deployment name=web stack=dev"), "merged")
+    assert memory.similar("restart web in dev", 2) == []
+    assert list(tmp_path.iterdir()) == []  # nothing written
 
 
 def test_in_a_repository_memory_lives_in_the_git_dir(tmp_path, embedder):
