@@ -172,7 +172,7 @@ def _delete(doc: CommentedMap, section: str, name: str) -> str:
 
 
 def _create(action: Action, doc: CommentedMap, params: dict, registry: Registry) -> str:
-    owner = _create_kind(action, params, registry)
+    owner = create_kind(action, params, registry)
     if owner.resource_type == ResourceType.monitoring:
         return _monitor(action, doc, params, registry)
     name = action.name or _default_name(owner, doc, registry)
@@ -183,7 +183,7 @@ def _create(action: Action, doc: CommentedMap, params: dict, registry: Registry)
     return f"create {owner.section}.{name}: " + (_describe(params) or "defaults")
 
 
-def _create_kind(action: Action, params: dict, registry: Registry) -> Kind:
+def create_kind(action: Action, params: dict, registry: Registry) -> Kind:
     """The kind a create action makes: the one its parameters.kind names among the kinds of
     its resource type, the only kind of that type, or the one its parameters imply."""
     kind_word = (action.parameters.kind or "").lower()
@@ -193,11 +193,14 @@ def _create_kind(action: Action, params: dict, registry: Registry) -> Kind:
         chosen = registry.by_kind_value(kind_word)
         if chosen is not None and chosen in of_type:
             return chosen
-        if any(k.kind_values for k in of_type):
-            raise EditError(
-                f"create {action.resource.value}: kind {kind_word!r} is not one of {values or 'none'}",
-                hint=f"kinds agentops knows: {registry.known()}",
-            )
+        # A kind word that names another type's kind (database + kind=cache) or no kind at all
+        # is refused: falling back to "the" kind of the type would make a cache an RDS instance.
+        where = (f"; {kind_word!r} is a {chosen.resource_type.value} kind ({chosen.section})"
+                 if chosen is not None else "")
+        raise EditError(
+            f"create {action.resource.value}: kind {kind_word!r} is not one of {values or 'none'}{where}",
+            hint=f"kinds agentops knows: {registry.known()}",
+        )
     # Without a kind word, only the kinds the interpreter takes commands for are meant (a
     # database is an RDS instance, not a spec-only DynamoDB table).
     of_type = [k for k in of_type if k.interpreted] or of_type

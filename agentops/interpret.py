@@ -305,6 +305,8 @@ class Interpreter:
         warnings: list[str] = []
         actions = guard(actions, facts, specs, default_stack, warnings,
                         _name_prefixes(workspace) if self.use_memory else ())
+        hold_to_named_kinds(actions, text, workspace.kinds,
+                            [n for spec in specs.values() for n in spec.names()])
         if self.use_memory:
             actions = apply_naming_conventions(actions, facts, _conventions(workspace), warnings)
         plan = compose(text, actions, specs, warnings)
@@ -367,6 +369,41 @@ def _cautions(plan: ActionPlan, workspace: Workspace) -> list[str]:
     except Exception as exc:  # noqa: BLE001 - a warning source, never a failure
         print(f"warning: memory of past commands is unreadable, not used: {exc}", file=sys.stderr)
         return []
+
+
+def hold_to_named_kinds(actions: list[Action], text: str, registry, names: list[str]) -> None:
+    """Raise when a create makes a kind other than the one the command names ("a volume" written
+    as a bucket, "a security group" as an instance): the model's nearest kind is a confident
+    wrong answer. Only the command's own words count (agentops.kinds.kinds_named; names of
+    existing resources are not read as kinds); a command that names no kind is not held."""
+    from agentops.edit import create_kind
+    from agentops.kinds import EditError, kinds_named
+
+    named = kinds_named(text, [k for k in registry if k.interpreted], names)
+    if not named:
+        return
+    lowered = f" {' '.join(_words(text))} "
+    for action in actions:
+        if action.type != ActionType.create:
+            continue
+        try:
+            kind = create_kind(action, action.parameters.set_values(), registry)
+        except EditError:
+            continue  # no kind to compare: the edit refuses it with its own message
+        said = ", ".join(k.noun for k in named)
+        if kind not in named:
+            raise InterpretError(
+                f"the command asks for a {said}, but the interpreter wrote a {kind.noun}: "
+                f"refusing rather than guessing",
+                hint="say the kind plainly (see `agentops kinds`), or write the change in "
+                     "stacks/<stack>.yaml or as a plan file (propose --plan-file)")
+        value = (action.parameters.kind or "").lower()
+        others = [v for v in kind.kind_values if v != value and f" {v} " in lowered]
+        if value and others and f" {value} " not in lowered:
+            raise InterpretError(
+                f"the command asks for a {others[0]}, but the interpreter wrote a {value}: "
+                f"refusing rather than guessing",
+                hint=f"say the kind plainly ({', '.join(kind.kind_values)})")
 
 
 def _refuse_unknown_kinds(text: str, workspace: Workspace) -> None:

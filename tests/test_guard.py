@@ -161,3 +161,56 @@ def test_no_targeted_action_ever_acts_on_a_resource_the_command_does_not_name(sc
             assert specs["prod"].find(action.name), f"{action.name!r} does not exist"
         if action.type == ActionType.delete:
             assert facts.destructive, f"a delete without a delete verb in {command!r}"
+
+
+# -- a create makes the kind the command names, or nothing
+
+
+@pytest.mark.parametrize("command,line,said", [
+    ("create a 100 GB volume called scratch in dev", "create storage name=scratch stack=dev kind=bucket", "volume"),
+    ("create a security group named edge in dev", "create infrastructure name=edge stack=dev kind=instance", "firewall"),
+    ("add a postgres database named ledger in dev", "create storage name=ledger stack=dev kind=bucket", "database"),
+])
+def test_a_create_of_another_kind_than_the_command_names_is_refused(scripted, workspace, command, line, said):
+    with pytest.raises(InterpretError, match=f"asks for a .*{said}"):
+        scripted(line).interpret(command, workspace)
+
+
+def test_a_create_of_the_named_kind_passes(scripted, workspace):
+    plan = scripted("create storage name=scratch stack=dev kind=volume storage_gb=100").interpret(
+        "create a 100 GB volume called scratch in dev", workspace)
+    assert [(a.type, a.name, a.parameters.kind) for a in plan.actions] == [(ActionType.create, "scratch", "volume")]
+
+
+@pytest.mark.parametrize("command,word", [
+    ("create an SQS queue called jobs in dev", "sqs queue"),
+    ("add a redis cache cluster to prod", "redis cache"),
+    ("set up a lambda function for thumbnails in staging", "lambda function"),
+])
+def test_kinds_the_interpreter_has_not_learnt_are_refused_by_name_before_the_model(scripted, workspace, command, word):
+    interpreter = scripted("create storage name=jobs stack=dev kind=bucket")  # what a model might say
+    with pytest.raises(InterpretError, match=f"cannot interpret commands for '{word}' yet"):
+        interpreter.interpret(command, workspace)
+    assert interpreter.writer.calls == []  # refused before the model was asked
+
+
+def test_a_kind_nobody_registered_is_refused_by_name(scripted, workspace):
+    interpreter = scripted("create storage name=events stack=dev kind=bucket")
+    with pytest.raises(InterpretError, match="no kind for 'kafka topic'"):
+        interpreter.interpret("create a kafka topic events in dev", workspace)
+    assert interpreter.writer.calls == []
+
+
+def test_an_edit_never_falls_back_to_another_kind_of_the_type(workspace):
+    from agentops.actionplan import ActionPlan
+    from agentops.edit import apply_plan
+    from agentops.kinds import EditError
+
+    from agentops.actionplan import Action, Parameters, ResourceType
+
+    action = Action(type=ActionType.create, resource=ResourceType.database, name="sessions", stack="prod",
+                    parameters=Parameters(kind="cache"))
+    plan = ActionPlan(command="x", interpretation="x", actions=[action])
+    texts = {s: (workspace.stacks_dir / f"{s}.yaml").read_text() for s in workspace.stack_names()}
+    with pytest.raises(EditError, match="'cache' is a infrastructure kind"):
+        apply_plan(plan, texts)
