@@ -196,8 +196,23 @@ def _list(node) -> list:
         not hasattr(node, "items") and hasattr(node, "__iter__") else []
 
 
+_CAMEL_WORD = re.compile(r"[A-Z]?[a-z]{2,}|[A-Z]{2,}(?![a-z])")
+
+
+def _identifier_like(token: str) -> bool:
+    """Made of words, as identifiers and type tokens are ("s3/bucketPublicAccessBlock",
+    "PodDisruptionBudget"): at most two digits and nine letters in ten inside camel-case
+    words. About 1% of random 20-48 character base64 tokens pass this test; a random token
+    rarely reads as words."""
+    letters = sum(c.isalpha() for c in token)
+    in_words = sum(len(m.group()) for m in _CAMEL_WORD.finditer(token))
+    return sum(c.isdigit() for c in token) <= 2 and in_words >= 0.9 * max(1, letters)
+
+
 def _random_looking(token: str) -> bool:
     if len(token) < MIN_ENTROPY_LENGTH or any(p.match(token) for p in _NOT_SECRET):
+        return False
+    if _identifier_like(token):
         return False
     has_digit = any(c.isdigit() for c in token)
     has_upper = any(c.isupper() for c in token)

@@ -1,7 +1,7 @@
 """Time the whole `agentops plan` process on generated stacks of about 10, 100 and 1000 Pulumi
 resources (base and head both rendered), cold and warm, and report its peak memory.
 
-    python benchmarks/bench_plan.py [--sizes 10,100,1000] [--repeat 5] [--pythonpath DIR]
+    python benchmarks/bench_plan.py [--sizes 10,100,1000] [--repeat 5] [--pythonpath DIR] [--mix every]
 
 --pythonpath DIR runs `python -m agentops` with DIR first on the path: another revision's
 agentops/ (`git archive REV agentops | tar -x -C DIR`), to compare with it on the same machine
@@ -10,6 +10,11 @@ at the same time.
 Each size gets a temp git repository: the base commit has the generated stack, the work tree
 changes a few entries (scale, image bump, one new bucket, one deleted alert), so both revisions
 run. Target (issue 2): 1000 resources in <= 3 s wall, peak memory < 500 MB, on 2 cores.
+
+--mix every generates stacks that mix every built-in kind (issue 10): each unit also holds one
+entry of each AWS service and Kubernetes kind (queues, topics, functions, tables, caches, load
+balancers, DNS records, registries, secrets, KMS keys, IAM roles, namespaces, ConfigMaps,
+ingresses, CronJobs, autoscalers, LoadBalancer Services, disruption budgets).
 
 Three timings, each the median (and min) of --repeat runs of `agentops plan --format json`,
 and the CPU time (user + system) of a cold run's whole process tree, which other work on the
@@ -74,15 +79,59 @@ def generate(n_resources: int, variant: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+# --mix every: per unit, one entry of every other built-in kind; measured (`agentops plan
+# --format json` on one unit) at about this many Pulumi resources per unit.
+MIXED_UNIT_RESOURCES = 31
+IMAGE = "123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbs:1.4.2"
+CERT = "arn:aws:acm:us-east-1:123456789012:certificate/0a1b2c3d-1111-2222-3333-444455556666"
+MIX = "base"  # --mix
+
+
+def generate_mixed(n_resources: int, variant: str) -> str:
+    """Like generate(), with one entry of every other built-in kind per unit (--mix every)."""
+    units = max(1, round((n_resources - FIXED_RESOURCES) / (UNIT_RESOURCES + MIXED_UNIT_RESOURCES)))
+    text = generate(FIXED_RESOURCES + units * UNIT_RESOURCES, variant)
+    # the generated deployments get CPU limits (an autoscaler on CPU needs them)
+    text = text.replace("    port: 8080\n", "    port: 8080\n    limits: {cpu: 500m, memory: 512Mi}\n")
+    sections: dict[str, list[str]] = {}
+
+    def add(section: str, name: str, entry: str) -> None:
+        sections.setdefault(section, []).append(f"  {name}: {entry}")
+
+    for i in range(units):
+        add("keys", f"key-{i}", "{rotation_days: 180}")
+        add("roles", f"role-{i}", "{service: ecs-tasks, policies: [arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess]}")
+        add("secrets", f"secret-{i}", f"{{config_key: secret{i}, kms_key: key-{i}}}")
+        add("queues", f"queue-{i}", f"{{kms_key: key-{i}}}")
+        add("topics", f"topic-{i}", f"{{subscribers: [queue-{i}]}}")
+        timeout = 90 if variant != "base" and i % 25 == 0 else 60
+        add("functions", f"fn-{i}", f"{{image: {IMAGE}, timeout_seconds: {timeout}}}")
+        add("tables", f"table-{i}", "{point_in_time_recovery: true}")
+        add("caches", f"cache-{i}", "{engine: redis, node_type: cache.t3.small, nodes: 1, network: core}")
+        add("load_balancers", f"lb-{i}", f'{{network: core, certificate_arn: "{CERT}", target_port: 8080}}')
+        add("dns_records", f"dns-{i}", f"{{zone_id: Z0123456789ABCDEF, record: r{i}.example.com, target: lb-{i}}}")
+        add("registries", f"registry-{i}", "{keep_images: 50}")
+        add("namespaces", f"ns-{i}", "{cluster: main, labels: {owner: bench}}")
+        add("config_maps", f"cm-{i}", "{cluster: main, data: {LOG_LEVEL: info}}")
+        add("ingresses", f"ing-{i}", f"{{cluster: main, host: app{i}.example.com, target: app-{i}, tls_secret: app-tls}}")
+        add("cron_jobs", f"cron-{i}", "{cluster: main, schedule: '0 3 * * *', image: 'ghcr.io/acme/report:1.4.0', "
+                                       "limits: {cpu: 250m, memory: 256Mi}}")
+        add("autoscalers", f"hpa-{i}", f"{{cluster: main, target: app-{i}, min_replicas: 2, max_replicas: 6}}")
+        add("lb_services", f"lbs-{i}", f"{{cluster: main, target: app-{i}, port: 443, internal: true}}")
+        add("disruption_budgets", f"pdb-{i}", f"{{cluster: main, target: app-{i}, max_unavailable: 1}}")
+    return text + "".join(f"{section}:\n" + "\n".join(lines) + "\n" for section, lines in sections.items())
+
+
 def make_repo(root: Path, size: int) -> None:
     env = {**os.environ, "GIT_AUTHOR_NAME": "bench", "GIT_AUTHOR_EMAIL": "bench@example.com",
            "GIT_COMMITTER_NAME": "bench", "GIT_COMMITTER_EMAIL": "bench@example.com"}
     (root / "stacks").mkdir(parents=True)
-    (root / "stacks" / "dev.yaml").write_text(generate(size, "base"))
+    make = generate_mixed if MIX == "every" else generate
+    (root / "stacks" / "dev.yaml").write_text(make(size, "base"))
     subprocess.run(["git", "init", "-q", "-b", "main"], cwd=root, check=True)
     subprocess.run(["git", "add", "-A"], cwd=root, check=True)
     subprocess.run(["git", "commit", "-qm", "base"], cwd=root, check=True, env=env)
-    (root / "stacks" / "dev.yaml").write_text(generate(size, "head"))
+    (root / "stacks" / "dev.yaml").write_text(make(size, "head"))
 
 
 PYTHONPATH: str | None = None  # --pythonpath
@@ -162,7 +211,7 @@ def _primed(root: Path, scratch: Path, head_variant: str, size: int) -> Path:
     cache = scratch / f"primed-{head_variant}"
     spec = root / "stacks" / "dev.yaml"
     timed_head = spec.read_text()
-    spec.write_text(generate(size, head_variant))
+    spec.write_text((generate_mixed if MIX == "every" else generate)(size, head_variant))
     try:
         run_once(root, cache)
     finally:
@@ -194,9 +243,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,100,1000")
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--pythonpath", help="run the agentops package found in this folder")
+    parser.add_argument("--mix", choices=("base", "every"), default="base",
+                        help="every: stacks that mix every built-in kind")
     args = parser.parse_args()
-    global PYTHONPATH
+    global PYTHONPATH, MIX
     PYTHONPATH = args.pythonpath
+    MIX = args.mix
 
     print(f"{os.cpu_count()} cores; medians of {args.repeat} runs, min in brackets")
     print(f"{'target':>7} {'base':>5} {'head':>5} {'changes':>7} {'cold s':>13} {'warm base s':>13} "

@@ -532,6 +532,11 @@ def test_detector_flags_known_formats_and_random_tokens(value):
     "550e8400-e29b-41d4-a716-446655440000", "ami-0abcdef1234567890", "us-east-1",
     "agentops/scale-api-in-dev-to-3-replicas", "0123456789abcdef0123456789abcdef01234567",
     "LOG_LEVEL=debug", "cron(0 5 * * ? *)", "https://example.com/path/to/thing",
+    # Pulumi type tokens and identifiers: camel-case words, not random (found by the
+    # mixed-kind plan benchmark: every bucket's access block was "redacted" in plans)
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+    "kubernetes:policy/v1:PodDisruptionBudget", "aws:elasticache/replicationGroup:ReplicationGroup",
 ])
 def test_detector_leaves_ordinary_values_alone(value):
     from agentops.secrets import flagged, redact
