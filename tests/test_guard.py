@@ -184,7 +184,7 @@ def test_a_create_of_the_named_kind_passes(scripted, workspace):
 
 @pytest.mark.parametrize("command,word", [
     ("create an SQS queue called jobs in dev", "sqs queue"),
-    ("add a redis cache cluster to prod", "redis cache"),
+    ("add a redis cache cluster to prod", "redis cache cluster"),
     ("set up a lambda function for thumbnails in staging", "lambda function"),
 ])
 def test_kinds_the_interpreter_has_not_learnt_are_refused_by_name_before_the_model(scripted, workspace, command, word):

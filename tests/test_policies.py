@@ -123,20 +123,6 @@ security:
     rules:
       - {port: 22, cidr: 203.0.113.0/24}
       - {port: 443, cidr: 0.0.0.0/0}
-queues:
-  jobs: {dead_letter_after: 5}
-topics:
-  events: {queues: [jobs]}
-registries:
-  images: {keep_images: 50}
-tables:
-  sessions: {}
-keys:
-  app: {}
-namespaces:
-  payments: {cluster: main}
-cronjobs:
-  report: {cluster: main, image: "ghcr.io/acme/report:2.1.0", schedule: "@daily"}
 """
 
 # Breaks every rule the program can express from a spec.
@@ -174,20 +160,6 @@ security:
       - {port: 22, cidr: 0.0.0.0/0}
       - {port: 5000, to_port: 6000, cidr: 0.0.0.0/0}
       - {port: 0, protocol: all, cidr: "::/0"}
-queues:
-  jobs: {encrypted: false}
-topics:
-  events: {encrypted: false, queues: [jobs]}
-registries:
-  images: {immutable_tags: false, scan_on_push: false}
-tables:
-  sessions: {point_in_time_recovery: false, encrypted: false, deletion_protection: false}
-keys:
-  app: {rotation: false}
-namespaces:
-  legacy: {cluster: old, pod_security: privileged}
-cronjobs:
-  report: {cluster: old, image: "ghcr.io/acme/report:latest", schedule: "@daily"}
 """
 
 
@@ -225,7 +197,7 @@ def test_pack_loads_under_the_capture_with_the_real_sdk():
     stack_policies = {p.name for p in pack.policies
                       if isinstance(p, pulumi_policy.StackValidationPolicy)}
     assert stack_policies == {"s3-no-public-buckets", "s3-encryption",
-                              "s3-versioning-production", "max-instances"}
+                              "s3-versioning-production", "max-instances", "secrets-rotation"}
     # Cached per process: the same objects on a second load.
     assert policy.load_pack(REPO) is pack
 
@@ -294,17 +266,7 @@ def test_failing_spec_breaks_every_rule_it_can_express(graphs):
     assert "owner" in found["required-tags"][0].message
     assert {v.resource for v in found["ebs-encrypted"]} == {"storage.scratch"}
     assert "1.24" in found["eks-supported-version"][0].message
-    assert {v.resource for v in found["sqs-encrypted"]} == {"queues.jobs"}
-    assert {v.resource for v in found["sqs-dead-letter-production"]} == {"queues.jobs"}
-    assert {v.resource for v in found["sns-encrypted"]} == {"topics.events"}
-    assert {v.resource for v in found["ecr-scan-on-push"]} == {"registries.images"}
-    assert {v.resource for v in found["ecr-immutable-tags"]} == {"registries.images"}
-    for rule in ("dynamodb-pitr-production", "dynamodb-kms-encryption",
-                 "dynamodb-deletion-protection-production"):
-        assert {v.resource for v in found[rule]} == {"tables.sessions"}
-    assert {v.resource for v in found["kms-key-rotation"]} == {"keys.app"}
-    assert {v.resource for v in found["k8s-namespace-not-privileged"]} == {"namespaces.legacy"}
-    assert {v.resource for v in found["k8s-cronjob-image-pinned"]} == {"cronjobs.report"}
+    # The AWS and Kubernetes service kinds' rules: tests/test_kinds_aws.py, test_kinds_k8s.py.
 
 
 def test_production_only_rules_stay_quiet_outside_production(graphs):

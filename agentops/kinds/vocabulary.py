@@ -67,11 +67,13 @@ def _tokens(text: str) -> list[str | None]:
 
 
 def unknown_kind_words(text: str, known_words: Iterable[str],
-                       names: Iterable[str] = (), also: Iterable[str] = ()) -> list[str]:
+                       names: Iterable[str] = (), also: Iterable[str] = (),
+                       phrases: Iterable[tuple[str, ...]] = ()) -> list[str]:
     """The phrases of `text` that name a kind of infrastructure no registered kind claims, in
     the order they appear ("sqs queue", "redis cache"). known_words: every word the registry's
     kinds claim (Registry.words()); names: existing resource names (never read as kinds);
-    also: more words to look for (those of kinds the interpreter does not take yet)."""
+    also, phrases: more words and phrases to look for (those of kinds the interpreter does not
+    take yet)."""
     known = {w.lower() for w in known_words}
     vocabulary = COMMON_KINDS | {w.lower() for w in also}
     taken = {n.lower() for n in names}
@@ -80,7 +82,7 @@ def unknown_kind_words(text: str, known_words: Iterable[str],
     for i, token in enumerate(tokens):
         if token and token in vocabulary and token not in known:
             hits[i] = True
-    for phrase in COMMON_PHRASES:
+    for phrase in dict.fromkeys((*COMMON_PHRASES, *phrases)):
         n = len(phrase)
         if " ".join(phrase) in known or all(w in known for w in phrase):
             continue
@@ -122,11 +124,14 @@ def refuse_unknown(text: str, registry, names: Iterable[str] = ()) -> None:
     """Raise InterpretError naming the kinds `text` asks for that `registry` lacks, listing
     the ones it has. Nothing is asked of the model and nothing is written."""
     known = registry.words()
-    # Looked for: the words spec-only kinds declare (Kind.words; their nouns, like "key" or
-    # "namespace", are too common alone and count only inside the phrases above).
-    declared = {w for k in registry if not k.interpreted for phrase in k.words
-                for w in phrase.lower().split()}
-    unknown = unknown_kind_words(text, known, names, also=declared - known)
+    # Looked for: what spec-only kinds declare (Kind.words). Their one-word words count alone
+    # only when the curated vocabulary has them too ("sqs", "redis"): generic nouns ("role",
+    # "record", "secret", "table") name parts of kinds agentops has, so they count only
+    # inside the kinds' phrases ("iam role", "dns record").
+    spec_only = [k for k in registry if not k.interpreted]
+    declared = {w.lower() for k in spec_only for w in k.words if " " not in w} & COMMON_KINDS
+    phrases = [tuple(w.lower().split()) for k in spec_only for w in k.words if " " in w]
+    unknown = unknown_kind_words(text, known, names, also=declared - known, phrases=phrases)
     if not unknown:
         return
     # A phrase whose words all belong to kinds a spec can hold but the interpreter has not
