@@ -12,6 +12,8 @@ number of actions is right.
 
 from __future__ import annotations
 
+import re
+
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -109,6 +111,30 @@ def run_eval(items: list[EvalItem], workspace, model_path: str | None = None, ve
         if verbose and not exact:
             print(f"MISS [{item.split}] {item.command!r}\n  want: {item.expect}\n  got:  {got_line}")
     return reports
+
+
+def miss_class(result: ItemResult) -> str:
+    """What kind of miss a result is, without the command or its names: for reading a held-out
+    set's misses in aggregate only (a refusal's message shape with names and values stripped,
+    or which fields were wrong)."""
+    if result.exact:
+        return "right"
+    if result.got.startswith("ERROR: "):
+        shape = re.sub(r"'[^']*'|\"[^\"]*\"|\b\d+\b", "_", result.got[7:])
+        return "refused: " + " ".join(shape.split()[:7])
+    if result.item.expect == ERROR:
+        return "answered where a refusal was expected"
+    wrong = [name for name, (right, total) in result.fields.items() if right < total]
+    return "wrong: " + ", ".join(wrong)
+
+
+def print_miss_classes(reports: dict[str, SplitReport]) -> None:
+    from collections import Counter
+
+    for split, report in reports.items():
+        counts = Counter(miss_class(r) for r in report.results if not r.exact)
+        for what, n in counts.most_common():
+            print(f"{split:<9} {n:>3}  {what}")
 
 
 def print_report(reports: dict[str, SplitReport]) -> None:

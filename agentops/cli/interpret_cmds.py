@@ -60,12 +60,14 @@ def eval_cmd(
     split: Optional[str] = typer.Option(None, "--split", help="only this split (tuning|heldout)"),
     model: Optional[str] = typer.Option(None, "--model", help="path to a GGUF model file"),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="print every miss"),
+    classes: bool = typer.Option(False, "--classes",
+                                 help="count misses by class (no commands shown: for held-out sets)"),
 ) -> None:
     """Exact-match and per-field accuracy of the interpreter on an evaluation set."""
     from agentops.extras import require
 
     require("model", "agentops eval")
-    from agentops.evaluate import load_eval_set, print_report, run_eval
+    from agentops.evaluate import load_eval_set, print_miss_classes, print_report, run_eval
     from agentops.spec import Workspace
 
     items = load_eval_set(file)
@@ -73,3 +75,5 @@ def eval_cmd(
         items = [i for i in items if i.split == split]
     report = run_eval(items, Workspace.find(), model, verbose=verbose)
     print_report(report)
+    if classes:
+        print_miss_classes(report)
