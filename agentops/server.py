@@ -11,6 +11,7 @@ The versioned API lives under /api/v3/ai (OpenAPI schema at /openapi.json):
     GET  /api/v3/ai/history?outcome=&stack=&limit=              -> past commands and outcomes
     GET  /api/v3/ai/stacks                                      -> stacks and their resources
     GET  /healthz
+    GET  /                           the web console (agentops/data/console.html + console.js)
 
 In GitOps, executing is proposing: the branch (and, with a forge, the PR) is made and its
 review is the confirmation. Nothing this API returns or accepts merges or applies a change.
@@ -40,7 +41,7 @@ from pathlib import Path
 from typing import Callable, Literal
 
 from fastapi import Depends, FastAPI, Header, Request, WebSocket
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response, StreamingResponse
 from pydantic import BaseModel, Field
 
 from agentops.actionplan import ActionPlan, RiskLevel
@@ -450,6 +451,24 @@ def create_app(
                 break
         await websocket.close()
 
+    # -- the web console: one page and its script, from agentops/data ------------------------
+
+    console_headers = {
+        # The page runs only its own script and talks only to this server; no framing.
+        "Content-Security-Policy": "default-src 'self'; style-src 'self' 'unsafe-inline'; "
+                                   "frame-ancestors 'none'",
+        "X-Content-Type-Options": "nosniff", "Cache-Control": "no-store",
+    }
+
+    @app.get("/", include_in_schema=False)
+    def console() -> HTMLResponse:
+        return HTMLResponse(_console_file("console.html"), headers=console_headers)
+
+    @app.get("/console.js", include_in_schema=False)
+    def console_script() -> Response:
+        return Response(_console_file("console.js"), media_type="text/javascript",
+                        headers=console_headers)
+
     # -- the first API's paths, kept as deprecated aliases --------------------------------
 
     app.get("/stacks", deprecated=True, responses=errors,
@@ -470,6 +489,12 @@ def create_app(
         return run_execute(request, user, http.url.path)[1].model_dump(mode="json")
 
     return app
+
+
+def _console_file(name: str) -> str:
+    from importlib.resources import files
+
+    return files("agentops").joinpath("data", name).read_text(encoding="utf-8")
 
 
 def _refuse_secret(command: str) -> None:
