@@ -175,6 +175,22 @@ class ModelQueue:
                 self.pending -= 1
 
 
+class QueuedWriter:
+    """A plan writer that waits its turn in the ModelQueue (agentops.interpret.PlanWriter)."""
+
+    def __init__(self, inner, queue: ModelQueue):
+        self.inner = inner
+        self.queue = queue
+
+    @property
+    def embedder(self):
+        return self.inner.embedder
+
+    def write(self, text, specs, workspace, model_setting):
+        with self.queue.turn():
+            return self.inner.write(text, specs, workspace, model_setting)
+
+
 def create_app(
     root: Path, token: str | None = None, model_path: str | None = None, interpreter=None,
     port: int | None = None, tokens: TokenBook | None = None, audit: AuditLog | None = None,
@@ -203,11 +219,17 @@ def create_app(
     app.state.audit = audit_log
 
     def loaded_interpreter():
+        """The interpreter whose plan writer (the model) takes turns through the queue: the
+        checks, spec loading and guard around it run concurrently."""
         from agentops.interpret import Interpreter
 
         if "interpreter" not in state:
             state["interpreter"] = Interpreter(model_path=model_path)
-        return state["interpreter"]
+        if "queued" not in state:
+            inner = state["interpreter"]
+            state["queued"] = Interpreter(writer=QueuedWriter(inner.writer, queue),
+                                          use_memory=inner.use_memory)
+        return state["queued"]
 
     def user_of(authorization: str | None, endpoint: str) -> str:
         if not book:
@@ -273,8 +295,7 @@ def create_app(
 
     def interpret_command(command: str, stack: str | None) -> ActionPlan:
         _refuse_secret(command)
-        with queue.turn():
-            return loaded_interpreter().interpret(command, workspace, stack=stack)
+        return loaded_interpreter().interpret(command, workspace, stack=stack)
 
     def run_execute(request: ExecuteRequest, user: str, endpoint: str,
                     emit: Callable[[str, dict], None] = lambda stage, data: None,
