@@ -393,7 +393,11 @@ def create_app(
         if outcome is not None and outcome not in ALL_OUTCOMES:
             raise ApiError(422, f"unknown outcome {excerpt(outcome, 40)!r}",
                            f"one of: {', '.join(ALL_OUTCOMES)}")
-        return history_entries(workspace.root, outcome, stack)[:max(1, min(limit, 500))]
+        rows = history_entries(workspace.root, outcome, stack)[:max(1, min(limit, 500))]
+        requesters = _requesters(workspace.root, [r["sha"] for r in rows if r.get("sha")])
+        for row in rows:
+            row["requested_by"] = requesters.get(row.get("sha") or "")
+        return rows
 
     @app.post(f"{API}/interpret", responses=errors)
     def interpret(request: InterpretRequest, http: Request,
@@ -512,6 +516,27 @@ def create_app(
     return app
 
 
+def _requesters(root: Path, shas: list[str]) -> dict[str, str]:
+    """sha -> the `Requested-by:` user of that proposal commit (one git call for all)."""
+    import subprocess
+
+    from agentops.propose import REQUESTED_BY, USER_NAME
+
+    if not shas:
+        return {}
+    out = subprocess.run(["git", "log", "--no-walk=unsorted", "--format=%H%x00%B%x01", *shas],
+                         cwd=root, capture_output=True, text=True)
+    found = {}
+    for record in out.stdout.split("\x01"):
+        sha, _, message = record.strip().partition("\x00")
+        for line in message.splitlines():
+            user = line.removeprefix(REQUESTED_BY).strip()
+            if line.startswith(REQUESTED_BY) and USER_NAME.fullmatch(user):
+                found[sha] = user
+                break
+    return found
+
+
 def _console_file(name: str) -> str:
     from importlib.resources import files
 
@@ -535,5 +560,8 @@ def serve(root: Path, host: str, port: int, model_path: str | None = None,
             hint="set AGENTOPS_API_TOKENS_FILE (or AGENTOPS_API_TOKEN), or bind to 127.0.0.1",
         )
     audit = AuditLog(audit_path(Workspace.find(root).root))
+    from agentops.httpguard import MAX_BODY_BYTES
+
     uvicorn.run(create_app(root, tokens=book, model_path=model_path, port=port, audit=audit,
-                           queue_depth=queue_depth), host=host, port=port)
+                           queue_depth=queue_depth), host=host, port=port,
+                ws_max_size=MAX_BODY_BYTES)

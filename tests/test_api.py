@@ -224,7 +224,9 @@ def test_reads_suggestions_stacks_history(api):
     assert stacks["prod"]["resources"]["deployments"] == ["api", "web"]
     alice.post(f"{API}/execute", json={"command": SCALE})
     history = alice.get(f"{API}/history").json()
-    assert any(h["command"] == SCALE and h["outcome"] == "open" for h in history)
+    mine = [h for h in history if h["command"] == SCALE and h["outcome"] == "open"]
+    assert mine and all(h["requested_by"] in ("alice", "bob") for h in mine)
+    assert "alice" in {h["requested_by"] for h in mine}  # this test's proposal
     assert as_user(base, None).get(f"{API}/history").status_code == 401
 
 
@@ -278,6 +280,12 @@ def test_websocket_streams_each_stage_and_errors_with_hint(api):
             messages.append(json.loads(ws.recv(timeout=60)))
     assert messages[-1]["stage"] == "error" and messages[-1]["status"] == 422
     assert "ghost" in messages[-1]["error"] and messages[-1]["hint"]
+    with pytest.raises(ConnectionClosed):
+        with connect(url, additional_headers={"Authorization": f"Bearer {ALICE}"}) as ws:
+            ws.send("{not json")
+            bad = json.loads(ws.recv(timeout=30))
+            ws.recv(timeout=30)
+    assert bad["stage"] == "error" and bad["status"] == 422 and "not an execute request" in bad["error"]
     with pytest.raises(ConnectionClosed) as closed:
         with connect(url, additional_headers={"Authorization": "Bearer nope-nope-nope"}) as ws:
             refused = json.loads(ws.recv(timeout=30))  # refused before it reads any request
