@@ -18,6 +18,7 @@ import argparse
 import json
 import os
 import shutil
+import signal
 import socket
 import statistics
 import subprocess
@@ -128,6 +129,8 @@ def main() -> None:
         child = subprocess.Popen([sys.executable, __file__, "--serve", str(repo), str(port)]
                                  + (["--real"] if args.real else []), env=os.environ)
         base = f"http://127.0.0.1:{port}"
+        # A `timeout` (SIGTERM) must not orphan the server: exit through the finally below.
+        signal.signal(signal.SIGTERM, lambda *_: sys.exit("terminated"))
         try:
             deadline = time.monotonic() + 120
             while True:
