@@ -123,14 +123,34 @@ def audit_path(root: Path, env: dict[str, str] | None = None) -> Path:
     from agentops.memory import memory_dir
 
     env = os.environ if env is None else env
-    if env.get("AGENTOPS_AUDIT_LOG"):
-        return Path(env["AGENTOPS_AUDIT_LOG"])
     memory = memory_dir(root)
+    if env.get("AGENTOPS_AUDIT_LOG"):
+        path = Path(env["AGENTOPS_AUDIT_LOG"]).expanduser()
+        _refuse_in_working_tree(root, path, memory)
+        return path
     if memory is None:
         raise AgentOpsError(f"{root} is not inside a git repository: there is no place for "
                             "the API's audit log", hint="serve a git repository, or set "
                             "AGENTOPS_AUDIT_LOG to a file outside the working tree")
     return memory.parent / AUDIT_FILE
+
+
+def _refuse_in_working_tree(root: Path, path: Path, memory: Path | None) -> None:
+    """A log in the working tree would be committed with the next proposal's neighbours."""
+    import subprocess
+
+    out = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=root, capture_output=True,
+                         text=True)
+    if out.returncode != 0 or not out.stdout.strip():
+        return
+    top = Path(out.stdout.strip()).resolve()
+    target = path.resolve()
+    git_dir = memory.parent.parent.resolve() if memory is not None else None
+    inside_git_dir = git_dir is not None and target.is_relative_to(git_dir)
+    if target.is_relative_to(top) and not inside_git_dir:
+        raise AgentOpsError(f"AGENTOPS_AUDIT_LOG ({path}) is inside the working tree {top}",
+                            hint="put the audit log outside the repository's files (or unset "
+                                 "it: the default is <git dir>/agentops/audit.jsonl)")
 
 
 class AuditLog:

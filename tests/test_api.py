@@ -427,3 +427,34 @@ def test_bad_token_files_are_refused_by_line(tmp_path, text, words):
         TokenBook.read_file(path)
     assert words in info.value.message and info.value.hint
     assert "aaaaaaaa-1111" not in info.value.message  # a token is never repeated back
+
+
+# -- where the audit log may go, and serving beyond loopback -----------------------------------
+
+
+def test_audit_log_is_never_in_the_working_tree(tmp_path):
+    from agentops.apiusers import audit_path
+
+    repo = make_repo(tmp_path)
+    assert audit_path(repo, {}) == repo / ".git" / "agentops" / "audit.jsonl"
+    outside = tmp_path / "logs" / "audit.jsonl"
+    assert audit_path(repo, {"AGENTOPS_AUDIT_LOG": str(outside)}) == outside
+    in_git = repo / ".git" / "audit.jsonl"
+    assert audit_path(repo, {"AGENTOPS_AUDIT_LOG": str(in_git)}) == in_git
+    for inside in (repo / "audit.jsonl", repo / "stacks" / "audit.jsonl"):
+        with pytest.raises(AgentOpsError, match="inside the working tree") as info:
+            audit_path(repo, {"AGENTOPS_AUDIT_LOG": str(inside)})
+        assert info.value.hint
+    with pytest.raises(AgentOpsError, match="not inside a git repository"):
+        audit_path(tmp_path, {})
+
+
+def test_serving_beyond_loopback_needs_tokens(tmp_path, monkeypatch):
+    from agentops.server import serve
+
+    repo = make_repo(tmp_path)
+    for name in ("AGENTOPS_API_TOKEN", "AGENTOPS_API_TOKENS", "AGENTOPS_API_TOKENS_FILE"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(AgentOpsError, match="without authentication") as info:
+        serve(repo, "0.0.0.0", _free_port())
+    assert "AGENTOPS_API_TOKENS_FILE" in info.value.hint
