@@ -342,6 +342,29 @@ def test_disconnect_mid_stream_leaves_a_whole_proposal_or_nothing(tmp_path):
     assert _git(repo, "status", "--porcelain") == ""
 
 
+def test_sse_client_gone_mid_stream_still_gets_a_whole_proposal(tmp_path):
+    repo = make_repo(tmp_path)
+    writer = GatedWriter(LINES)
+    audit = tmp_path / "audit.jsonl"
+    factory = lambda port: create_app(repo, interpreter=scripted_interpreter(writer), port=port,
+                                      audit=AuditLog(audit))
+    with serving(factory) as (base, _):
+        host, port = base.removeprefix("http://").split(":")
+        body = json.dumps({"command": SCALE}).encode()
+        with socket.create_connection((host, int(port))) as raw:  # a client that just leaves
+            raw.sendall(b"POST " + f"{API}/execute-stream".encode() + b" HTTP/1.1\r\n"
+                        b"Host: " + f"{host}:{port}".encode() + b"\r\n"
+                        b"Content-Type: application/json\r\nContent-Length: "
+                        + str(len(body)).encode() + b"\r\n\r\n" + body)
+            assert writer.entered.acquire(timeout=30)
+        writer.gate.set()
+        _wait_for(lambda: AuditLog(audit).read())
+    (line,) = AuditLog(audit).read()
+    assert line["outcome"] == "proposed"
+    assert "ActionPlan:" in _git(repo, "log", "-1", "--format=%B", line["branch"])
+    assert len(_git(repo, "worktree", "list").splitlines()) == 1
+
+
 # -- load --------------------------------------------------------------------------------------
 
 
