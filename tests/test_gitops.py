@@ -196,6 +196,22 @@ def test_publish_pushes_and_opens_labelled_pr(repo, github):
     assert remote_sha == result.commit
 
 
+def test_requested_by_is_in_the_commit_and_the_pr_body(repo, github):
+    result = propose(Workspace(repo), scale_plan(), requested_by="alice@example.com")
+    assert "**Requested by:** alice@example.com" in github.state.pulls[1]["body"]
+    message = _git(repo, "log", "-1", "--format=%B", result.branch)
+    assert "\nRequested-by: alice@example.com\n" in message
+    from agentops.propose import plan_from_message
+
+    assert plan_from_message(message) is not None  # the plan still reads back
+
+
+def test_a_bad_requester_name_is_refused_before_anything(repo):
+    with pytest.raises(AgentOpsError, match="not a valid user name"):
+        propose(Workspace(repo), scale_plan(), requested_by="eve\nSigned-off-by: boss")
+    assert branches(repo) == []
+
+
 def test_push_failure_leaves_nothing(repo, github):
     _git(repo, "config", "remote.origin.pushurl", str(repo.parent / "missing.git"))
     before = snapshot(repo)
