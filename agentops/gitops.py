@@ -192,7 +192,11 @@ def worktree(repo: git.Repo, base: str) -> Iterator[Worktree]:
     tmp = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}{os.getpid()}-"))
     path = tmp / "tree"
     try:
-        repo.git.worktree("add", "--detach", "--quiet", str(path), base_sha)
+        # Held while git adds it: interrupted mid-way, the parent would stop waiting while git
+        # goes on registering the worktree after our cleanup ran. A signal meanwhile is
+        # raised when git is done, below, and the worktree removed.
+        with deferred():
+            repo.git.worktree("add", "--detach", "--quiet", str(path), base_sha)
     except git.GitCommandError as exc:
         shutil.rmtree(tmp, ignore_errors=True)
         raise GitError(f"could not create a worktree: {exc.stderr.strip()}") from None

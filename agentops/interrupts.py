@@ -33,15 +33,31 @@ class Terminated(BaseException):
 
 
 _installed_by: int | None = None  # the pid that installed the handlers
+# deferred() blocks in progress, and a signal that arrived during one. The signal mask alone is
+# not enough: it holds a signal only for the thread that set it, and a process-directed signal
+# may land on another thread (LanceDB's, gRPC's), whose C handler still makes the main thread
+# run the Python handler in the middle of the cleanup.
+_deferring = 0
+_pending: int | None = None
 
 
 def _raise(signum, _frame) -> None:
+    global _pending
     if os.getpid() != _installed_by:
         # A process forked from the CLI (the offline plan's workers) inherits the handler but
         # none of the CLI's cleanups: it dies of the signal, as it would have before.
         signal.signal(signum, signal.SIG_DFL)
         os.kill(os.getpid(), signum)
         return
+    if _deferring:
+        _pending = _pending or signum  # delivered when the cleanup is done
+        return
+    _throw(signum)
+
+
+def _throw(signum: int) -> None:
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
     raise Terminated(signum)
 
 
@@ -54,7 +70,7 @@ def installed() -> Iterator[None]:
         yield
         return
     _installed_by = os.getpid()
-    previous = {signum: signal.getsignal(signum) for signum in HANDLED}
+    previous = {signum: signal.getsignal(signum) for signum in (*HANDLED, signal.SIGINT)}
     for signum, handler in previous.items():
         if handler is not signal.SIG_IGN:  # an ignored signal (nohup) stays ignored
             signal.signal(signum, _raise)
@@ -69,9 +85,15 @@ def installed() -> Iterator[None]:
 def deferred() -> Iterator[None]:
     """Hold SIGINT, SIGTERM and SIGHUP for the duration of the block (a cleanup that must not
     be cut short); one that arrived meanwhile is delivered when the block ends."""
+    global _deferring, _pending
     blocked = {signal.SIGINT, *HANDLED}
     previous = signal.pthread_sigmask(signal.SIG_BLOCK, blocked)
+    _deferring += 1
     try:
         yield
     finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        _deferring -= 1
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)  # a blocked one is delivered here
+        if not _deferring and _pending is not None:
+            signum, _pending = _pending, None
+            _throw(signum)

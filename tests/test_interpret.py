@@ -130,22 +130,31 @@ def test_cli_json_and_exit_codes(workspace, interpreter):
     assert missing.returncode != 0 and "/nonexistent/m.gguf" in missing.stderr
 
 
-def test_successful_past_commands_become_examples(tmp_path):
-    """A command proposed earlier in this repository is offered to the model next time."""
+def test_merged_past_commands_become_examples(tmp_path):
+    """A command whose proposal was merged in this repository is offered to the model next
+    time; one whose branch was deleted unmerged (rejected) is not (agentops.learn)."""
     import subprocess
 
-    from agentops.memory import Memory
+    from agentops.propose import propose
+
+    def git(*args):
+        subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *args],
+                       cwd=tmp_path, check=True, capture_output=True)
 
     shutil.copytree(REPO / "stacks", tmp_path / "stacks")
-    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    git("init", "-q", "-b", "main")
+    git("add", "-A")
+    git("commit", "-qm", "stacks")
     ws = Workspace(tmp_path)
     interpreter = Interpreter(use_memory=True)
-    past = "double the web replicas in staging to 4 please"
-    plan = interpreter.interpret("scale web in staging to 4 replicas", ws)
-    Memory(tmp_path, interpreter.embedder).record(past, plan, "proposed agentops/x")
-    Memory(tmp_path, interpreter.embedder).record("wipe staging", plan, "failed: nope")
+    merged = "double the web replicas in staging to 4 please"
+    rejected = "restart web in staging"
+    kept = propose(ws, interpreter.interpret(merged, ws), publish=False, embedder=interpreter.embedder)
+    dropped = propose(ws, interpreter.interpret(rejected, ws), publish=False, embedder=interpreter.embedder)
+    git("merge", "-q", "--no-ff", "-m", "merge", kept.branch)
+    git("branch", "-D", dropped.branch)
     result = interpreter.run("double the api replicas in staging to 6 please", ws)
-    assert past in result.examples and "wipe staging" not in result.examples
+    assert merged in result.examples and rejected not in result.examples
 
 
 @pytest.mark.parametrize("text, stacks", [
