@@ -152,10 +152,17 @@ def test_init_does_not_write_through_a_symlinked_folder(tmp_path):
 # 4. SIGTERM / SIGHUP clean up like Ctrl-C; kill -9 leftovers are pruned by the next run
 
 
+def _default_signals() -> None:
+    # A test run under nohup passes SIGHUP on as ignored, and agentops rightly leaves an
+    # ignored signal ignored: the proposal here must start as from a terminal.
+    for signum in (signal.SIGHUP, signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, signal.SIG_DFL)
+
+
 def _start_propose(repo: Path, plan: Path) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "agentops", "propose", "--no-push",
                              "--plan-file", str(plan)], cwd=repo, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+                            stderr=subprocess.PIPE, text=True, preexec_fn=_default_signals)
 
 
 def _wait_for_worktree(repo: Path, proc: subprocess.Popen, timeout: float = 120) -> Path:
