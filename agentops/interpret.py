@@ -289,10 +289,10 @@ class Interpreter:
 
             refresh(workspace.root)  # outcomes of earlier proposals (cheap when nothing moved)
         config = load_config(workspace.root)
-        # A kind the repository does not have is refused by name before the model runs.
-        _refuse_unknown_kinds(text, workspace)
         default_stack = workspace.resolve_stack(stack) if stack else None
         specs = workspace.load_all()
+        # A kind the repository does not have is refused by name before the model runs.
+        _refuse_unknown_kinds(text, workspace, specs)
         facts = CommandFacts.of(text, list(specs))
         written = self.writer.write(text, specs, workspace, config.model)
 
@@ -406,14 +406,14 @@ def hold_to_named_kinds(actions: list[Action], text: str, registry, names: list[
                 hint=f"say the kind plainly ({', '.join(kind.kind_values)})")
 
 
-def _refuse_unknown_kinds(text: str, workspace: Workspace) -> None:
+def _refuse_unknown_kinds(text: str, workspace: Workspace, specs: dict[str, StackSpec]) -> None:
     """InterpretError "agentops has no kind for 'sqs queue'; it knows: ..." when the command
     names a kind of infrastructure the repository's registry lacks (agentops.kinds.vocabulary);
     existing resource names are never read as kinds."""
     from agentops.kinds import refuse_unknown
 
     registry = workspace.kinds
-    names = [n for spec in workspace.load_all().values() for n in spec.names()]
+    names = [n for spec in specs.values() for n in spec.names()]
     refuse_unknown(text, registry, names)
 
 
