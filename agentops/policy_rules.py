@@ -116,8 +116,14 @@ def _resource_policy(name: str, description: str, enforcement: EnforcementLevel,
     )
 
 
-# For kinds' own rules (Kind.policies): the same shape as the library's.
-resource_policy = _resource_policy
+def resource_policy(name: str, description: str, enforcement: EnforcementLevel | str,
+                    severity: Severity | str, types: set[str],
+                    check: Callable[[ResourceValidationArgs, Callable], None],
+                    **config: dict) -> ResourceValidationPolicy:
+    """For kinds' own rules (Kind.policies): the library's shape, levels given as enums or as
+    their names ("mandatory", "high"). The one factory built-in and team kinds use."""
+    return _resource_policy(name, description, EnforcementLevel(enforcement), Severity(severity),
+                            set(types), check, **config)
 
 
 def _ports(from_port: Any, to_port: Any, protocol: Any) -> range:

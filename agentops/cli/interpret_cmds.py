@@ -25,10 +25,7 @@ def interpret(
     from agentops.interpret import Interpreter
     from agentops.spec import Workspace
 
-    from agentops.interpret import check_command
-
-    workspace = Workspace.find()
-    check_command(" ".join(command))  # a secret never reaches the model
+    workspace = Workspace.find()  # the command is checked first thing in Interpreter.run
     plan = Interpreter(model).interpret(" ".join(command), workspace, stack)
     if json_out:
         print(plan.model_dump_json(indent=2))

@@ -20,14 +20,11 @@ ADVISORY = "advisory"
 
 def resource_rule(name: str, description: str, enforcement: str, severity: str, types: set[str],
                   check: Callable[[Any, Callable], None], **config: dict):
-    """A ResourceValidationPolicy like the library's: `check(args, report_violation)` runs on
-    resources of `types`; every rule accepts productionStacks (and the given settings)."""
-    from pulumi_policy import EnforcementLevel, Severity
+    """A ResourceValidationPolicy like the library's (agentops.policy_rules.resource_policy):
+    `check(args, report_violation)` runs on resources of `types`."""
+    from agentops.policy_rules import resource_policy
 
-    from agentops.policy_rules import _resource_policy
-
-    return _resource_policy(name, description, EnforcementLevel(enforcement), Severity(severity),
-                            set(types), check, **config)
+    return resource_policy(name, description, enforcement, severity, types, check, **config)
 
 
 def stack_rule(name: str, description: str, enforcement: str, severity: str,

@@ -375,31 +375,12 @@ def target_deployment(spec, section: str, name: str, entry: Any, field: str = "t
 
 
 def resource_policy(name: str, description: str, enforcement: str, severity: str,
-                    types: set[str], check: Callable[[Any, Callable], None],
-                    **config: dict):
-    """A CrossGuard resource rule on `types`, configurable like agentops' own rules (every rule
-    takes productionStacks)."""
-    from pulumi_policy import (
-        EnforcementLevel,
-        PolicyConfigSchema,
-        ResourceValidationPolicy,
-        Severity,
-    )
+                    types: set[str], check: Callable[[Any, Callable], None], **config: dict):
+    """A CrossGuard resource rule on `types`, configurable like agentops' own rules: the
+    library's factory (agentops.policy_rules.resource_policy), imported late like pulumi_policy."""
+    from agentops.policy_rules import resource_policy as library_factory
 
-    from agentops.policy_rules import DEFAULT_PRODUCTION_STACKS
-
-    props = {"productionStacks": {"type": "array", "items": {"type": "string"},
-                                  "default": DEFAULT_PRODUCTION_STACKS}, **config}
-
-    def validate(args, report_violation) -> None:
-        if args.resource_type in types:
-            check(args, report_violation)
-
-    return ResourceValidationPolicy(
-        name=name, description=description, validate=validate,
-        enforcement_level=EnforcementLevel(enforcement), severity=Severity(severity),
-        config_schema=PolicyConfigSchema(properties=props),
-    )
+    return library_factory(name, description, enforcement, severity, types, check, **config)
 
 
 def pod_containers(pod_spec: Any) -> list:
