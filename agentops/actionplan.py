@@ -75,6 +75,11 @@ class Action(BaseModel):
     name: str | None = None
     stack: str | None = None
     parameters: Parameters = Field(default_factory=Parameters)
+    # How the command said a value relative to the spec, as the plan line wrote it ("+3",
+    # "-1", "*2", "/2"), by parameter key. The interpreter resolves each against the current
+    # spec value into `parameters` (the plan a reviewer reads holds the result) and keeps the
+    # relative form here, so the review shows how the number came about.
+    relative: dict[str, str] = Field(default_factory=dict)
     description: str = ""
 
 

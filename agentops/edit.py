@@ -201,9 +201,9 @@ def create_kind(action: Action, params: dict, registry: Registry) -> Kind:
             f"create {action.resource.value}: kind {kind_word!r} is not one of {values or 'none'}{where}",
             hint=f"kinds agentops knows: {registry.known()}",
         )
-    # Without a kind word, only the kinds the interpreter takes commands for are meant (a
-    # database is an RDS instance, not a spec-only DynamoDB table).
-    of_type = [k for k in of_type if k.interpreted] or of_type
+    # Without a kind word, only the kinds that need none are meant (a security resource is a
+    # firewall rule, not a KMS key; infrastructure is an instance, cluster or network).
+    of_type = [k for k in of_type if k.interpreted and not k.needs_kind_word] or of_type
     if len(of_type) == 1:
         return of_type[0]
     for candidate in sorted(of_type, key=lambda k: (k.render_order, k.spec_order)):

@@ -28,8 +28,18 @@ ERROR = "ERROR"
 @dataclass(frozen=True)
 class EvalItem:
     command: str
-    expect: str
+    expect: str  # a plan line, "none" or ERROR; for a structured item, its rendering
     split: str
+    # Structured items (a set with `items:`): the expected actions by kind, compared by what
+    # they do (kind, name, stack, values) rather than by the plan line's spelling.
+    actions: tuple = ()
+    structured: bool = False
+
+
+@dataclass(frozen=True)
+class EvalSet:
+    items: list
+    repository: Path | None = None  # the repository the commands are written against
 
 
 @dataclass
@@ -56,18 +66,97 @@ class SplitReport:
 
 
 def load_eval_set(path: Path) -> list[EvalItem]:
+    return load_eval_file(path).items
+
+
+def load_eval_file(path: Path) -> EvalSet:
+    """A list of {command, expect: plan line | none | ERROR, split}, or a mapping
+    {repository: DIR (relative to the file), items: [{command, expect, split?}]} whose expect is
+    a list of {action, kind, name?, stack?, parameters?}, `none` or `refuse`."""
     from ruamel.yaml import YAML
 
     if not path.is_file():
         raise AgentOpsError(f"no evaluation set at {path}", hint="e.g. agentops eval evals/commands.yaml")
     data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or []
+    repository = None
+    structured = isinstance(data, dict)
+    if structured:
+        if data.get("repository"):
+            repository = (path.parent / str(data["repository"])).resolve()
+        data = data.get("items") or []
     items = []
     for n, row in enumerate(data, 1):
         try:
-            items.append(EvalItem(str(row["command"]), str(row["expect"]), str(row.get("split", "tuning"))))
-        except (KeyError, TypeError):
-            raise AgentOpsError(f"{path}: item {n} needs `command` and `expect`") from None
-    return items
+            if structured:
+                items.append(_structured_item(row, path.stem))
+            else:
+                items.append(EvalItem(str(row["command"]), str(row["expect"]), str(row.get("split", "tuning"))))
+        except (KeyError, TypeError, ValueError) as exc:
+            raise AgentOpsError(f"{path}: item {n} needs `command` and `expect` ({exc})") from None
+    return EvalSet(items, repository)
+
+
+def _structured_item(row: dict, default_split: str) -> EvalItem:
+    expect = row["expect"]
+    split = str(row.get("split", default_split))
+    if expect in ("none", None, []):
+        return EvalItem(str(row["command"]), "none", split, (), True)
+    if expect in ("refuse", ERROR):
+        return EvalItem(str(row["command"]), ERROR, split, (), True)
+    actions = []
+    for a in expect:
+        params = {k: _number(v) for k, v in (a.get("parameters") or {}).items() if k != "kind"}
+        actions.append((str(a["action"]), str(a["kind"]), a.get("name"), a.get("stack"),
+                        tuple(sorted(params.items(), key=lambda kv: kv[0]))))
+    text = " ; ".join(f"{t} {k} name={n} stack={st} {dict(p)}" for t, k, n, st, p in actions)
+    return EvalItem(str(row["command"]), text, split, tuple(actions), True)
+
+
+def _number(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, list):
+        return tuple(str(v) for v in value)
+    return str(value)
+
+
+def by_kind(actions: list[Action], specs: dict, registry) -> tuple:
+    """Interpreted actions in the structured form: (action, kind name, name, stack, values),
+    the kind being the section an existing target is in, or the kind a create makes."""
+    from agentops.edit import create_kind
+    from agentops.kinds import EditError
+
+    out = []
+    made: dict = {}
+    for a in actions:
+        kind = None
+        if a.name and a.type.value != "create":
+            for stack, spec in specs.items():
+                if a.stack and stack != a.stack:
+                    continue
+                found = spec.find(a.name)
+                if found:
+                    kind = registry[found[0]].name
+                    break
+            kind = kind or made.get(a.name)
+        if kind is None and a.type.value == "create":
+            try:
+                kind = create_kind(a, a.parameters.set_values(), registry).name
+            except EditError:
+                kind = None
+        if kind is None and a.parameters.kind:
+            chosen = registry.by_kind_value(a.parameters.kind)
+            kind = chosen.name if chosen is not None else None
+        if kind is None and a.type.value == "show":
+            kinds = registry.of_type(a.resource)
+            kind = kinds[0].name if len(kinds) == 1 else a.resource.value
+        if a.type.value == "create" and a.name:
+            made[a.name] = kind
+        params = {k: _number(v) for k, v in a.parameters.set_values().items() if k != "kind"}
+        out.append((a.type.value, kind, a.name, a.stack, tuple(sorted(params.items(), key=lambda kv: kv[0]))))
+    return tuple(out)
 
 
 def _key(action: Action) -> tuple:
@@ -89,15 +178,32 @@ def score(expected: list[Action] | None, got: list[Action] | None) -> tuple[bool
     return [_key(a) for a in expected] == [_key(a) for a in got], fields
 
 
-def run_eval(items: list[EvalItem], workspace, model_path: str | None = None, verbose: bool = False) -> dict[str, SplitReport]:
+def score_structured(expected: tuple | None, got: tuple | None) -> tuple[bool, dict[str, tuple[int, int]]]:
+    """score() for structured items: actions as (action, kind, name, stack, values)."""
+    if expected is None or got is None:
+        ok = expected is None and got is None
+        return ok, {"count": (int(ok), 1)}
+    fields = {"count": (int(len(expected) == len(got)), 1)}
+    for i, name in enumerate(("type", "resource", "name", "stack", "parameters")):
+        right = sum(1 for j, e in enumerate(expected) if j < len(got) and e[i] == got[j][i])
+        fields[name] = (right, len(expected))
+    return tuple(expected) == tuple(got), fields
+
+
+def run_eval(items: list[EvalItem], workspace, model_path: str | None = None, verbose: bool = False,
+             writer=None) -> dict[str, SplitReport]:
     from agentops.interpret import Interpreter
     from agentops.planline import parse, render
 
     # Memory is off: past commands of this repository must not leak answers into the score.
-    interpreter = Interpreter(model_path, use_memory=False)
+    interpreter = Interpreter(model_path, use_memory=False, writer=writer)
+    specs = workspace.load_all() if any(i.structured for i in items) else {}
     reports: dict[str, SplitReport] = {}
     for item in items:
-        expected = None if item.expect == ERROR else parse(item.expect)
+        if item.structured:
+            expected = None if item.expect == ERROR else item.actions
+        else:
+            expected = None if item.expect == ERROR else parse(item.expect)
         start = time.perf_counter()
         try:
             actions = interpreter.interpret(item.command, workspace).actions
@@ -105,7 +211,11 @@ def run_eval(items: list[EvalItem], workspace, model_path: str | None = None, ve
         except InterpretError as exc:
             actions, got_line = None, f"ERROR: {exc.message}"
         seconds = time.perf_counter() - start
-        exact, fields = score(expected, actions)
+        if item.structured:
+            got = None if actions is None else by_kind(actions, specs, workspace.kinds)
+            exact, fields = score_structured(expected, got)
+        else:
+            exact, fields = score(expected, actions)
         result = ItemResult(item, got_line, exact, fields, seconds)
         reports.setdefault(item.split, SplitReport()).results.append(result)
         if verbose and not exact:

@@ -60,6 +60,23 @@ SECTION_NOUN = _SectionNouns()
 # "one m5.xlarge instance", "two replicas": numbers the model may write as digits.
 NUMBER_WORDS = {w: n for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve".split())}
+# Changes said relative to the current value ("add three replicas", "one node fewer", "down
+# by 2"): the operator each phrase means, for the number it carries. A plan that writes that
+# number as an absolute value of a scale or update is read as the change (resolve_relative).
+_N = r"(\d+|" + "|".join(NUMBER_WORDS) + ")"
+RELATIVE_PHRASES = (
+    (re.compile(rf"\b(?:add|adding|plus|another|additional|extra)\s+{_N}\b"), "+"),
+    (re.compile(rf"\b{_N}\s+(?:more|extra|additional)\b"), "+"),
+    (re.compile(rf"\b(?:up|increase[ds]?|raise[ds]?|grow|grows|bump(?:ed)?)\s+(?:[a-z]+\s+){{0,3}}?by\s+{_N}\b"), "+"),
+    (re.compile(rf"\b{_N}\s+(?:[a-z]+\s+)?(?:fewer|less)\b"), "-"),
+    (re.compile(rf"\b(?:remove|drop|cut|minus|subtract)\s+{_N}\b"), "-"),
+    (re.compile(rf"\b(?:down|decrease[ds]?|reduce[ds]?|lower(?:ed)?|shrink)\s+(?:[a-z]+\s+){{0,3}}?by\s+{_N}\b"), "-"),
+)
+# "double", "halve": a relative change with no number of its own.
+MULTIPLIERS = {"double": "*2", "doubled": "*2", "twice": "*2", "triple": "*3", "tripled": "*3",
+               "halve": "/2", "halved": "/2", "half": "/2"}
+# "another node": one more.
+ANOTHER = re.compile(r"\banother\s+(?!\d|" + "|".join(NUMBER_WORDS) + r"\b)[a-z]")
 
 
 def check_command(command: str) -> str:
@@ -98,6 +115,11 @@ class CommandFacts:
     destructive: bool
     injected: bool
     everything: bool = False  # "all", "every", "each": the command names a whole set
+    # number said in a relative phrase -> its operator ("add three" -> {3: "+"}); and the
+    # operator of a multiplier word ("halve" -> "/2"), under key None
+    relative: dict = field(default_factory=dict)
+    # (number, unit) pairs the command says ("4 days", "512 mb"), for keys in other units
+    quantities: list = field(default_factory=list)
 
     @classmethod
     def of(cls, text: str, stacks: list[str]) -> "CommandFacts":
@@ -122,7 +144,10 @@ class CommandFacts:
             w in DELETE_WORDS or difflib.get_close_matches(w, DELETE_WORDS, 1, 0.85) for w in words
         ) or any(p in lowered for p in DELETE_PHRASES)
         everything = any(w in ("all", "every", "each", "both") for w in words)
-        return cls(text, words, numbers, mentioned, destructive, bool(INJECTION.search(text)), everything)
+        facts = cls(text, words, numbers, mentioned, destructive, bool(INJECTION.search(text)), everything)
+        facts.relative = _relative_changes(" ".join(words))
+        facts.quantities = _quantities(text)
+        return facts
 
     def mentions(self, name: str, exact: bool = False) -> bool:
         """Whether the command names `name`: written out ("api-v2" as "api-v2", "api v2" or
@@ -136,6 +161,110 @@ class CommandFacts:
             # apart): a near miss is another resource, not a typo.
             return False
         return bool(difflib.get_close_matches(name, [w for w in self.words if w.isalpha()], 1, 0.8))
+
+    def mentions_loosely(self, name: str) -> bool:
+        """Whether the command names `name` the way people say names: as written (mentions),
+        with a part abbreviated in the name and said in full ("billing-svc" as "the billing
+        service", "order-db" as "order database"), or without a generic last part that the
+        next word says instead ("checkout-api" as "the checkout service")."""
+        if self.mentions(name):
+            return True
+        parts = _words(name)
+        for start in range(len(self.words)):
+            window = self.words[start:start + len(parts)]
+            if len(window) == len(parts) and all(_abbreviates(p, w) for p, w in zip(parts, window)):
+                return True
+        if len(parts) >= 2 and parts[-1] in GENERIC_PARTS:
+            head = parts[:-1]
+            for start in range(len(self.words) - len(head)):
+                if (self.words[start:start + len(head)] == head
+                        and self.words[start + len(head)] in GENERIC_PARTS | GENERIC_SAID):
+                    return True
+        return False
+
+    def says_number(self, key: str, value: float) -> bool:
+        """Whether the command says `value` for `key`: as a number, or as a quantity in another
+        unit that converts to the key's ("4 days" for retention_seconds=345600, "2 GB" for
+        memory_mb=2048)."""
+        if float(value) in self.numbers:
+            return True
+        unit = next((u for suffix, u in KEY_UNITS.items() if key.endswith(suffix)), None)
+        if unit is None:
+            return False
+        for number, said in self.quantities:
+            factor = UNIT_FACTORS.get((said, unit))
+            if factor is not None and abs(number * factor - float(value)) < 1e-6:
+                return True
+        return False
+
+
+# Last parts of names that say what a thing is rather than which ("checkout-api"), and the
+# words people say in their place ("the checkout service").
+GENERIC_PARTS = frozenset({"api", "svc", "service", "app", "srv", "server", "worker", "workers",
+                           "db", "queue", "q", "topic", "fn", "func", "function", "bucket",
+                           "cache", "table", "cluster", "job", "cron", "role", "key", "secret",
+                           "lb", "alb", "ingress", "dns", "repo", "registry"})
+GENERIC_SAID = frozenset({"deployment", "database", "queue", "function", "lambda", "bucket",
+                          "cache", "table", "cluster", "service", "app", "job", "cronjob",
+                          "role", "key", "secret", "balancer", "ingress", "record", "repo",
+                          "repository", "registry", "topic", "instance", "server", "worker"})
+
+
+def _abbreviates(part: str, word: str) -> bool:
+    """"svc" for "service", "db" for "database", "prod" for "production": a name part that is
+    the word, or its first letter followed by a subsequence of the rest."""
+    if part == word:
+        return True
+    # Names with digits are told apart by them ("a00" is not "a000"): never abbreviations.
+    if len(part) < 2 or len(part) >= len(word) or part[0] != word[0] or not (part + word).isalpha():
+        return False
+    rest = iter(word[1:])
+    return all(ch in rest for ch in part[1:])
+
+
+# Key suffix -> the unit its value is in; (unit said, key unit) -> factor.
+KEY_UNITS = {"_seconds": "s", "_mb": "mb", "_gb": "gb", "_days": "d", "_hours": "h"}
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+UNIT_FACTORS = {
+    **{(a, "s"): f for a, f in _SECONDS.items()},
+    **{(a, "d"): f / 86400 for a, f in _SECONDS.items() if f >= 86400},
+    **{(a, "h"): f / 3600 for a, f in _SECONDS.items() if f >= 3600},
+    ("gb", "mb"): 1024, ("mb", "mb"): 1, ("tb", "gb"): 1024, ("gb", "gb"): 1,
+}
+_UNIT_WORDS = {
+    "s": ("s", "sec", "secs", "second", "seconds"), "m": ("min", "mins", "minute", "minutes"),
+    "h": ("h", "hr", "hrs", "hour", "hours"), "d": ("d", "day", "days"),
+    "w": ("wk", "wks", "week", "weeks"), "mb": ("mb", "mib", "megabytes"),
+    "gb": ("g", "gb", "gib", "gigabytes", "gigs"), "tb": ("tb", "tib", "terabytes"),
+}
+_UNIT_OF = {w: u for u, words in _UNIT_WORDS.items() for w in words}
+_QUANTITY = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS) + r"|a|an)\s*-?\s*([a-z]+)\b")
+
+
+def _quantities(text: str) -> list[tuple[float, str]]:
+    out = []
+    for number, unit in _QUANTITY.findall(text.lower()):
+        if unit in _UNIT_OF:
+            value = (1.0 if number in ("a", "an") else float(NUMBER_WORDS[number])
+                     if number in NUMBER_WORDS else float(number))
+            out.append((value, _UNIT_OF[unit]))
+    return out
+
+
+def _relative_changes(lowered: str) -> dict:
+    """{number: "+" | "-"} for the numbers said in relative phrases, and {None: "*2"} etc. for
+    a multiplier word; {1: "+"} for "another <thing>"."""
+    out: dict = {}
+    for pattern, op in RELATIVE_PHRASES:
+        for word in pattern.findall(lowered):
+            out[float(NUMBER_WORDS.get(word, word) if word in NUMBER_WORDS else word)] = op
+    if ANOTHER.search(lowered):
+        out.setdefault(1.0, "+")
+    for word in lowered.split():
+        if word in MULTIPLIERS:
+            out[None] = MULTIPLIERS[word]
+            break
+    return out
 
 
 @dataclass
@@ -213,9 +342,9 @@ class ModelPlanWriter(PlanWriter):
         model = self._resolve(model_setting)
 
         from agentops.generate import ConstrainedGenerator
-        from agentops.planline import grammar
+        from agentops.planline import MAX_TOKENS, grammar
 
-        regex = grammar(list(specs))
+        regex = grammar(list(specs), workspace.kinds)
         if not self._generators:
             _start_loading(model)
             self._example_index().table  # lancedb's import and the table, meanwhile
@@ -225,7 +354,7 @@ class ModelPlanWriter(PlanWriter):
         shots = self._shots(text, workspace)
         resources = listing(specs)
         prompt = build_prompt(resources, shots, text)
-        result = generator(prompt, prefix=prompt_prefix(resources))
+        result = generator(prompt, max_tokens=MAX_TOKENS, prefix=prompt_prefix(resources))
         return WrittenPlan(result.text, result.tokens, result.seconds, [c for c, _ in shots])
 
     def _resolve(self, configured: str | None):
@@ -299,12 +428,12 @@ class Interpreter:
         from agentops.planline import parse
 
         try:
-            actions = parse(written.text)
+            actions = parse(written.text, workspace.kinds)
         except ValueError as exc:  # the grammar should make this impossible
             raise InterpretError(f"the model's plan is not valid: {exc}: {written.text!r}") from None
         warnings: list[str] = []
         actions = guard(actions, facts, specs, default_stack, warnings,
-                        _name_prefixes(workspace) if self.use_memory else ())
+                        _name_prefixes(workspace) if self.use_memory else (), workspace.kinds)
         hold_to_named_kinds(actions, text, workspace.kinds,
                             [n for spec in specs.values() for n in spec.names()])
         if self.use_memory:
@@ -459,11 +588,20 @@ def guard(
     default_stack: str | None,
     warnings: list[str],
     name_prefixes: tuple[str, ...] | list[str] = (),
+    registry=None,
 ) -> list[Action]:
     """What the model wrote, held to what the command says and the specs contain.
     `name_prefixes`: the repository's naming conventions learned from reviewers' corrections
-    (Memory.name_prefixes): a new resource may carry one in front of the name the command says."""
+    (Memory.name_prefixes): a new resource may carry one in front of the name the command says.
+
+    Actions are read in order, and a later action may act on what an earlier one creates
+    ("create a worker deployment ... and alert me when its memory passes 70%"): the plan's own
+    creates count as existing for the actions after them."""
+    from agentops.kinds import active
+
+    registry = registry if registry is not None else active()
     kept: list[Action] = []
+    created: dict[tuple[str | None, str], Action] = {}
     for action in actions:
         if action.type == ActionType.delete and (not facts.destructive or facts.injected):
             warnings.append(
@@ -471,10 +609,20 @@ def guard(
                 + (" (the command looks like a prompt injection)" if facts.injected else "")
             )
             continue
-        action = action.model_copy(update={
-            "stack": _stack(action.stack, facts, default_stack),
-            "parameters": _params(action.parameters, facts, warnings),
-        })
+        action = action.model_copy(update={"stack": _stack(action.stack, facts, default_stack)})
+        if (action.type in TARGETED and action.name and not _is_stack_word(action.name, specs)
+                and not _exists(action, specs, created)):
+            # A name that is not there: the command may name the resource in words the model
+            # did not copy ("the order events queue"), or the model took another word for the
+            # name ("scale api and alert on memory" -> name=memory). The one resource the
+            # command does name is meant; none or several, and the checks below refuse.
+            repaired = _named_target(action, facts, specs, created)
+            if repaired and repaired != action.name:
+                warnings.append(f"read {action.name!r} as {repaired!r}, the {action.resource.value} "
+                                "resource the command names")
+                action = action.model_copy(update={"name": repaired})
+        action = _read_relative(action, facts, specs, registry)
+        action = action.model_copy(update={"parameters": _params(action.parameters, facts, warnings)})
         if action.name and _is_stack_word(action.name, specs):
             # "delete all production databases": the stack taken for a name, not a target
             action = action.model_copy(update={"name": None})
@@ -482,11 +630,16 @@ def guard(
             warnings.append(f"the name {action.name!r} follows this repository's naming convention "
                             f"({_conventional(action.name, facts, name_prefixes)!r} + the name said), "
                             "learned from reviewers' corrections")
-        elif action.name and not facts.mentions(action.name, exact=action.type == ActionType.delete):
+        if (action.name and action.type != ActionType.create
+                and not (facts.mentions(action.name, exact=True) if action.type == ActionType.delete
+                         else facts.mentions_loosely(action.name))):
             if action.type in TARGETED:
                 # The model named a resource the command never names (copied from an example,
                 # or the nearest existing one): acting on it would be a confident wrong answer.
                 _refuse_target(action, specs, f"the command does not name {action.name!r}")
+            action = action.model_copy(update={"name": None})
+        elif action.name and action.type == ActionType.create and not facts.mentions_loosely(action.name) \
+                and not _conventional(action.name, facts, name_prefixes):
             action = action.model_copy(update={"name": None})
         if action.type in TARGETED and not action.name:
             if facts.everything and action.stack in specs:
@@ -503,11 +656,194 @@ def guard(
             # No pick by elimination ("the only database"): a change to an existing resource
             # needs the command to name it.
             _refuse_target(action, specs, "the command names no existing resource to act on")
-        _check_exists(action, specs)
-        action = _resource_from_spec(action, specs)
+        _check_exists(action, specs, created)
+        action = _resource_from_spec(action, specs, created)
+        action = fit_to_kind(action, specs, registry, created)
+        action = resolve_relative(action, specs, registry, warnings)
+        if action.type == ActionType.create and action.name:
+            created[(action.stack, action.name)] = action
         if action not in kept:
             kept.append(action)
     return kept
+
+
+def _exists(action: Action, specs: dict[str, StackSpec], created: dict) -> bool:
+    stacks = [action.stack] if action.stack else list(specs)
+    return (any(s in specs and specs[s].find(action.name) for s in stacks)
+            or any((s, action.name) in created for s in (*stacks, None)))
+
+
+def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                  created: dict) -> str | None:
+    """The one resource of the action's stack (and resource type, unless an alert watches it)
+    that the command names, loosely for a change and exactly for a delete; None when it names
+    none or several."""
+    stacks = [action.stack] if action.stack in specs else list(specs)
+    names: dict[str, None] = {}
+    for stack in stacks:
+        for section, name, _ in specs[stack].resources():
+            if action.type == ActionType.monitor or SECTIONS[section][1] == action.resource.value:
+                names[name] = None
+    for (stack, name), made in created.items():
+        if stack in stacks or stack is None:
+            names[name] = None
+    said = [n for n in names
+            if (facts.mentions(n, exact=True) if action.type == ActionType.delete
+                else facts.mentions_loosely(n))]
+    # "web" inside "web-ingress": the longer name said is the one meant
+    said = [n for n in said if not any(o != n and n in _words(o.replace("-", " ")) and o in said
+                                       for o in said)]
+    return said[0] if len(said) == 1 else None
+
+
+def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> Action:
+    """A scale or update whose value is the number of a relative phrase in the command ("add
+    three replicas to search" written as replicas=3) is the change, not the result; a
+    multiplier word ("halve the batch workers") applies to the size the model wrote, or the
+    kind's size key when it wrote none it could justify. Only for an existing target."""
+    if action.type not in (ActionType.scale, ActionType.update) or not action.name:
+        return action
+    if action.relative or not facts.relative:
+        return action
+    found = _find(action, specs)
+    if found is None:
+        return action
+    kind = registry[found[0]] if found[0] in registry else None
+    if kind is None:
+        return action
+    fields = kind.fields_for(action.type.value)
+    params = action.parameters.set_values()
+    relative: dict[str, str] = {}
+    sizes = [k for k in params if k in fields and isinstance(params[k], int) and not isinstance(params[k], bool)]
+    for key in sizes:
+        op = facts.relative.get(float(params[key]))
+        if op:
+            relative[key] = f"{op}{params[key]}"
+    if not relative and None in facts.relative:
+        key = sizes[0] if sizes else _size_key(kind, action.type.value)
+        if key:
+            relative[key] = facts.relative[None]
+    if not relative:
+        return action
+    for key in relative:
+        params.pop(key, None)
+    return action.model_copy(update={"parameters": Parameters.model_validate(params),
+                                     "relative": relative})
+
+
+def _size_key(kind, action: str) -> str | None:
+    """The key a plain size means for a kind ("double search" -> replicas)."""
+    fields = kind.fields_for(action)
+    for key in ("replicas", "count", "min_size", "storage_gb", "memory_mb"):
+        if key in fields:
+            return key
+    return None
+
+
+def _find(action: Action, specs: dict[str, StackSpec]):
+    """(section, entry) of the action's target in its stack, or None."""
+    for stack, spec in specs.items():
+        if action.stack and stack != action.stack:
+            continue
+        found = spec.find(action.name) if action.name else None
+        if found:
+            return found
+    return None
+
+
+def resolve_relative(action: Action, specs: dict[str, StackSpec], registry,
+                     warnings: list[str]) -> Action:
+    """Action.relative ("+3", "-1", "*2", "/2") -> the absolute value, computed from the
+    target's current value in the spec; the relative form stays on the action for review.
+    Refused (InterpretError) when there is nothing to compute from."""
+    if not action.relative:
+        return action
+    found = _find(action, specs) if action.type != ActionType.create else None
+    if found is None:
+        raise InterpretError(
+            f"cannot {action.type.value} {action.name or 'a new resource'} by "
+            f"{', '.join(f'{k} {v}' for k, v in action.relative.items())}: a relative change "
+            "needs an existing resource to start from",
+            hint="say the value itself, e.g. 'with 3 replicas'")
+    section, entry = found
+    kind = registry[section]
+    fields = kind.fields_for(action.type.value) or kind.fields_for("update")
+    params = action.parameters.set_values()
+    for key, change in action.relative.items():
+        field_name = fields.get(key)
+        current = None
+        for candidate in (field_name or "").split("|"):
+            current = getattr(entry, candidate, None) if candidate else None
+            if current is not None:
+                break
+        if not isinstance(current, int) or isinstance(current, bool):
+            raise InterpretError(
+                f"cannot change {key} of {section}.{action.name} by {change}: "
+                f"it has no current {key} to start from",
+                hint=f"say the value itself; {section} takes: {', '.join(sorted(fields)) or 'none'}")
+        op, amount = change[0], int(change[1:])
+        if op == "+":
+            value = current + amount
+        elif op == "-":
+            value = current - amount
+        elif op == "*":
+            value = current * amount
+        else:
+            value = -(-current // amount)  # halving 5 replicas keeps 3: round up, not down
+            if current % amount:
+                warnings.append(f"{key} {current}{change} rounded up to {value}")
+        if value < 0:
+            raise InterpretError(f"cannot change {key} of {section}.{action.name} by {change}: "
+                                 f"it is {current}, and {value} is below zero",
+                                 hint="say the value itself")
+        params[key] = value
+    return action.model_copy(update={"parameters": Parameters.model_validate(params)})
+
+
+def fit_to_kind(action: Action, specs: dict[str, StackSpec], registry, created: dict) -> Action:
+    """Parameter keys held to the kind the action lands on: a size written under a key the
+    kind does not take for this action (a deployment scaled with count) moves to the one size
+    key it does take; of two keys for one spec field the one named like the field is used
+    (replicas for a deployment's replicas); a kind= value of another kind is corrected to the
+    target's own (a deployment has none)."""
+    if action.type == ActionType.show:
+        return action
+    found = _find(action, specs) if action.type != ActionType.create else None
+    if found is not None:
+        kind, entry = registry[found[0]], found[1]
+    else:
+        from agentops.edit import create_kind
+        from agentops.kinds import EditError
+
+        if action.type != ActionType.create:
+            return action  # an action on a resource this plan creates: its create decides
+        try:
+            kind, entry = create_kind(action, action.parameters.set_values(), registry), None
+        except EditError:
+            return action
+    params = action.parameters.set_values()
+    fields = kind.fields_for(action.type.value if kind.supports(action.type) else "update")
+    sizes = [k for k in fields if k in _INT_KEYS]
+    for key in [k for k in params if k not in fields and k in _INT_KEYS and k not in action.relative]:
+        free = [k for k in sizes if k not in params and fields[k] not in
+                {fields[p] for p in params if p in fields}]
+        if len(free) == 1:
+            params[free[0]] = params.pop(key)
+    for key in [k for k in params if k in fields]:
+        same = [k for k in fields if fields[k] == fields[key] and k != key]
+        if same and key != fields[key] and fields[key] in same and fields[key] not in params:
+            params[fields[key]] = params.pop(key)
+    value = params.get("kind")
+    if value is not None and value not in kind.kind_values:
+        if entry is not None and kind.kind_values:
+            own = kind.noun_of(entry)
+            params["kind"] = own if own in kind.kind_values else kind.kind_values[0]
+        elif not kind.kind_values:
+            params.pop("kind")
+    return action.model_copy(update={"parameters": Parameters.model_validate(params)})
+
+
+_INT_KEYS = frozenset({"count", "replicas", "min_size", "max_size", "storage_gb"})
 
 
 def _conventional(name: str, facts: CommandFacts, prefixes) -> str | None:
@@ -581,10 +917,13 @@ def _params(params: Parameters, facts: CommandFacts, warnings: list[str]) -> Par
 
     values = params.set_values()
     lowered = facts.text.lower()
+    squeezed = re.sub(r"[^a-z0-9]", "", lowered)
     for key, value in list(values.items()):
         ok = True
         if key in INT_KEYS or key == "threshold":
             ok = float(value) in facts.numbers
+        elif key not in Parameters.model_fields:
+            ok = _said(key, value, facts, lowered, squeezed)
         elif key in LITERAL_KEYS:
             ok = str(value).lower() in lowered
         elif key in ENUM_WORDS:
@@ -596,10 +935,34 @@ def _params(params: Parameters, facts: CommandFacts, warnings: list[str]) -> Par
     return Parameters.model_validate(values)
 
 
-def _resource_from_spec(action: Action, specs: dict[str, StackSpec]) -> Action:
-    # An existing name fixes the resource type: the spec knows what `web` is.
+def _said(key: str, value, facts: CommandFacts, lowered: str, squeezed: str) -> bool:
+    """Whether the command says the value of a kind's own key (agentops.kinds.base.plan_keys):
+    a number (in the key's unit or another: "4 days" for seconds), a flag by a word of its
+    key ("suspend", "internal"), a word or list written in the command."""
+    if isinstance(value, bool):
+        stems = [w[:5] for w in key.split("_") if len(w) >= 4]
+        return any(w.startswith(stem) for stem in stems for w in facts.words)
+    if isinstance(value, (int, float)):
+        return facts.says_number(key, value)
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        text = str(item).lower()
+        if len(text) < 3:
+            if text not in facts.words:
+                return False
+        elif text not in lowered and re.sub(r"[^a-z0-9]", "", text) not in squeezed:
+            return False
+    return True
+
+
+def _resource_from_spec(action: Action, specs: dict[str, StackSpec], created: dict | None = None) -> Action:
+    # An existing name fixes the resource type: the spec knows what `web` is, and the plan's
+    # own create what a resource it makes is.
     if action.type == ActionType.create or not action.name:
         return action
+    made = (created or {}).get((action.stack, action.name)) or (created or {}).get((None, action.name))
+    if made is not None:
+        return action if action.type == ActionType.monitor else action.model_copy(update={"resource": made.resource})
     for stack, spec in specs.items():
         found = spec.find(action.name) if stack == (action.stack or stack) else None
         if found:
@@ -607,8 +970,10 @@ def _resource_from_spec(action: Action, specs: dict[str, StackSpec]) -> Action:
     return action
 
 
-def _check_exists(action: Action, specs: dict[str, StackSpec]) -> None:
+def _check_exists(action: Action, specs: dict[str, StackSpec], created: dict | None = None) -> None:
     if action.type in (ActionType.create, ActionType.show) or not action.name:
+        return
+    if _exists(action, specs, created or {}):
         return
     stacks = [action.stack] if action.stack else list(specs)
     if any(specs[s].find(action.name) for s in stacks if s in specs):

@@ -4,18 +4,28 @@ The model generates only the typed actions; the sentences of an ActionPlan are c
 them afterwards. One line, actions separated by " ; ", `key=value` fields:
 
     create infrastructure stack=dev kind=instance provider=aws count=3 region=us-east-1
-    scale deployment name=api stack=prod replicas=8 ; restart deployment name=web stack=prod
+    scale deployment name=api stack=prod replicas=+3 ; restart deployment name=web stack=prod
+    create infrastructure name=jobs stack=dev kind=queue retention_seconds=345600
     none
 
 The order (type, resource, name, stack, parameters) is the order in which the model decides.
 This is ~4x fewer tokens than the equivalent JSON, and latency is tokens. The regex is what
-outlines compiles; it depends only on the repository's stack names, so one index serves every
-command of a repository.
+outlines compiles; it depends only on the repository's stack names and kinds, so one index
+serves every command of a repository.
+
+Parameters are the canonical keys (agentops.actionplan.Parameters) followed by the keys the
+kinds in effect declare beyond them (a queue's retention_seconds, a function's memory_mb), each
+with a value pattern derived from the kind's entry model (agentops.kinds.base.plan_keys). An
+integer may be written relative to the value in the spec: `replicas=+3`, `count=-1`,
+`replicas=*2`, `replicas=/2`; deterministic code resolves it (agentops.interpret.resolve_relative)
+and the plan a reviewer reads holds the result.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
+from typing import Any, Callable
 
 from agentops.actionplan import Action, ActionType, Parameters, ResourceType
 from agentops.kinds import active, installed
@@ -23,29 +33,71 @@ from agentops.kinds import active, installed
 NAME = r"[a-z][a-z0-9-]*"
 INT = r"[1-9][0-9]*|0"
 MAX_ACTIONS = 4
+# Tokens one action may take at most (the longest sensible action: a create with five
+# parameters is ~35 Gemma tokens); the generation budget is MAX_ACTIONS of them.
+TOKENS_PER_ACTION = 48
+MAX_TOKENS = MAX_ACTIONS * TOKENS_PER_ACTION
+# A relative integer: "+3" (three more), "-1" (one fewer), "*2" (double), "/2" (halve).
+RELATIVE = r"[-+*/]([1-9][0-9]*)"
+RELATIVE_OPS = "+-*/"
 
-# parameter key -> value pattern, in Parameters' field order (the order render() writes). Closed vocabularies are enums; the rest are shaped patterns
-# whose values are checked against the command's own words afterwards.
-PARAM_PATTERNS: dict[str, str] = {
-    "provider": r"(aws|gcp|azure)",
-    "region": r"[a-z]{2}-[a-z]{4,9}-[1-9]",
+
+@dataclass(frozen=True)
+class PlanKey:
+    """One `key=value` field of the plan line: the value's pattern, how its text becomes a
+    value, whether it may be said relative to the spec (integers), and whether the value must
+    be written in the command itself (free strings: a guessed host name is noise)."""
+
+    pattern: str
+    convert: Callable[[str], Any] = str
+    relative: bool = False
+    literal: bool = False
+
+    def regex(self) -> str:
+        return f"({self.pattern}|{RELATIVE})" if self.relative else self.pattern
+
+
+def _number(text: str) -> float:
+    return float(text)
+
+
+def _bool(text: str) -> bool:
+    return text == "true"
+
+
+# Canonical parameter keys, in Parameters' field order (the order render() writes). Closed
+# vocabularies are enums; the rest are shaped patterns whose values are checked against the
+# command's own words afterwards.
+CANONICAL_KEYS: dict[str, PlanKey] = {
+    "provider": PlanKey(r"(aws|gcp|azure)"),
+    "region": PlanKey(r"[a-z]{2}-[a-z]{4,9}-[1-9]"),
     # The kinds' parameters.kind values (Kind.kind_values); grammar() reads the kinds in effect.
-    "kind": None,  # type: ignore[dict-item]
-    "count": f"({INT})",
-    "instance_type": r"(db\.)?[a-z][0-9][a-z]{0,3}\.([0-9]{1,2})?(nano|micro|small|medium|large|xlarge|metal)",
-    "min_size": f"({INT})",
-    "max_size": f"({INT})",
-    "image": r"[a-z0-9][a-z0-9./_-]*:[A-Za-z0-9._-]+",
-    "replicas": f"({INT})",
-    "engine": r"(postgres|mysql)",
-    "storage_gb": f"({INT})",
-    "metric": r"(cpu|memory|disk|network|connections|errors|latency)",
-    "threshold": r"[0-9]+(\.[0-9]+)?",
-    "port": f"({INT})",
-    "cidr": r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}/[0-9]{1,2}",
-    "protocol": r"(tcp|udp|icmp|all)",
+    "kind": PlanKey(""),
+    "count": PlanKey(f"({INT})", int, relative=True),
+    "instance_type": PlanKey(
+        r"(db\.|cache\.)?[a-z][0-9][a-z]{0,3}\.([0-9]{1,2})?(nano|micro|small|medium|large|xlarge|metal)"),
+    "min_size": PlanKey(f"({INT})", int, relative=True),
+    "max_size": PlanKey(f"({INT})", int, relative=True),
+    "image": PlanKey(r"[a-z0-9][a-z0-9./_-]*:[A-Za-z0-9._-]+"),
+    "replicas": PlanKey(f"({INT})", int, relative=True),
+    "engine": PlanKey(r"(postgres|mysql|redis|valkey)"),
+    "storage_gb": PlanKey(f"({INT})", int, relative=True),
+    "metric": PlanKey(r"(cpu|memory|disk|network|connections|errors|latency)"),
+    "threshold": PlanKey(r"[0-9]+(\.[0-9]+)?", _number),
+    "port": PlanKey(f"({INT})", int),
+    "cidr": PlanKey(r"[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}/[0-9]{1,2}"),
+    "protocol": PlanKey(r"(tcp|udp|icmp|all)"),
 }
-INT_KEYS = {k for k, v in PARAM_PATTERNS.items() if v == f"({INT})"}
+# Kept for readers of the previous names (benchmarks/experiment_narrowed_grammar.py).
+PARAM_PATTERNS: dict[str, str] = {k: v.pattern for k, v in CANONICAL_KEYS.items()}
+INT_KEYS = {k for k, v in CANONICAL_KEYS.items() if v.convert is int}
+
+# A free string of a kind's own key: one word of the characters host names, paths, ARNs,
+# schedules (written with _ for spaces is not asked: the model writes what the command says)
+# and ids use. Checked against the command afterwards (PlanKey.literal).
+WORD = r"[A-Za-z0-9*/][A-Za-z0-9._:/*@+-]*"
+# A list: words joined by commas, no spaces ("values=10.0.0.1,10.0.0.2").
+WORDS = f"{WORD}(,{WORD})*"
 
 
 def _alt(values) -> str:
@@ -60,30 +112,67 @@ def kind_pattern(kinds=None) -> str:
 PARAM_PATTERNS["kind"] = kind_pattern(installed())
 
 
+def plan_keys(kinds=None) -> dict[str, PlanKey]:
+    """Every `key=value` field of the plan line for the kinds in effect, in the order the
+    line writes them: the canonical keys, then the kinds' own keys (agentops.kinds.base
+    Kind.plan_keys) in alphabetical order. A key two kinds declare with different value
+    shapes takes the more general one (a string)."""
+    registry = kinds if kinds is not None else active()
+    keys = {**CANONICAL_KEYS, "kind": PlanKey(kind_pattern(registry))}
+    extra: dict[str, PlanKey] = {}
+    for kind in registry:
+        if not kind.interpreted:
+            continue
+        for key, spec in kind.plan_keys().items():
+            if key in keys:
+                continue
+            seen = extra.get(key)
+            if seen is None or seen == spec:
+                extra[key] = spec
+            elif seen.convert is spec.convert is str and seen.pattern.startswith("(") and spec.pattern.startswith("("):
+                # two enums: one alternation of both
+                values = sorted(set(seen.pattern[1:-1].split("|")) | set(spec.pattern[1:-1].split("|")))
+                extra[key] = PlanKey("(" + "|".join(values) + ")")
+            else:
+                extra[key] = PlanKey(WORD, str, literal=True)
+    return {**keys, **dict(sorted(extra.items()))}
+
+
 def grammar(stacks: list[str], kinds=None) -> str:
     """The regex of one plan line (with its newline) for a repository with these stacks and
     kinds (the active registry when None)."""
-    patterns = {**PARAM_PATTERNS, "kind": kind_pattern(kinds)}
+    keys = plan_keys(kinds)
     action = (
         _alt(t.value for t in ActionType)
         + " "
         + _alt(r.value for r in ResourceType)
         + f"( name={NAME})?"
         + (f"( stack={_alt(stacks)})?" if stacks else "")
-        + "".join(f"( {k}={v})?" for k, v in patterns.items())
+        + "".join(f"( {k}={v.regex()})?" for k, v in keys.items())
     )
-    # Parameters come at most once each, in Parameters' field order: a key cannot repeat (the
-    # 270M model otherwise loops on one) and the DFA stays linear in the number of keys
-    # (compile time is states x vocabulary). "\n\n" is allowed because it is one Gemma token,
-    # the one the examples' layout makes most likely.
+    # Parameters come at most once each, in a fixed order: a key cannot repeat (the 270M model
+    # otherwise loops on one) and the DFA stays linear in the number of keys (compile time is
+    # states x vocabulary). "\n\n" is allowed because it is one Gemma token, the one the
+    # examples' layout makes most likely.
     # The leading space: after "Plan:" the model's natural next token is " word", not "word".
     return f" (none|{action}( ; {action}){{0,{MAX_ACTIONS - 1}}})\n\n?"
 
 
-def render(actions: list[Action]) -> str:
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (list, tuple)):
+        return ",".join(str(v) for v in value)
+    return str(value)
+
+
+def render(actions: list[Action], kinds=None) -> str:
     """Actions -> the line, exactly as the grammar writes it (for few-shot examples)."""
     if not actions:
         return "none"
+    order = list(plan_keys(kinds))
     parts = []
     for a in actions:
         words = [a.type.value, a.resource.value]
@@ -91,20 +180,22 @@ def render(actions: list[Action]) -> str:
             words.append(f"name={a.name}")
         if a.stack:
             words.append(f"stack={a.stack}")
-        for key, value in a.parameters.set_values().items():
-            if key in PARAM_PATTERNS:
-                if isinstance(value, float) and value.is_integer():
-                    value = int(value)
-                words.append(f"{key}={value}")
+        values = {k: _text(v) for k, v in a.parameters.set_values().items()}
+        values.update(a.relative)
+        for key in order:
+            if key in values:
+                words.append(f"{key}={values[key]}")
         parts.append(" ".join(words))
     return " ; ".join(parts)
 
 
-def parse(line: str) -> list[Action]:
-    """The line -> typed actions. Raises ValueError on anything the grammar would not allow."""
+def parse(line: str, kinds=None) -> list[Action]:
+    """The line -> typed actions. Raises ValueError on anything the grammar would not allow.
+    Relative integers ("replicas=+3") go to Action.relative, for resolution against the spec."""
     line = line.strip()
     if line == "none":
         return []
+    keys = plan_keys(kinds)
     actions = []
     for part in line.split(" ; "):
         words = part.split(" ")
@@ -112,16 +203,28 @@ def parse(line: str) -> list[Action]:
             raise ValueError(f"incomplete action {part!r}")
         fields: dict = {"type": words[0], "resource": words[1]}
         params: dict = {}
+        relative: dict = {}
         for word in words[2:]:
             key, sep, value = word.partition("=")
             if not sep or not value:
                 raise ValueError(f"malformed field {word!r}")
             if key in ("name", "stack"):
                 fields[key] = value
-            elif key in PARAM_PATTERNS:
-                params[key] = value
+            elif key in keys:
+                spec = keys[key]
+                if spec.relative and value[0] in RELATIVE_OPS and re.fullmatch(RELATIVE, value):
+                    relative[key] = value
+                    continue
+                if spec.pattern.startswith(f"{WORD}(,"):
+                    params[key] = value.split(",")
+                    continue
+                try:
+                    params[key] = spec.convert(value)
+                except ValueError:
+                    raise ValueError(f"malformed value {word!r}") from None
             else:
                 raise ValueError(f"unknown field {key!r}")
         fields["parameters"] = Parameters.model_validate(params)
+        fields["relative"] = relative
         actions.append(Action.model_validate(fields))
     return actions

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from agentops.spec import load_spec_text
 from agentops.actionplan import ActionType, RiskLevel
 from agentops.errors import InterpretError
 from agentops.interpret import TARGETED, CommandFacts, guard
@@ -152,13 +153,19 @@ def test_no_targeted_action_ever_acts_on_a_resource_the_command_does_not_name(sc
         actions = guard(parse(line), facts, specs, None, [])
     except InterpretError:
         return  # refusing is always allowed
+    created: set[str] = set()
     for action in actions:
         if action.type in TARGETED:
             assert action.name, f"a nameless {action.type.value} passed the guard: {line!r}"
-            exact = action.type == ActionType.delete
-            assert facts.mentions(action.name, exact=exact) or facts.everything, (
+            # a delete names its target exactly; other changes may say it in words
+            said = (facts.mentions(action.name, exact=True) if action.type == ActionType.delete
+                    else facts.mentions_loosely(action.name))
+            assert said or facts.everything, (
                 f"{action.type.value} {action.name!r} acts on a resource {command!r} does not name")
-            assert specs["prod"].find(action.name), f"{action.name!r} does not exist"
+            # an existing resource, or one an earlier action of the same plan creates
+            assert specs["prod"].find(action.name) or action.name in created, f"{action.name!r} does not exist"
+        if action.type == ActionType.create and action.name:
+            created.add(action.name)
         if action.type == ActionType.delete:
             assert facts.destructive, f"a delete without a delete verb in {command!r}"
 
@@ -182,21 +189,54 @@ def test_a_create_of_the_named_kind_passes(scripted, workspace):
     assert [(a.type, a.name, a.parameters.kind) for a in plan.actions] == [(ActionType.create, "scratch", "volume")]
 
 
-@pytest.mark.parametrize("command,word", [
-    ("create an SQS queue called jobs in dev", "sqs queue"),
-    ("add a redis cache cluster to prod", "redis cache cluster"),
-    ("set up a lambda function for thumbnails in staging", "lambda function"),
+@pytest.mark.parametrize("command,noun", [
+    ("create an SQS queue called jobs in dev", "queue"),
+    ("add a redis cache cluster to prod", "cache"),
+    ("set up a lambda function for thumbnails in staging", "function"),
 ])
-def test_kinds_the_interpreter_has_not_learnt_are_refused_by_name_before_the_model(scripted, workspace, command, word):
+def test_a_kind_the_command_names_is_never_turned_into_another(scripted, workspace, command, noun):
+    # Every kind is interpreted now; a model that still writes its nearest old kind is refused.
     interpreter = scripted("create storage name=jobs stack=dev kind=bucket")  # what a model might say
-    with pytest.raises(InterpretError, match=f"cannot interpret commands for '{word}' yet"):
+    with pytest.raises(InterpretError, match=f"asks for a (.*, )?{noun}, but the interpreter wrote a bucket"):
         interpreter.interpret(command, workspace)
-    assert interpreter.writer.calls == []  # refused before the model was asked
+
+
+@pytest.mark.parametrize("command,line,section,values", [
+    ("create an SQS queue called jobs in dev, keep messages 4 days",
+     "create infrastructure name=jobs stack=dev kind=queue retention_seconds=345600", "queues",
+     {"retention_seconds": 345600}),
+    ("set up a lambda function called thumbs in staging from image "
+     "123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbs:1.4 with 1 GB of memory",
+     "create infrastructure name=thumbs stack=staging kind=function "
+     "image=123456789012.dkr.ecr.us-east-1.amazonaws.com/thumbs:1.4 memory_mb=1024", "functions",
+     {"memory_mb": 1024}),
+])
+def test_new_kinds_are_interpreted_with_their_own_keys_in_their_units(scripted, workspace, command, line,
+                                                                     section, values):
+    from agentops.edit import apply_plan
+
+    plan = scripted(line).interpret(command, workspace)
+    said = dict(w.split("=", 1) for w in line.split()[2:] if not w.startswith(("name=", "stack=")))
+    assert {k: str(v) for k, v in plan.actions[0].parameters.set_values().items()} == said
+    stack = plan.actions[0].stack
+    texts = {stack: (workspace.root / "stacks" / f"{stack}.yaml").read_text()}
+    result = apply_plan(plan, texts)
+    spec = load_spec_text(result.texts[stack], f"{stack}.yaml")
+    found = spec.find(plan.actions[0].name)
+    assert found[0] == section
+    for key, value in values.items():
+        assert getattr(found[1], key) == value
+
+
+def test_a_value_the_command_does_not_say_is_dropped_from_a_new_kind(scripted, workspace):
+    plan = scripted("create infrastructure name=jobs stack=dev kind=queue retention_seconds=600").interpret(
+        "create an SQS queue called jobs in dev", workspace)
+    assert plan.actions[0].parameters.set_values() == {"kind": "queue"}
 
 
 def test_a_kind_nobody_registered_is_refused_by_name(scripted, workspace):
     interpreter = scripted("create storage name=events stack=dev kind=bucket")
-    with pytest.raises(InterpretError, match="no kind for 'kafka topic'"):
+    with pytest.raises(InterpretError, match="no kind for 'kafka( topic)?'"):
         interpreter.interpret("create a kafka topic events in dev", workspace)
     assert interpreter.writer.calls == []
 

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from agentops.actionplan import Action, ActionType, Parameters, ResourceType
 from agentops.planline import render
 
+import synth_kinds  # noqa: E402 - training/ is on sys.path (train_lora.py puts it there)
+
 STACK_SETS = [
     (["dev", "staging", "prod"], 0.72),
     (["dev", "prod"], 0.08),
@@ -103,7 +105,12 @@ class Repo:
     resources: dict[str, dict[str, list[str]]]  # stack -> section -> names
 
     def listing(self) -> dict[str, list[tuple[str, str]]]:
-        return {s: [(n, NOUN[sec]) for sec in ORDER for n in self.resources[s].get(sec, [])]
+        from agentops.kinds import active
+
+        registry = active()
+        others = [k.section for k in registry if k.section not in NOUN and k.section != "storage"]
+        return {s: [(n, NOUN[sec] if sec in NOUN else registry[sec].noun)
+                    for sec in [*ORDER, *others] for n in self.resources[s].get(sec, [])]
                 for s in sorted(self.stacks)}
 
     def names(self, stack: str, section: str) -> list[str]:
@@ -131,6 +138,7 @@ def random_repo(rng: random.Random) -> Repo:
              "instances": rng.randint(0, 2), "network": rng.randint(0, 1),
              "security": rng.randint(0, 3)}[section]
         base[section] = rng.sample(pool, k)
+    others = synth_kinds.repo_entries(rng) if rng.random() < 0.8 else {}
     resources = {}
     for stack in stacks:
         sections = {}
@@ -141,6 +149,8 @@ def random_repo(rng: random.Random) -> Repo:
                 extra = [n for n in POOLS[section] if n not in keep]
                 keep += rng.sample(extra, 1)
             sections[section] = keep
+        for section, names in others.items():
+            sections[section] = [n for n in names if rng.random() < 0.85]
         targets = sections["deployments"] + sections["databases"] + sections["instances"]
         sections["alerts"] = [f"{t}-{m}" for t in rng.sample(targets, min(len(targets), rng.randint(0, 2)))
                               for m in [rng.choice(["cpu", "memory", "latency", "errors"])]]
@@ -212,6 +222,17 @@ class Ctx:
             pool = POOLS.get(fallback_pool or section, [])
         missing = [n for n in pool if n not in names]
         return self.pick(missing) if missing else None
+
+    def new_generic(self, kind) -> str:
+        names = self.repo.names(self.stack, kind.section)
+        fresh = [n for n in synth_kinds.names_for(kind, self.rng, 4) if n not in names]
+        return fresh[0] if fresh else synth_kinds.names_for(kind, self.rng, 1)[0] + "-2"
+
+    def existing_generic(self, kind) -> str | None:
+        names = self.repo.names(self.stack, kind.section)
+        if names and self.rng.random() < 0.95:
+            return self.pick(names)
+        return None
 
     def new_name(self, section: str) -> str:
         names = self.repo.names(self.stack, section)
@@ -683,6 +704,7 @@ INTENTS = [(two_stacks, 2),
     (update_volume, 2), (update_security, 3),
     (restart, 6), (restart_other, 1), (backup, 5), (monitor, 7), (delete, 8), (show, 6), (show_one, 2),
 ]
+INTENTS += synth_kinds.EXTRA_INTENTS
 SEPARATORS = [" and ", " and then ", ", then ", " then ", "; ", ", and also ", " and also ", ". also "]
 
 
@@ -694,7 +716,11 @@ SEPARATORS = [" and ", " and then ", ", then ", " then ", "; ", ", and also ", "
 # a typo there legitimately loses the value, so the label would be wrong.
 PROTECTED = {w for ws in STACK_WORDS.values() for w in ws} | {
     "named", "called", "postgres", "postgresql", "mysql", "memory", "disk", "errors",
-    "connections", "latency", "amazon", "azure"} | set(NUMBER_WORDS) | {w.lower() for ws in METRICS.values() for p in ws for w in p.split()}
+    "connections", "latency", "amazon", "azure"} | set(NUMBER_WORDS) | {w.lower() for ws in METRICS.values() for p in ws for w in p.split()} | {
+    # units and the words of the kinds' own keys: "3 minutes" must stay readable as 180 s
+    "seconds", "minutes", "hours", "days", "weeks", "second", "minute", "hour", "day", "week",
+    "double", "halve", "half", "twice", "triple", "more", "fewer", "less", "another", "down",
+    "add", "remove", "by"} | synth_kinds.key_words()
 
 
 def typo(rng: random.Random, text: str) -> str:
@@ -751,10 +777,14 @@ def one_sample(rng: random.Random, repo: Repo) -> Sample | None:
     while made is None:
         made = rng.choices(intents, weights)[0](Ctx(rng, repo))
     text, actions = made
-    if rng.random() < 0.09:
+    # Several actions in one command: two often, three or four now and then.
+    extra = 1 if rng.random() < 0.12 else 2 if rng.random() < 0.04 else 3 if rng.random() < 0.02 else 0
+    for _ in range(extra):
         second = None
         while second is None:
             second = rng.choices(intents, weights)[0](Ctx(rng, repo))
+        if len(actions) + len(second[1]) > 4:
+            break
         if second[1][0].type != ActionType.delete or actions[0].type == ActionType.delete:
             text = text + rng.choice(SEPARATORS) + second[0]
             actions = actions + second[1]

@@ -124,7 +124,21 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "agentops" / ADAPTER_FILE)
     ap.add_argument("--init", type=Path, help="continue from this adapter (same rank) instead of zero")
     ap.add_argument("--warmup", type=int, default=20)
+    ap.add_argument("--checkpoint", type=Path, default=ROOT / "training" / "checkpoint",
+                    help="folder for the resumable checkpoint (adapter + step), written every "
+                         "--every steps; commit it to resume in a later session")
+    ap.add_argument("--every", type=int, default=40)
+    ap.add_argument("--resume", action="store_true",
+                    help="continue the run recorded in --checkpoint (same arguments)")
     args = ap.parse_args()
+    resumed_step = 0
+    if args.resume:
+        state = json.loads((args.checkpoint / "state.json").read_text())
+        recorded = state["args"]
+        for key in ("samples", "epochs", "batch", "rank", "alpha", "lr", "seed", "warmup"):
+            setattr(args, key, type(getattr(args, key))(recorded[key]))
+        resumed_step = int(state["step"])
+        print(f"resuming at step {resumed_step} of the run recorded in {args.checkpoint}", flush=True)
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
 
@@ -144,7 +158,9 @@ def main() -> None:
         if isinstance(module, gemma3.LoraLinear):
             module.weight = module.weight.to(torch.bfloat16)
     net.embed = net.embed.to(torch.bfloat16)
-    if args.init:
+    if args.resume:
+        gemma3.load_adapter(net, str(args.checkpoint / "adapter.gguf"))
+    elif args.init:
         gemma3.load_adapter(net, str(args.init))
     params = [p for p in net.parameters() if p.requires_grad]
     opt = torch.optim.AdamW(params, lr=args.lr, weight_decay=0.0)
@@ -154,8 +170,16 @@ def main() -> None:
     plan = plan[: int(math.ceil(len(data) / args.batch) * args.epochs)]
     warmup = args.warmup
     start = time.time()
+    # The data, its order and the schedule are fixed by the seed: a resumed run skips the
+    # steps its checkpoint holds. AdamW's moments are not checkpointed (three times the
+    # adapter's size in git); they rebuild within a few steps, which the warmup covers.
     for step, group in enumerate(plan):
-        lr = args.lr * min(1.0, (step + 1) / warmup) * 0.5 * (1 + math.cos(math.pi * step / len(plan)))
+        if step < resumed_step:
+            continue
+        if args.resume and step == resumed_step:
+            warmup = step + args.warmup
+        ramp = min(1.0, (step + 1 - (warmup - args.warmup)) / args.warmup)
+        lr = args.lr * ramp * 0.5 * (1 + math.cos(math.pi * step / len(plan)))
         for g in opt.param_groups:
             g["lr"] = lr
         loss = step_loss(net, group)
@@ -167,10 +191,41 @@ def main() -> None:
             el = time.time() - start
             print(f"step {step}/{len(plan)} loss {loss.item():.4f} lr {lr:.2e} {el:.0f}s "
                   f"(eta {el / (step + 1) * (len(plan) - step - 1):.0f}s)", flush=True)
-        if step and step % 100 == 0:
+        if step and step % args.every == 0:
             save(net, args, model_file)
+            checkpoint(net, args, model_file, step + 1, len(plan), time.time() - start)
     save(net, args, model_file)
+    checkpoint(net, args, model_file, len(plan), len(plan), time.time() - start)
     print(f"trained in {time.time() - start:.0f}s -> {args.out}")
+
+
+def provenance() -> dict:
+    """The generator's commit (and whether the work tree differed from it)."""
+    import subprocess
+
+    def git(*argv: str) -> str:
+        try:
+            return subprocess.run(["git", "-C", str(ROOT), *argv], capture_output=True, text=True,
+                                  timeout=10).stdout.strip()
+        except (OSError, subprocess.SubprocessError):
+            return ""
+
+    dirty = bool(git("status", "--porcelain", "--", "training", "agentops/kinds", "agentops/planline.py"))
+    return {"commit": git("rev-parse", "HEAD"), "dirty": dirty}
+
+
+def checkpoint(net, args, model_file, step: int, total: int, seconds: float) -> None:
+    """The adapter so far and where the run stands, written atomically into args.checkpoint."""
+    args.checkpoint.mkdir(parents=True, exist_ok=True)
+    tmp = args.checkpoint / "adapter.tmp"
+    gemma3.save_adapter(net, str(tmp), args.alpha, {BASE_NAME_KEY: model_file.path.name})
+    tmp.replace(args.checkpoint / "adapter.gguf")
+    state = {"step": step, "total": total, "seconds_this_session": round(seconds),
+             "args": {k: str(v) for k, v in vars(args).items() if k not in ("out", "checkpoint", "resume")},
+             "generator": provenance(),
+             "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    (args.checkpoint / "state.tmp").write_text(json.dumps(state, indent=1))
+    (args.checkpoint / "state.tmp").replace(args.checkpoint / "state.json")
 
 
 def save(net, args, model_file) -> None:
@@ -180,7 +235,9 @@ def save(net, args, model_file) -> None:
         BASE_NAME_KEY: model_file.path.name,
         BASE_SIZE_KEY: str(model_file.path.stat().st_size),
         "agentops.training": json.dumps({k: str(v) for k, v in vars(args).items() if k != "out"}),
-        "agentops.synth_sha": hashlib.sha256((ROOT / "training" / "synth.py").read_bytes()).hexdigest()[:16],
+        "agentops.synth_sha": hashlib.sha256((ROOT / "training" / "synth.py").read_bytes()
+                                             + (ROOT / "training" / "synth_kinds.py").read_bytes()).hexdigest()[:16],
+        "agentops.generator": json.dumps(provenance()),
     }
     gemma3.save_adapter(net, str(tmp), args.alpha, meta)
     tmp.replace(args.out)

@@ -64,13 +64,16 @@ def eval_cmd(
     from agentops.extras import require
 
     require("model", "agentops eval")
-    from agentops.evaluate import load_eval_set, print_miss_classes, print_report, run_eval
+    from agentops.evaluate import load_eval_file, print_miss_classes, print_report, run_eval
     from agentops.spec import Workspace
 
-    items = load_eval_set(file)
+    evalset = load_eval_file(file)
+    items = evalset.items
     if split:
         items = [i for i in items if i.split == split]
-    report = run_eval(items, Workspace.find(), model, verbose=verbose)
+    # A set written against a repository of its own (`repository:` in the file) runs there.
+    workspace = Workspace.find(evalset.repository) if evalset.repository else Workspace.find()
+    report = run_eval(items, workspace, model, verbose=verbose)
     print_report(report)
     if classes:
         print_miss_classes(report)

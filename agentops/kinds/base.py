@@ -46,10 +46,13 @@ of agentops reads from the registry (nothing outside agentops/kinds names a kind
 Every declaration has a default (see the class attributes below); a kind overrides what it
 needs. Worth knowing:
 
-- `interpreted = False` marks a kind the interpreter's model has not learnt: specs, plans,
-  cost and policies take it, and a command naming it is refused by name ("agentops cannot
-  interpret commands for 'sqs queue' yet") instead of being guessed. Its kind_values stay out
-  of the grammar. Built-in kinds added after the model was trained start that way;
+- `interpreted = False` marks a kind the interpreter is not to take commands for: specs,
+  plans, cost and policies take it, and a command naming it is refused by name ("agentops
+  cannot interpret commands for 'sqs queue' yet") instead of being guessed. Its kind_values
+  and parameter keys stay out of the grammar;
+- `needs_kind_word = True`: a create makes this kind only when it says so (kind=queue);
+- the plan line's fields for the kind's own parameter keys are derived from the entry model
+  (plan_keys); an int field may be said relative to the spec ("+3", "/2");
 - `references` are checked for every entry ("no cluster named 'blue' (defined: main)");
 - `implied_by` lets a create that names no kind pick this one from its parameters;
 - `priced`/`cost_coverage` say what cost() prices (shown by `agentops kinds`);
@@ -177,6 +180,10 @@ class Kind:
     # rather than left to a model that would map them onto a kind it knows; specs, plans,
     # cost and policies take it all the same.
     interpreted: ClassVar[bool] = True
+    # Whether a create must name the kind (parameters.kind) to make it. A type with several
+    # kinds (infrastructure: instances, clusters, queues, functions...) picks, for a create
+    # that names none, among the kinds that do not need the word (and by implied_by).
+    needs_kind_word: ClassVar[bool] = False
 
     # -- order ---------------------------------------------------------------------------------
     # Position of the section in a spec (and in listings, cost lines); lower first.
@@ -223,6 +230,22 @@ class Kind:
     def parameters(self) -> list[str]:
         """Every canonical parameter key some action of the kind accepts."""
         return sorted({k for a in self.actions.values() for k in a.fields})
+
+    def plan_keys(self) -> dict[str, Any]:
+        """The plan-line fields (agentops.planline.PlanKey) of the kind's own parameter keys,
+        those beyond the canonical ones (agentops.actionplan.Parameters): each value's shape
+        derived from the entry model field it maps to (an int, a bool, one of a Literal's
+        values, a list, or one word). Override to say more."""
+        from agentops.actionplan import Parameters
+
+        out: dict[str, Any] = {}
+        for key in self.parameters():
+            if key in Parameters.model_fields:
+                continue
+            field_name = next(a.fields[key] for a in self.actions.values() if key in a.fields)
+            info = self.model.model_fields.get(field_name.split("|")[0])
+            out[key] = plan_key_for(info.annotation if info is not None else str)
+        return out
 
     # -- validation ----------------------------------------------------------------------------
 
@@ -336,6 +359,32 @@ class Kind:
             f"{action} does not apply to {self.section}; {name!r} is in {self.section}",
             hint=f"{self.section} supports: {', '.join(self.actions) or 'nothing'}",
         )
+
+
+def plan_key_for(annotation: Any):
+    """The plan-line field (agentops.planline.PlanKey) for a value of this type."""
+    import types
+    import typing
+
+    from agentops import planline
+
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        if len(args) == 1:
+            return plan_key_for(args[0])
+        return planline.PlanKey(planline.WORD, str, literal=True)  # int | str: say it as written
+    if origin is typing.Literal:
+        return planline.PlanKey(planline._alt(str(a) for a in typing.get_args(annotation)))
+    if origin in (list, tuple):
+        return planline.PlanKey(planline.WORDS, str, literal=True)
+    if annotation is bool:
+        return planline.PlanKey("(true|false)", planline._bool)
+    if annotation is int:
+        return planline.PlanKey(f"({planline.INT})", int, relative=True)
+    if annotation is float:
+        return planline.PlanKey(r"[0-9]+(\.[0-9]+)?", planline._number)
+    return planline.PlanKey(planline.WORD, str, literal=True)
 
 
 def check_cidr(value: str) -> str:

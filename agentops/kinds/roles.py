@@ -87,9 +87,9 @@ def _no_admin(args, report_violation) -> None:
 
 
 class RolesKind(Kind):
-    # Written in specs, planned, priced and checked; commands for it are refused by name
-    # until the interpreter has learnt it (its words are not in the grammar or prompts).
-    interpreted = False
+    # Chosen only when a command names it (its kind= value): a create that names no kind is
+    # one of the long-standing kinds of its resource type.
+    needs_kind_word = True
     name = "roles"
     section = "roles"
     model = Role

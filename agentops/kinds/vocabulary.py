@@ -34,6 +34,9 @@ COMMON_KINDS: frozenset[str] = frozenset("""
     kms
     configmap configmaps cronjob cronjobs hpa autoscaler autoscalers ingresses
     cloudfront cdn opensearch elasticsearch cognito efs redshift sagemaker
+    vpn rabbitmq activemq memorydb neptune documentdb firehose athena emr glue waf acm
+    cloudtrail guardduty ses appsync amplify lightsail beanstalk codebuild codepipeline
+    bigquery fsx mongodb mongo cassandra keyspaces timestream kafka zookeeper
 """.split())
 
 # Phrases whose words alone are ambiguous: matched as a whole.
@@ -45,6 +48,10 @@ COMMON_PHRASES: tuple[tuple[str, ...], ...] = tuple(tuple(p.split()) for p in (
     "k8s namespace", "kubernetes ingress", "k8s ingress", "ingress controller",
     "api gateway", "step functions", "target group", "hosted zone", "dynamodb table",
     "dynamodb tables", "ecr repository", "ecr repositories",
+    "vpn gateway", "nat gateway", "transit gateway", "internet gateway", "vpc endpoint",
+    "vpc peering", "elastic ip", "cloud run", "app engine", "event bus", "service mesh",
+    "message broker", "search domain", "data warehouse", "cloudwatch dashboard",
+    "gke autopilot", "cloud function", "cloud functions",
 ))
 
 # The word after these is a name, not a kind ("deploy redis:7.2 as cache").
