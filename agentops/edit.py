@@ -68,11 +68,20 @@ def apply_plan(
         )
     docs: dict[str, CommentedMap] = {}
     result = EditResult()
+    clusters_made: dict[str, str] = {}
     for action in changing:
         stack = _stack_of(action, default_stack, texts)
         if stack not in docs:
             docs[stack] = parse_document(texts[stack], f"stacks/{stack}.yaml")
+        if action.type == ActionType.create and stack in clusters_made:
+            # "create a cluster edge, deploy edge-proxy on it": what this plan puts on a
+            # cluster goes on the cluster it creates (a kind with a `cluster` field).
+            action = _on_cluster(action, clusters_made[stack], registry)
         result.changes.append(f"{stack}: {_apply(action, docs[stack], now, registry)}")
+        if action.type == ActionType.create and action.name:
+            section = _created_section(docs[stack], action.name, registry)
+            if section == "clusters":
+                clusters_made[stack] = action.name
     for stack, doc in docs.items():
         text = dump_document(doc)
         validate_document(parse_document(text, f"stacks/{stack}.yaml"), f"stacks/{stack}.yaml",
@@ -85,6 +94,21 @@ def apply_plan(
             hint="check the values with `agentops interpret --json` and the current stacks/*.yaml",
         )
     return result
+
+
+def _created_section(doc: CommentedMap, name: str, registry: Registry) -> str | None:
+    return next((section for section, entry in _entries(doc, registry) if entry == name), None)
+
+
+def _on_cluster(action: Action, cluster: str, registry: Registry) -> Action:
+    try:
+        kind = create_kind(action, action.parameters.set_values(), registry)
+    except EditError:
+        return action
+    if "cluster" not in kind.model.model_fields or action.parameters.set_values().get("cluster"):
+        return action
+    params = action.parameters.model_copy(update={"cluster": cluster})
+    return action.model_copy(update={"parameters": params})
 
 
 def _stack_of(action: Action, default: str | None, texts: dict[str, str]) -> str:

@@ -34,6 +34,8 @@ class EvalItem:
     # they do (kind, name, stack, values) rather than by the plan line's spelling.
     actions: tuple = ()
     structured: bool = False
+    # what kind of command it is (multi, relative, new-kind...): scores are also given per tag
+    tags: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -99,17 +101,18 @@ def load_eval_file(path: Path) -> EvalSet:
 def _structured_item(row: dict, default_split: str) -> EvalItem:
     expect = row["expect"]
     split = str(row.get("split", default_split))
+    tags = tuple(str(t) for t in (row.get("classes") or ()))
     if expect in ("none", None, []):
-        return EvalItem(str(row["command"]), "none", split, (), True)
+        return EvalItem(str(row["command"]), "none", split, (), True, tags)
     if expect in ("refuse", ERROR):
-        return EvalItem(str(row["command"]), ERROR, split, (), True)
+        return EvalItem(str(row["command"]), ERROR, split, (), True, tags)
     actions = []
     for a in expect:
         params = {k: _number(v) for k, v in (a.get("parameters") or {}).items() if k != "kind"}
         actions.append((str(a["action"]), str(a["kind"]), a.get("name"), a.get("stack"),
                         tuple(sorted(params.items(), key=lambda kv: kv[0]))))
     text = " ; ".join(f"{t} {k} name={n} stack={st} {dict(p)}" for t, k, n, st, p in actions)
-    return EvalItem(str(row["command"]), text, split, tuple(actions), True)
+    return EvalItem(str(row["command"]), text, split, tuple(actions), True, tags)
 
 
 def _number(value):
@@ -245,6 +248,20 @@ def print_miss_classes(reports: dict[str, SplitReport]) -> None:
         counts = Counter(miss_class(r) for r in report.results if not r.exact)
         for what, n in counts.most_common():
             print(f"{split:<9} {n:>3}  {what}")
+
+
+def print_by_tag(reports: dict[str, SplitReport]) -> None:
+    """Exact match per item tag (a structured set's `classes`), in aggregate."""
+    from collections import defaultdict
+
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for report in reports.values():
+        for r in report.results:
+            for tag in r.item.tags:
+                totals[tag][0] += r.exact
+                totals[tag][1] += 1
+    for tag, (right, n) in sorted(totals.items()):
+        print(f"class {tag:<18} {right:>3}/{n:<3} {right / n:6.1%}")
 
 
 def print_report(reports: dict[str, SplitReport]) -> None:

@@ -162,12 +162,12 @@ class CommandFacts:
             return False
         return bool(difflib.get_close_matches(name, [w for w in self.words if w.isalpha()], 1, 0.8))
 
-    def mentions_loosely(self, name: str) -> bool:
+    def mentions_loosely(self, name: str, typos: bool = True) -> bool:
         """Whether the command names `name` the way people say names: as written (mentions),
         with a part abbreviated in the name and said in full ("billing-svc" as "the billing
         service", "order-db" as "order database"), or without a generic last part that the
         next word says instead ("checkout-api" as "the checkout service")."""
-        if self.mentions(name):
+        if self.mentions(name, exact=not typos):
             return True
         parts = _words(name)
         for start in range(len(self.words)):
@@ -512,15 +512,26 @@ def hold_to_named_kinds(actions: list[Action], text: str, registry, names: list[
     if not named:
         return
     lowered = f" {' '.join(_words(text))} "
-    for action in actions:
-        if action.type != ActionType.create:
+    made: dict[int, object] = {}
+    for i, action in enumerate(actions):
+        if action.type == ActionType.create:
+            try:
+                made[i] = create_kind(action, action.parameters.set_values(), registry)
+            except EditError:
+                pass  # no kind to compare: the edit refuses it with its own message
+    # In a command of several actions ("create an eks cluster, deploy edge-proxy on it and
+    # alert on its cpu") a create of a kind it does not name is fine when every kind it does
+    # name is in the plan: nothing named was turned into something else.
+    accounted = set(made.values()) | {k for k in registry
+                                      if k.supports(ActionType.monitor) and k.resource_type == ResourceType.monitoring
+                                      and any(a.type == ActionType.monitor for a in actions)}
+    all_named_in_plan = len(actions) > 1 and all(k in accounted for k in named)
+    for i, action in enumerate(actions):
+        if i not in made:
             continue
-        try:
-            kind = create_kind(action, action.parameters.set_values(), registry)
-        except EditError:
-            continue  # no kind to compare: the edit refuses it with its own message
+        kind = made[i]
         said = ", ".join(k.noun for k in named)
-        if kind not in named:
+        if kind not in named and not all_named_in_plan:
             raise InterpretError(
                 f"the command asks for a {said}, but the interpreter wrote a {kind.noun}: "
                 f"refusing rather than guessing",
@@ -611,11 +622,13 @@ def guard(
             continue
         action = action.model_copy(update={"stack": _stack(action.stack, facts, default_stack)})
         if (action.type in TARGETED and action.name and not _is_stack_word(action.name, specs)
-                and not _exists(action, specs, created)):
+                and not _exists(action, specs, created)
+                and (_is_vocabulary(action.name, registry) or not facts.mentions(action.name, exact=True))):
             # A name that is not there: the command may name the resource in words the model
             # did not copy ("the order events queue"), or the model took another word for the
             # name ("scale api and alert on memory" -> name=memory). The one resource the
-            # command does name is meant; none or several, and the checks below refuse.
+            # command does name is meant; none or several, and the checks below refuse. A name
+            # the command itself says and that does not exist is refused, never swapped.
             repaired = _named_target(action, facts, specs, created)
             if repaired and repaired != action.name:
                 warnings.append(f"read {action.name!r} as {repaired!r}, the {action.resource.value} "
@@ -667,6 +680,14 @@ def guard(
     return kept
 
 
+def _is_vocabulary(name: str, registry) -> bool:
+    """A word of the command's vocabulary rather than a name: a metric ("memory"), a kind
+    ("queue"), an action or unit word. The model sometimes takes one for the resource."""
+    metric_words = {w for words in ENUM_WORDS["metric"].values() for w in words}
+    return (name in metric_words or name in ("latency", "network", "threshold", "alert", "alarm")
+            or name in registry.words() or name in {t.value for t in ActionType})
+
+
 def _exists(action: Action, specs: dict[str, StackSpec], created: dict) -> bool:
     stacks = [action.stack] if action.stack else list(specs)
     return (any(s in specs and specs[s].find(action.name) for s in stacks)
@@ -687,9 +708,11 @@ def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
     for (stack, name), made in created.items():
         if stack in stacks or stack is None:
             names[name] = None
+    # No typo tolerance here: "passes" is one letter from "assets", and a repair must rest
+    # on the name being said.
     said = [n for n in names
             if (facts.mentions(n, exact=True) if action.type == ActionType.delete
-                else facts.mentions_loosely(n))]
+                else facts.mentions_loosely(n, typos=False))]
     # "web" inside "web-ingress": the longer name said is the one meant
     said = [n for n in said if not any(o != n and n in _words(o.replace("-", " ")) and o in said
                                        for o in said)]

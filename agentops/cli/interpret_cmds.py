@@ -64,7 +64,7 @@ def eval_cmd(
     from agentops.extras import require
 
     require("model", "agentops eval")
-    from agentops.evaluate import load_eval_file, print_miss_classes, print_report, run_eval
+    from agentops.evaluate import load_eval_file, print_by_tag, print_miss_classes, print_report, run_eval
     from agentops.spec import Workspace
 
     evalset = load_eval_file(file)
@@ -77,3 +77,4 @@ def eval_cmd(
     print_report(report)
     if classes:
         print_miss_classes(report)
+        print_by_tag(report)

@@ -1,0 +1,182 @@
+"""How commands are understood beyond one plain action: actions that refer to what an earlier
+action creates, values said relative to the spec, sizes under the key the kind takes, names
+said in words. The model is replaced by a scripted plan writer (tests/conftest.py), so each
+test pins the deterministic code around it; the edits are applied to real specs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from agentops.edit import apply_plan
+from agentops.errors import InterpretError
+from agentops.interpret import CommandFacts
+from agentops.planline import MAX_TOKENS, parse, render
+from agentops.spec import Workspace, load_spec_text
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def workspace(tmp_path) -> Workspace:
+    shutil.copytree(REPO / "stacks", tmp_path / "stacks")
+    return Workspace(tmp_path)
+
+
+def _applied(plan, workspace):
+    stacks = {a.stack for a in plan.actions}
+    texts = {s: (workspace.root / "stacks" / f"{s}.yaml").read_text() for s in stacks}
+    result = apply_plan(plan, texts)
+    return {s: load_spec_text(t, f"{s}.yaml") for s, t in result.texts.items()}
+
+
+# -- references between actions
+
+
+def test_a_later_action_acts_on_what_an_earlier_one_creates(scripted, workspace):
+    command = ("stand up a queue-worker deployment in staging from image ghcr.io/acme/qw:2.1 "
+               "and alert me when its memory passes 70%")
+    line = ("create deployment name=queue-worker stack=staging image=ghcr.io/acme/qw:2.1 ; "
+            "monitor deployment name=queue-worker stack=staging metric=memory threshold=70")
+    plan = scripted(line).interpret(command, workspace)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("create", "queue-worker"),
+                                                              ("monitor", "queue-worker")]
+    spec = _applied(plan, workspace)["staging"]
+    assert spec.find("queue-worker")[0] == "deployments"
+    alerts = [entry for section, _, entry in spec.resources() if section == "alerts"]
+    assert any(a.target == "queue-worker" and a.metric == "memory" and a.threshold == 70 for a in alerts)
+
+
+def test_the_headline_command_cluster_deployment_alert_is_one_plan(scripted, workspace):
+    command = ("create an eks cluster named edge in prod, deploy ghcr.io/acme/edge:1.0 as edge-proxy "
+               "on it with 2 replicas and alert when its cpu is above 80")
+    line = ("create infrastructure name=edge stack=prod provider=aws kind=cluster ; "
+            "create deployment name=edge-proxy stack=prod image=ghcr.io/acme/edge:1.0 replicas=2 ; "
+            "monitor deployment name=edge-proxy stack=prod metric=cpu threshold=80")
+    plan = scripted(line).interpret(command, workspace)
+    assert len(plan.actions) == 3
+    spec = _applied(plan, workspace)["prod"]
+    assert spec.find("edge")[0] == "clusters" and spec.find("edge-proxy")[0] == "deployments"
+
+
+def test_a_reference_to_something_neither_there_nor_created_is_refused(scripted, workspace):
+    line = ("create deployment name=queue-worker stack=staging image=ghcr.io/acme/qw:2.1 ; "
+            "monitor deployment name=other-worker stack=staging metric=memory threshold=70")
+    with pytest.raises(InterpretError):
+        scripted(line).interpret("deploy ghcr.io/acme/qw:2.1 as queue-worker in staging and alert "
+                                 "when other-worker memory passes 70", workspace)
+
+
+def test_four_actions_fit_the_token_budget():
+    line = " ; ".join(["create deployment name=queue-worker-long-name stack=staging "
+                       "image=ghcr.io/acme/queue-worker:2.10.3 replicas=12 port=8080"] * 4)
+    # a generous bound: ~4 characters per token for such lines
+    assert len(line) / 3 < MAX_TOKENS
+
+
+# -- relative values
+
+
+@pytest.mark.parametrize("command,line,want", [
+    ("add three replicas to api in prod", "scale deployment name=api stack=prod replicas=+3", 7),
+    ("add three replicas to api in prod", "scale deployment name=api stack=prod replicas=3", 7),
+    ("run one fewer replica of api in prod", "scale deployment name=api stack=prod replicas=1", 3),
+    ("double api in prod", "scale deployment name=api stack=prod replicas=*2", 8),
+    ("double api in prod", "scale deployment name=api stack=prod replicas=2", 8),
+    ("halve api in prod", "scale deployment name=api stack=prod", 2),
+    ("scale api in prod to 3 replicas", "scale deployment name=api stack=prod replicas=3", 3),
+])
+def test_a_relative_change_is_computed_from_the_spec(scripted, workspace, command, line, want):
+    plan = scripted(line).interpret(command, workspace)
+    assert plan.actions[0].parameters.replicas == want
+    assert _applied(plan, workspace)["prod"].find("api")[1].replicas == want
+
+
+def test_the_review_shows_how_a_relative_value_came_about(scripted, workspace):
+    plan = scripted("scale deployment name=api stack=prod replicas=+3").interpret(
+        "add three replicas to api in prod", workspace)
+    assert plan.actions[0].relative == {"replicas": "+3"}
+    assert render(plan.actions) == "scale deployment name=api stack=prod replicas=+3"
+
+
+def test_a_cluster_one_node_fewer(scripted, workspace):
+    plan = scripted("scale infrastructure name=main stack=prod kind=cluster count=-1").interpret(
+        "main cluster in prod: one node fewer", workspace)
+    # prod's main cluster has desired_size 4
+    assert plan.actions[0].parameters.count == 3
+
+
+def test_a_relative_change_below_zero_or_on_a_new_resource_is_refused(scripted, workspace):
+    with pytest.raises(InterpretError, match="below zero"):
+        scripted("scale deployment name=api stack=prod replicas=-9").interpret(
+            "remove nine replicas from api in prod", workspace)
+    with pytest.raises(InterpretError, match="needs an existing resource"):
+        scripted("create deployment name=fresh stack=prod image=ghcr.io/acme/f:1 replicas=+2").interpret(
+            "deploy ghcr.io/acme/f:1 as fresh in prod with 2 more replicas", workspace)
+
+
+def test_relative_phrases_are_read_from_the_command():
+    facts = CommandFacts.of("add three replicas to search, then two nodes fewer, and halve batch", ["prod"])
+    assert facts.relative == {3.0: "+", 2.0: "-", None: "/2"}
+    assert CommandFacts.of("scale api to 3 replicas", ["prod"]).relative == {}
+
+
+# -- sizes under the key the kind takes
+
+
+def test_a_deployment_scaled_with_count_gets_replicas(scripted, workspace):
+    plan = scripted("scale deployment name=api stack=prod kind=instance count=6").interpret(
+        "scale api in prod to 6", workspace)
+    assert plan.actions[0].parameters.set_values() == {"replicas": 6}
+
+
+def test_a_cache_scaled_with_replicas_keeps_the_model_s_key(scripted, workspace):
+    # two keys for one field and neither named like it: nothing to prefer, nothing moved
+    line = parse("scale infrastructure name=x stack=prod kind=cache replicas=3")[0]
+    assert line.parameters.replicas == 3
+
+
+# -- names said in words
+
+
+@pytest.mark.parametrize("name,said,loosely", [
+    ("order-events", "purge the order events queue", True),
+    ("billing-svc", "restart the billing service", True),
+    ("checkout-api", "restart the checkout service", True),
+    ("a00", "restart a000", False),
+    ("cache1", "restart cache2", False),
+])
+def test_names_said_in_words(name, said, loosely):
+    assert CommandFacts.of(said, []).mentions_loosely(name) is loosely
+
+
+def test_a_metric_word_taken_for_a_name_is_read_as_the_resource_the_command_names(scripted, workspace):
+    line = ("scale deployment name=api stack=prod replicas=5 ; "
+            "monitor deployment name=memory stack=prod metric=memory threshold=80")
+    plan = scripted(line).interpret("scale api in prod to 5 and add an alert when memory passes 80", workspace)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("scale", "api"), ("monitor", "api")]
+    assert any("read 'memory' as 'api'" in w for w in plan.warnings)
+
+
+def test_a_delete_is_never_repaired_onto_another_name(scripted, workspace):
+    # the wrong-target delete: a name that does not exist is refused, never swapped
+    with pytest.raises(InterpretError):
+        scripted("delete database name=payments stack=prod").interpret(
+            "delete the payments database in prod", workspace)
+
+
+# -- a kind's own keys in their units
+
+
+@pytest.mark.parametrize("command,key,value,said", [
+    ("keep messages 4 days", "retention_seconds", 345600, True),
+    ("keep messages 4 days", "retention_seconds", 4, True),
+    ("timeout of 3 minutes", "timeout_seconds", 180, True),
+    ("2 GB of memory", "memory_mb", 2048, True),
+    ("512 MB of memory", "memory_mb", 512, True),
+    ("2 GB of memory", "memory_mb", 2000, False),
+])
+def test_values_in_other_units(command, key, value, said):
+    assert CommandFacts.of(command, []).says_number(key, value) is said
