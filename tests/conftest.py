@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+
+# No resident model process is started by the CLI commands tests run (tests/test_resident.py
+# starts its own, in a directory of its own).
+os.environ["AGENTOPS_RESIDENT"] = "0"
 
 
 @pytest.fixture(scope="session")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 from typing import Optional
 
@@ -26,11 +27,29 @@ def interpret(
     from agentops.spec import Workspace
 
     workspace = Workspace.find()  # the command is checked first thing in Interpreter.run
-    plan = Interpreter(model).interpret(" ".join(command), workspace, stack)
+    text = " ".join(command)
+    plan, start_resident = None, False
+    from agentops import resident
+
+    if resident.enabled():
+        # A resident model process answers in what the in-process path costs once loaded;
+        # without one, this command interprets itself and leaves one for the next.
+        from agentops.config import load_config
+
+        try:
+            plan = resident.interpret(workspace.root.resolve(), text, stack,
+                                      model or load_config(workspace.root).model)
+        except resident.Unavailable:
+            start_resident = True
+    if plan is None:
+        plan = Interpreter(model).interpret(text, workspace, stack)
     if json_out:
         print(plan.model_dump_json(indent=2))
     else:
         _print_plan(plan)
+    if start_resident:
+        sys.stdout.flush()
+        resident.start_background()
     if not plan.actions:
         # Nothing understood: say so (already printed) and fail, so scripts notice.
         raise InterpretError(plan.interpretation, hint="rephrase it as a change or query on the stacks")
@@ -78,3 +97,30 @@ def eval_cmd(
     if classes:
         print_miss_classes(report)
         print_by_tag(report)
+
+
+@app.command("resident")
+def resident_cmd(
+    action: str = typer.Argument("status", help="status | stop | start"),
+) -> None:
+    """The resident model process `agentops interpret` keeps loaded between commands
+    (AGENTOPS_RESIDENT=0 turns it off): its status, or stop or start it."""
+    from agentops import resident
+    from agentops.errors import AgentOpsError
+
+    if action == "status":
+        state = resident.status()
+        if state is None:
+            print("no resident interpreter (the next `agentops interpret` starts one"
+                  + ("" if resident.enabled() else "; off here: AGENTOPS_RESIDENT=0 or CI set") + ")")
+        else:
+            print(f"resident interpreter: pid {state.get('pid')}, {state.get('served')} commands "
+                  f"served, up {state.get('up_seconds')} s, socket {resident.socket_path()}")
+    elif action == "stop":
+        print("stopped" if resident.stop() else "none was running")
+    elif action == "start":
+        if resident.status() is None:
+            resident.start_background()
+        print("starting (loads the model in the background)")
+    else:
+        raise AgentOpsError(f"unknown action {action!r}", hint="agentops resident status|stop|start")
