@@ -51,6 +51,9 @@ class ItemResult:
     exact: bool
     fields: dict[str, tuple[int, int]]  # field -> (right, total)
     seconds: float
+    # Structured items: whether the interpreted plan changes the specs exactly as the expected
+    # one does (a scale and an update of the same field to the same value are one change).
+    same_effect: bool | None = None
 
 
 @dataclass
@@ -60,6 +63,12 @@ class SplitReport:
     @property
     def exact(self) -> float:
         return sum(r.exact for r in self.results) / max(1, len(self.results))
+
+    @property
+    def effect(self) -> float | None:
+        """Share of items whose plan has the expected effect (structured sets only)."""
+        scored = [r for r in self.results if r.same_effect is not None]
+        return sum(r.same_effect for r in scored) / len(scored) if scored else None
 
     def field_accuracy(self, name: str) -> float:
         right = sum(r.fields.get(name, (0, 0))[0] for r in self.results)
@@ -120,8 +129,9 @@ def _number(value):
         return value
     if isinstance(value, (int, float)):
         return float(value)
-    if isinstance(value, list):
-        return tuple(str(v) for v in value)
+    if isinstance(value, (list, tuple)):
+        # a list of one is the value itself ("values: [10.0.0.1]" and "values: 10.0.0.1")
+        return str(value[0]) if len(value) == 1 else tuple(str(v) for v in value)
     return str(value)
 
 
@@ -181,6 +191,59 @@ def score(expected: list[Action] | None, got: list[Action] | None) -> tuple[bool
     return [_key(a) for a in expected] == [_key(a) for a in got], fields
 
 
+def same_effect(expected: tuple | None, got: list[Action] | None, workspace) -> bool:
+    """Whether the interpreted actions change the specs exactly as the expected ones: both
+    applied (agentops.edit.apply_plan) to the repository's specs, the texts compared. A
+    refusal, nothing to do, or a plan that only shows is compared as the actions themselves."""
+    from agentops.actionplan import ActionPlan, ActionType, Parameters
+    from agentops.edit import apply_plan
+
+    if expected is None or got is None or not expected or not got:
+        return False
+    wanted = expected_actions(expected, workspace.kinds)
+    if wanted is None:
+        return False
+    if any(a.type == ActionType.show for a in wanted) or any(a.type == ActionType.show for a in got):
+        return False
+    texts = {s: workspace.spec_text(s) for s in workspace.stack_names()}
+    try:
+        want = apply_plan(ActionPlan(command="", interpretation="", actions=wanted), texts,
+                          now=_FIXED_TIME).texts
+    except Exception:  # noqa: BLE001 - an expectation the edits cannot apply: strict only
+        return False
+    try:
+        have = apply_plan(ActionPlan(command="", interpretation="", actions=list(got)), texts,
+                          now=_FIXED_TIME).texts
+    except Exception:  # noqa: BLE001 - the interpreted plan does not apply: not the same
+        return False
+    return want == have
+
+
+def expected_actions(expected: tuple, registry) -> list[Action] | None:
+    """A structured item's expected actions as Actions (a create carries its kind's value)."""
+    from agentops.actionplan import ActionType, Parameters
+
+    out = []
+    for type_, kind_name, name, stack, params in expected:
+        kind = next((k for k in registry if k.name == kind_name), None)
+        if kind is None:
+            return None
+        values = dict(params)
+        if type_ == "create" and kind.kind_values:
+            values["kind"] = kind.kind_values[0]
+        values = {k: (list(v) if isinstance(v, tuple) else int(v) if isinstance(v, float) and v.is_integer() else v)
+                  for k, v in values.items()}
+        out.append(Action(type=ActionType(type_), resource=kind.resource_type, name=name, stack=stack,
+                          parameters=Parameters.model_validate(values)))
+    return out
+
+
+def _FIXED_TIME():
+    from datetime import datetime, timezone
+
+    return datetime(2026, 1, 1, tzinfo=timezone.utc)
+
+
 def score_structured(expected: tuple | None, got: tuple | None) -> tuple[bool, dict[str, tuple[int, int]]]:
     """score() for structured items: actions as (action, kind, name, stack, values)."""
     if expected is None or got is None:
@@ -217,9 +280,11 @@ def run_eval(items: list[EvalItem], workspace, model_path: str | None = None, ve
         if item.structured:
             got = None if actions is None else by_kind(actions, specs, workspace.kinds)
             exact, fields = score_structured(expected, got)
+            effect = exact or same_effect(expected, actions, workspace)
         else:
             exact, fields = score(expected, actions)
-        result = ItemResult(item, got_line, exact, fields, seconds)
+            effect = None
+        result = ItemResult(item, got_line, exact, fields, seconds, effect)
         reports.setdefault(item.split, SplitReport()).results.append(result)
         if verbose and not exact:
             print(f"MISS [{item.split}] {item.command!r}\n  want: {item.expect}\n  got:  {got_line}")
@@ -233,7 +298,9 @@ def miss_class(result: ItemResult) -> str:
     if result.exact:
         return "right"
     if result.got.startswith("ERROR: "):
-        shape = re.sub(r"'[^']*'|\"[^\"]*\"|\b\d+\b", "_", result.got[7:])
+        # the message's shape only: no quoted names, numbers, or a plan line it may carry
+        message = result.got[7:].split(": ", 1)[0] if "plan is not valid" in result.got else result.got[7:]
+        shape = re.sub(r"'[^']*'|\"[^\"]*\"|\b\d+\b", "_", message)
         return "refused: " + " ".join(shape.split()[:7])
     if result.item.expect == ERROR:
         return "answered where a refusal was expected"
@@ -260,8 +327,13 @@ def print_by_tag(reports: dict[str, SplitReport]) -> None:
             for tag in r.item.tags:
                 totals[tag][0] += r.exact
                 totals[tag][1] += 1
+    effects: dict[str, int] = defaultdict(int)
+    for report in reports.values():
+        for r in report.results:
+            for tag in r.item.tags:
+                effects[tag] += bool(r.exact or r.same_effect)
     for tag, (right, n) in sorted(totals.items()):
-        print(f"class {tag:<18} {right:>3}/{n:<3} {right / n:6.1%}")
+        print(f"class {tag:<18} exact {right:>3}/{n:<3} {right / n:6.1%}   same effect {effects[tag]:>3}/{n:<3}")
 
 
 def print_report(reports: dict[str, SplitReport]) -> None:
@@ -272,3 +344,10 @@ def print_report(reports: dict[str, SplitReport]) -> None:
         mean = sum(r.seconds for r in rep.results) / max(1, len(rep.results))
         cols = " ".join(f"{rep.field_accuracy(f):>10.1%}" for f in ("count", *FIELDS))
         print(f"{split:<9} {len(rep.results):>3} {rep.exact:>6.1%}  {cols}  {mean:.2f}")
+    for split in sorted(reports):
+        effect = reports[split].effect
+        if effect is not None:
+            # refusals and nothing-to-do count as right only when exact
+            both = sum(bool(r.exact or r.same_effect) for r in reports[split].results)
+            print(f"{split:<9} same effect on the specs (exact, or the same spec change): "
+                  f"{both}/{len(reports[split].results)} = {both / len(reports[split].results):.1%}")

@@ -42,8 +42,11 @@ ENUM_WORDS = {
     "protocol": {},
     "engine": {"postgres": ("postgres", "postgresql", "pg"), "mysql": ("mysql",)},
     "metric": {"cpu": ("cpu", "processor"), "memory": ("memory", "mem", "ram"),
-               "disk": ("disk", "storage"), "errors": ("errors", "error"),
-               "connections": ("connections", "connection")},
+               "disk": ("disk", "storage"),
+               "errors": ("errors", "error", "5xx", "failures", "failed", "failing", "throttles"),
+               "connections": ("connections", "connection"),
+               "latency": ("latency", "duration", "age", "slow", "slower", "response", "p99", "p95"),
+               "network": ("network", "bandwidth", "traffic")},
 }
 
 class _SectionNouns(dict):
@@ -223,7 +226,7 @@ def _abbreviates(part: str, word: str) -> bool:
 
 
 # Key suffix -> the unit its value is in; (unit said, key unit) -> factor.
-KEY_UNITS = {"_seconds": "s", "_mb": "mb", "_gb": "gb", "_days": "d", "_hours": "h"}
+KEY_UNITS = {"_seconds": "s", "_mb": "mb", "_gb": "gb", "_days": "d", "_hours": "h", "ttl": "s"}
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 UNIT_FACTORS = {
     **{(a, "s"): f for a, f in _SECONDS.items()},
@@ -670,6 +673,13 @@ def guard(
             # needs the command to name it.
             _refuse_target(action, specs, "the command names no existing resource to act on")
         _check_exists(action, specs, created)
+        if (action.stack is None and action.name and action.type in TARGETED
+                and action.type != ActionType.delete):
+            # "restart the order worker": a name that exists in one stack only says where
+            homes = [s for s, spec in specs.items() if spec.find(action.name)]
+            if len(homes) == 1:
+                warnings.append(f"stack {homes[0]}: the only stack with {action.name!r}")
+                action = action.model_copy(update={"stack": homes[0]})
         action = _resource_from_spec(action, specs, created)
         action = fit_to_kind(action, specs, registry, created)
         action = resolve_relative(action, specs, registry, warnings)
@@ -943,14 +953,21 @@ def _params(params: Parameters, facts: CommandFacts, warnings: list[str]) -> Par
     squeezed = re.sub(r"[^a-z0-9]", "", lowered)
     for key, value in list(values.items()):
         ok = True
-        if key in INT_KEYS or key == "threshold":
+        if key in INT_KEYS:
             ok = float(value) in facts.numbers
+        elif key == "threshold":
+            # "older than 10 minutes": a threshold may be said in a unit of time (seconds)
+            ok = float(value) in facts.numbers or facts.says_number("threshold_seconds", value)
         elif key not in Parameters.model_fields:
             ok = _said(key, value, facts, lowered, squeezed)
         elif key in LITERAL_KEYS:
             ok = str(value).lower() in lowered
         elif key in ENUM_WORDS:
-            ok = any(w in facts.words for w in ENUM_WORDS[key].get(value, (value,)))
+            said = ENUM_WORDS[key].get(value, (value,))
+            ok = any(w in facts.words for w in said) or (
+                # "memroy": a slip in a metric word of five letters or more still names it
+                key == "metric" and any(difflib.get_close_matches(w, [x for x in said if len(x) >= 5], 1, 0.8)
+                                        for w in facts.words if len(w) >= 5))
         elif key == "provider":
             ok = any(w in facts.words for w in PROVIDER_WORDS.get(value, ()))
         if not ok:

@@ -54,7 +54,11 @@ class PlanKey:
     literal: bool = False
 
     def regex(self) -> str:
-        return f"({self.pattern}|{RELATIVE})" if self.relative else self.pattern
+        if self.relative:
+            return f"({self.pattern}|{RELATIVE})"
+        if self.literal and self.pattern == WORD:
+            return f"({WORD}|{QUOTED})"
+        return self.pattern
 
 
 def _number(text: str) -> float:
@@ -98,6 +102,8 @@ INT_KEYS = {k for k, v in CANONICAL_KEYS.items() if v.convert is int}
 WORD = r"[A-Za-z0-9*/][A-Za-z0-9._:/*@+-]*"
 # A list: words joined by commas, no spaces ("values=10.0.0.1,10.0.0.2").
 WORDS = f"{WORD}(,{WORD})*"
+# A value with spaces, quoted ("schedule=\"0 3 * * *\""): printable, no quote or semicolon.
+QUOTED = r'"[ !#-:<-~]*"'
 
 
 def _alt(values) -> str:
@@ -159,6 +165,8 @@ def grammar(stacks: list[str], kinds=None) -> str:
 
 
 def _text(value: Any) -> str:
+    if isinstance(value, str) and (" " in value or value == ""):
+        return f'"{value}"'
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
@@ -189,6 +197,9 @@ def render(actions: list[Action], kinds=None) -> str:
     return " ; ".join(parts)
 
 
+_FIELD = re.compile(r'\S+="[^"]*"|\S+')
+
+
 def parse(line: str, kinds=None) -> list[Action]:
     """The line -> typed actions. Raises ValueError on anything the grammar would not allow.
     Relative integers ("replicas=+3") go to Action.relative, for resolution against the spec."""
@@ -198,7 +209,7 @@ def parse(line: str, kinds=None) -> list[Action]:
     keys = plan_keys(kinds)
     actions = []
     for part in line.split(" ; "):
-        words = part.split(" ")
+        words = _FIELD.findall(part)
         if len(words) < 2:
             raise ValueError(f"incomplete action {part!r}")
         fields: dict = {"type": words[0], "resource": words[1]}
@@ -208,6 +219,8 @@ def parse(line: str, kinds=None) -> list[Action]:
             key, sep, value = word.partition("=")
             if not sep or not value:
                 raise ValueError(f"malformed field {word!r}")
+            if len(value) >= 2 and value[0] == value[-1] == '"':
+                value = value[1:-1]
             if key in ("name", "stack"):
                 fields[key] = value
             elif key in keys:

@@ -373,7 +373,8 @@ def plan_key_for(annotation: Any):
     if origin in (typing.Union, types.UnionType):
         if len(args) == 1:
             return plan_key_for(args[0])
-        return planline.PlanKey(planline.WORD, str, literal=True)  # int | str: say it as written
+        # int | str ("2" or "50%"): said as written, a number kept a number
+        return planline.PlanKey(planline.WORD, _int_or_text, literal=True)
     if origin is typing.Literal:
         return planline.PlanKey(planline._alt(str(a) for a in typing.get_args(annotation)))
     if origin in (list, tuple):
@@ -385,6 +386,10 @@ def plan_key_for(annotation: Any):
     if annotation is float:
         return planline.PlanKey(r"[0-9]+(\.[0-9]+)?", planline._number)
     return planline.PlanKey(planline.WORD, str, literal=True)
+
+
+def _int_or_text(text: str):
+    return int(text) if text.isdigit() else text
 
 
 def check_cidr(value: str) -> str:

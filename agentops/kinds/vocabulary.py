@@ -85,6 +85,10 @@ def unknown_kind_words(text: str, known_words: Iterable[str],
     vocabulary = COMMON_KINDS | {w.lower() for w in also}
     taken = {n.lower() for n in names}
     tokens = [None if t in taken else t for t in _tokens(text)]
+    if any(t in known for t in tokens if t):
+        # "an IAM role for glue", "a queue for the lambda": after a kind the registry has,
+        # the word after "for" says what it serves, not another kind asked for.
+        tokens = [None if i and tokens[i - 1] == "for" else t for i, t in enumerate(tokens)]
     hits = [False] * len(tokens)
     for i, token in enumerate(tokens):
         if token and token in vocabulary and token not in known:
