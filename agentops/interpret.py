@@ -123,6 +123,8 @@ class CommandFacts:
     relative: dict = field(default_factory=dict)
     # (number, unit) pairs the command says ("4 days", "512 mb"), for keys in other units
     quantities: list = field(default_factory=list)
+    # the names the command gives after "named" / "called", in order
+    said_names: list = field(default_factory=list)
 
     @classmethod
     def of(cls, text: str, stacks: list[str]) -> "CommandFacts":
@@ -150,6 +152,8 @@ class CommandFacts:
         facts = cls(text, words, numbers, mentioned, destructive, bool(INJECTION.search(text)), everything)
         facts.relative = _relative_changes(" ".join(words))
         facts.quantities = _quantities(text)
+        facts.said_names = list(dict.fromkeys(
+            m.lower() for m in re.findall(r"\b(?:named|called)\s+[\"'`]?([A-Za-z][A-Za-z0-9-]*)", text)))
         return facts
 
     def mentions(self, name: str, exact: bool = False) -> bool:
@@ -657,6 +661,14 @@ def guard(
         elif action.name and action.type == ActionType.create and not facts.mentions_loosely(action.name) \
                 and not _conventional(action.name, facts, name_prefixes):
             action = action.model_copy(update={"name": None})
+        if (action.type == ActionType.create and len(facts.said_names) == 1
+                and action.name != facts.said_names[0]
+                and not (action.name and _conventional(action.name, facts, name_prefixes))
+                and not _is_stack_word(facts.said_names[0], specs)
+                and sum(a.type == ActionType.create for a in actions) == 1):
+            # "a bucket named invoices" written as name=bills (or no name): the one name the
+            # command gives after "named"/"called" is the name of the one thing it creates
+            action = action.model_copy(update={"name": facts.said_names[0]})
         if action.type in TARGETED and not action.name:
             if facts.everything and action.stack in specs:
                 # "delete all production databases": the command names the set itself, so

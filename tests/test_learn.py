@@ -424,7 +424,7 @@ def test_a_naming_convention_learned_from_review_passes_the_guard(repo, scripted
 
     line = "create storage name=plat-invoices stack=dev kind=bucket"
     before = scripted(line).interpret("create a bucket named invoices in dev", Workspace(repo))
-    assert before.actions[0].name is None  # not said, not learned: dropped
+    assert before.actions[0].name == "invoices"  # the prefix not said, not learned: the name said
     branch, _ = proposal(repo, bucket("logs", "dev"))
     edit_on(repo, branch, "dev", "\n  logs:", "\n  plat-logs:", "review: team prefix")
     merge(repo, branch)

@@ -180,3 +180,19 @@ def test_a_delete_is_never_repaired_onto_another_name(scripted, workspace):
 ])
 def test_values_in_other_units(command, key, value, said):
     assert CommandFacts.of(command, []).says_number(key, value) is said
+
+
+@pytest.mark.parametrize("line", [
+    "create storage name=bills stack=dev kind=bucket",   # a synonym of the name
+    "create storage name=invoces stack=dev kind=bucket",  # a slip in it
+    "create storage stack=dev kind=bucket",               # none
+])
+def test_the_name_after_named_is_the_name_of_what_is_created(scripted, workspace, line):
+    plan = scripted(line).interpret("create a bucket named invoices in dev", workspace)
+    assert plan.actions[0].name == "invoices"
+
+
+def test_two_names_said_leave_the_model_s_choice_to_the_guard(scripted, workspace):
+    plan = scripted("create storage name=bills stack=dev kind=bucket").interpret(
+        "create a bucket named invoices in dev like the one called receipts", workspace)
+    assert plan.actions[0].name is None
