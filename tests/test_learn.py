@@ -434,7 +434,7 @@ def test_a_naming_convention_learned_from_review_passes_the_guard(repo, scripted
     assert any("naming convention" in w for w in after.warnings)
     other = scripted("create storage name=plat-reports stack=dev kind=bucket").interpret(
         "create a bucket named invoices in dev", Workspace(repo))
-    assert other.actions[0].name is None  # the prefix, but not the name the command says
+    assert other.actions[0].name == "invoices"  # the prefix, but not the name said: the name said
 
 
 def test_a_naming_convention_shown_twice_is_applied_to_new_resources(repo, scripted):
