@@ -196,3 +196,31 @@ def test_two_names_said_leave_the_model_s_choice_to_the_guard(scripted, workspac
     plan = scripted("create storage name=bills stack=dev kind=bucket").interpret(
         "create a bucket named invoices in dev like the one called receipts", workspace)
     assert plan.actions[0].name is None
+
+
+# -- the plan line for every kind
+
+
+def test_every_kind_s_own_keys_are_in_the_grammar_with_shapes_from_its_model():
+    import re
+
+    from agentops.kinds import installed
+    from agentops.planline import grammar, plan_keys
+
+    keys = plan_keys(installed())
+    assert keys["retention_seconds"].convert is int and keys["retention_seconds"].relative
+    assert keys["suspend"].pattern == "(true|false)"
+    assert "python3.12" in keys["runtime"].pattern.replace("\\", "")
+    regex = grammar(["dev"], installed())
+    for line in ('create infrastructure name=jobs stack=dev kind=queue retention_seconds=86400',
+                 'update infrastructure name=nightly stack=dev kind=cronjob schedule="0 3 * * *"',
+                 'scale deployment name=api stack=dev replicas=/2',
+                 'create infrastructure name=www stack=dev kind=dns_record values=10.0.0.1,10.0.0.2'):
+        assert re.fullmatch(regex, f" {line}\n"), line
+        assert render(parse(line)) == line
+
+
+def test_a_quoted_value_round_trips_and_reaches_the_spec(scripted, workspace):
+    parsed = parse('create infrastructure name=nightly stack=dev kind=cronjob schedule="0 3 * * *" '
+                   'image=ghcr.io/acme/report:1.2')
+    assert parsed[0].parameters.model_extra["schedule"] == "0 3 * * *"
