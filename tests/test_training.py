@@ -140,3 +140,25 @@ def test_exported_adapter_changes_llama_cpp_as_it_changes_pytorch(torch_model, t
     delta_llama, delta_torch = adapted - base, ours - ours_base
     assert np.abs(delta_torch).mean() > 0.5  # the random adapter really moves the model
     assert np.corrcoef(delta_llama.ravel(), delta_torch.ravel())[0, 1] > 0.97
+
+
+def test_a_training_run_stops_and_resumes_from_its_checkpoint(tmp_path):
+    # A real (tiny) run: two steps, stopped as a session would be, then resumed to the third;
+    # the checkpoint says where it stands and the resumed run starts there.
+    import json
+    import subprocess
+
+    base = [sys.executable, str(ROOT / "training" / "train_lora.py"), "--samples", "16",
+            "--curated-copies", "0", "--batch", "4", "--rank", "4", "--checkpoint", str(tmp_path / "ck"),
+            "--out", str(tmp_path / "adapter.gguf"), "--every", "1000"]
+    first = subprocess.run(base + ["--stop-after", "2"], capture_output=True, text=True, timeout=900)
+    assert first.returncode == 0, first.stderr[-2000:]
+    state = json.loads((tmp_path / "ck" / "state.json").read_text())
+    assert state["step"] == 2 and state["total"] == 4 and state["args"]["samples"] == "16"
+    assert (tmp_path / "ck" / "adapter.gguf").stat().st_size > 0
+    second = subprocess.run(base + ["--resume", "--stop-after", "3"], capture_output=True, text=True,
+                            timeout=900)
+    assert second.returncode == 0, second.stderr[-2000:]
+    assert "resuming at step 2" in second.stdout
+    assert "step 0/" not in second.stdout and "step 1/" not in second.stdout
+    assert json.loads((tmp_path / "ck" / "state.json").read_text())["step"] == 3

@@ -130,13 +130,19 @@ def main() -> None:
     ap.add_argument("--every", type=int, default=40)
     ap.add_argument("--resume", action="store_true",
                     help="continue the run recorded in --checkpoint (same arguments)")
+    ap.add_argument("--stop-after", type=int, default=None,
+                    help="stop (with a checkpoint) once this many steps of the run are done, as "
+                         "an interrupted session would; --resume continues")
+    ap.add_argument("--curated-copies", type=int, default=2,
+                    help="copies of the curated examples in the training set")
     args = ap.parse_args()
     resumed_step = 0
     if args.resume:
         state = json.loads((args.checkpoint / "state.json").read_text())
         recorded = state["args"]
-        for key in ("samples", "epochs", "batch", "rank", "alpha", "lr", "seed", "warmup"):
-            setattr(args, key, type(getattr(args, key))(recorded[key]))
+        for key in ("samples", "epochs", "batch", "rank", "alpha", "lr", "seed", "warmup", "curated_copies"):
+            if key in recorded:
+                setattr(args, key, type(getattr(args, key))(recorded[key]))
         resumed_step = int(state["step"])
         print(f"resuming at step {resumed_step} of the run recorded in {args.checkpoint}", flush=True)
     torch.manual_seed(args.seed)
@@ -147,7 +153,7 @@ def main() -> None:
     model_file = resolve_model()
     llm = load_llama(model_file)
     own = synth.this_repository().listing()
-    samples = synth.generate(args.samples, seed=args.seed) + curated_samples(own) * 2
+    samples = synth.generate(args.samples, seed=args.seed) + curated_samples(own) * args.curated_copies
     print(f"{len(samples)} samples; retrieving few-shot examples", flush=True)
     shots = retrieve_shots(samples, model_file, ADAPTER_SHOTS)
     data = [encode(llm, build_prompt(s.listing, sh, s.command), s.plan) for s, sh in zip(samples, shots)]
@@ -194,6 +200,10 @@ def main() -> None:
         if step and step % args.every == 0:
             save(net, args, model_file)
             checkpoint(net, args, model_file, step + 1, len(plan), time.time() - start)
+        if args.stop_after is not None and step + 1 >= args.stop_after:
+            checkpoint(net, args, model_file, step + 1, len(plan), time.time() - start)
+            print(f"stopped after step {step + 1} of {len(plan)}: --resume continues", flush=True)
+            return
     save(net, args, model_file)
     checkpoint(net, args, model_file, len(plan), len(plan), time.time() - start)
     print(f"trained in {time.time() - start:.0f}s -> {args.out}")
@@ -221,7 +231,8 @@ def checkpoint(net, args, model_file, step: int, total: int, seconds: float) -> 
     gemma3.save_adapter(net, str(tmp), args.alpha, {BASE_NAME_KEY: model_file.path.name})
     tmp.replace(args.checkpoint / "adapter.gguf")
     state = {"step": step, "total": total, "seconds_this_session": round(seconds),
-             "args": {k: str(v) for k, v in vars(args).items() if k not in ("out", "checkpoint", "resume")},
+             "args": {k: str(v) for k, v in vars(args).items()
+                      if k not in ("out", "checkpoint", "resume", "stop_after")},
              "generator": provenance(),
              "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     (args.checkpoint / "state.tmp").write_text(json.dumps(state, indent=1))
