@@ -137,9 +137,12 @@ def main() -> None:
                     help="copies of the curated examples in the training set")
     args = ap.parse_args()
     resumed_step = 0
+    # The generator as it is when the data is made (later commits do not change this run's data).
+    started_from = provenance()
     if args.resume:
         state = json.loads((args.checkpoint / "state.json").read_text())
         recorded = state["args"]
+        started_from = state.get("generator", started_from)
         for key in ("samples", "epochs", "batch", "rank", "alpha", "lr", "seed", "warmup", "curated_copies"):
             if key in recorded:
                 setattr(args, key, type(getattr(args, key))(recorded[key]))
@@ -198,14 +201,14 @@ def main() -> None:
             print(f"step {step}/{len(plan)} loss {loss.item():.4f} lr {lr:.2e} {el:.0f}s "
                   f"(eta {el / (step + 1) * (len(plan) - step - 1):.0f}s)", flush=True)
         if step and step % args.every == 0:
-            save(net, args, model_file)
-            checkpoint(net, args, model_file, step + 1, len(plan), time.time() - start)
+            save(net, args, model_file, started_from)
+            checkpoint(net, args, model_file, step + 1, len(plan), time.time() - start, started_from)
         if args.stop_after is not None and step + 1 >= args.stop_after:
-            checkpoint(net, args, model_file, step + 1, len(plan), time.time() - start)
+            checkpoint(net, args, model_file, step + 1, len(plan), time.time() - start, started_from)
             print(f"stopped after step {step + 1} of {len(plan)}: --resume continues", flush=True)
             return
-    save(net, args, model_file)
-    checkpoint(net, args, model_file, len(plan), len(plan), time.time() - start)
+    save(net, args, model_file, started_from)
+    checkpoint(net, args, model_file, len(plan), len(plan), time.time() - start, started_from)
     print(f"trained in {time.time() - start:.0f}s -> {args.out}")
 
 
@@ -224,7 +227,7 @@ def provenance() -> dict:
     return {"commit": git("rev-parse", "HEAD"), "dirty": dirty}
 
 
-def checkpoint(net, args, model_file, step: int, total: int, seconds: float) -> None:
+def checkpoint(net, args, model_file, step: int, total: int, seconds: float, generator: dict) -> None:
     """The adapter so far and where the run stands, written atomically into args.checkpoint."""
     args.checkpoint.mkdir(parents=True, exist_ok=True)
     tmp = args.checkpoint / "adapter.tmp"
@@ -233,13 +236,13 @@ def checkpoint(net, args, model_file, step: int, total: int, seconds: float) -> 
     state = {"step": step, "total": total, "seconds_this_session": round(seconds),
              "args": {k: str(v) for k, v in vars(args).items()
                       if k not in ("out", "checkpoint", "resume", "stop_after")},
-             "generator": provenance(),
+             "generator": generator,
              "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     (args.checkpoint / "state.tmp").write_text(json.dumps(state, indent=1))
     (args.checkpoint / "state.tmp").replace(args.checkpoint / "state.json")
 
 
-def save(net, args, model_file) -> None:
+def save(net, args, model_file, generator: dict | None = None) -> None:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     tmp = args.out.with_suffix(".tmp")
     meta = {
@@ -248,7 +251,7 @@ def save(net, args, model_file) -> None:
         "agentops.training": json.dumps({k: str(v) for k, v in vars(args).items() if k != "out"}),
         "agentops.synth_sha": hashlib.sha256((ROOT / "training" / "synth.py").read_bytes()
                                              + (ROOT / "training" / "synth_kinds.py").read_bytes()).hexdigest()[:16],
-        "agentops.generator": json.dumps(provenance()),
+        "agentops.generator": json.dumps(generator or provenance()),
     }
     gemma3.save_adapter(net, str(tmp), args.alpha, meta)
     tmp.replace(args.out)
