@@ -103,6 +103,7 @@ are written against. Add to it; do not rename or change what exists.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable, ClassVar, Iterable, Mapping
@@ -184,6 +185,8 @@ class Kind:
     # kinds (infrastructure: instances, clusters, queues, functions...) picks, for a create
     # that names none, among the kinds that do not need the word (and by implied_by).
     needs_kind_word: ClassVar[bool] = False
+    # Parameter keys whose values hold spaces (a cron schedule): written quoted in the plan line.
+    spaced_keys: ClassVar[tuple[str, ...]] = ()
 
     # -- order ---------------------------------------------------------------------------------
     # Position of the section in a spec (and in listings, cost lines); lower first.
@@ -245,6 +248,8 @@ class Kind:
             field_name = next(a.fields[key] for a in self.actions.values() if key in a.fields)
             info = self.model.model_fields.get(field_name.split("|")[0])
             out[key] = plan_key_for(info.annotation if info is not None else str)
+            if key in self.spaced_keys:
+                out[key] = dataclasses.replace(out[key], spaced=True)
         return out
 
     # -- validation ----------------------------------------------------------------------------

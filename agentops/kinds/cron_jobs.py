@@ -93,6 +93,7 @@ class CronJobsKind(KubernetesKind):
     # Chosen only when a command names it (its kind= value): a create that names no kind is
     # one of the long-standing kinds of its resource type.
     needs_kind_word = True
+    spaced_keys = ("schedule",)
     name = "cron_jobs"
     section = "cron_jobs"
     model = CronJob
