@@ -224,3 +224,40 @@ def test_a_quoted_value_round_trips_and_reaches_the_spec(scripted, workspace):
     parsed = parse('create infrastructure name=nightly stack=dev kind=cronjob schedule="0 3 * * *" '
                    'image=ghcr.io/acme/report:1.2')
     assert parsed[0].parameters.model_extra["schedule"] == "0 3 * * *"
+
+
+# -- end to end: one branch holds every action of a four-action plan
+
+
+def test_propose_puts_a_four_action_plan_with_references_on_one_branch(scripted, tmp_path, monkeypatch):
+    import subprocess
+
+    from agentops.propose import propose
+
+    monkeypatch.delenv("GITHUB_TOKEN", raising=False)
+    monkeypatch.delenv("GH_TOKEN", raising=False)
+    root = tmp_path / "infra"
+    shutil.copytree(REPO / "stacks", root / "stacks")
+    for argv in (["init", "-q", "-b", "main"], ["config", "user.name", "T"],
+                 ["config", "user.email", "t@example.com"], ["add", "."], ["commit", "-q", "-m", "stacks"]):
+        subprocess.run(["git", *argv], cwd=root, check=True, capture_output=True)
+    workspace = Workspace(root)
+    command = ("create an eks cluster named edge in staging, deploy ghcr.io/acme/edge:1.0 as edge-proxy on it "
+               "with 2 replicas, alert when its cpu is above 80 and add three replicas to api")
+    line = ("create infrastructure name=edge stack=staging provider=aws kind=cluster ; "
+            "create deployment name=edge-proxy stack=staging image=ghcr.io/acme/edge:1.0 replicas=2 ; "
+            "monitor deployment name=edge-proxy stack=staging metric=cpu threshold=80 ; "
+            "scale deployment name=api stack=staging replicas=+3")
+    plan = scripted(line).interpret(command, workspace)
+    assert len(plan.actions) == 4
+    result = propose(workspace, plan, publish=False)
+    assert result.stacks == ["staging"]
+    spec = load_spec_text(subprocess.run(["git", "show", f"{result.branch}:stacks/staging.yaml"], cwd=root,
+                                         check=True, capture_output=True, text=True).stdout, "staging.yaml")
+    assert spec.find("edge")[0] == "clusters"
+    assert spec.find("edge-proxy")[1].cluster == "edge"  # "on it": the cluster it creates
+    assert any(sec == "alerts" and e.target == "edge-proxy" for sec, _, e in spec.resources())
+    assert spec.find("api")[1].replicas == 5  # 2 in staging, three more
+    branches = subprocess.run(["git", "branch", "--list", "agentops/*"], cwd=root, check=True,
+                              capture_output=True, text=True).stdout.split()
+    assert branches == [result.branch]
