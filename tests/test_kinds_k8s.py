@@ -195,7 +195,7 @@ def test_what_these_kinds_do_not_make_is_still_refused():
     # Words of kinds the registry has are understood; what none claims is still refused.
     assert unknown_kind_words("create an sqs queue", installed().words()) == []
     assert unknown_kind_words("add a vpn gateway to prod", installed().words()) == ["vpn gateway"]
-    assert unknown_kind_words("create an opensearch domain", installed().words()) == ["opensearch"]
+    assert unknown_kind_words("create an opensearch domain", installed().words()) == ["opensearch domain"]
 
 
 def test_kind_words_select_the_kind():

@@ -187,6 +187,9 @@ class Kind:
     needs_kind_word: ClassVar[bool] = False
     # Parameter keys whose values hold spaces (a cron schedule): written quoted in the plan line.
     spaced_keys: ClassVar[tuple[str, ...]] = ()
+    # Words that are values of the kind's fields, not kinds asked for, in a command naming it
+    # (an IAM role's service: "a role for glue jobs").
+    value_words: ClassVar[tuple[str, ...]] = ()
 
     # -- order ---------------------------------------------------------------------------------
     # Position of the section in a spec (and in listings, cost lines); lower first.

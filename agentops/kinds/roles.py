@@ -90,6 +90,10 @@ class RolesKind(Kind):
     # Chosen only when a command names it (its kind= value): a create that names no kind is
     # one of the long-standing kinds of its resource type.
     needs_kind_word = True
+    # services that assume roles: in "a role for glue jobs" they are what the role serves
+    value_words = ("lambda", "glue", "ecs", "ec2", "eks", "states", "events", "sagemaker",
+                   "codebuild", "codepipeline", "firehose", "batch", "emr", "athena", "redshift",
+                   "kinesis", "sns", "sqs", "cloudformation", "apigateway", "scheduler")
     name = "roles"
     section = "roles"
     model = Role

@@ -88,7 +88,9 @@ def unknown_kind_words(text: str, known_words: Iterable[str],
     if any(t in known for t in tokens if t):
         # "an IAM role for glue", "a queue for the lambda": after a kind the registry has,
         # the word after "for" says what it serves, not another kind asked for.
-        tokens = [None if i and tokens[i - 1] == "for" else t for i, t in enumerate(tokens)]
+        tokens = [None if (i and tokens[i - 1] == "for")
+                  or (i > 1 and tokens[i - 2] == "for" and tokens[i - 1] in ("a", "an", "the", "our"))
+                  else t for i, t in enumerate(tokens)]
     hits = [False] * len(tokens)
     for i, token in enumerate(tokens):
         if token and token in vocabulary and token not in known:
@@ -101,6 +103,11 @@ def unknown_kind_words(text: str, known_words: Iterable[str],
             if tuple(tokens[i:i + n]) == phrase:
                 for j in range(i, i + n):
                     hits[j] = True
+    # An unknown word names the kind with the known noun after it: "kafka topic" (a topic
+    # agentops has is an SNS topic, not what was asked), "memcached cache".
+    for i in range(len(tokens) - 1):
+        if hits[i] and tokens[i + 1] and tokens[i + 1] in known and not hits[i + 1]:
+            hits[i + 1] = True
     # Adjacent unknown words are one phrase: "sqs queue", "kafka topic".
     phrases: list[str] = []
     current: list[str] = []
@@ -135,6 +142,10 @@ def refuse_unknown(text: str, registry, names: Iterable[str] = ()) -> None:
     """Raise InterpretError naming the kinds `text` asks for that `registry` lacks, listing
     the ones it has. Nothing is asked of the model and nothing is written."""
     known = registry.words()
+    # "an IAM role that glue jobs assume": a kind the command names may take other services'
+    # names as values (Kind.value_words); then they are not kinds asked for.
+    named_here = kinds_named(text, list(registry), list(names))
+    known = known | {w for k in named_here for w in k.value_words}
     # Looked for: what spec-only kinds declare (Kind.words). Their one-word words count alone
     # only when the curated vocabulary has them too ("sqs", "redis"): generic nouns ("role",
     # "record", "secret", "table") name parts of kinds agentops has, so they count only
