@@ -70,12 +70,37 @@ def _key_words(key: str) -> str:
     return key.replace("_", " ")
 
 
-def value_phrase(key: str, spec, rng: random.Random):
+def _said_with(key: str, templates, rng: random.Random):
+    """(value, phrase) from one of a kind's own templates (Kind.phrases)."""
+    template = rng.choice(templates)
+    if "{unit}" in template and key.endswith("_seconds"):
+        unit, factor = rng.choice(TIME_UNITS)
+        n = rng.randint(1, 14 if factor >= 86400 else 59)
+        return n * factor, template.format(n=_said_number(rng, n), unit=unit)
+    if "{unit}" in template and key.endswith("_mb"):
+        if rng.random() < 0.5:
+            n = rng.choice([128, 256, 512, 1024, 2048, 3008])
+            return n, template.format(n=n, unit=rng.choice(["MB", "mb"]))
+        n = rng.randint(1, 8)
+        return n * 1024, template.format(n=n, unit=rng.choice(["GB", "gb"]))
+    if "{unit}" in template and key == "ttl":
+        unit, factor = rng.choice(TIME_UNITS[:3])
+        n = rng.randint(1, 59)
+        return n * factor, template.format(n=n, unit=unit)
+    n = rng.choice([7, 14, 30, 60, 90, 180, 365]) if key.endswith("_days") else rng.randint(1, 500)
+    return n, template.format(n=n, unit="")
+
+
+def value_phrase(key: str, spec, rng: random.Random, phrases=None):
     """(value, phrase) for one of a kind's own keys, or None when the key's values are not
-    ones a generator can make up sensibly (free strings other than a few known shapes)."""
+    ones a generator can make up sensibly (free strings other than a few known shapes).
+    `phrases`: the kind's own templates (Kind.phrases), used where it has them."""
     from agentops import planline
 
+    phrases = phrases or {}
     words = _key_words(key)
+    if spec.convert is int and key in phrases:
+        return _said_with(key, phrases[key], rng)
     if spec.convert is int:
         if key.endswith("_seconds"):
             unit, factor = rng.choice(TIME_UNITS)
@@ -127,7 +152,7 @@ def create_any(ctx, kind) -> tuple[str, list[Action]] | None:
     for key, spec in keys[: ctx.rng.choice([0, 0, 1, 1, 2])]:
         if key not in kind.fields_for("create"):
             continue
-        made = value_phrase(key, spec, ctx.rng)
+        made = value_phrase(key, spec, ctx.rng, kind.phrases)
         if made:
             params[key], phrase = made
             phrases.append(phrase)
@@ -150,7 +175,7 @@ def update_any(ctx, kind) -> tuple[str, list[Action]] | None:
     if not name or not keys or not kind.supports("update"):
         return None
     key, spec = ctx.pick(keys)
-    made = value_phrase(key, spec, ctx.rng)
+    made = value_phrase(key, spec, ctx.rng, kind.phrases)
     if not made:
         return None
     value, phrase = made

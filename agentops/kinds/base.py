@@ -190,6 +190,10 @@ class Kind:
     # Words that are values of the kind's fields, not kinds asked for, in a command naming it
     # (an IAM role's service: "a role for glue jobs").
     value_words: ClassVar[tuple[str, ...]] = ()
+    # How people say a value of one of the kind's keys, for the training generator
+    # (training/synth_kinds.py): key -> templates with {n} (the number in the key's unit, or in
+    # {unit} when one is named) and {unit}. Keys not listed are said from their names.
+    phrases: ClassVar[Mapping[str, tuple[str, ...]]] = {}
 
     # -- order ---------------------------------------------------------------------------------
     # Position of the section in a spec (and in listings, cost lines); lower first.

@@ -40,6 +40,7 @@ class DnsRecordsKind(Kind):
     # Chosen only when a command names it (its kind= value): a create that names no kind is
     # one of the long-standing kinds of its resource type.
     needs_kind_word = True
+    phrases = {"ttl": ("a ttl of {n} {unit}", "ttl {n}", "cache it for {n} {unit}")}
     name = "dns_records"
     section = "dns_records"
     model = Record

@@ -99,6 +99,9 @@ class FunctionsKind(Kind):
     # Chosen only when a command names it (its kind= value): a create that names no kind is
     # one of the long-standing kinds of its resource type.
     needs_kind_word = True
+    phrases = {"memory_mb": ("{n} {unit} of memory", "{n}{unit} ram", "memory at {n} {unit}"),
+               "timeout_seconds": ("a {n} {unit} timeout", "time out after {n} {unit}",
+                                   "let it run {n} {unit}")}
     name = "functions"
     section = "functions"
     model = Function

@@ -44,6 +44,7 @@ class KeysKind(Kind):
     # Chosen only when a command names it (its kind= value): a create that names no kind is
     # one of the long-standing kinds of its resource type.
     needs_kind_word = True
+    phrases = {"rotation_days": ("rotate it every {n} days", "key rotation every {n} days")}
     name = "keys"
     section = "keys"
     model = Key

@@ -47,6 +47,10 @@ class QueuesKind(Kind):
     # Chosen only when a command names it (its kind= value): a create that names no kind is
     # one of the long-standing kinds of its resource type.
     needs_kind_word = True
+    phrases = {"retention_seconds": ("keep messages for {n} {unit}", "retain messages {n} {unit}",
+                                     "{n} {unit} of retention", "message retention {n} {unit}"),
+               "visibility_timeout_seconds": ("visibility timeout of {n} {unit}",
+                                              "hide messages for {n} {unit} while processing")}
     name = "queues"
     section = "queues"
     model = Queue

@@ -72,6 +72,8 @@ class SecretsKind(Kind):
     # Chosen only when a command names it (its kind= value): a create that names no kind is
     # one of the long-standing kinds of its resource type.
     needs_kind_word = True
+    phrases = {"rotation_days": ("rotate it every {n} days", "rotation every {n} days",
+                                 "a {n} day rotation")}
     name = "secrets"
     section = "secrets"
     model = Secret

@@ -90,6 +90,8 @@ class TablesKind(Kind):
     # Chosen only when a command names it (its kind= value): a create that names no kind is
     # one of the long-standing kinds of its resource type.
     needs_kind_word = True
+    phrases = {"read_capacity": ("{n} read capacity units", "{n} RCUs", "read capacity of {n}"),
+               "write_capacity": ("{n} write capacity units", "{n} WCUs", "write capacity of {n}")}
     name = "tables"
     section = "tables"
     model = Table
