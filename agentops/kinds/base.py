@@ -52,7 +52,11 @@ needs. Worth knowing:
   and parameter keys stay out of the grammar;
 - `needs_kind_word = True`: a create makes this kind only when it says so (kind=queue);
 - the plan line's fields for the kind's own parameter keys are derived from the entry model
-  (plan_keys); an int field may be said relative to the spec ("+3", "/2");
+  (plan_keys); an int field may be said relative to the spec ("+3", "/2"); `spaced_keys` names
+  the keys whose values hold spaces (quoted in the plan line: a cron schedule);
+- `phrases` tells the training generator how people say a key's value ("keep messages for
+  {n} {unit}"); `value_words` lists words that are values of the kind's fields ("an IAM role
+  for glue jobs"), so that they are not refused as kinds nobody registered;
 - `references` are checked for every entry ("no cluster named 'blue' (defined: main)");
 - `implied_by` lets a create that names no kind pick this one from its parameters;
 - `priced`/`cost_coverage` say what cost() prices (shown by `agentops kinds`);
