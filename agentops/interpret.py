@@ -1015,10 +1015,9 @@ def _resource_from_spec(action: Action, specs: dict[str, StackSpec], created: di
     made = (created or {}).get((action.stack, action.name)) or (created or {}).get((None, action.name))
     if made is not None:
         return action if action.type == ActionType.monitor else action.model_copy(update={"resource": made.resource})
-    for stack, spec in specs.items():
-        found = spec.find(action.name) if stack == (action.stack or stack) else None
-        if found:
-            return action.model_copy(update={"resource": ResourceType(SECTIONS[found[0]][1])})
+    found = _find(action, specs)
+    if found:
+        return action.model_copy(update={"resource": ResourceType(SECTIONS[found[0]][1])})
     return action
 
 
