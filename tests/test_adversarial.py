@@ -23,6 +23,7 @@ import httpx
 import pytest
 import uvicorn
 
+from tests.gitrepo import make_stacks_repo
 from agentops.actionplan import Action, ActionPlan, Parameters
 
 REPO_STACKS = Path(__file__).resolve().parents[1] / "stacks"
@@ -65,16 +66,7 @@ def worktrees(root: Path) -> int:
 def repo(tmp_path, monkeypatch) -> Path:
     for var in ("GITHUB_TOKEN", "GH_TOKEN"):
         monkeypatch.delenv(var, raising=False)
-    root = tmp_path / "infra"
-    (root / "stacks").mkdir(parents=True)
-    for name in ("dev", "staging", "prod"):
-        shutil.copy(REPO_STACKS / f"{name}.yaml", root / "stacks" / f"{name}.yaml")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "config", "user.name", "Tester")
-    _git(root, "config", "user.email", "tester@example.com")
-    _git(root, "add", ".")
-    _git(root, "commit", "-q", "-m", "stacks")
-    return root
+    return make_stacks_repo(tmp_path / "infra")
 
 
 def plan_file(tmp_path: Path, command: str = "scale api in dev to 3 replicas", stack="dev",

@@ -5,7 +5,6 @@ not the model, is what is tested. tests/test_server.py keeps the one real-model 
 from __future__ import annotations
 
 import json
-import shutil
 import socket
 import subprocess
 import threading
@@ -19,13 +18,13 @@ import uvicorn
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
+from tests.gitrepo import make_stacks_repo
 from agentops.apiusers import AuditLog, TokenBook
 from agentops.errors import AgentOpsError
 from agentops.interpret import Interpreter
 from agentops.server import API, create_app
 from tests.conftest import ScriptedPlanWriter
 
-REPO_STACKS = Path(__file__).resolve().parents[1] / "stacks"
 ALICE, BOB = "alice-token-1234", "bob-token-5678"
 SCALE = "scale web in staging to 3 replicas"
 DELETE = "delete the logs volume in prod"
@@ -42,14 +41,7 @@ def _git(cwd: Path, *args: str) -> str:
 
 
 def make_repo(base: Path) -> Path:
-    root = base / "infra"
-    shutil.copytree(REPO_STACKS, root / "stacks")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "config", "user.name", "Tester")
-    _git(root, "config", "user.email", "tester@example.com")
-    _git(root, "add", ".")
-    _git(root, "commit", "-q", "-m", "stacks")
-    return root
+    return make_stacks_repo(base / "infra")
 
 
 def _free_port() -> int:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -12,6 +11,7 @@ from pathlib import Path
 import git
 import pytest
 
+from tests.gitrepo import make_stacks_repo
 from agentops import gitops
 from agentops.actionplan import Action, ActionPlan, Parameters
 from agentops.apply import ApplyFailed, ApprovalMissing, apply, order_stacks
@@ -22,7 +22,6 @@ from agentops.rollback import rollback
 from agentops.spec import Workspace
 from fake_github import FakeGitHub
 
-REPO_STACKS = Path(__file__).resolve().parents[1] / "stacks"
 
 
 def _git(cwd: Path, *args: str) -> str:
@@ -36,16 +35,7 @@ def repo(tmp_path, monkeypatch) -> Path:
     monkeypatch.delenv("GH_TOKEN", raising=False)
     monkeypatch.setenv("PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
                                                 if not (Path(p) / "gh").exists()))
-    root = tmp_path / "infra"
-    (root / "stacks").mkdir(parents=True)
-    for name in ("dev", "staging", "prod"):
-        shutil.copy(REPO_STACKS / f"{name}.yaml", root / "stacks" / f"{name}.yaml")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "config", "user.name", "Tester")
-    _git(root, "config", "user.email", "tester@example.com")
-    _git(root, "add", ".")
-    _git(root, "commit", "-q", "-m", "stacks")
-    return root
+    return make_stacks_repo(tmp_path / "infra")
 
 
 @pytest.fixture

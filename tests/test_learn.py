@@ -6,20 +6,19 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.gitrepo import make_stacks_repo
 from agentops.actionplan import Action, ActionPlan, Parameters
 from agentops.edit import apply_plan
 from agentops.learn import learn, refresh
 from agentops.memory import SCHEMA_VERSION, Memory
 from agentops.propose import commit_message
 
-REPO_STACKS = Path(__file__).resolve().parents[1] / "stacks"
 
 
 def _git(cwd: Path, *args: str, env: dict | None = None) -> str:
@@ -33,16 +32,7 @@ def repo(tmp_path, monkeypatch) -> Path:
     monkeypatch.delenv("GH_TOKEN", raising=False)
     monkeypatch.setenv("PATH", os.pathsep.join(p for p in os.environ["PATH"].split(os.pathsep)
                                                 if not (Path(p) / "gh").exists()))
-    root = tmp_path / "infra"
-    (root / "stacks").mkdir(parents=True)
-    for name in ("dev", "staging", "prod"):
-        shutil.copy(REPO_STACKS / f"{name}.yaml", root / "stacks" / f"{name}.yaml")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "config", "user.name", "Reviewer")
-    _git(root, "config", "user.email", "reviewer@example.com")
-    _git(root, "add", ".")
-    _git(root, "commit", "-q", "-m", "stacks")
-    return root
+    return make_stacks_repo(tmp_path / "infra", "Reviewer", "reviewer@example.com")
 
 
 def plan_of(command: str, *actions: Action) -> ActionPlan:
