@@ -885,7 +885,26 @@ def fit_to_kind(action: Action, specs: dict[str, StackSpec], registry, created: 
             params["kind"] = own if own in kind.kind_values else kind.kind_values[0]
         elif not kind.kind_values:
             params.pop("kind")
-    return action.model_copy(update={"parameters": Parameters.model_validate(params)})
+    return action.model_copy(update={"type": _scale_or_update(action, params, kind, entry),
+                                     "parameters": Parameters.model_validate(params)})
+
+
+def _scale_or_update(action: Action, params: dict, kind, entry) -> ActionType:
+    """A change of an existing resource's size alone is a scale, and a change of anything else
+    an update, whichever word the model wrote: the two edit the spec alike, and the plan a
+    reviewer reads (and the history) names the change by what it changes. The size keys are
+    the kind's own (Kind.fields_for("scale"): a table's read capacity, a cache's node count)."""
+    if entry is None or action.type not in (ActionType.scale, ActionType.update):
+        return action.type
+    changed = {k for k in params if k != "kind"} | set(action.relative)
+    if not changed or not kind.supports(ActionType.scale):
+        return action.type
+    sizes = kind.fields_for("scale")
+    if action.type == ActionType.update and changed <= set(sizes):
+        return ActionType.scale
+    if action.type == ActionType.scale and not changed <= set(sizes) and changed <= set(kind.fields_for("update")):
+        return ActionType.update
+    return action.type
 
 
 _INT_KEYS = frozenset({"count", "replicas", "min_size", "max_size", "storage_gb"})

@@ -137,6 +137,26 @@ def test_a_deployment_scaled_with_count_gets_replicas(scripted, workspace):
     assert plan.actions[0].parameters.set_values() == {"replicas": 6}
 
 
+def test_a_size_change_written_as_an_update_is_a_scale(scripted, workspace):
+    plan = scripted("update deployment name=api stack=prod replicas=6").interpret(
+        "set api in prod to 6 replicas", workspace)
+    assert [(a.type.value, a.parameters.set_values()) for a in plan.actions] == [("scale", {"replicas": 6})]
+    plan = scripted("update infrastructure name=main stack=prod kind=cluster max_size=9").interpret(
+        "let main in prod grow to 9 nodes", workspace)
+    assert plan.actions[0].type.value == "scale"
+
+
+def test_a_scale_that_changes_more_than_a_size_is_an_update(scripted, workspace):
+    plan = scripted("scale infrastructure name=main stack=prod kind=cluster instance_type=m5.xlarge count=4").interpret(
+        "move main in prod to m5.xlarge with 4 nodes", workspace)
+    assert plan.actions[0].type.value == "update"
+    assert plan.actions[0].parameters.instance_type == "m5.xlarge"
+    # an image is no size: a deployment's image change stays an update
+    plan = scripted("update deployment name=api stack=prod image=ghcr.io/acme/api:2.0").interpret(
+        "roll api in prod to ghcr.io/acme/api:2.0", workspace)
+    assert plan.actions[0].type.value == "update"
+
+
 # -- names said in words
 
 

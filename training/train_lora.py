@@ -32,6 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import gemma3  # noqa: E402
 import synth  # noqa: E402
+import written  # noqa: E402
 
 from agentops.adapter import ADAPTER_FILE, ADAPTER_SHOTS, BASE_NAME_KEY, BASE_SIZE_KEY, write_sidecar  # noqa: E402
 from agentops.interpret import build_prompt  # noqa: E402
@@ -135,6 +136,9 @@ def main() -> None:
                          "an interrupted session would; --resume continues")
     ap.add_argument("--curated-copies", type=int, default=2,
                     help="copies of the curated examples in the training set")
+    ap.add_argument("--written-copies", type=int, default=0,
+                    help="copies of the commands people wrote (training/written/*.yaml, each "
+                         "against its own repository) in the training set")
     args = ap.parse_args()
     resumed_step = 0
     # The generator as it is when the data is made (later commits do not change this run's data).
@@ -143,7 +147,8 @@ def main() -> None:
         state = json.loads((args.checkpoint / "state.json").read_text())
         recorded = state["args"]
         started_from = state.get("generator", started_from)
-        for key in ("samples", "epochs", "batch", "rank", "alpha", "lr", "seed", "warmup", "curated_copies"):
+        for key in ("samples", "epochs", "batch", "rank", "alpha", "lr", "seed", "warmup", "curated_copies",
+                    "written_copies"):
             if key in recorded:
                 setattr(args, key, type(getattr(args, key))(recorded[key]))
         resumed_step = int(state["step"])
@@ -157,6 +162,10 @@ def main() -> None:
     llm = load_llama(model_file)
     own = synth.this_repository().listing()
     samples = synth.generate(args.samples, seed=args.seed) + curated_samples(own) * args.curated_copies
+    if args.written_copies:
+        people = written.load_all()
+        print(f"{len(people)} written commands, {args.written_copies} copies", flush=True)
+        samples += people * args.written_copies
     print(f"{len(samples)} samples; retrieving few-shot examples", flush=True)
     shots = retrieve_shots(samples, model_file, ADAPTER_SHOTS)
     data = [encode(llm, build_prompt(s.listing, sh, s.command), s.plan) for s, sh in zip(samples, shots)]

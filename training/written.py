@@ -1,0 +1,130 @@
+"""Training commands written by people (helper sessions briefed to write like users), not by the
+generator: turned into training samples, and checked before they are.
+
+    python training/written.py check training/written/<set>.yaml   # every item, with its error
+    python training/written.py show  training/written/<set>.yaml   # the samples it makes
+
+A written set has the layout of a structured evaluation set (agentops.evaluate: `repository:`
+and `items:` of {command, expect}), written against its own repository of stacks, with one
+difference: a relative change keeps what the command says ("+3", "-1", "*2", "/2") rather than
+the result, because that is what the model is to write (agentops.planline; code resolves it).
+
+Why written data: the generator's phrasing comes from key names and templates, and the sets
+written apart showed that people write otherwise (issue 11). The authors of these sets never
+saw an evaluation set, the generator, the curated examples or any model output.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from agentops.actionplan import Action, ActionPlan, ActionType, Parameters  # noqa: E402
+from agentops.evaluate import ERROR, load_eval_file  # noqa: E402
+from agentops.planline import RELATIVE, plan_keys, render  # noqa: E402
+
+HERE = Path(__file__).resolve().parent / "written"
+
+
+def _actions(expected: tuple, registry, specs) -> list[Action]:
+    """A written item's actions; raises ValueError naming what does not fit."""
+    keys = plan_keys(registry)
+    created: set[tuple[str | None, str]] = set()
+    out = []
+    for type_, kind_name, name, stack, params in expected:
+        kind = next((k for k in registry if k.name == kind_name), None)
+        if kind is None:
+            raise ValueError(f"no kind {kind_name!r} (agentops kinds lists them)")
+        if type_ not in {t.value for t in ActionType}:
+            raise ValueError(f"no action {type_!r}")
+        if stack is not None and stack not in specs:
+            raise ValueError(f"no stack {stack!r}")
+        if type_ != "create" and name:
+            stacks = [stack] if stack else list(specs)
+            found = any((s, name) in created or specs[s].find(name) for s in stacks)
+            if not found:
+                raise ValueError(f"{type_} {kind_name} {name!r}: no such resource in {stacks}")
+        values, relative = {}, {}
+        for key, value in params:
+            if key not in keys:
+                raise ValueError(f"{key!r} is no key of the plan line")
+            if isinstance(value, str) and re.fullmatch(RELATIVE, value):
+                if not keys[key].relative:
+                    raise ValueError(f"{key} cannot be relative")
+                relative[key] = value
+                continue
+            if isinstance(value, float) and value.is_integer():
+                value = int(value)
+            values[key] = list(value) if isinstance(value, tuple) else value
+        if type_ == "create" and kind.kind_values:
+            values["kind"] = kind.kind_values[0]
+        if type_ == "create":
+            created.add((stack, name))
+        out.append(Action(type=ActionType(type_), resource=kind.resource_type, name=name, stack=stack,
+                          parameters=Parameters.model_validate(values), relative=relative))
+    return out
+
+
+def load(path: Path, strict: bool = False):
+    """(samples, errors): synth.Sample for every usable item; errors as (command, message).
+    Refusals are left out: the model writes what it reads and the guard refuses."""
+    import synth
+
+    from agentops.edit import apply_plan
+    from agentops.interpret import listing, resolve_relative
+    from agentops.spec import Workspace
+
+    evalset = load_eval_file(path)
+    if evalset.repository is None:
+        raise SystemExit(f"{path}: needs `repository:`")
+    workspace = Workspace.find(evalset.repository)
+    specs = workspace.load_all()
+    registry = workspace.kinds
+    shown = listing(specs)
+    texts = {s: workspace.spec_text(s) for s in workspace.stack_names()}
+    samples, errors = [], []
+    for item in evalset.items:
+        if item.expect == ERROR:
+            continue
+        if item.expect == "none":
+            samples.append(synth.Sample(shown, item.command, "none"))
+            continue
+        try:
+            actions = _actions(item.actions, registry, specs)
+            if len(actions) > 4:
+                raise ValueError("more than 4 actions")
+            # it must apply to the specs as written (relative values resolved first)
+            resolved = [resolve_relative(a, specs, registry, []) for a in actions]
+            if not any(a.type == ActionType.show for a in resolved):
+                apply_plan(ActionPlan(command=item.command, interpretation="", actions=resolved), texts)
+        except Exception as exc:  # noqa: BLE001 - reported per item
+            errors.append((item.command, f"{type(exc).__name__}: {exc}"))
+            continue
+        samples.append(synth.Sample(shown, item.command, render(actions, registry)))
+    return samples, errors
+
+
+def load_all(folder: Path = HERE):
+    samples = []
+    for path in sorted(folder.glob("*.yaml")):
+        got, _ = load(path)
+        samples += got
+    return samples
+
+
+if __name__ == "__main__":
+    mode, *paths = sys.argv[1:]
+    bad = 0
+    for p in paths:
+        samples, errors = load(Path(p))
+        if mode == "show":
+            for s in samples:
+                print(f"{s.command!r:90} -> {s.plan}")
+        for command, message in errors:
+            print(f"ERROR {command!r}: {message}")
+        print(f"{p}: {len(samples)} usable, {len(errors)} with errors")
+        bad += len(errors)
+    sys.exit(1 if bad else 0)
