@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import json
 import socket
-import subprocess
 import threading
 import time
-from contextlib import contextmanager
+import subprocess
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 from websockets.exceptions import ConnectionClosed
 from websockets.sync.client import connect
 
 from tests.gitrepo import make_stacks_repo
+from tests.loopback import free_port as _free_port, serving
 from agentops.apiusers import AuditLog, TokenBook
 from agentops.errors import AgentOpsError
 from agentops.interpret import Interpreter
@@ -42,32 +41,6 @@ def _git(cwd: Path, *args: str) -> str:
 
 def make_repo(base: Path) -> Path:
     return make_stacks_repo(base / "infra")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@contextmanager
-def serving(app_factory):
-    """Run create_app(...) (given the port) under uvicorn on loopback; yield (base, app)."""
-    port = _free_port()
-    app = app_factory(port)
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}", app
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def scripted_interpreter(writer=None) -> Interpreter:

@@ -2,63 +2,30 @@
 
 from __future__ import annotations
 
-import shutil
-import socket
 import subprocess
-import threading
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-import uvicorn
 
 from agentops.actionplan import Action, ActionPlan, Parameters
 from agentops.server import create_app
+from tests.gitrepo import make_stacks_repo
+from tests.loopback import serving
 
-REPO_STACKS = Path(__file__).resolve().parents[1] / "stacks"
 TOKEN = "s3cr3t-token"
-
-
-def _git(cwd: Path, *args: str) -> None:
-    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True)
 
 
 @pytest.fixture(scope="module")
 def repo(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("api") / "infra"
-    shutil.copytree(REPO_STACKS, root / "stacks")
-    _git(root, "init", "-q", "-b", "main")
-    _git(root, "config", "user.name", "Tester")
-    _git(root, "config", "user.email", "tester@example.com")
-    _git(root, "add", ".")
-    _git(root, "commit", "-q", "-m", "stacks")
-    return root
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+    return make_stacks_repo(tmp_path_factory.mktemp("api") / "infra")
 
 
 @pytest.fixture(scope="module")
 def server(repo, interpreter):
-    """Yield (base_url, repo); the server runs in a thread with a bearer token."""
-    port = _free_port()
-    config = uvicorn.Config(create_app(repo, token=TOKEN, interpreter=interpreter), host="127.0.0.1", port=port,
-                            log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not instance.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
+    """The server on loopback with a bearer token; yields its base URL."""
+    with serving(lambda port: create_app(repo, token=TOKEN, interpreter=interpreter)) as (base, _):
+        yield base
 
 
 def client(base: str, token: str | None = TOKEN) -> httpx.Client:
