@@ -245,7 +245,9 @@ _UNIT_WORDS = {
     "gb": ("g", "gb", "gib", "gigabytes", "gigs"), "tb": ("tb", "tib", "terabytes"),
 }
 _UNIT_OF = {w: u for u, words in _UNIT_WORDS.items() for w in words}
-_QUANTITY = re.compile(r"\b(\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS) + r"|a|an)\s*-?\s*([a-z]+)\b")
+# A lookahead, so that matches may overlap: in "a one day timeout", "a one" must not hide
+# "one day".
+_QUANTITY = re.compile(r"(?=(?<![0-9.])\b(\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS) + r"|a|an)\s*-?\s*([a-z]+)\b)")
 
 
 def _quantities(text: str) -> list[tuple[float, str]]:
@@ -994,7 +996,8 @@ def _params(params: Parameters, facts: CommandFacts, warnings: list[str]) -> Par
         elif key in LITERAL_KEYS:
             ok = str(value).lower() in lowered
         elif key in ENUM_WORDS:
-            said = ENUM_WORDS[key].get(value, (value,))
+            # a kind's own spelling (a load balancer's HTTPS) is said in any case
+            said = ENUM_WORDS[key].get(value, (str(value).lower(),))
             ok = any(w in facts.words for w in said) or (
                 # "memroy": a slip in a metric word of five letters or more still names it
                 key == "metric" and any(difflib.get_close_matches(w, [x for x in said if len(x) >= 5], 1, 0.8)

@@ -85,7 +85,8 @@ CANONICAL_KEYS: dict[str, PlanKey] = {
         r"(db\.|cache\.)?[a-z][0-9][a-z]{0,3}\.([0-9]{1,2})?(nano|micro|small|medium|large|xlarge|metal)"),
     "min_size": PlanKey(f"({INT})", int, relative=True),
     "max_size": PlanKey(f"({INT})", int, relative=True),
-    "image": PlanKey(r"[a-z0-9][a-z0-9./_-]*:[A-Za-z0-9._-]+"),
+    # a container image with its tag, or a machine image id (an instance group's ami)
+    "image": PlanKey(r"([a-z0-9][a-z0-9./_-]*:[A-Za-z0-9._-]+|ami-[0-9a-f]{8,17})"),
     "replicas": PlanKey(f"({INT})", int, relative=True),
     "engine": PlanKey(r"(postgres|mysql|redis|valkey)"),
     "storage_gb": PlanKey(f"({INT})", int, relative=True),
@@ -102,7 +103,7 @@ INT_KEYS = {k for k, v in CANONICAL_KEYS.items() if v.convert is int}
 # A free string of a kind's own key: one word of the characters host names, paths, ARNs,
 # schedules (written with _ for spaces is not asked: the model writes what the command says)
 # and ids use. Checked against the command afterwards (PlanKey.literal).
-WORD = r"[A-Za-z0-9*/][A-Za-z0-9._:/*@+-]*"
+WORD = r"[A-Za-z0-9*/][A-Za-z0-9._:/*@+%-]*"
 # A list: words joined by commas, no spaces ("values=10.0.0.1,10.0.0.2").
 WORDS = f"{WORD}(,{WORD})*"
 # A value with spaces, quoted ("schedule=\"0 3 * * *\""): printable, no quote or semicolon.
@@ -134,6 +135,13 @@ def plan_keys(kinds=None) -> dict[str, PlanKey]:
             continue
         for key, spec in kind.plan_keys().items():
             if key in keys:
+                if is_enum(keys[key]) and is_enum(spec):
+                    # a canonical enum a kind's entry spells its own way (a load balancer's
+                    # protocol=HTTPS next to a firewall rule's tcp): both spellings are values
+                    have = _enum_values(keys[key])
+                    more = [v for v in _enum_values(spec) if v not in have]
+                    if more:
+                        keys[key] = PlanKey(_alt(have + more))
                 continue
             seen = extra.get(key)
             if seen is None or seen == spec:
@@ -145,6 +153,16 @@ def plan_keys(kinds=None) -> dict[str, PlanKey]:
             else:
                 extra[key] = PlanKey(WORD, str, literal=True)
     return {**keys, **dict(sorted(extra.items()))}
+
+
+def is_enum(key: PlanKey) -> bool:
+    """Whether a plan key is a closed vocabulary: an alternation of plain words."""
+    return (key.convert is str and key.pattern.startswith("(") and key.pattern.endswith(")")
+            and re.fullmatch(r"\((?:[A-Za-z0-9_.\\-]+\|)*[A-Za-z0-9_.\\-]+\)", key.pattern) is not None)
+
+
+def _enum_values(key: PlanKey) -> list[str]:
+    return [v.replace("\\", "") for v in key.pattern[1:-1].split("|")]
 
 
 def grammar(stacks: list[str], kinds=None) -> str:

@@ -280,3 +280,40 @@ def test_propose_puts_a_four_action_plan_with_references_on_one_branch(scripted,
     branches = subprocess.run(["git", "branch", "--list", "agentops/*"], cwd=root, check=True,
                               capture_output=True, text=True).stdout.split()
     assert branches == [result.branch]
+
+
+# -- values as the kinds spell them
+
+
+def test_the_plan_line_says_a_kinds_own_spelling_a_percentage_and_a_machine_image():
+    line = ("create infrastructure name=edge-alb stack=prod kind=load_balancer port=443 protocol=HTTPS ; "
+            "create infrastructure name=api-pdb stack=prod kind=pdb max_unavailable=30% ; "
+            "update infrastructure name=bastion stack=prod image=ami-0c1f3a8b5e2d4f601")
+    import re
+
+    from agentops.planline import grammar
+
+    assert re.fullmatch(grammar(["prod"]), f" {line}\n")
+    actions = parse(line)
+    assert actions[0].parameters.protocol == "HTTPS"
+    assert actions[1].parameters.set_values()["max_unavailable"] == "30%"
+    assert actions[2].parameters.image == "ami-0c1f3a8b5e2d4f601"
+    # a firewall rule's protocol stays the canonical lowercase one; a made-up one is no value
+    assert not re.fullmatch(grammar(["prod"]), " update security name=x stack=prod protocol=SCTP\n")
+
+
+def test_a_load_balancers_protocol_said_in_lowercase_is_kept(scripted, workspace):
+    line = ("create infrastructure name=edge-alb stack=prod kind=load_balancer port=443 protocol=HTTP")
+    plan = scripted(line).interpret("a plain http alb named edge-alb in prod on 443", workspace)
+    assert plan.actions[0].parameters.protocol == "HTTP"
+    # not said: dropped (the kind's default applies), never guessed
+    plan = scripted(line).interpret("an alb named edge-alb in prod on 443", workspace)
+    assert plan.actions[0].parameters.protocol is None
+
+
+def test_quantities_overlap_and_keep_decimals():
+    from agentops.interpret import _quantities
+
+    # "a one" must not hide "one day"; "2.5 hours" is not also "5 hours"
+    assert _quantities("a one day timeout, 2.5 hours") == [(1.0, "d"), (2.5, "h")]
+    assert CommandFacts.of("a one day timeout", ["prod"]).says_number("timeout_seconds", 86400)

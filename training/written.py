@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agentops.actionplan import Action, ActionPlan, ActionType, Parameters  # noqa: E402
 from agentops.evaluate import ERROR, load_eval_file  # noqa: E402
-from agentops.planline import RELATIVE, plan_keys, render  # noqa: E402
+from agentops.planline import RELATIVE, grammar, parse, plan_keys, render  # noqa: E402
 
 HERE = Path(__file__).resolve().parent / "written"
 
@@ -85,6 +85,7 @@ def load(path: Path, strict: bool = False):
     registry = workspace.kinds
     shown = listing(specs)
     texts = {s: workspace.spec_text(s) for s in workspace.stack_names()}
+    line_shape = re.compile(grammar(list(specs), registry))
     samples, errors = [], []
     for item in evalset.items:
         if item.expect == ERROR:
@@ -103,7 +104,12 @@ def load(path: Path, strict: bool = False):
         except Exception as exc:  # noqa: BLE001 - reported per item
             errors.append((item.command, f"{type(exc).__name__}: {exc}"))
             continue
-        samples.append(synth.Sample(shown, item.command, render(actions, registry)))
+        line = render(actions, registry)
+        # what the model cannot write (a value the plan line has no shape for) teaches nothing
+        if not line_shape.fullmatch(f" {line}\n") or len(parse(line, registry)) != len(actions):
+            errors.append((item.command, f"the plan line cannot say it: {line}"))
+            continue
+        samples.append(synth.Sample(shown, item.command, line))
     return samples, errors
 
 

@@ -247,18 +247,24 @@ class Kind:
 
     def plan_keys(self) -> dict[str, Any]:
         """The plan-line fields (agentops.planline.PlanKey) of the kind's own parameter keys,
-        those beyond the canonical ones (agentops.actionplan.Parameters): each value's shape
+        those beyond the canonical ones (agentops.actionplan.Parameters) and the values a kind
+        spells its own way for a canonical enum (HTTPS for protocol): each value's shape
         derived from the entry model field it maps to (an int, a bool, one of a Literal's
         values, a list, or one word). Override to say more."""
         from agentops.actionplan import Parameters
 
+        from agentops.planline import is_enum
+
         out: dict[str, Any] = {}
         for key in self.parameters():
-            if key in Parameters.model_fields:
-                continue
             field_name = next(a.fields[key] for a in self.actions.values() if key in a.fields)
             info = self.model.model_fields.get(field_name.split("|")[0])
-            out[key] = plan_key_for(info.annotation if info is not None else str)
+            shape = plan_key_for(info.annotation if info is not None else str)
+            if key in Parameters.model_fields and not is_enum(shape):
+                # a canonical key keeps its canonical shape; only its spelling of a closed
+                # vocabulary (a load balancer's protocol HTTPS) is the kind's to add
+                continue
+            out[key] = shape
             if key in self.spaced_keys:
                 out[key] = dataclasses.replace(out[key], spaced=True)
         return out
