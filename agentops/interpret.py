@@ -534,7 +534,15 @@ def hold_to_named_kinds(actions: list[Action], text: str, registry, names: list[
     accounted = set(made.values()) | {k for k in registry
                                       if k.supports(ActionType.monitor) and k.resource_type == ResourceType.monitoring
                                       and any(a.type == ActionType.monitor for a in actions)}
-    all_named_in_plan = len(actions) > 1 and all(k in accounted for k in named)
+    # "deploy etl on the batch cluster": a kind the plan's creates refer to by a value (the
+    # cluster a deployment goes on) is named as a place, not as what to make.
+    for i, kind in made.items():
+        values = actions[i].parameters.set_values()
+        for key, field_name in kind.fields_for("create").items():
+            section = kind.references.get(field_name)
+            if key in values and section in registry:
+                accounted.add(registry[section])
+    all_named_in_plan = all(k in accounted for k in named)
     for i, action in enumerate(actions):
         if i not in made:
             continue

@@ -317,3 +317,27 @@ def test_quantities_overlap_and_keep_decimals():
     # "a one" must not hide "one day"; "2.5 hours" is not also "5 hours"
     assert _quantities("a one day timeout, 2.5 hours") == [(1.0, "d"), (2.5, "h")]
     assert CommandFacts.of("a one day timeout", ["prod"]).says_number("timeout_seconds", 86400)
+
+
+# -- what runs on a cluster goes on the one the command names
+
+
+def _second_cluster(workspace):
+    path = workspace.root / "stacks" / "prod.yaml"
+    text = path.read_text()
+    text = text.replace("clusters:\n", "clusters:\n  batch:\n    instance_type: t3.large\n"
+                        "    desired_size: 2\n    min_size: 1\n    max_size: 3\n    network: core\n", 1)
+    path.write_text(text)
+
+
+def test_a_deployment_goes_on_the_cluster_the_command_names(scripted, workspace):
+    _second_cluster(workspace)
+    line = "create deployment name=etl stack=prod image=ghcr.io/acme/etl:1.2 cluster=batch"
+    plan = scripted(line).interpret("deploy ghcr.io/acme/etl:1.2 as etl on the batch cluster in prod", workspace)
+    spec = _applied(plan, workspace)["prod"]
+    assert spec.find("etl")[1].cluster == "batch"
+    # with two clusters and none said, which one is asked, never guessed
+    unsaid = scripted("create deployment name=etl stack=prod image=ghcr.io/acme/etl:1.2").interpret(
+        "deploy ghcr.io/acme/etl:1.2 as etl in prod", workspace)
+    with pytest.raises(Exception, match="which cluster"):
+        _applied(unsaid, workspace)

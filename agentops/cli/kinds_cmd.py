@@ -26,7 +26,7 @@ def describe_kinds(registry) -> list[dict]:
             "resource": kind.resource_type.value,
             "words": sorted({kind.noun, *kind.kind_values, *kind.words} - {""}),
             "actions": list(kind.actions),
-            "parameters": {a: dict(m.fields) for a, m in kind.actions.items() if m.fields},
+            "parameters": {a: dict(kind.fields_for(a)) for a in kind.actions if kind.fields_for(a)},
             "cost": kind.cost_coverage or ("priced" if kind.priced else "unpriced"),
             "alarm_metrics": list(kind.alarm_metrics),
             "rules": list(dict.fromkeys([*kind.rules, *(p.name for p in kind.policies())])),

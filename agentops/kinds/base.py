@@ -243,7 +243,7 @@ class Kind:
 
     def parameters(self) -> list[str]:
         """Every canonical parameter key some action of the kind accepts."""
-        return sorted({k for a in self.actions.values() for k in a.fields})
+        return sorted({k for a in self.actions for k in self.fields_for(a)})
 
     def plan_keys(self) -> dict[str, Any]:
         """The plan-line fields (agentops.planline.PlanKey) of the kind's own parameter keys,
@@ -257,7 +257,7 @@ class Kind:
 
         out: dict[str, Any] = {}
         for key in self.parameters():
-            field_name = next(a.fields[key] for a in self.actions.values() if key in a.fields)
+            field_name = next(self.fields_for(a)[key] for a in self.actions if key in self.fields_for(a))
             info = self.model.model_fields.get(field_name.split("|")[0])
             shape = plan_key_for(info.annotation if info is not None else str)
             if key in Parameters.model_fields and not is_enum(shape):
@@ -319,7 +319,12 @@ class Kind:
     # -- edits (on round-trip YAML entries; agentops.edit calls these) -------------------------
 
     def fields_for(self, action: str) -> Mapping[str, str]:
-        return self.actions[action].fields if action in self.actions else {}
+        fields = self.actions[action].fields if action in self.actions else {}
+        if action == "create" and "cluster" in self.references and action in self.actions:
+            # what runs on a cluster is created on the one the command names ("deploy api on
+            # the main cluster"); with one cluster in the stack it may go unsaid
+            return {**fields, "cluster": "cluster"}
+        return fields
 
     def mapped(self, action: str, name: str, params: dict) -> dict[str, Any]:
         """Parameters -> spec fields for `action`; an unknown key is an error listing the rest."""
