@@ -162,3 +162,44 @@ def test_a_training_run_stops_and_resumes_from_its_checkpoint(tmp_path):
     assert "resuming at step 2" in second.stdout
     assert "step 0/" not in second.stdout and "step 1/" not in second.stdout
     assert json.loads((tmp_path / "ck" / "state.json").read_text())["step"] == 3
+
+
+def test_the_written_training_sets_turn_into_plan_lines_the_model_can_write():
+    import written
+
+    total = 0
+    for path in sorted((ROOT / "training" / "written").glob("*.yaml")):
+        samples, errors = written.load(path)
+        total += len(samples)
+        # what the plan line cannot say is reported, not trained on; it stays rare
+        assert len(errors) <= 0.02 * (len(samples) + len(errors)), (path.name, errors[:3])
+        line = re.compile(grammar(list(samples[0].listing)))
+        for s in samples:
+            assert line.fullmatch(f" {s.plan}\n"), s.plan
+    assert total >= 700
+
+
+def test_a_written_item_that_does_not_fit_is_reported_with_what_is_wrong(tmp_path):
+    import shutil
+
+    import written
+
+    shutil.copytree(ROOT / "stacks", tmp_path / "repo" / "stacks")
+    (tmp_path / "set.yaml").write_text(
+        "repository: repo\nitems:\n"
+        "- command: add two replicas to api in prod\n"
+        "  expect: [{action: scale, kind: deployments, name: api, stack: prod, parameters: {replicas: '+2'}}]\n"
+        "- command: halve the ghost deployment\n"
+        "  expect: [{action: scale, kind: deployments, name: ghost, stack: prod, parameters: {replicas: '/2'}}]\n"
+        "- command: api in prod on port plus one\n"
+        "  expect: [{action: update, kind: deployments, name: api, stack: prod, parameters: {port: '+1'}}]\n"
+        "- command: make it a queue thing\n"
+        "  expect: [{action: create, kind: queue, name: q, stack: prod}]\n"
+        "- command: how are you\n"
+        "  expect: none\n")
+    samples, errors = written.load(tmp_path / "set.yaml")
+    assert [s.plan for s in samples] == ["scale deployment name=api stack=prod replicas=+2", "none"]
+    messages = " | ".join(m for _, m in errors)
+    assert "'ghost': no such resource" in messages
+    assert "port cannot be relative" in messages
+    assert "no kind 'queue'" in messages
