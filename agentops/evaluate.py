@@ -54,6 +54,9 @@ class ItemResult:
     # Structured items: whether the interpreted plan changes the specs exactly as the expected
     # one does (a scale and an update of the same field to the same value are one change).
     same_effect: bool | None = None
+    # Structured items: (kind, parameter key, "missing" | "extra" | "wrong value") for each key
+    # of the actions at the same position that differs: what a miss gets wrong, by key only.
+    key_misses: tuple = ()
 
 
 @dataclass
@@ -281,10 +284,11 @@ def run_eval(items: list[EvalItem], workspace, model_path: str | None = None, ve
             got = None if actions is None else by_kind(actions, specs, workspace.kinds)
             exact, fields = score_structured(expected, got)
             effect = exact or same_effect(expected, actions, workspace)
+            misses = key_misses(expected, got)
         else:
             exact, fields = score(expected, actions)
-            effect = None
-        result = ItemResult(item, got_line, exact, fields, seconds, effect)
+            effect, misses = None, ()
+        result = ItemResult(item, got_line, exact, fields, seconds, effect, misses)
         reports.setdefault(item.split, SplitReport()).results.append(result)
         if verbose and not exact:
             print(f"MISS [{item.split}] {item.command!r}\n  want: {item.expect}\n  got:  {got_line}")
@@ -306,6 +310,33 @@ def miss_class(result: ItemResult) -> str:
         return "answered where a refusal was expected"
     wrong = [name for name, (right, total) in result.fields.items() if right < total]
     return "wrong: " + ", ".join(wrong)
+
+
+def key_misses(expected: tuple | None, got: tuple | None) -> tuple:
+    """(kind, key, how) for each parameter the interpreted action at the same position, on the
+    same kind, gets wrong: missing, extra or a wrong value. Keys and kinds only, never values."""
+    out = []
+    for want, have in zip(expected or (), got or ()):
+        if want[1] != have[1]:
+            continue
+        wanted, had = dict(want[4]), dict(have[4])
+        for key in sorted(set(wanted) | set(had)):
+            if key not in had:
+                out.append((want[1], key, "missing"))
+            elif key not in wanted:
+                out.append((want[1], key, "extra"))
+            elif wanted[key] != had[key]:
+                out.append((want[1], key, "wrong value"))
+    return tuple(out)
+
+
+def print_key_misses(reports: dict[str, SplitReport], top: int = 15) -> None:
+    """The parameter keys most often wrong across a structured set's items, by kind and how."""
+    from collections import Counter
+
+    counts = Counter(m for report in reports.values() for r in report.results for m in r.key_misses)
+    for (kind, key, how), n in counts.most_common(top):
+        print(f"key   {n:>3}  {kind}.{key} {how}")
 
 
 def print_miss_classes(reports: dict[str, SplitReport]) -> None:

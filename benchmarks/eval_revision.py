@@ -14,6 +14,11 @@ from pathlib import Path
 
 import agentops
 from agentops.evaluate import load_eval_file, print_by_tag, print_miss_classes, print_report, run_eval
+
+try:  # an older revision's evaluate.py may not have it
+    from agentops.evaluate import print_key_misses
+except ImportError:
+    print_key_misses = None
 from agentops.spec import Workspace
 
 
@@ -28,6 +33,8 @@ def main() -> None:
     print_report(reports)
     print_miss_classes(reports)
     print_by_tag(reports)
+    if print_key_misses is not None:
+        print_key_misses(reports)
     print(f"{time.time() - start:.0f}s")
 
 

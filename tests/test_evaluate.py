@@ -76,3 +76,15 @@ def test_a_scale_and_an_update_of_one_field_have_the_same_effect():
     assert same_effect(expected, got, workspace)
     other = expected_actions((("scale", "deployments", name, stack, (("replicas", 6.0),)),), workspace.kinds)
     assert not same_effect(expected, other, workspace)
+
+
+def test_key_misses_name_the_kind_key_and_how_never_the_value():
+    from agentops.evaluate import key_misses
+
+    want = (("create", "queues", "jobs", "dev", (("retention_seconds", 345600.0), ("visibility_timeout_seconds", 30.0))),
+            ("scale", "deployments", "api", "dev", (("replicas", 6.0),)))
+    got = (("create", "queues", "jobs", "dev", (("retention_seconds", 4.0), ("fifo", True))),
+           ("scale", "clusters", "api", "dev", (("count", 6.0),)))
+    assert key_misses(want, got) == (("queues", "fifo", "extra"), ("queues", "retention_seconds", "wrong value"),
+                                     ("queues", "visibility_timeout_seconds", "missing"))
+    assert key_misses(want, None) == ()

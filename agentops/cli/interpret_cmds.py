@@ -83,7 +83,8 @@ def eval_cmd(
     from agentops.extras import require
 
     require("model", "agentops eval")
-    from agentops.evaluate import load_eval_file, print_by_tag, print_miss_classes, print_report, run_eval
+    from agentops.evaluate import (load_eval_file, print_by_tag, print_key_misses, print_miss_classes, print_report,
+                                   run_eval)
     from agentops.spec import Workspace
 
     evalset = load_eval_file(file)
@@ -97,6 +98,7 @@ def eval_cmd(
     if classes:
         print_miss_classes(report)
         print_by_tag(report)
+        print_key_misses(report)
 
 
 @app.command("resident")
