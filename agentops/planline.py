@@ -146,10 +146,9 @@ def plan_keys(kinds=None) -> dict[str, PlanKey]:
             seen = extra.get(key)
             if seen is None or seen == spec:
                 extra[key] = spec
-            elif seen.convert is spec.convert is str and seen.pattern.startswith("(") and spec.pattern.startswith("("):
+            elif is_enum(seen) and is_enum(spec):
                 # two enums: one alternation of both
-                values = sorted(set(seen.pattern[1:-1].split("|")) | set(spec.pattern[1:-1].split("|")))
-                extra[key] = PlanKey("(" + "|".join(values) + ")")
+                extra[key] = PlanKey(_alt(sorted(set(_enum_values(seen)) | set(_enum_values(spec)))))
             else:
                 extra[key] = PlanKey(WORD, str, literal=True)
     return {**keys, **dict(sorted(extra.items()))}

@@ -255,9 +255,10 @@ class Kind:
 
         from agentops.planline import is_enum
 
+        fields = [self.fields_for(a) for a in self.actions]
         out: dict[str, Any] = {}
         for key in self.parameters():
-            field_name = next(self.fields_for(a)[key] for a in self.actions if key in self.fields_for(a))
+            field_name = next(f[key] for f in fields if key in f)
             info = self.model.model_fields.get(field_name.split("|")[0])
             shape = plan_key_for(info.annotation if info is not None else str)
             if key in Parameters.model_fields and not is_enum(shape):
