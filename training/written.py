@@ -22,21 +22,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from agentops.actionplan import Action, ActionPlan, ActionType, Parameters  # noqa: E402
-from agentops.evaluate import ERROR, load_eval_file  # noqa: E402
+from agentops.actionplan import Action, ActionPlan, ActionType  # noqa: E402
+from agentops.evaluate import ERROR, expected_actions, load_eval_file  # noqa: E402
 from agentops.planline import RELATIVE, grammar, parse, plan_keys, render  # noqa: E402
 
 HERE = Path(__file__).resolve().parent / "written"
 
 
-def _actions(expected: tuple, registry, specs) -> list[Action]:
-    """A written item's actions; raises ValueError naming what does not fit."""
-    keys = plan_keys(registry)
+def _actions(expected: tuple, registry, specs, keys) -> list[Action]:
+    """A written item's actions (agentops.evaluate.expected_actions, with the relative values
+    kept as said); raises ValueError naming what does not fit. `keys`: planline.plan_keys."""
     created: set[tuple[str | None, str]] = set()
-    out = []
+    absolute, relatives = [], []
     for type_, kind_name, name, stack, params in expected:
-        kind = next((k for k in registry if k.name == kind_name), None)
-        if kind is None:
+        if not any(k.name == kind_name for k in registry):
             raise ValueError(f"no kind {kind_name!r} (agentops kinds lists them)")
         if type_ not in {t.value for t in ActionType}:
             raise ValueError(f"no action {type_!r}")
@@ -44,10 +43,11 @@ def _actions(expected: tuple, registry, specs) -> list[Action]:
             raise ValueError(f"no stack {stack!r}")
         if type_ != "create" and name:
             stacks = [stack] if stack else list(specs)
-            found = any((s, name) in created or specs[s].find(name) for s in stacks)
-            if not found:
+            if not any((s, name) in created or specs[s].find(name) for s in stacks):
                 raise ValueError(f"{type_} {kind_name} {name!r}: no such resource in {stacks}")
-        values, relative = {}, {}
+        if type_ == "create":
+            created.add((stack, name))
+        relative = {}
         for key, value in params:
             if key not in keys:
                 raise ValueError(f"{key!r} is no key of the plan line")
@@ -55,17 +55,10 @@ def _actions(expected: tuple, registry, specs) -> list[Action]:
                 if not keys[key].relative:
                     raise ValueError(f"{key} cannot be relative")
                 relative[key] = value
-                continue
-            if isinstance(value, float) and value.is_integer():
-                value = int(value)
-            values[key] = list(value) if isinstance(value, tuple) else value
-        if type_ == "create" and kind.kind_values:
-            values["kind"] = kind.kind_values[0]
-        if type_ == "create":
-            created.add((stack, name))
-        out.append(Action(type=ActionType(type_), resource=kind.resource_type, name=name, stack=stack,
-                          parameters=Parameters.model_validate(values), relative=relative))
-    return out
+        absolute.append((type_, kind_name, name, stack, tuple((k, v) for k, v in params if k not in relative)))
+        relatives.append(relative)
+    actions = expected_actions(tuple(absolute), registry)
+    return [a.model_copy(update={"relative": r}) for a, r in zip(actions, relatives)]
 
 
 def load(path: Path, strict: bool = False):
@@ -86,6 +79,7 @@ def load(path: Path, strict: bool = False):
     shown = listing(specs)
     texts = {s: workspace.spec_text(s) for s in workspace.stack_names()}
     line_shape = re.compile(grammar(list(specs), registry))
+    keys = plan_keys(registry)
     samples, errors = [], []
     for item in evalset.items:
         if item.expect == ERROR:
@@ -94,7 +88,7 @@ def load(path: Path, strict: bool = False):
             samples.append(synth.Sample(shown, item.command, "none"))
             continue
         try:
-            actions = _actions(item.actions, registry, specs)
+            actions = _actions(item.actions, registry, specs, keys)
             if len(actions) > 4:
                 raise ValueError("more than 4 actions")
             # it must apply to the specs as written (relative values resolved first)
