@@ -139,18 +139,21 @@ def main() -> None:
     ap.add_argument("--written-copies", type=int, default=0,
                     help="copies of the commands people wrote (training/written/*.yaml, each "
                          "against its own repository) in the training set")
+    ap.add_argument("--written-sets", nargs="+", metavar="NAME", default=None,
+                    help="which written sets (training/written/NAME.yaml) to read; default: all")
     args = ap.parse_args()
     resumed_step = 0
     # The generator as it is when the data is made (later commits do not change this run's data).
-    started_from = provenance()
+    started_from = provenance(args.written_sets)
     if args.resume:
         state = json.loads((args.checkpoint / "state.json").read_text())
         recorded = state["args"]
         started_from = state.get("generator", started_from)
         for key in ("samples", "epochs", "batch", "rank", "alpha", "lr", "seed", "warmup", "curated_copies",
-                    "written_copies"):
+                    "written_copies", "written_sets"):
             if key in recorded:
-                setattr(args, key, type(getattr(args, key))(recorded[key]))
+                value = recorded[key]
+                setattr(args, key, value if key == "written_sets" else type(getattr(args, key))(value))
         resumed_step = int(state["step"])
         print(f"resuming at step {resumed_step} of the run recorded in {args.checkpoint}", flush=True)
     torch.manual_seed(args.seed)
@@ -163,7 +166,7 @@ def main() -> None:
     own = synth.this_repository().listing()
     samples = synth.generate(args.samples, seed=args.seed) + curated_samples(own) * args.curated_copies
     if args.written_copies:
-        people = written.load_all()
+        people = written.load_all(args.written_sets)
         print(f"{len(people)} written commands, {args.written_copies} copies", flush=True)
         samples += people * args.written_copies
     print(f"{len(samples)} samples; retrieving few-shot examples", flush=True)
@@ -221,8 +224,9 @@ def main() -> None:
     print(f"trained in {time.time() - start:.0f}s -> {args.out}")
 
 
-def provenance() -> dict:
-    """The generator's commit (and whether the work tree differed from it)."""
+def provenance(names: list[str] | None = None) -> dict:
+    """The generator's commit, whether the work tree differed from it, and the written sets read
+    (`names`, or every set) with a digest of each."""
     import subprocess
 
     def git(*argv: str) -> str:
@@ -232,8 +236,14 @@ def provenance() -> dict:
         except (OSError, subprocess.SubprocessError):
             return ""
 
-    dirty = bool(git("status", "--porcelain", "--", "training", "agentops/kinds", "agentops/planline.py"))
-    return {"commit": git("rev-parse", "HEAD"), "dirty": dirty}
+    # Changed tracked code or data, or a written set read that git does not know yet. Other
+    # untracked files (a set being written beside the run, its repository) do not change the data.
+    changed = git("status", "--porcelain", "--untracked-files=no", "--", "training", "agentops/kinds",
+                  "agentops/planline.py")
+    paths = written.set_paths(names)
+    unknown_sets = git("ls-files", "--others", "--", *map(str, paths)) if paths else ""
+    sets = {p.stem: hashlib.sha256(p.read_bytes()).hexdigest()[:12] for p in paths}
+    return {"commit": git("rev-parse", "HEAD"), "dirty": bool(changed or unknown_sets), "written": sets}
 
 
 def checkpoint(net, args, model_file, step: int, total: int, seconds: float, generator: dict) -> None:
@@ -243,7 +253,7 @@ def checkpoint(net, args, model_file, step: int, total: int, seconds: float, gen
     gemma3.save_adapter(net, str(tmp), args.alpha, {BASE_NAME_KEY: model_file.path.name})
     tmp.replace(args.checkpoint / "adapter.gguf")
     state = {"step": step, "total": total, "seconds_this_session": round(seconds),
-             "args": {k: str(v) for k, v in vars(args).items()
+             "args": {k: v if v is None or isinstance(v, list) else str(v) for k, v in vars(args).items()
                       if k not in ("out", "checkpoint", "resume", "stop_after")},
              "generator": generator,
              "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}

@@ -107,9 +107,20 @@ def load(path: Path, strict: bool = False):
     return samples, errors
 
 
-def load_all(folder: Path = HERE):
+def set_paths(names: list[str] | None = None, folder: Path = HERE) -> list[Path]:
+    """The written sets `names` (every set in `folder` when None); a missing one is an error."""
+    if names is None:
+        return sorted(folder.glob("*.yaml"))
+    paths = [folder / f"{name}.yaml" for name in names]
+    missing = [p.name for p in paths if not p.is_file()]
+    if missing:
+        raise SystemExit(f"no written set {', '.join(missing)} in {folder}")
+    return paths
+
+
+def load_all(names: list[str] | None = None, folder: Path = HERE):
     samples = []
-    for path in sorted(folder.glob("*.yaml")):
+    for path in set_paths(names, folder):
         got, _ = load(path)
         samples += got
     return samples
