@@ -86,7 +86,8 @@ def load_eval_set(path: Path) -> list[EvalItem]:
 def load_eval_file(path: Path) -> EvalSet:
     """A list of {command, expect: plan line | none | ERROR, split}, or a mapping
     {repository: DIR (relative to the file), items: [{command, expect, split?}]} whose expect is
-    a list of {action, kind, name?, stack?, parameters?}, `none` or `refuse`."""
+    a list of {action, kind, name?, stack?, parameters?}, `none` or `refuse`. A create says
+    `kind: volume` (a kind value other than the kind's default) in its parameters."""
     from ruamel.yaml import YAML
 
     if not path.is_file():
@@ -120,7 +121,9 @@ def _structured_item(row: dict, default_split: str) -> EvalItem:
         return EvalItem(str(row["command"]), ERROR, split, (), True, tags)
     actions = []
     for a in expect:
-        params = {k: _number(v) for k, v in (a.get("parameters") or {}).items() if k != "kind"}
+        # `kind` stays when written: a storage create says bucket or volume that way. A kind's
+        # default value (its first) is dropped when the registry is at hand (with_registry).
+        params = {k: _number(v) for k, v in (a.get("parameters") or {}).items()}
         actions.append((str(a["action"]), str(a["kind"]), a.get("name"), a.get("stack"),
                         tuple(sorted(params.items(), key=lambda kv: kv[0]))))
     text = " ; ".join(f"{t} {k} name={n} stack={st} {dict(p)}" for t, k, n, st, p in actions)
@@ -170,7 +173,9 @@ def by_kind(actions: list[Action], specs: dict, registry) -> tuple:
             kind = kinds[0].name if len(kinds) == 1 else a.resource.value
         if a.type.value == "create" and a.name:
             made[a.name] = kind
-        params = {k: _number(v) for k, v in a.parameters.set_values().items() if k != "kind"}
+        other = a.type.value == "create" and kind is not None and _other_kind_value(
+            _kind_named(registry, kind), a.parameters.kind)
+        params = {k: _number(v) for k, v in a.parameters.set_values().items() if k != "kind" or other}
         out.append((a.type.value, kind, a.name, a.stack, tuple(sorted(params.items(), key=lambda kv: kv[0]))))
     return tuple(out)
 
@@ -222,17 +227,44 @@ def same_effect(expected: tuple | None, got: list[Action] | None, workspace) -> 
     return want == have
 
 
+def _kind_named(registry, name: str):
+    return next((k for k in registry if k.name == name), None)
+
+
+def _other_kind_value(kind, value) -> bool:
+    """Whether `value` (parameters.kind) says something beyond the kind itself: one of its kind
+    values other than the first, its default (storage: volume, not bucket)."""
+    return kind is not None and value in kind.kind_values[1:]
+
+
+def with_registry(expected: tuple | None, registry) -> tuple | None:
+    """A structured item's actions as they are compared: a written `kind` parameter kept only
+    where it is another than the kind's default (by_kind does the same to an interpreted plan)."""
+    if expected is None:
+        return None
+    out = []
+    for type_, kind_name, name, stack, params in expected:
+        kind = _kind_named(registry, kind_name)
+        kept = tuple((k, v) for k, v in params if k != "kind" or _other_kind_value(kind, v))
+        out.append((type_, kind_name, name, stack, kept))
+    return tuple(out)
+
+
 def expected_actions(expected: tuple, registry) -> list[Action] | None:
-    """A structured item's expected actions as Actions (a create carries its kind's value)."""
+    """A structured item's expected actions as Actions (a create carries its kind's value: the
+    one written, or the kind's default)."""
     from agentops.actionplan import ActionType, Parameters
 
     out = []
     for type_, kind_name, name, stack, params in expected:
-        kind = next((k for k in registry if k.name == kind_name), None)
+        kind = _kind_named(registry, kind_name)
         if kind is None:
             return None
         values = dict(params)
-        if type_ == "create" and kind.kind_values:
+        said = values.pop("kind", None)
+        if _other_kind_value(kind, said):
+            values["kind"] = said
+        elif type_ == "create" and kind.kind_values:
             values["kind"] = kind.kind_values[0]
         values = {k: (list(v) if isinstance(v, tuple) else int(v) if isinstance(v, float) and v.is_integer() else v)
                   for k, v in values.items()}
@@ -270,7 +302,7 @@ def run_eval(items: list[EvalItem], workspace, model_path: str | None = None, ve
     reports: dict[str, SplitReport] = {}
     for item in items:
         if item.structured:
-            expected = None if item.expect == ERROR else item.actions
+            expected = None if item.expect == ERROR else with_registry(item.actions, workspace.kinds)
         else:
             expected = None if item.expect == ERROR else parse(item.expect)
         start = time.perf_counter()

@@ -88,3 +88,26 @@ def test_key_misses_name_the_kind_key_and_how_never_the_value():
     assert key_misses(want, got) == (("queues", "fifo", "extra"), ("queues", "retention_seconds", "wrong value"),
                                      ("queues", "visibility_timeout_seconds", "missing"))
     assert key_misses(want, None) == ()
+
+
+def test_a_structured_item_can_create_a_volume_and_a_bucket_is_not_one(tmp_path):
+    # `kind: volume` in an item's parameters is part of what it says (a storage create is a
+    # bucket unless it says otherwise); `kind: bucket`, the default, says nothing more.
+    from agentops.evaluate import by_kind, with_registry
+
+    evalset, workspace = _wild()
+    registry = workspace.kinds
+    stack = sorted(workspace.stack_names())[0]
+    volume = (("create", "storage", "scratch-vol", stack, (("kind", "volume"), ("storage_gb", 50.0))),)
+    bucket = (("create", "storage", "scratch-vol", stack, (("kind", "bucket"),)),)
+    [made] = expected_actions(volume, registry)
+    assert made.parameters.kind == "volume" and made.parameters.storage_gb == 50
+    assert expected_actions(bucket, registry)[0].parameters.kind == "bucket"
+    assert with_registry(bucket, registry) == (("create", "storage", "scratch-vol", stack, ()),)
+    assert with_registry(volume, registry) == volume
+    specs = workspace.load_all()
+    # an interpreted volume create reads back as the item; a bucket create of that name does not
+    assert score_structured(with_registry(volume, registry), by_kind([made], specs, registry))[0]
+    [as_bucket] = expected_actions(bucket, registry)
+    assert not score_structured(with_registry(volume, registry), by_kind([as_bucket], specs, registry))[0]
+    assert same_effect(volume, [made], workspace) and not same_effect(volume, [as_bucket], workspace)

@@ -8,6 +8,8 @@ A written set has the layout of a structured evaluation set (agentops.evaluate: 
 and `items:` of {command, expect}), written against its own repository of stacks, with one
 difference: a relative change keeps what the command says ("+3", "-1", "*2", "/2") rather than
 the result, because that is what the model is to write (agentops.planline; code resolves it).
+A create of a kind with several kind values says which in its parameters when it is not the
+first (storage: `kind: volume, storage_gb: 50`; a bucket otherwise).
 
 Why written data: the generator's phrasing comes from key names and templates, and the sets
 written apart showed that people write otherwise (issue 11). The authors of these sets never
