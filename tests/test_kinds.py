@@ -448,6 +448,21 @@ def test_kinds_command_prints_the_registry(team_repo, monkeypatch, capsys):
     assert "storage (storage: storage, agentops)" in text
 
 
+@pytest.mark.parametrize("doc", ["README.md", "docs/specs.md"])
+def test_the_documented_stack_spec_examples_are_valid_specs(doc):
+    # A user copies these: a field that is not there, a reference to nothing or a name used
+    # twice would be refused by the first `agentops check` they run.
+    from agentops.spec import load_spec_text
+
+    text = (ROOT / doc).read_text(encoding="utf-8")
+    examples = [b.split("```", 1)[0] for b in text.split("```yaml\n")[1:]]
+    specs = [b for b in examples if b.startswith("provider:")]
+    assert specs, f"{doc}: no stack spec example (a ```yaml block starting with provider:)"
+    for block in specs:
+        spec = load_spec_text(block, doc)
+        assert len({section for section, _, _ in spec.resources()}) >= 8
+
+
 def test_readme_table_of_kinds_is_the_generated_one(monkeypatch, capsys, tmp_path):
     monkeypatch.chdir(tmp_path)  # outside any repository: the installed kinds
     assert agentops("kinds", "--format", "markdown") == 0
