@@ -162,6 +162,25 @@ def test_a_training_run_stops_and_resumes_from_its_checkpoint(tmp_path):
     assert "resuming at step 2" in second.stdout
     assert "step 0/" not in second.stdout and "step 1/" not in second.stdout
     assert json.loads((tmp_path / "ck" / "state.json").read_text())["step"] == 3
+    # A finished run resumed (its out file lost with an earlier machine) writes --out from its
+    # checkpoint, tensors unchanged, and trains nothing; the checkpoint stays as it was.
+    third = subprocess.run(base + ["--resume"], capture_output=True, text=True, timeout=900)
+    assert third.returncode == 0, third.stderr[-2000:]
+    assert json.loads((tmp_path / "ck" / "state.json").read_text())["step"] == 4
+    (tmp_path / "adapter.gguf").unlink()
+    checkpoint_state = (tmp_path / "ck" / "state.json").read_text()
+    fourth = subprocess.run(base + ["--resume"], capture_output=True, text=True, timeout=900)
+    assert fourth.returncode == 0, fourth.stderr[-2000:]
+    assert "is finished" in fourth.stdout and "step " not in fourth.stdout
+    assert (tmp_path / "ck" / "state.json").read_text() == checkpoint_state
+    import gguf
+
+    def tensors(path):
+        return {t.name: np.array(t.data).tobytes() for t in gguf.GGUFReader(str(path)).tensors}
+
+    assert tensors(tmp_path / "adapter.gguf") == tensors(tmp_path / "ck" / "adapter.gguf")
+    meta = gguf.GGUFReader(str(tmp_path / "adapter.gguf")).fields
+    assert "agentops.generator" in meta and "agentops.training" in meta
 
 
 def test_the_written_training_sets_turn_into_plan_lines_the_model_can_write():

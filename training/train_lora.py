@@ -155,6 +155,11 @@ def main() -> None:
                 value = recorded[key]
                 setattr(args, key, value if key == "written_sets" else type(getattr(args, key))(value))
         resumed_step = int(state["step"])
+        if resumed_step >= int(state["total"]):
+            # A finished run: its adapter is the checkpoint's. Write --out from it (the out file
+            # of a run that ended in an earlier session may be gone with that machine).
+            export(args, started_from)
+            return
         print(f"resuming at step {resumed_step} of the run recorded in {args.checkpoint}", flush=True)
     torch.manual_seed(args.seed)
     rng = random.Random(args.seed)
@@ -222,6 +227,17 @@ def main() -> None:
     save(net, args, model_file, started_from)
     checkpoint(net, args, model_file, len(plan), len(plan), time.time() - start, started_from)
     print(f"trained in {time.time() - start:.0f}s -> {args.out}")
+
+
+def export(args, generator: dict) -> None:
+    """--out from the adapter of a finished run's checkpoint, with that run's arguments and
+    generator: the same tensors, the same metadata its last step would have written."""
+    from agentops.model import default_model_path, resolve_model
+
+    net = gemma3.load(str(default_model_path()), rank=args.rank, alpha=args.alpha)
+    gemma3.load_adapter(net, str(args.checkpoint / "adapter.gguf"))
+    save(net, args, resolve_model(), generator)
+    print(f"the run in {args.checkpoint} is finished; its adapter -> {args.out}")
 
 
 def provenance(names: list[str] | None = None) -> dict:
