@@ -75,6 +75,59 @@ RELATIVE_PHRASES = (
     (re.compile(rf"\b(?:remove|drop|cut|minus|subtract)\s+{_N}\b"), "-"),
     (re.compile(rf"\b(?:down|decrease[ds]?|reduce[ds]?|lower(?:ed)?|shrink)\s+(?:[a-z]+\s+){{0,3}}?by\s+{_N}\b"), "-"),
 )
+# Sizes said as one end of a range ("let it grow to 12", "never fewer than 2 nodes", "max
+# 20", "raise its floor to 6", "between 2 and 5"): which end each number is. A kind with a
+# size range (min_size and max_size on separate fields: clusters, autoscalers) takes the
+# number under that end, whatever key the model wrote it under (fit_to_kind).
+_UPPER = (r"max(?:imum)?|upto|at\s+most"
+          r"|no\s+more\s+than|cap(?:ped)?(?:\s+it)?(?:\s+at)?|ceiling(?:\s+of|\s+at)?|grow\s+to"
+          r"|reach|top\s+out\s+at|peak\s+(?:of|at)")
+_LOWER = (r"min(?:imum)?|at\s+least|no\s+(?:fewer|less)\s+than|never\s+(?:fewer|less)\s+than"
+          r"|(?:never|not)\s+(?:\w+\s+)?below|floor(?:\s+of|\s+at)?|keep\s+at\s+least")
+_SIZE_WORD = r"(?:size|count|nodes?|pods?|replicas?)"
+SIZE_BOUNDS = (
+    # an end word, then (after a few words: "raise the max size of the cluster to 20") the number
+    (re.compile(rf"\b(?:max(?:imum)?|ceiling|cap)\b(?:\s+[a-z]+){{0,6}}?\s+(?:to|=|at|of)\s+{_N}\b"), "max"),
+    (re.compile(rf"\b(?:min(?:imum)?|floor)\b(?:\s+[a-z]+){{0,6}}?\s+(?:to|=|at|of)\s+{_N}\b"), "min"),
+    (re.compile(rf"\b(?:{_UPPER})(?:\s+{_SIZE_WORD})?\s+{_N}\b"), "max"),
+    (re.compile(rf"\b(?:{_LOWER})(?:\s+{_SIZE_WORD})?\s+{_N}\b"), "min"),
+)
+_UP_TO = re.compile(rf"\bup\s+to\s+{_N}\b")
+_RESIZE_VERBS = frozenset({"scale", "scaled", "scaling", "bump", "bumped", "grow", "increase", "raise",
+                           "take", "bring", "resize", "size"})
+# "between 2 and 5", "2-9 replicas" ("min 1 max 6" is read above; "from 3 to 5" is a change):
+# (pattern, read in the raw text, where a dash is not a word character)
+SIZE_RANGES = (
+    (re.compile(rf"\bbetween\s+{_N}\s+and\s+{_N}\b"), False),
+    (re.compile(r"(?<![\w.:/-])(\d+)\s*-\s*(\d+)\s+(?:nodes?|pods?|replicas?|instances?)\b"), True),
+    (re.compile(rf"(?<!from )\b{_N}\s+to\s+{_N}\s+(?:nodes?|pods?|replicas?)\b"), False),
+)
+
+
+def _size_bounds(text: str) -> dict:
+    """{number: "min" | "max"} for the numbers the command says as an end of a size range."""
+    lowered = text.lower()
+    spaced = " ".join(_words(text))
+    out: dict = {}
+
+    def number(word: str) -> float:
+        return float(NUMBER_WORDS[word]) if word in NUMBER_WORDS else float(word)
+
+    for pattern, raw in SIZE_RANGES:
+        for low, high in pattern.findall(lowered if raw else spaced):
+            out.setdefault(number(low), "min")
+            out.setdefault(number(high), "max")
+    for pattern, end in SIZE_BOUNDS:
+        for word in pattern.findall(spaced):
+            out.setdefault(number(word), end)
+    # "let it go up to 30 pods" is a ceiling; "scale main up to 5 nodes" is a size
+    for match in _UP_TO.finditer(spaced):
+        before = spaced[:match.start()].split()[-4:]
+        if not any(w in _RESIZE_VERBS for w in before):
+            out.setdefault(number(match.group(1)), "max")
+    return out
+
+
 # "double", "halve": a relative change with no number of its own.
 MULTIPLIERS = {"double": "*2", "doubled": "*2", "twice": "*2", "triple": "*3", "tripled": "*3",
                "halve": "/2", "halved": "/2", "half": "/2"}
@@ -125,6 +178,8 @@ class CommandFacts:
     quantities: list = field(default_factory=list)
     # the names the command gives after "named" / "called", in order
     said_names: list = field(default_factory=list)
+    # number said as an end of a size range -> "min" | "max" ("let it grow to 12" -> {12: "max"})
+    bounds: dict = field(default_factory=dict)
 
     @classmethod
     def of(cls, text: str, stacks: list[str]) -> "CommandFacts":
@@ -152,6 +207,7 @@ class CommandFacts:
         facts = cls(text, words, numbers, mentioned, destructive, bool(INJECTION.search(text)), everything)
         facts.relative = _relative_changes(" ".join(words))
         facts.quantities = _quantities(text)
+        facts.bounds = _size_bounds(text)
         facts.said_names = list(dict.fromkeys(
             m.lower() for m in re.findall(r"\b(?:named|called)\s+[\"'`]?([A-Za-z][A-Za-z0-9-]*)", text)))
         return facts
@@ -703,13 +759,13 @@ def guard(
                 warnings.append(f"stack {homes[0]}: the only stack with {action.name!r}")
                 action = action.model_copy(update={"stack": homes[0]})
         action = _resource_from_spec(action, specs, created)
-        action = fit_to_kind(action, specs, registry, created)
+        action = fit_to_kind(action, specs, registry, created, facts)
         action = resolve_relative(action, specs, registry, warnings)
         if action.type == ActionType.create and action.name:
             created[(action.stack, action.name)] = action
         if action not in kept:
             kept.append(action)
-    return kept
+    return _add_said_ends(kept, facts, specs, registry)
 
 
 def _is_vocabulary(name: str, registry) -> bool:
@@ -855,29 +911,99 @@ def resolve_relative(action: Action, specs: dict[str, StackSpec], registry,
     return action.model_copy(update={"parameters": Parameters.model_validate(params)})
 
 
-def fit_to_kind(action: Action, specs: dict[str, StackSpec], registry, created: dict) -> Action:
-    """Parameter keys held to the kind the action lands on: a size written under a key the
-    kind does not take for this action (a deployment scaled with count) moves to the one size
-    key it does take; of two keys for one spec field the one named like the field is used
-    (replicas for a deployment's replicas); a kind= value of another kind is corrected to the
-    target's own (a deployment has none)."""
+def _kind_of(action: Action, specs: dict[str, StackSpec], registry):
+    """(kind, spec entry or None) the action lands on; None where that is not known yet (an
+    action on what this plan creates, a create whose kind the edit would refuse)."""
     if action.type == ActionType.show:
-        return action
+        return None
     found = _find(action, specs) if action.type != ActionType.create else None
     if found is not None:
-        kind, entry = registry[found[0]], found[1]
-    else:
-        from agentops.edit import create_kind
-        from agentops.kinds import EditError
+        return registry[found[0]], found[1]
+    from agentops.edit import create_kind
+    from agentops.kinds import EditError
 
-        if action.type != ActionType.create:
-            return action  # an action on a resource this plan creates: its create decides
-        try:
-            kind, entry = create_kind(action, action.parameters.set_values(), registry), None
-        except EditError:
-            return action
+    if action.type != ActionType.create:
+        return None  # an action on a resource this plan creates: its create decides
+    try:
+        return create_kind(action, action.parameters.set_values(), registry), None
+    except EditError:
+        return None
+
+
+def _fields(action: Action, kind) -> dict:
+    return kind.fields_for(action.type.value if kind.supports(action.type) else "update")
+
+
+def _has_size_range(fields: dict) -> bool:
+    """A kind whose action takes both ends of a size range, on fields of their own (a cluster's
+    node group, an autoscaler); a disruption budget's min_size is its min_available, no range."""
+    return "min_size" in fields and "max_size" in fields and fields["min_size"] != fields["max_size"]
+
+
+_ENDS = {"min": "min_size", "max": "max_size"}
+
+
+def _sizes_to_their_ends(params: dict, facts: CommandFacts, fields: dict, relative) -> None:
+    """A size the command says as an end of the range ("let it grow to 12") under that end's
+    key, whichever size key the model wrote; and a size said with no end word under a range
+    end moved to the plain size, where the kind has one apart from the ends ("3 nodes" is a
+    cluster's desired size, not its minimum)."""
+    plain = next((k for k in ("count", "replicas") if k in fields
+                  and fields[k] not in (fields["min_size"], fields["max_size"])), None)
+    for key in [k for k in ("count", "replicas", "min_size", "max_size") if k in params and k not in relative]:
+        end = facts.bounds.get(float(params[key]))
+        if end is not None:
+            if key != _ENDS[end] and _ENDS[end] not in params:
+                params[_ENDS[end]] = params.pop(key)
+        elif (key in _ENDS.values() and plain and not any(k in params for k in ("count", "replicas"))
+              and float(params[key]) in facts.numbers):
+            params[plain] = params.pop(key)
+
+
+def _add_said_ends(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry) -> list[Action]:
+    """An end of a size range the command says ("and let it grow to 5") that the plan left out,
+    added to the one action of the plan on a kind with a size range. With two such actions, or
+    a number another action uses, which one it belongs to is not certain: left as written."""
+    ranged = []
+    for i, action in enumerate(kept):
+        found = _kind_of(action, specs, registry)
+        if found is not None and _has_size_range(_fields(action, found[0])):
+            ranged.append(i)
+    if len(ranged) != 1 or not facts.bounds:
+        return kept
+    i = ranged[0]
+    params = kept[i].parameters.set_values()
+    used = {float(v) for a in kept for v in a.parameters.set_values().values()
+            if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    candidates: dict[str, list[int]] = {}
+    for n, end in facts.bounds.items():
+        if _ENDS[end] not in params and n not in used and n not in facts.relative and n == int(n):
+            candidates.setdefault(_ENDS[end], []).append(int(n))
+    # two numbers for one end: which is meant is not certain
+    added = {key: numbers[0] for key, numbers in candidates.items() if len(numbers) == 1}
+    if not added:
+        return kept
+    kept = list(kept)
+    kept[i] = kept[i].model_copy(update={"parameters": Parameters.model_validate(params | added)})
+    return kept
+
+
+def fit_to_kind(action: Action, specs: dict[str, StackSpec], registry, created: dict,
+                facts: CommandFacts | None = None) -> Action:
+    """Parameter keys held to the kind the action lands on: a size written under a key the
+    kind does not take for this action (a deployment scaled with count) moves to the one size
+    key it does take; a size the command says as an end of a range goes under that end
+    (_sizes_to_their_ends); of two keys for one spec field the one named like the field is used
+    (replicas for a deployment's replicas); a kind= value of another kind is corrected to the
+    target's own (a deployment has none)."""
+    found = _kind_of(action, specs, registry)
+    if found is None:
+        return action
+    kind, entry = found
     params = action.parameters.set_values()
-    fields = kind.fields_for(action.type.value if kind.supports(action.type) else "update")
+    fields = _fields(action, kind)
+    if facts is not None and _has_size_range(fields):
+        _sizes_to_their_ends(params, facts, fields, action.relative)
     sizes = [k for k in fields if k in _INT_KEYS]
     for key in [k for k in params if k not in fields and k in _INT_KEYS and k not in action.relative]:
         free = [k for k in sizes if k not in params and fields[k] not in

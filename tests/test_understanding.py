@@ -341,3 +341,68 @@ def test_a_deployment_goes_on_the_cluster_the_command_names(scripted, workspace)
         "deploy ghcr.io/acme/etl:1.2 as etl in prod", workspace)
     with pytest.raises(Exception, match="which cluster"):
         _applied(unsaid, workspace)
+
+
+# -- the ends of a size range said in words
+
+
+@pytest.mark.parametrize("command,line,expected", [
+    # a ceiling the model wrote as the size
+    ("let main in prod grow to 12 nodes",
+     "scale infrastructure name=main stack=prod kind=cluster count=12", {"max_size": 12}),
+    ("main cluster in prod should never drop below 2 nodes",
+     "scale infrastructure name=main stack=prod kind=cluster count=2", {"min_size": 2}),
+    ("cap main in prod at 16 nodes and keep at least 5 up",
+     "scale infrastructure name=main stack=prod kind=cluster count=16 min_size=5",
+     {"max_size": 16, "min_size": 5}),
+    # a size said with no end word is the desired size, not an end
+    ("main in prod: 6 nodes please",
+     "scale infrastructure name=main stack=prod kind=cluster min_size=6", {"count": 6}),
+    ("scale main in prod up to 5 nodes",
+     "scale infrastructure name=main stack=prod kind=cluster count=5", {"count": 5}),
+    # an end the plan left out, the one action on a ranged kind takes it
+    ("grow main in prod to 6 nodes and let it go up to 9",
+     "scale infrastructure name=main stack=prod kind=cluster count=6", {"count": 6, "max_size": 9}),
+    ("main in prod: between 2 and 8 nodes",
+     "scale infrastructure name=main stack=prod kind=cluster min_size=2", {"min_size": 2, "max_size": 8}),
+])
+def test_a_size_said_as_an_end_of_the_range_goes_under_that_end(scripted, workspace, command, line, expected):
+    plan = scripted(line).interpret(command, workspace)
+    assert plan.actions[0].parameters.set_values() == {"kind": "cluster"} | expected or \
+        plan.actions[0].parameters.set_values() == expected
+    spec = _applied(plan, workspace)["prod"]
+    node_group = spec.find("main")[1]
+    for key, value in expected.items():
+        assert getattr(node_group, "desired_size" if key == "count" else key) == value
+    # prod's main runs 4 nodes between 3 and 10: an end moved past them takes the size along
+    assert node_group.min_size <= node_group.desired_size <= node_group.max_size
+    if "count" not in expected:
+        assert node_group.desired_size == min(max(4, expected.get("min_size", 0)), expected.get("max_size", 99))
+
+
+def test_an_autoscaler_range_said_as_pods_takes_both_ends(scripted, workspace):
+    plan = scripted("create infrastructure name=api-hpa stack=prod kind=autoscaler target=api max_size=9").interpret(
+        "add an hpa named api-hpa for api in prod, 3 to 9 pods", workspace)
+    values = plan.actions[0].parameters.set_values()
+    assert (values["min_size"], values["max_size"]) == (3, 9)
+
+
+def test_an_end_said_for_one_of_two_ranged_actions_is_not_guessed(scripted, workspace):
+    # "max 9" could be either cluster's: neither gets it
+    line = ("scale infrastructure name=main stack=prod kind=cluster count=6 ; "
+            "scale infrastructure name=main stack=staging kind=cluster count=4")
+    plan = scripted(line).interpret("main in prod to 6 nodes and main in staging to 4, max 9", workspace)
+    assert all("max_size" not in a.parameters.set_values() for a in plan.actions)
+
+
+@pytest.mark.parametrize("text,bounds", [
+    ("let it go up to 30 pods, the 20 cap got hit", {30: "max"}),
+    ("imaging-eks: floor of 3 nodes, ceiling 10, run 4 for now", {3: "min", 10: "max"}),
+    ("raise the max size of the production cluster to 20", {20: "max"}),
+    ("set the xray autoscaler to 3-9 replicas", {3: "min", 9: "max"}),
+    ("grow the dev cluster from 3 to 5 nodes", {}),
+    ("scale the main cluster up to 5 nodes", {}),
+    ("alert when latency is above 300 ms for 5 min", {}),
+])
+def test_the_ends_of_a_range_are_read_from_the_words(text, bounds):
+    assert CommandFacts.of(text, []).bounds == {float(k): v for k, v in bounds.items()}

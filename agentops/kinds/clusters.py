@@ -176,6 +176,14 @@ class ClustersKind(Kind):
                 append(entry, "max_size", size)
             if size < entry.get("min_size", 1):
                 append(entry, "min_size", size)
+        else:
+            # And a bound moved past the running size moves the size with it ("keep at least 5
+            # up" on 4 nodes means 5 nodes now), which EKS would otherwise refuse.
+            desired = entry.get("desired_size", 2)
+            if desired < params.get("min_size", desired):
+                append(entry, "desired_size", params["min_size"])
+            elif desired > params.get("max_size", desired):
+                append(entry, "desired_size", params["max_size"])
         return f"scale clusters.{name}: " + describe(params)
 
     def cost(self, p, name: str, cluster: Cluster, spec) -> list:
