@@ -92,6 +92,12 @@ SIZE_BOUNDS = (
     (re.compile(rf"\b(?:{_UPPER})(?:\s+{_SIZE_WORD})?\s+{_N}\b"), "max"),
     (re.compile(rf"\b(?:{_LOWER})(?:\s+{_SIZE_WORD})?\s+{_N}\b"), "min"),
 )
+# After the number ("16 max", "3 nodes minimum"): read last, so "min 1 max 6" keeps 1 a
+# minimum; "5 min" alone is minutes.
+SIZE_BOUNDS_AFTER = (
+    (re.compile(rf"\b{_N}\s+(?:{_SIZE_WORD}\s+)?(?:max|maximum|tops|at\s+most)\b"), "max"),
+    (re.compile(rf"\b{_N}\s+(?:{_SIZE_WORD}\s+(?:min|minimum)|minimum|at\s+least)\b"), "min"),
+)
 _UP_TO = re.compile(rf"\bup\s+to\s+{_N}\b")
 _RESIZE_VERBS = frozenset({"scale", "scaled", "scaling", "bump", "bumped", "grow", "increase", "raise",
                            "take", "bring", "resize", "size"})
@@ -107,22 +113,24 @@ SIZE_RANGES = (
 def _size_bounds(text: str) -> dict:
     """{number: "min" | "max"} for the numbers the command says as an end of a size range."""
     lowered = text.lower()
-    spaced = " ".join(_words(text))
+    # words, with the punctuation that ends a clause kept as a word of its own: "to 4, max 9"
+    # says no "4 max", and "minimum, 12" no "minimum 12"
+    clauses = " ".join(re.findall(r"[a-z0-9]+|[,;.!?()]", lowered))
     out: dict = {}
 
     def number(word: str) -> float:
         return float(NUMBER_WORDS[word]) if word in NUMBER_WORDS else float(word)
 
     for pattern, raw in SIZE_RANGES:
-        for low, high in pattern.findall(lowered if raw else spaced):
+        for low, high in pattern.findall(lowered if raw else clauses):
             out.setdefault(number(low), "min")
             out.setdefault(number(high), "max")
-    for pattern, end in SIZE_BOUNDS:
-        for word in pattern.findall(spaced):
+    for pattern, end in SIZE_BOUNDS + SIZE_BOUNDS_AFTER:
+        for word in pattern.findall(clauses):
             out.setdefault(number(word), end)
     # "let it go up to 30 pods" is a ceiling; "scale main up to 5 nodes" is a size
-    for match in _UP_TO.finditer(spaced):
-        before = spaced[:match.start()].split()[-4:]
+    for match in _UP_TO.finditer(clauses):
+        before = clauses[:match.start()].split()[-4:]
         if not any(w in _RESIZE_VERBS for w in before):
             out.setdefault(number(match.group(1)), "max")
     return out
@@ -760,6 +768,7 @@ def guard(
                 action = action.model_copy(update={"stack": homes[0]})
         action = _resource_from_spec(action, specs, created)
         action = fit_to_kind(action, specs, registry, created, facts)
+        action = _said_target(action, facts, specs, registry, created, warnings)
         action = resolve_relative(action, specs, registry, warnings)
         if action.type == ActionType.create and action.name:
             created[(action.stack, action.name)] = action
@@ -908,6 +917,43 @@ def resolve_relative(action: Action, specs: dict[str, StackSpec], registry,
                                  f"it is {current}, and {value} is below zero",
                                  hint="say the value itself")
         params[key] = value
+    return action.model_copy(update={"parameters": Parameters.model_validate(params)})
+
+
+def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                 created: dict, warnings: list[str]) -> Action:
+    """A create's target said in words ("an hpa for the parent portal", "a pdb on checkout")
+    that the model left out or wrote as a name that is not there: the one resource of the kind
+    the target refers to (Kind.references) that the command names, in the action's stack or
+    made by an earlier action of the plan. None or several named: left as written (the edit
+    refuses a target that is not there, with the ones that are)."""
+    if action.type != ActionType.create or action.stack not in specs:
+        return action
+    found = _kind_of(action, specs, registry)
+    if found is None:
+        return action
+    kind = found[0]
+    section = kind.references.get("target")
+    if not section or section == "*" or "target" not in _fields(action, kind):
+        return action
+    names = [n for s, n, _ in specs[action.stack].resources() if s == section]
+    for (stack, name), made in created.items():
+        made_kind = _kind_of(made, specs, registry)
+        if stack == action.stack and made_kind is not None and made_kind[0].section == section:
+            names.append(name)
+    written = action.parameters.set_values().get("target")
+    if written in names:
+        return action
+    # the action's own name says the target's too ("api-hpa"): not a second mention of it
+    text = re.sub(re.escape(action.name), " ", facts.text, flags=re.I) if action.name else facts.text
+    said = CommandFacts.of(text, list(specs))
+    named = [n for n in dict.fromkeys(names) if n != action.name and said.mentions_loosely(n)]
+    if len(named) != 1:
+        return action
+    if written:
+        warnings.append(f"read target {written!r} as {named[0]!r}, "
+                        f"the {kind.references['target']} resource the command names")
+    params = action.parameters.set_values() | {"target": named[0]}
     return action.model_copy(update={"parameters": Parameters.model_validate(params)})
 
 

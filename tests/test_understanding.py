@@ -403,6 +403,37 @@ def test_an_end_said_for_one_of_two_ranged_actions_is_not_guessed(scripted, work
     ("grow the dev cluster from 3 to 5 nodes", {}),
     ("scale the main cluster up to 5 nodes", {}),
     ("alert when latency is above 300 ms for 5 min", {}),
+    ("main: 3 nodes minimum, 12 max", {3: "min", 12: "max"}),
+    ("main: min 1 max 6", {1: "min", 6: "max"}),
 ])
 def test_the_ends_of_a_range_are_read_from_the_words(text, bounds):
     assert CommandFacts.of(text, []).bounds == {float(k): v for k, v in bounds.items()}
+
+
+# -- a create's target said in words
+
+
+@pytest.mark.parametrize("command,line", [
+    # left out by the model
+    ("add an hpa named api-hpa for the api deployment in prod, 2 to 8 pods",
+     "create infrastructure name=api-hpa stack=prod kind=autoscaler min_size=2 max_size=8"),
+    # written as a name that is not there
+    ("add an hpa named api-hpa for the api deployment in prod, 2 to 8 pods",
+     "create infrastructure name=api-hpa stack=prod kind=autoscaler target=apis min_size=2 max_size=8"),
+])
+def test_a_target_the_command_names_is_the_target(scripted, workspace, command, line):
+    plan = scripted(line).interpret(command, workspace)
+    assert plan.actions[0].parameters.set_values()["target"] == "api"
+    spec = _applied(plan, workspace)["prod"]
+    assert spec.find("api-hpa")[1].target == "api"
+
+
+def test_a_target_made_by_an_earlier_action_is_found_and_two_named_are_not_guessed(scripted, workspace):
+    line = ("create deployment name=edge stack=prod image=ghcr.io/acme/edge:1.0 ; "
+            "create infrastructure name=edge-pdb stack=prod kind=pdb min_size=1")
+    plan = scripted(line).interpret(
+        "deploy ghcr.io/acme/edge:1.0 as edge in prod with a pdb named edge-pdb keeping at least 1 up", workspace)
+    assert plan.actions[1].parameters.set_values()["target"] == "edge"
+    line = "create infrastructure name=both-pdb stack=prod kind=pdb min_size=1"
+    plan = scripted(line).interpret("a pdb named both-pdb for api or web in prod, at least 1 up", workspace)
+    assert "target" not in plan.actions[0].parameters.set_values()
