@@ -769,12 +769,14 @@ def guard(
         action = _resource_from_spec(action, specs, created)
         action = fit_to_kind(action, specs, registry, created, facts)
         action = _said_target(action, facts, specs, registry, created, warnings)
+        action = _said_values(action, facts, specs, registry)
         action = resolve_relative(action, specs, registry, warnings)
         if action.type == ActionType.create and action.name:
             created[(action.stack, action.name)] = action
         if action not in kept:
             kept.append(action)
-    return _add_said_ends(kept, facts, specs, registry)
+    kept = _add_said_ends(kept, facts, specs, registry)
+    return _values_from_words(kept, facts, specs, registry, warnings)
 
 
 def _is_vocabulary(name: str, registry) -> bool:
@@ -954,6 +956,62 @@ def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec
         warnings.append(f"read target {written!r} as {named[0]!r}, "
                         f"the {kind.references['target']} resource the command names")
     params = action.parameters.set_values() | {"target": named[0]}
+    return action.model_copy(update={"parameters": Parameters.model_validate(params)})
+
+
+def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                       warnings: list[str]) -> list[Action]:
+    """A value the command says in words rather than writes (Kind.value_from_words: "every
+    weekday at 6:30" is the schedule "30 6 * * 1-5"), for the plan's one create or update that
+    reads one, where the plan has no value the command writes. The guard drops a free value the
+    command does not write, so without this a schedule said in words is lost. Two actions that
+    would read it (two cron jobs): which one it is for is not certain, so neither."""
+    readings = []
+    for i, action in enumerate(kept):
+        found = _kind_of(action, specs, registry) if action.type in (ActionType.create, ActionType.update) else None
+        if found is None:
+            continue
+        kind, entry = found
+        params = action.parameters.set_values()
+        added = {key: value for key in _fields(action, kind) if key not in params
+                 and (value := kind.value_from_words(key, facts.text, entry)) is not None}
+        if added:
+            readings.append((i, params, added))
+    if len(readings) != 1:
+        return kept
+    i, params, added = readings[0]
+    for key, value in added.items():
+        warnings.append(f"{key} {value!r}: read from the command's words")
+    kept = list(kept)
+    kept[i] = kept[i].model_copy(update={"parameters": Parameters.model_validate(params | added)})
+    return kept
+
+
+def _said_values(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> Action:
+    """A create that left out a key its command says in words (Kind.said_values: "a role for
+    ECS tasks" is service=ecs-tasks): the one value the command says, the longest phrase first
+    ("eventbridge scheduler" before "eventbridge"), outside the action's own name. Two values
+    said: left as written."""
+    if action.type != ActionType.create:
+        return action
+    found = _kind_of(action, specs, registry)
+    if found is None or not found[0].said_values:
+        return action
+    kind, params = found[0], action.parameters.set_values()
+    text = " ".join(_words(facts.text))
+    if action.name:
+        text = re.sub(rf"\b{re.escape(' '.join(_words(action.name)))}\b", " | ", text)
+    fields = _fields(action, kind)
+    for key, said in kind.said_values.items():
+        if key in params or key not in fields:
+            continue
+        values, rest = set(), f" {text} "
+        for phrase in sorted(said, key=len, reverse=True):
+            if f" {phrase} " in rest:
+                values.add(said[phrase])
+                rest = rest.replace(f" {phrase} ", " | ")
+        if len(values) == 1:
+            params[key] = values.pop()
     return action.model_copy(update={"parameters": Parameters.model_validate(params)})
 
 

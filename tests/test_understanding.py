@@ -437,3 +437,56 @@ def test_a_target_made_by_an_earlier_action_is_found_and_two_named_are_not_guess
     line = "create infrastructure name=both-pdb stack=prod kind=pdb min_size=1"
     plan = scripted(line).interpret("a pdb named both-pdb for api or web in prod, at least 1 up", workspace)
     assert "target" not in plan.actions[0].parameters.set_values()
+
+
+@pytest.mark.parametrize("command,name,service", [
+    ("iam role for eventbridge scheduler, reminder-scheduler-role, prod", "reminder-scheduler-role", "scheduler"),
+    ("new role task-runner in prod for our ECS tasks", "task-runner", "ecs-tasks"),
+    ("a role named etl-crawler for glue crawlers in prod", "etl-crawler", "glue"),
+    ("a role named lambda-glue in prod for lambda or glue, not sure", "lambda-glue", None),  # two said
+])
+def test_a_value_said_in_words_fills_a_key_the_plan_left_out(scripted, workspace, command, name, service):
+    plan = scripted(f"create security name={name} stack=prod kind=iam_role").interpret(command, workspace)
+    assert plan.actions[0].parameters.set_values().get("service") == service
+    if service:
+        spec = _applied(plan, workspace)["prod"]
+        assert spec.find(name)[1].service == service
+
+
+# -- a schedule said in words
+
+
+@pytest.mark.parametrize("words,current,cron", [
+    ("run it every 15 minutes", None, "*/15 * * * *"),
+    ("every weekday at 6:30am", None, "30 6 * * 1-5"),
+    ("nightly at 2am", None, "0 2 * * *"),
+    ("mondays 7am eastern", None, "0 7 * * 1"),
+    ("on the 1st of every month at 4am instead of weekly", None, "0 4 1 * *"),
+    ("twice a day, at 3 and 15", None, "0 3,15 * * *"),
+    ("hourly", None, "0 * * * *"),
+    ("run at 4am instead of 2:30", None, "0 4 * * *"),
+    ("move it to 5am", "0 2 * * 1", "0 5 * * 1"),  # a time alone keeps the days
+    ("every night at 11pm", "0 2 * * 1", "0 23 * * *"),
+    # not said clearly: left out, never guessed
+    ("weekly please", None, None),
+    ("nightly", None, None),
+    ("at 2am or 3am", None, None),
+    ("scale api to 3 replicas", None, None),
+])
+def test_a_schedule_said_in_words_is_read_as_cron(words, current, cron):
+    from agentops.kinds.schedule_words import cron_from_words
+
+    assert cron_from_words(words, current) == cron
+
+
+def test_a_cron_job_created_with_its_schedule_in_words(scripted, workspace):
+    # the model writes the schedule it reads; the guard keeps only what the command says, and
+    # reads the words for it
+    line = ('create infrastructure name=nightly-report stack=prod kind=cronjob '
+            'image=ghcr.io/acme/report:1.4 schedule="0 3 * * *"')
+    plan = scripted(line).interpret(
+        "add a cron job nightly-report in prod running ghcr.io/acme/report:1.4 every weekday at 6:30am", workspace)
+    assert plan.actions[0].parameters.set_values()["schedule"] == "30 6 * * 1-5"
+    assert any("read from the command's words" in w for w in plan.warnings)
+    spec = _applied(plan, workspace)["prod"]
+    assert spec.find("nightly-report")[1].schedule == "30 6 * * 1-5"

@@ -56,7 +56,9 @@ needs. Worth knowing:
   the keys whose values hold spaces (quoted in the plan line: a cron schedule);
 - `phrases` tells the training generator how people say a key's value ("keep messages for
   {n} {unit}"); `value_words` lists words that are values of the kind's fields ("an IAM role
-  for glue jobs"), so that they are not refused as kinds nobody registered;
+  for glue jobs"), so that they are not refused as kinds nobody registered; `said_values`
+  maps the words that say a key's value to the value ("ECS tasks" -> service=ecs-tasks), for a
+  create whose plan left the key out;
 - `references` are checked for every entry ("no cluster named 'blue' (defined: main)");
 - `implied_by` lets a create that names no kind pick this one from its parameters;
 - `priced`/`cost_coverage` say what cost() prices (shown by `agentops kinds`);
@@ -194,6 +196,10 @@ class Kind:
     # Words that are values of the kind's fields, not kinds asked for, in a command naming it
     # (an IAM role's service: "a role for glue jobs").
     value_words: ClassVar[tuple[str, ...]] = ()
+    # The words that say a key's value, where the value is not written as the command says it
+    # (an IAM role's service: "ECS tasks" is ecs-tasks, "step functions" is states): key ->
+    # {phrase: value}. A create that leaves the key out takes the one value its command says.
+    said_values: ClassVar[Mapping[str, Mapping[str, str]]] = {}
     # How people say a value of one of the kind's keys, for the training generator
     # (training/synth_kinds.py): key -> templates with {n} (the number in the key's unit, or in
     # {unit} when one is named) and {unit}. Keys not listed are said from their names.
@@ -271,6 +277,12 @@ class Kind:
         return out
 
     # -- validation ----------------------------------------------------------------------------
+
+    def value_from_words(self, key: str, text: str, entry) -> Any:
+        """The value of `key` that `text` says in words rather than writes (a cron job's
+        schedule: "every weekday at 6:30"), or None. `entry`: the resource now, for a
+        change said against it ("move it to 5am" keeps the days); None on a create."""
+        return None
 
     def check(self, spec: Any, name: str, entry: EntryModel) -> None:
         """Cross-entry checks beyond `references`; raise ValueError with what is wrong."""

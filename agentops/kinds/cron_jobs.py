@@ -114,6 +114,13 @@ class CronJobsKind(KubernetesKind):
     replace_on_change = {CRON_JOB_TYPE: ("metadata.name", "metadata.namespace")}
     provider_modules = ("pulumi_kubernetes.batch.v1.CronJob", "pulumi_kubernetes.meta.v1._inputs")
 
+    def value_from_words(self, key: str, text: str, entry) -> str | None:
+        from agentops.kinds.schedule_words import cron_from_words
+
+        if key != "schedule":
+            return None
+        return cron_from_words(text, entry.schedule if entry is not None else None)
+
     def render(self, ctx, name: str, job: CronJob) -> None:
         from pulumi_kubernetes.batch.v1 import CronJob as K8sCronJob
 

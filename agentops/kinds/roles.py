@@ -94,6 +94,16 @@ class RolesKind(Kind):
     value_words = ("lambda", "glue", "ecs", "ec2", "eks", "states", "events", "sagemaker",
                    "codebuild", "codepipeline", "firehose", "batch", "emr", "athena", "redshift",
                    "kinesis", "sns", "sqs", "cloudformation", "apigateway", "scheduler")
+    # who assumes the role, as people say it
+    said_values = {"service": {
+        "lambda": "lambda", "lambdas": "lambda", "ecs": "ecs-tasks", "ecs task": "ecs-tasks",
+        "ecs tasks": "ecs-tasks", "fargate": "ecs-tasks", "ec2": "ec2", "glue": "glue",
+        "sagemaker": "sagemaker", "codebuild": "codebuild", "codepipeline": "codepipeline",
+        "step function": "states", "step functions": "states", "stepfunctions": "states",
+        "scheduler": "scheduler", "eventbridge scheduler": "scheduler", "eventbridge": "events", "firehose": "firehose",
+        "emr": "elasticmapreduce", "redshift": "redshift", "apigateway": "apigateway",
+        "api gateway": "apigateway", "cloudformation": "cloudformation", "athena": "athena",
+    }}
     name = "roles"
     section = "roles"
     model = Role

@@ -1,0 +1,118 @@
+"""A schedule said in words ("every weekday at 6:30", "nightly at 2am", "every 15 minutes", "on
+the 1st of every month at 4am") as the five cron fields a CronJob takes.
+
+The model writes what a command says; a schedule said in words is not written in the command,
+so the guard could only drop it. This reads the common ways people say one and returns None for
+anything else (no time for a daily job, two times, a recurrence it does not know): a schedule
+it cannot say is left out and the edit asks for it, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+
+_NUMBER_WORDS = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_DAYS = {"sunday": 0, "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5,
+         "saturday": 6, "sun": 0, "mon": 1, "tue": 2, "tues": 2, "wed": 3, "thu": 4, "thur": 4,
+         "thurs": 4, "fri": 5, "sat": 6}
+_DAY = r"(sun|mon|tue|tues|wed|thu|thur|thurs|fri|sat)(?:day)?s?"
+# "instead of weekly", "from 2am": what the schedule was, not what it is to be
+_FORMER = re.compile(r"\b(?:instead\s+of|rather\s+than|from|was|used\s+to\s+be)\s+[^,;.()]*?"
+                     r"(?=\s+to\b|[,;.()]|$)")
+_TIME = re.compile(
+    r"\b(?:(midnight)|(noon|midday)"
+    r"|(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)"
+    r"|(\d{1,2}):(\d{2})"
+    r"|(?<=\bat\s)(\d{1,2})(?!\s*(?:%|min|mins|minutes|hours|h\b|gb|mb|days|nodes|pods|replicas))\b)")
+
+
+def _times(text: str) -> list[tuple[int, int]]:
+    out = []
+    for m in _TIME.finditer(text):
+        midnight, noon, h12, m12, ampm, h24, m24, bare = m.groups()
+        if midnight:
+            hour, minute = 0, 0
+        elif noon:
+            hour, minute = 12, 0
+        elif h12 is not None:
+            hour, minute = int(h12) % 12, int(m12 or 0)
+            if ampm.startswith("p"):
+                hour += 12
+            if int(h12) > 12:
+                continue
+        elif h24 is not None:
+            hour, minute = int(h24), int(m24)
+        else:
+            hour, minute = int(bare), 0
+        if hour <= 23 and minute <= 59 and (hour, minute) not in out:
+            out.append((hour, minute))
+    return out
+
+
+_MONTHS = {m: i for i, m in enumerate(
+    "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
+
+
+def cron_from_words(text: str, current: str | None = None) -> str | None:
+    """The cron schedule `text` says in words, or None where it says none or not clearly.
+    `current`: the job's schedule now; a time said alone ("move it to 5am") moves the time and
+    keeps its days."""
+    lowered = " " + re.sub(r"\s+", " ", text.lower()) + " "
+    lowered = _FORMER.sub(" ", lowered)
+    times = _times(lowered)
+
+    every = re.search(r"\bevery\s+(\d+|" + "|".join(_NUMBER_WORDS) + r")\s*(min|mins|minutes|m|hours|hrs|h)\b",
+                      lowered)
+    if every:
+        n = int(_NUMBER_WORDS.get(every.group(1), every.group(1)))
+        if every.group(2).startswith("m"):
+            return f"*/{n} * * * *" if 0 < n < 60 else None
+        return f"0 */{n} * * *" if 0 < n < 24 else None
+    if re.search(r"\bevery\s+minute\b", lowered):
+        return "* * * * *"
+    if re.search(r"\b(hourly|every\s+hour|once\s+an\s+hour)\b", lowered):
+        return "0 * * * *"
+
+    # "twice a day, at 3 and 15": several hours on the hour
+    hours = re.findall(r"\bat\s+(\d{1,2})\s+and\s+(\d{1,2})\b", lowered)
+    if re.search(r"\btwice\s+a\s+day\b", lowered):
+        if hours and all(int(h) <= 23 for h in hours[0]):
+            return f"0 {hours[0][0]},{hours[0][1]} * * *"
+        return None
+    if len(times) != 1:
+        return None
+    hour, minute = times[0]
+    at = f"{minute} {hour}"
+
+    if re.search(r"\b(weekdays?|every\s+weekday|mon(?:day)?\s*-\s*fri(?:day)?|business\s+days?)\b", lowered):
+        return f"{at} * * 1-5"
+    if re.search(r"\b(weekends?)\b", lowered):
+        return f"{at} * * 0,6"
+    days = []
+    for m in re.finditer(rf"\b(?:every|on|each)\s+{_DAY}\b|\b{_DAY}\b", lowered):
+        word = next(g for g in m.groups() if g)
+        day = _DAYS[word]
+        if day not in days:
+            days.append(day)
+    dated = re.search(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b",
+                      lowered)
+    if dated and re.search(r"\b(cron|job|run|schedule)", lowered):
+        day = int(dated.group(2))
+        return f"{at} {day} {_MONTHS[dated.group(1)]} *" if 1 <= day <= 31 and not days else None
+    month = re.search(r"\b(?:on\s+)?(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(?:day\s+)?of\s+(?:every|each|the)\s+month\b"
+                      r"|\bfirst\s+(?:day\s+)?of\s+(?:every|each|the)\s+month\b", lowered)
+    if month:
+        dom = int(month.group(1)) if month.group(1) else 1
+        return f"{at} {dom} * *" if 1 <= dom <= 28 and not days else None
+    if days:
+        return f"{at} * * {','.join(map(str, sorted(days)))}"
+    if re.search(r"\b(weekly|monthly|yearly|every\s+week|every\s+month)\b", lowered):
+        return None  # which day is not said
+    daily = re.search(r"\b(daily|nightly|every\s+(?:day|night|morning|evening)|each\s+(?:day|night)"
+                      r"|once\s+a\s+day|a\s+day)\b", lowered)
+    if current and not daily and len(current.split()) == 5:
+        # a time alone on an existing job: the time moves, the days stay
+        return f"{at} {' '.join(current.split()[2:])}"
+    # a time alone: once a day at that time ("nightly at 2am", "run it at 3:30am")
+    return f"{at} * * *"
