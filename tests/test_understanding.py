@@ -464,6 +464,8 @@ def test_a_value_said_in_words_fills_a_key_the_plan_left_out(scripted, workspace
     ("on the 1st of every month at 4am instead of weekly", None, "0 4 1 * *"),
     ("twice a day, at 3 and 15", None, "0 3,15 * * *"),
     ("hourly", None, "0 * * * *"),
+    ("month-end close runs on the 2nd at 1am instead", None, "0 1 2 * *"),
+    ("run it on the last day of the month at 1am", None, None),
     ("run at 4am instead of 2:30", None, "0 4 * * *"),
     ("move it to 5am", "0 2 * * 1", "0 5 * * 1"),  # a time alone keeps the days
     ("every night at 11pm", "0 2 * * 1", "0 23 * * *"),

@@ -102,8 +102,14 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
         return f"{at} {day} {_MONTHS[dated.group(1)]} *" if 1 <= day <= 31 and not days else None
     month = re.search(r"\b(?:on\s+)?(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(?:day\s+)?of\s+(?:every|each|the)\s+month\b"
                       r"|\bfirst\s+(?:day\s+)?of\s+(?:every|each|the)\s+month\b", lowered)
-    if month:
-        dom = int(month.group(1)) if month.group(1) else 1
+    # "on the 2nd", "on the first": a day of the month; "the last day" cron cannot say
+    ordinal = re.search(r"\bon\s+the\s+(?:(\d{1,2})(?:st|nd|rd|th)|(first|second|third))\b(?!\s+(?:of\s+the\s+)?(?:week|sun|mon|tue|wed|thu|fri|sat))",
+                        lowered)
+    if re.search(r"\blast\s+day\b", lowered):
+        return None
+    if month or ordinal:
+        dom = (int(month.group(1)) if month and month.group(1) else 1 if month
+               else int(ordinal.group(1)) if ordinal.group(1) else ("first", "second", "third").index(ordinal.group(2)) + 1)
         return f"{at} {dom} * *" if 1 <= dom <= 28 and not days else None
     if days:
         return f"{at} * * {','.join(map(str, sorted(days)))}"
