@@ -19,6 +19,8 @@ from agentops.config import load_config
 from agentops.errors import InterpretError
 from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec, Workspace
 from agentops.textnorm import MAX_COMMAND_CHARS, normalize_command  # noqa: F401 - public
+# "one m5.xlarge instance", "two replicas": numbers the model may write as digits.
+from agentops.textnorm import NUMBER_WORDS
 N_MEMORIES = 2
 
 DELETE_WORDS = {"delete", "remove", "destroy", "drop", "decommission", "deprovision",
@@ -60,9 +62,6 @@ class _SectionNouns(dict):
 
 
 SECTION_NOUN = _SectionNouns()
-# "one m5.xlarge instance", "two replicas": numbers the model may write as digits.
-NUMBER_WORDS = {w: n for n, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
 # Changes said relative to the current value ("add three replicas", "one node fewer", "down
 # by 2"): the operator each phrase means, for the number it carries. A plan that writes that
 # number as an absolute value of a scale or update is read as the change (resolve_relative).

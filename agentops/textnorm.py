@@ -29,6 +29,11 @@ from functools import lru_cache
 
 from agentops.errors import InterpretError
 
+# Numbers people write as words ("two replicas", "every five minutes"), for every reader of
+# commands (the guard's facts, a kind's reader of words).
+NUMBER_WORDS = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+
 MAX_COMMAND_CHARS = 1000
 
 _WORD = re.compile(r"\w+", re.UNICODE)

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 import re
 
-_NUMBER_WORDS = {w: n for n, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+from agentops.textnorm import NUMBER_WORDS as _NUMBER_WORDS
 _DAYS = {"sunday": 0, "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5,
          "saturday": 6, "sun": 0, "mon": 1, "tue": 2, "tues": 2, "wed": 3, "thu": 4, "thur": 4,
          "thurs": 4, "fri": 5, "sat": 6}
