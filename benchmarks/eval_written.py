@@ -7,8 +7,10 @@ reads commands written by people it never saw.
 A written set keeps relative changes as said ("+2"); an evaluation set holds the result. This
 turns each relative value into the value the spec gives (agentops.interpret.resolve_relative,
 the code the interpreter runs), writes the set as an evaluation set into a temporary folder and
-runs agentops.evaluate on it. Only aggregates print (per set and over all sets). Which sets an
-adapter was trained on: agentops/data/adapters/PROVENANCE.md.
+runs agentops.evaluate on it. Only aggregates print (per set and over all sets), unless
+`--misses` is given: a written set is training data, not a held-out set, so its misses may be
+read item by item to find what the guard or the generator lacks (never do this with evals/).
+Which sets an adapter was trained on: agentops/data/adapters/PROVENANCE.md.
 """
 
 import re
@@ -57,11 +59,17 @@ def as_evalset(path: Path, out: Path) -> Path:
 
 def main() -> None:
     totals = [0, 0]
+    args = sys.argv[1:]
+    verbose = "--misses" in args
+    args = [a for a in args if a != "--misses"]
+    if any(Path(a).resolve().is_relative_to(ROOT / "evals") for a in args):
+        sys.exit("eval_written.py reads training/written/ sets; held-out sets (evals/) are scored "
+                 "in aggregate with benchmarks/eval_revision.py")
     with tempfile.TemporaryDirectory() as tmp:
-        for arg in sys.argv[1:]:
+        for arg in args:
             evalset = load_eval_file(as_evalset(Path(arg).resolve(), Path(tmp)))
             start = time.time()
-            reports = run_eval(evalset.items, Workspace.find(evalset.repository))
+            reports = run_eval(evalset.items, Workspace.find(evalset.repository), verbose=verbose)
             print(f"== {arg} ({time.time() - start:.0f}s)")
             print_report(reports)
             print_miss_classes(reports)
