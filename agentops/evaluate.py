@@ -399,6 +399,22 @@ def print_by_tag(reports: dict[str, SplitReport]) -> None:
         print(f"class {tag:<18} exact {right:>3}/{n:<3} {right / n:6.1%}   same effect {effects[tag]:>3}/{n:<3}")
 
 
+def print_tag_miss_classes(reports: dict[str, SplitReport]) -> None:
+    """Per item tag, how its misses went wrong (miss_class: shapes, never commands or names),
+    in aggregate: which mechanism a class of the issue lacks, without reading its items."""
+    from collections import Counter, defaultdict
+
+    by_tag: dict[str, Counter] = defaultdict(Counter)
+    for report in reports.values():
+        for r in report.results:
+            if not r.exact:
+                for tag in r.item.tags:
+                    by_tag[tag][miss_class(r)] += 1
+    for tag, counts in sorted(by_tag.items()):
+        for what, n in counts.most_common():
+            print(f"class {tag:<18} {n:>3}  {what}")
+
+
 def print_report(reports: dict[str, SplitReport]) -> None:
     header = f"{'split':<9} {'n':>3} {'exact':>6}  " + " ".join(f"{f:>10}" for f in ("count", *FIELDS)) + "  s/cmd"
     print(header)

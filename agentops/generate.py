@@ -24,7 +24,7 @@ from pathlib import Path
 
 from agentops.config import user_cache_dir
 from agentops.errors import ModelError
-from agentops.model import ModelFile, _progress, load_llama
+from agentops.model import BASE_CONTEXT, ModelFile, _progress, load_llama
 
 
 @dataclass
@@ -185,19 +185,39 @@ def restore_prefix(llm, model: ModelFile, prefix: str) -> int:
 class ConstrainedGenerator:
     """Text that matches `regex`, from one model; the processor is built once and reused."""
 
-    def __init__(self, model: ModelFile, regex: str):
+    def __init__(self, model: ModelFile, regex: str, n_ctx: int = BASE_CONTEXT):
         self.model = model
         self.regex = regex
         self._pattern = re.compile(regex)
         # The index first: a cached one needs no model, so it loads while the model does.
         self.processor = masking_processor(load_or_build_index(regex, model))
-        self.llm = load_llama(model)
+        self.llm = load_llama(model, n_ctx=n_ctx)
+
+    def _fit_context(self, prompt: str, max_tokens: int) -> None:
+        """A context that holds the prompt and `max_tokens` more: the model again with a larger
+        one when this one is short (llama.cpp would fail mid-evaluation), or a clear error
+        when even the model's trained context is short."""
+        needed = len(self.llm.tokenize(prompt.encode("utf-8"))) + max_tokens
+        if needed <= self.llm.n_ctx():
+            return
+        trained = self.llm.n_ctx_train() or needed
+        if needed > trained:
+            from agentops.errors import InterpretError
+
+            raise InterpretError(
+                f"the prompt needs {needed} tokens of context and the model has {trained}: "
+                "the repository lists more resources than the model can read at once",
+                hint="interpret against fewer stacks (split the repository), or use a model "
+                "with a longer context (the model setting in .agentops.yaml)")
+        n_ctx = min(trained, -(-needed // BASE_CONTEXT) * BASE_CONTEXT)
+        self.llm = load_llama(self.model, n_ctx=n_ctx)
 
     def __call__(self, prompt: str, max_tokens: int = 96, prefix: str | None = None) -> Generation:
         """`prefix`: the start of `prompt` that every command shares; in a new process its
         evaluated state comes from the disk cache (see restore_prefix)."""
         from llama_cpp import LogitsProcessorList
 
+        self._fit_context(prompt, max_tokens)
         if prefix and self.llm.n_tokens == 0 and prompt.startswith(prefix):
             restore_prefix(self.llm, self.model, prefix)
         self.processor.reset()

@@ -22,6 +22,9 @@ from agentops.textnorm import MAX_COMMAND_CHARS, normalize_command  # noqa: F401
 # "one m5.xlarge instance", "two replicas": numbers the model may write as digits.
 from agentops.textnorm import NUMBER_WORDS
 N_MEMORIES = 2
+# what the examples (curated and remembered) and the command usually add to the prompt's
+# listing, for sizing the model's context before they are chosen (a longer prompt reloads it)
+SHOTS_BYTES = 2000
 
 DELETE_WORDS = {"delete", "remove", "destroy", "drop", "decommission", "deprovision",
                 "terminate", "teardown", "purge", "wipe", "nuke", "erase", "demolish"}
@@ -47,7 +50,8 @@ ENUM_WORDS = {
                "disk": ("disk", "storage"),
                "errors": ("errors", "error", "5xx", "failures", "failed", "failing", "throttles"),
                "connections": ("connections", "connection"),
-               "latency": ("latency", "duration", "age", "slow", "slower", "response", "p99", "p95"),
+               "latency": ("latency", "duration", "age", "slow", "slower", "response", "p99", "p95",
+                           "older", "oldest"),
                "network": ("network", "bandwidth", "traffic")},
 }
 
@@ -294,19 +298,26 @@ def _abbreviates(part: str, word: str) -> bool:
 
 # Key suffix -> the unit its value is in; (unit said, key unit) -> factor.
 KEY_UNITS = {"_seconds": "s", "_mb": "mb", "_gb": "gb", "_days": "d", "_hours": "h", "ttl": "s"}
-_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 UNIT_FACTORS = {
     **{(a, "s"): f for a, f in _SECONDS.items()},
+    **{(a, "ms"): f * 1000 for a, f in _SECONDS.items()}, ("ms", "ms"): 1,
     **{(a, "d"): f / 86400 for a, f in _SECONDS.items() if f >= 86400},
     **{(a, "h"): f / 3600 for a, f in _SECONDS.items() if f >= 3600},
-    ("gb", "mb"): 1024, ("mb", "mb"): 1, ("tb", "gb"): 1024, ("gb", "gb"): 1,
+    ("gb", "mb"): 1024, ("mb", "mb"): 1, ("tb", "mb"): 1024 * 1024,
+    ("tb", "gb"): 1024, ("gb", "gb"): 1,
 }
 _UNIT_WORDS = {
+    "ms": ("ms", "msec", "msecs", "millisecond", "milliseconds"),
     "s": ("s", "sec", "secs", "second", "seconds"), "m": ("min", "mins", "minute", "minutes"),
     "h": ("h", "hr", "hrs", "hour", "hours"), "d": ("d", "day", "days"),
-    "w": ("wk", "wks", "week", "weeks"), "mb": ("mb", "mib", "megabytes"),
-    "gb": ("g", "gb", "gib", "gigabytes", "gigs"), "tb": ("tb", "tib", "terabytes"),
+    "w": ("wk", "wks", "week", "weeks"), "y": ("yr", "yrs", "year", "years"),
+    "mb": ("mb", "mib", "megabytes", "meg", "megs"),
+    "gb": ("g", "gb", "gib", "gigabytes", "gig", "gigs"), "tb": ("tb", "tib", "terabytes"),
 }
+# Which units convert into one another: a key in seconds takes a time said in any unit.
+_DIMENSION = {**{u: "time" for u in ("ms", "s", "m", "h", "d", "w", "y")},
+              **{u: "size" for u in ("mb", "gb", "tb")}}
 _UNIT_OF = {w: u for u, words in _UNIT_WORDS.items() for w in words}
 # A lookahead, so that matches may overlap: in "a one day timeout", "a one" must not hide
 # "one day".
@@ -348,7 +359,7 @@ class Interpretation:
     seconds: float = 0.0
 
 
-def _start_loading(model) -> None:
+def _start_loading(model, n_ctx: int) -> None:
     """Load the model file in a thread: llama.cpp reads it with the GIL released, so the
     Python imports that follow (outlines, lancedb) overlap it. An error is raised again, in
     the caller's thread, by the next load_llama."""
@@ -358,7 +369,7 @@ def _start_loading(model) -> None:
 
     def load() -> None:
         try:
-            load_llama(model)
+            load_llama(model, n_ctx=n_ctx)
         except Exception:  # noqa: BLE001 - reported by the caller's own load_llama
             pass
 
@@ -416,17 +427,22 @@ class ModelPlanWriter(PlanWriter):
         from agentops.generate import ConstrainedGenerator
         from agentops.planline import MAX_TOKENS, grammar
 
+        from agentops.model import context_for
+
         regex = grammar(list(specs), workspace.kinds)
+        resources = listing(specs)
+        prefix = prompt_prefix(resources)
+        # the examples and the command are not chosen yet: room for them, counted generously
+        n_ctx = context_for(len(prefix.encode("utf-8")) + SHOTS_BYTES, MAX_TOKENS)
         if not self._generators:
-            _start_loading(model)
+            _start_loading(model, n_ctx)
             self._example_index().table  # lancedb's import and the table, meanwhile
         if regex not in self._generators:
-            self._generators[regex] = ConstrainedGenerator(model, regex)
+            self._generators[regex] = ConstrainedGenerator(model, regex, n_ctx)
         generator = self._generators[regex]
         shots = self._shots(text, workspace)
-        resources = listing(specs)
         prompt = build_prompt(resources, shots, text)
-        result = generator(prompt, max_tokens=MAX_TOKENS, prefix=prompt_prefix(resources))
+        result = generator(prompt, max_tokens=MAX_TOKENS, prefix=prefix)
         return WrittenPlan(result.text, result.tokens, result.seconds, [c for c, _ in shots])
 
     def _resolve(self, configured: str | None):
@@ -693,6 +709,7 @@ def guard(
     registry = registry if registry is not None else active()
     kept: list[Action] = []
     created: dict[tuple[str | None, str], Action] = {}
+    completed: set[str] = set()  # names the command says by their first part (_whole_name)
     for action in actions:
         if action.type == ActionType.delete and (not facts.destructive or facts.injected):
             warnings.append(
@@ -702,18 +719,25 @@ def guard(
             continue
         action = action.model_copy(update={"stack": _stack(action.stack, facts, default_stack)})
         if (action.type in TARGETED and action.name and not _is_stack_word(action.name, specs)
-                and not _exists(action, specs, created)
-                and (_is_vocabulary(action.name, registry) or not facts.mentions(action.name, exact=True))):
-            # A name that is not there: the command may name the resource in words the model
-            # did not copy ("the order events queue"), or the model took another word for the
-            # name ("scale api and alert on memory" -> name=memory). The one resource the
-            # command does name is meant; none or several, and the checks below refuse. A name
-            # the command itself says and that does not exist is refused, never swapped.
-            repaired = _named_target(action, facts, specs, created)
-            if repaired and repaired != action.name:
-                warnings.append(f"read {action.name!r} as {repaired!r}, the {action.resource.value} "
-                                "resource the command names")
-                action = action.model_copy(update={"name": repaired})
+                and not _exists(action, specs, created)):
+            if _is_vocabulary(action.name, registry) or not facts.mentions(action.name, exact=True):
+                # A name that is not there: the command may name the resource in words the
+                # model did not copy ("the order events queue"), or the model took another word
+                # for the name ("scale api and alert on memory" -> name=memory). The one
+                # resource the command does name is meant; none or several, and the checks
+                # below refuse. A name the command itself says and that does not exist is
+                # refused, never swapped for another -- unless it is the first part of exactly
+                # one name ("checkout" for checkout-svc, _whole_name).
+                repaired = _named_target(action, facts, specs, created)
+                if repaired and repaired != action.name:
+                    warnings.append(f"read {action.name!r} as {repaired!r}, the "
+                                    f"{action.resource.value} resource the command names")
+                    action = action.model_copy(update={"name": repaired})
+            elif whole := _whole_name(action, facts, specs, created):
+                warnings.append(f"read {action.name!r} as {whole!r}, the one {action.resource.value} "
+                                "resource whose name starts with it")
+                completed.add(whole)
+                action = action.model_copy(update={"name": whole})
         action = _read_relative(action, facts, specs, registry)
         action = action.model_copy(update={"parameters": _params(action.parameters, facts, warnings)})
         if action.name and _is_stack_word(action.name, specs):
@@ -723,7 +747,7 @@ def guard(
             warnings.append(f"the name {action.name!r} follows this repository's naming convention "
                             f"({_conventional(action.name, facts, name_prefixes)!r} + the name said), "
                             "learned from reviewers' corrections")
-        if (action.name and action.type != ActionType.create
+        if (action.name and action.type != ActionType.create and action.name not in completed
                 and not (facts.mentions(action.name, exact=True) if action.type == ActionType.delete
                          else facts.mentions_loosely(action.name))):
             if action.type in TARGETED:
@@ -775,6 +799,7 @@ def guard(
         if action not in kept:
             kept.append(action)
     kept = _add_said_ends(kept, facts, specs, registry)
+    kept = _said_units(kept, facts, specs, registry, warnings)
     return _values_from_words(kept, facts, specs, registry, warnings)
 
 
@@ -815,6 +840,29 @@ def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
     said = [n for n in said if not any(o != n and n in _words(o.replace("-", " ")) and o in said
                                        for o in said)]
     return said[0] if len(said) == 1 else None
+
+
+def _whole_name(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                created: dict) -> str | None:
+    """The one existing resource of the action's type (in its stack) whose name is the name
+    the model wrote and more ("checkout" for checkout-svc, "royale" for royale-gs), where the
+    command says that name as a word of its own and no longer name starting with it
+    ("checkout-api" is a name said, and refused when it is not there). Never for a delete:
+    what a delete removes is named in full."""
+    name = action.name
+    if action.type == ActionType.delete or not name or not re.search(
+            rf"(?<![\w-]){re.escape(name)}(?![\w-])", facts.text.lower()):
+        return None
+    stacks = [action.stack] if action.stack in specs else list(specs)
+    # a monitor watches a resource; the alerts it makes are not what it names
+    whole = {n for stack in stacks for section, n, _ in specs[stack].resources()
+             if n.startswith(name + "-") and (section != "alerts" if action.type == ActionType.monitor
+                                              else SECTIONS[section][1] == action.resource.value)}
+    whole |= {n for (stack, n) in created if n.startswith(name + "-") and (stack in stacks or stack is None)}
+    if len(whole) > 1:
+        # "the lobby service" of lobby-svc and lobby-nlb: the one the rest of the command says
+        whole = {n for n in whole if facts.mentions_loosely(n, typos=False)}
+    return whole.pop() if len(whole) == 1 else None
 
 
 def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> Action:
@@ -1012,6 +1060,213 @@ def _said_values(action: Action, facts: CommandFacts, specs: dict[str, StackSpec
         if len(values) == 1:
             params[key] = values.pop()
     return action.model_copy(update={"parameters": Parameters.model_validate(params)})
+
+
+# Words of a key's phrases that say nothing about which key ("keep messages for {n} {unit}"),
+# and words other kinds' names use: not read as the key said.
+_KEY_STOP = frozenset({"for", "of", "it", "its", "the", "a", "an", "at", "after", "let", "run", "out",
+                       "time", "while", "with", "to", "every", "cache", "set", "give", "make"})
+
+
+def _quantity_spans(lowered: str) -> list[tuple[int, int, float, str]]:
+    """(start, end, number, unit) of each quantity the command says ("4 days", "2gb")."""
+    out = []
+    for m in _QUANTITY.finditer(lowered):
+        number, unit = m.group(1), m.group(2)
+        if unit in _UNIT_OF:
+            value = (1.0 if number in ("a", "an") else float(NUMBER_WORDS[number])
+                     if number in NUMBER_WORDS else float(number))
+            out.append((m.start(), m.start() + len(number) + len(unit) + 2, value, _UNIT_OF[unit]))
+    return out
+
+
+def _unit_keys(action: Action, kind, entry, params: dict, specs: dict[str, StackSpec], registry) -> dict[str, str]:
+    """key -> unit, for the action's keys in a unit (retention_seconds, memory_mb) and the
+    threshold of an alarm on a time metric, in the unit the watched kind gives it
+    (Kind.metric_units): a new alarm (monitor) or an existing alert's change."""
+    units = {k: u for k in _fields(action, kind)
+             if (u := next((u for suffix, u in KEY_UNITS.items() if k.endswith(suffix)), None))}
+    if action.type == ActionType.monitor:
+        metric = params.get("metric")
+        if metric in kind.metric_units:
+            units["threshold"] = kind.metric_units[metric]
+    elif "threshold" in _fields(action, kind) and entry is not None and hasattr(entry, "target"):
+        watched = _find(action.model_copy(update={"name": entry.target}), specs)
+        if watched is not None and watched[0] in registry:
+            unit = registry[watched[0]].metric_units.get(getattr(entry, "metric", None))
+            if unit:
+                units["threshold"] = unit
+    return units
+
+
+def _key_words(kind, key: str, others: list[str]) -> set[str]:
+    """The words that say `key` of `kind` ("retention", "memory", "ram"): the key's own parts
+    and the words of its phrases (Kind.phrases), less those another key of the kind shares."""
+    def words_of(k: str) -> set[str]:
+        stem = next((k[: -len(sfx)] for sfx in KEY_UNITS if k.endswith(sfx) and k != sfx), k)
+        out = {w for w in stem.split("_") if w}
+        for phrase in kind.phrases.get(k, ()):
+            out |= {w for w in re.findall(r"[a-z]+", phrase.replace("{n}", " ").replace("{unit}", " "))
+                    if len(w) >= 3}
+        return out - _KEY_STOP
+
+    own = words_of(key)
+    for other in others:
+        if other != key:
+            own -= words_of(other)
+    return own
+
+
+def _near_quantities(region: str, spans, words: set[str]) -> list[tuple[int, float, str]]:
+    """The quantities said next to a word of `words` in `region` (a key's words): after it
+    ("retention to 5 days", "timeout 90s") within a few words, or just before it ("a 5 day
+    retention", "3 GB of memory"); (distance, number, unit), nearest first."""
+    found = []
+    for m in re.finditer(r"[a-z]+", region):
+        w = m.group(0)
+        if not any(w == k or (len(w) >= 3 and _abbreviates(w, k)) for k in words):
+            continue
+        for start, end, value, unit in spans:
+            between = region[m.end():start] if start >= m.end() else region[end:m.start()]
+            if re.search(r"[,;:(]|\band\b", between) or (start < m.end() and end > m.start()):
+                continue
+            gap = len(re.findall(r"[a-z0-9]+", between))
+            if start >= m.end() and gap <= 7:
+                found.append((gap, value, unit))
+            elif start < m.end() and gap <= 2:
+                found.append((gap, value, unit))
+    return sorted(found)
+
+
+def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                warnings: list[str]) -> list[Action]:
+    """Values said with a unit, in the unit of the key that takes them ("keep messages 14 days"
+    is retention_seconds=1209600, "2 gigs" memory_mb=2048, a queue alarm "older than 10
+    minutes" threshold=600). The model copies the number it reads ("14"), writes it under a
+    key of another unit (storage_gb on a function) or leaves it out; the command's unit and the
+    key's words decide. Each action reads its own part of the command (from its name to the
+    next action's), so that two actions of one plan do not take each other's values."""
+    lowered = facts.text.lower()
+    regions = _regions(kept, lowered)
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type not in (ActionType.create, ActionType.update, ActionType.scale, ActionType.monitor):
+            continue
+        found = _kind_of(action, specs, registry)
+        if found is None:
+            continue
+        kind, entry = found
+        params = action.parameters.set_values()
+        region = regions[i]
+        spans = _quantity_spans(region)
+        if action.type == ActionType.monitor and "metric" not in params:
+            # "alert when messages are older than 10 minutes" on a queue: the one time metric
+            # of the kind, when the threshold is said as a time
+            timed = [m for m, u in kind.metric_units.items() if _DIMENSION.get(u) == "time"]
+            if len(timed) == 1 and set(kind.alarm_metrics) >= set(timed) and any(
+                    _DIMENSION.get(u) == "time" and u != "ms" for _, _, _, u in spans) and re.search(
+                    r"\b(older|oldest|age|sits?|sitting|waiting|stuck)\b", region):
+                params["metric"] = timed[0]
+        units = _unit_keys(action, kind, entry, params, specs, registry)
+        if not units:
+            continue
+        changed = False
+        # a unit key the kind does not take (storage_gb on a function): the kind's one free key
+        # of the same dimension, when there is one
+        for key in [k for k in params if k not in units and k not in _fields(action, kind)
+                    and next((u for sfx, u in KEY_UNITS.items() if k.endswith(sfx)), None)]:
+            unit = next(u for sfx, u in KEY_UNITS.items() if key.endswith(sfx))
+            free = [k for k, u in units.items() if _DIMENSION.get(u) == _DIMENSION.get(unit) and k not in params]
+            if len(free) == 1:
+                params[free[0]] = params.pop(key)
+                changed = True
+        # a value under one key that the command says next to another key's words ("visibility
+        # timeout to 10 min" written as retention_seconds=600): under that key
+        for key in [k for k in units if k != "threshold" and k in params]:
+            value = params[key]
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                continue
+
+            def says(k: str) -> bool:
+                return any(v == float(value) or v * UNIT_FACTORS.get((u, units[k]), 0) == float(value)
+                           for _, v, u in _near_quantities(region, spans, _key_words(kind, k, list(units))))
+
+            if says(key):
+                continue
+            other = [k for k in units if k != key and k != "threshold" and k not in params
+                     and _DIMENSION.get(units[k]) == _DIMENSION.get(units[key]) and says(k)]
+            if len(other) == 1:
+                params[other[0]] = params.pop(key)
+                changed = True
+        for key, unit in units.items():
+            value = params.get(key)
+            words = _key_words(kind, key, list(units))
+            near = _near_quantities(region, spans, words) if key != "threshold" else []
+            said = [(v, u) for _, v, u in near if UNIT_FACTORS.get((u, unit))]
+            if value is None:
+                if said:
+                    reading = said[0]
+                else:
+                    # no key word: the kind's one key of that dimension takes the one quantity
+                    same = [k for k, u in units.items() if _DIMENSION.get(u) == _DIMENSION.get(unit)]
+                    candidates = {(v, u) for _, _, v, u in spans if _DIMENSION.get(u) == _DIMENSION.get(unit)
+                                  and UNIT_FACTORS.get((u, unit))}
+                    if key == "threshold" or len(same) != 1 or len(candidates) != 1:
+                        continue
+                    reading = candidates.pop()
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                # the number as said, in another unit ("14" of "14 days")
+                plain = [(v, u) for _, _, v, u in spans if v == float(value)]
+                if not plain or any(UNIT_FACTORS.get((u, unit)) == 1 for _, u in plain):
+                    continue
+                mine = [r for r in said if r[0] == float(value)] or plain
+                reading = mine[0]
+            else:
+                continue
+            factor = UNIT_FACTORS.get((reading[1], unit))
+            if factor is None:
+                continue
+            converted = reading[0] * factor
+            if converted != int(converted) or converted == value:
+                continue
+            params[key] = int(converted)
+            warnings.append(f"{key} {int(converted)}: {_fmt(reading[0])} {_UNIT_WORDS[reading[1]][-1]} "
+                            "as the command says it")
+            changed = True
+        if changed:
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
+    return out
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)
+
+
+def _regions(kept: list[Action], lowered: str) -> list[str]:
+    """Each action's part of the command: from where its name is said to where another
+    action's is (the part before the first name goes with it). One action, or names not said:
+    the whole command."""
+    starts: dict[str, int] = {}
+    for action in kept:
+        if action.name and action.name not in starts:
+            for said in (action.name, " ".join(_words(action.name))):
+                pos = lowered.find(said.lower())
+                if pos >= 0:
+                    starts[action.name] = pos
+                    break
+    if len(starts) < 2:
+        return [lowered] * len(kept)
+    cuts = sorted(starts.values())
+    out = []
+    for action in kept:
+        pos = starts.get(action.name) if action.name else None
+        if pos is None:
+            out.append(lowered)
+            continue
+        later = [c for c in cuts if c > pos]
+        begin = 0 if pos == cuts[0] else pos
+        out.append(lowered[begin: later[0] if later else len(lowered)])
+    return out
 
 
 def _kind_of(action: Action, specs: dict[str, StackSpec], registry):

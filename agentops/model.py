@@ -159,9 +159,26 @@ def _quiet_llama_log() -> None:
     llama_cpp.llama_log_set(_log_callback, ctypes.c_void_p(0))
 
 
-def load_llama(model: ModelFile, embedding: bool = False, n_ctx: int = 2048):
-    """One llama_cpp.Llama per (file, adapter, mode) per process."""
-    key = (str(model.path), model.weights_key, embedding)
+#: the smallest context a plan writer loads with; a repository whose listing needs more gets a
+#: larger one (context_for), up to what the model was trained on
+BASE_CONTEXT = 2048
+
+
+def context_for(prompt_bytes: int, max_tokens: int) -> int:
+    """The context size (a multiple of BASE_CONTEXT) for a prompt of about `prompt_bytes`
+    bytes and `max_tokens` to write. The listing of a large repository (40+ resources) alone
+    passes 2,048 tokens; a fixed context made llama.cpp fail mid-evaluation. Estimated from
+    bytes so that the model loads (in a thread) before the prompt is tokenized: listings,
+    names and examples run 3.3-3.9 bytes a token with Gemma's tokenizer. An estimate that falls
+    short costs a second load (ConstrainedGenerator checks the exact count), never an error."""
+    needed = prompt_bytes // 3 + max_tokens
+    return max(BASE_CONTEXT, -(-needed // BASE_CONTEXT) * BASE_CONTEXT)
+
+
+def load_llama(model: ModelFile, embedding: bool = False, n_ctx: int = BASE_CONTEXT):
+    """One llama_cpp.Llama per (file, adapter, mode, context size) per process. A larger
+    context costs ~0.1 s of load and its KV memory (~18 KB a token for the default model)."""
+    key = (str(model.path), model.weights_key, embedding, 128 if embedding else n_ctx)
     with _lock:
         if key in _loaded:
             return _loaded[key]

@@ -15,10 +15,14 @@ from pathlib import Path
 import agentops
 from agentops.evaluate import load_eval_file, print_by_tag, print_miss_classes, print_report, run_eval
 
-try:  # an older revision's evaluate.py may not have it
+try:  # an older revision's evaluate.py may not have them
     from agentops.evaluate import print_key_misses
 except ImportError:
     print_key_misses = None
+try:
+    from agentops.evaluate import print_tag_miss_classes
+except ImportError:
+    print_tag_miss_classes = None
 from agentops.spec import Workspace
 
 
@@ -35,6 +39,8 @@ def main() -> None:
     print_by_tag(reports)
     if print_key_misses is not None:
         print_key_misses(reports)
+    if print_tag_miss_classes is not None:
+        print_tag_miss_classes(reports)
     print(f"{time.time() - start:.0f}s")
 
 

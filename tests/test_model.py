@@ -108,3 +108,33 @@ def test_grammar_allows_every_token_that_spells_an_allowed_piece():
     for token in llm.tokenize(b" restart deployment name=web", add_bos=False):
         guide.advance(token)
     assert set(newline_ids) <= set(guide.get_tokens())
+
+
+def test_context_grows_with_the_prompt():
+    from agentops.model import BASE_CONTEXT, context_for
+
+    assert context_for(0, 192) == BASE_CONTEXT
+    assert context_for(3 * 4000, 192) == 2 * BASE_CONTEXT  # 4,000 tokens and the answer
+    assert context_for(3 * 4096, 192) % BASE_CONTEXT == 0
+
+
+@pytest.mark.model
+def test_a_repository_listing_longer_than_the_base_context_is_read(tmp_path):
+    """A repository of 300 resources lists more than 2,048 tokens: before, llama.cpp failed
+    mid-evaluation ('llama_decode returned 1', a traceback). The context is sized to the
+    prompt, and a resource the long listing names is found and acted on."""
+    from agentops.interpret import Interpreter, listing, prompt_prefix
+    from agentops.spec import Workspace
+
+    (tmp_path / "stacks").mkdir()
+    queues = "\n".join(f"  orders-stage-{i}-queue: {{retention_seconds: 86400}}" for i in range(300))
+    (tmp_path / "stacks" / "prod.yaml").write_text(f"queues:\n{queues}\n")
+    workspace = Workspace(tmp_path)
+    specs = workspace.load_all()
+    model = resolve_model()
+    from agentops.model import load_llama
+
+    tokens = len(load_llama(model).tokenize(prompt_prefix(listing(specs)).encode()))
+    assert tokens > 2048
+    plan = Interpreter(use_memory=False).interpret("delete the orders-stage-217-queue in prod", workspace)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("delete", "orders-stage-217-queue")]

@@ -492,3 +492,105 @@ def test_a_cron_job_created_with_its_schedule_in_words(scripted, workspace):
     assert any("read from the command's words" in w for w in plan.warnings)
     spec = _applied(plan, workspace)["prod"]
     assert spec.find("nightly-report")[1].schedule == "30 6 * * 1-5"
+
+
+# -- values said with a unit, in the unit of the key that takes them
+
+KESTREL = REPO / "training" / "written" / "kestrelhaul-repo"
+
+
+@pytest.fixture
+def kestrel(tmp_path) -> Workspace:
+    shutil.copytree(KESTREL / "stacks", tmp_path / "stacks")
+    return Workspace(tmp_path)
+
+
+def _params(plan):
+    return [(a.name, a.parameters.set_values()) for a in plan.actions]
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # the number copied without its unit
+    ("add a dead letter queue pod-uploads-dlq in dev with 14 day retention",
+     "create infrastructure name=pod-uploads-dlq stack=dev kind=queue retention_seconds=14",
+     {"retention_seconds": 1209600}),
+    # left out: the key's words say which key, the unit how much
+    ("bump retention on carrier-webhooks in prod to two weeks",
+     "update infrastructure name=carrier-webhooks stack=prod kind=queue",
+     {"retention_seconds": 1209600}),
+    ("eta-recalc in prod: vis timeout 2 minutes pls, the recalcs take longer than 30s now",
+     "update infrastructure name=eta-recalc stack=prod",
+     {"visibility_timeout_seconds": 120}),
+    # no key word: the kind's one size key takes the one size said
+    ("label renderer lambda in prod is OOMing on the 4x6 thermal batch, give it 2 gigs",
+     "update infrastructure name=label-renderer stack=prod kind=function",
+     {"memory_mb": 2048}),
+    # under a key of another kind, in another unit
+    ("label-renderer in prod to 2 gb", "update infrastructure name=label-renderer stack=prod storage_gb=2",
+     {"memory_mb": 2048}),
+])
+def test_a_value_said_with_a_unit_lands_in_the_keys_unit(scripted, kestrel, command, line, want):
+    plan = scripted(line).interpret(command, kestrel)
+    assert len(plan.actions) == 1
+    assert plan.actions[0].parameters.set_values().items() >= want.items()
+
+
+def test_each_action_reads_its_own_part_of_the_command(scripted, kestrel):
+    command = ("for the month-end crunch in prod: invoice-jobs visibility timeout to 10 min and "
+               "invoice-pdf-gen memory to 3 gigs")
+    line = ("update infrastructure name=invoice-jobs stack=prod kind=queue retention_seconds=600 ; "
+            "update infrastructure name=invoice-pdf-gen stack=prod kind=function")
+    plan = scripted(line).interpret(command, kestrel)
+    assert _params(plan) == [("invoice-jobs", {"kind": "queue", "visibility_timeout_seconds": 600}),
+                             ("invoice-pdf-gen", {"kind": "function", "memory_mb": 3072})]
+
+
+def test_a_queue_age_alarm_said_in_minutes_is_in_seconds(scripted, kestrel):
+    plan = scripted("monitor infrastructure name=dispatch-requests stack=staging threshold=5").interpret(
+        "alert if dispatch-requests messages are older than five minutes in staging", kestrel)
+    assert plan.actions[0].parameters.set_values() == {"metric": "latency", "threshold": 300}
+    # an existing age alarm's change: the watched queue's unit
+    plan = scripted("update monitoring name=tracking-events-age stack=prod threshold=15").interpret(
+        "the tracking-events-age alarm fires every morning during the 5am ping burst. raise it to "
+        "15 minutes (prod)", kestrel)
+    assert plan.actions[0].parameters.set_values() == {"threshold": 900}
+
+
+def test_a_number_said_without_a_unit_is_left_as_written(scripted, kestrel):
+    plan = scripted("update infrastructure name=label-renderer stack=prod kind=function memory_mb=1536").interpret(
+        "label-renderer in prod: memory 1536", kestrel)
+    assert plan.actions[0].parameters.set_values()["memory_mb"] == 1536
+    # two sizes said, no key word: which one is memory is not certain, so none is added
+    plan = scripted("update infrastructure name=label-renderer stack=prod kind=function").interpret(
+        "label-renderer in prod: the 4 gb batch needs 2 gb more", kestrel)
+    assert "memory_mb" not in plan.actions[0].parameters.set_values()
+
+
+# -- a name said by its first part
+
+BRAMBLE = REPO / "training" / "written" / "bramblecart-repo"
+
+
+@pytest.fixture
+def bramble(tmp_path) -> Workspace:
+    shutil.copytree(BRAMBLE / "stacks", tmp_path / "stacks")
+    return Workspace(tmp_path)
+
+
+def test_a_name_said_by_its_first_part_is_the_one_resource_it_starts(scripted, bramble):
+    plan = scripted("scale deployment name=checkout stack=prod replicas=3").interpret(
+        "checkout is melting since the 2-for-1 promo went live, add 3 more checkout pods in prod", bramble)
+    assert [(a.name, a.parameters.replicas) for a in plan.actions] == [("checkout-svc", 9)]
+    assert any("'checkout' as 'checkout-svc'" in w for w in plan.warnings)
+    plan = scripted("restart deployment name=payments stack=prod").interpret(
+        "can payments get a restart in prd? the PSP rotated their intermediate cert", bramble)
+    assert [a.name for a in plan.actions] == ["payments-svc"]
+
+
+def test_a_name_said_in_full_or_for_a_delete_is_never_completed(scripted, bramble):
+    with pytest.raises(InterpretError, match="no resource of that name"):
+        scripted("delete deployment name=checkout stack=prod").interpret(
+            "delete checkout in prod", bramble)
+    with pytest.raises(InterpretError, match="no resource of that name"):
+        scripted("scale deployment name=checkout-api stack=prod replicas=4").interpret(
+            "scale checkout-api in prod to 4", bramble)

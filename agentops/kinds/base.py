@@ -70,7 +70,8 @@ needs. Worth knowing:
 - cost(prices, name, entry, spec) -> [CostLine]: priced lines, or lines with monthly_usd None
   (`self.unpriced(...)`); the default is an unpriced line, never a silent zero;
 - alarms(ctx, name, entry, metric) -> [Alarm]: the CloudWatch metrics an alert on an entry
-  watches; `alarm_metrics` lists the metrics the kind answers to;
+  watches; `alarm_metrics` lists the metrics the kind answers to, `metric_units` the unit of a
+  time metric's threshold (the guard converts "older than 10 minutes" to it);
 - check(spec, name, entry): cross-entry validation beyond `references` (raise ValueError);
 - config_secrets(entry): Pulumi config keys the entry reads as secrets;
 - alarm_count(entry): how many alarms one alert on an entry makes (cost reads it);
@@ -224,6 +225,9 @@ class Kind:
     taggable: ClassVar[frozenset[str]] = frozenset()
     rules: ClassVar[tuple[str, ...]] = ()
     alarm_metrics: ClassVar[tuple[str, ...]] = ()
+    # Metric -> the unit its alarm threshold is in, where it is a time ("s", "ms"): a threshold
+    # said as "older than 10 minutes" is 600 on a queue's message age, in seconds.
+    metric_units: ClassVar[Mapping[str, str]] = {}
     # Resource type -> input paths whose change replaces the resource (an estimate; the diff's).
     replace_on_change: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     provider_modules: ClassVar[tuple[str, ...]] = ()

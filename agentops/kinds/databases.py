@@ -66,6 +66,7 @@ class DatabasesKind(Kind):
     rules = ("rds-storage-encrypted", "rds-deletion-protection", "rds-backup-retention",
              "rds-not-public", "rds-multi-az-production", "required-tags")
     alarm_metrics = tuple(_RDS_METRICS)
+    metric_units = {"latency": "s"}  # ReadLatency
     replace_on_change = {
         "aws:rds/instance:Instance": ("engine", "identifier", "username", "storageEncrypted",
                                       "kmsKeyId", "dbName", "availabilityZone"),

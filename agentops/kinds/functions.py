@@ -126,6 +126,7 @@ class FunctionsKind(Kind):
     # Library rules that check it too (its own come from policies()).
     rules = ("iam-no-admin-policies", "required-tags")
     alarm_metrics = tuple(_METRICS)
+    metric_units = {"latency": "ms"}  # Duration
     replace_on_change = {LAMBDA_FUNCTION: ("name", "packageType"),
                          IAM_ROLE: ("name", "namePrefix")}
     provider_modules = ("pulumi_aws.lambda_.function", "pulumi_aws.iam.role",

@@ -112,6 +112,7 @@ class LoadBalancersKind(Kind):
     # Library rules that check it too (its own come from policies()).
     rules = ("sg-no-public-admin-ports", "required-tags")
     alarm_metrics = tuple(_METRICS)
+    metric_units = {"latency": "s"}  # TargetResponseTime
     replace_on_change = {
         LOAD_BALANCER: ("name", "namePrefix", "internal", "loadBalancerType"),
         TARGET_GROUP: ("name", "namePrefix", "port", "protocol", "vpcId", "targetType"),

@@ -73,6 +73,7 @@ class QueuesKind(Kind):
     # Library rules that check it too (its own come from policies()).
     rules = ("required-tags",)
     alarm_metrics = tuple(_METRICS)
+    metric_units = {"latency": "s"}  # ApproximateAgeOfOldestMessage
     replace_on_change = {SQS_QUEUE: ("name", "namePrefix", "fifoQueue")}
     provider_modules = ("pulumi_aws.sqs.queue",)
     priced = False

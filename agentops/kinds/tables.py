@@ -116,6 +116,7 @@ class TablesKind(Kind):
     # Library rules that check it too (its own come from policies()).
     rules = ("required-tags",)
     alarm_metrics = tuple(_METRICS)
+    metric_units = {"latency": "ms"}  # SuccessfulRequestLatency
     replace_on_change = {DYNAMODB_TABLE: ("name", "hashKey", "rangeKey")}
     provider_modules = ("pulumi_aws.dynamodb.table",)
     priced = True
