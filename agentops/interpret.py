@@ -872,6 +872,13 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
     kind's size key when it wrote none it could justify. Only for an existing target."""
     if action.type not in (ActionType.scale, ActionType.update) or not action.name:
         return action
+    if action.relative and None in facts.relative:
+        # a multiplier the model wrote is the one the command's word says ("double the RCUs
+        # at 7am" written as *7, "cut it in half" as /200)
+        said = facts.relative[None]
+        fixed = {k: (said if v[0] in "*/" else v) for k, v in action.relative.items()}
+        if fixed != action.relative:
+            return action.model_copy(update={"relative": fixed})
     if action.relative or not facts.relative:
         return action
     found = _find(action, specs)
@@ -1020,8 +1027,12 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
             continue
         kind, entry = found
         params = action.parameters.set_values()
-        added = {key: value for key in _fields(action, kind) if key not in params
-                 and (value := kind.value_from_words(key, facts.text, entry)) is not None}
+        # a flag the model wrote the other way round ("un-suspend" read as suspend=true) is
+        # what the words say
+        added = {key: value for key in _fields(action, kind)
+                 if (key not in params or isinstance(params[key], bool))
+                 and (value := kind.value_from_words(key, facts.text, entry)) is not None
+                 and value != params.get(key)}
         if added:
             readings.append((i, params, added))
     if len(readings) != 1:

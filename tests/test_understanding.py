@@ -594,3 +594,23 @@ def test_a_name_said_in_full_or_for_a_delete_is_never_completed(scripted, brambl
     with pytest.raises(InterpretError, match="no resource of that name"):
         scripted("scale deployment name=checkout-api stack=prod replicas=4").interpret(
             "scale checkout-api in prod to 4", bramble)
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("pause the eta backfill in staging until the model retrain is done",
+     "update infrastructure name=eta-backfill stack=staging", {"suspend": True}),
+    ("un-suspend eta-backfill in prod, new model is live",
+     "update infrastructure name=eta-backfill stack=prod suspend=true", {"suspend": False}),
+    ("the edi archive purge overlapped itself twice last weekend. don't let runs overlap in prod",
+     "update infrastructure name=edi-archive-purge stack=prod", {"concurrency_policy": "Forbid"}),
+])
+def test_a_cron_jobs_flags_said_in_words(scripted, kestrel, command, line, want):
+    plan = scripted(line).interpret(command, kestrel)
+    assert plan.actions[0].parameters.set_values().items() >= want.items()
+
+
+def test_a_multiplier_the_model_wrote_is_the_one_the_command_says(scripted, bramble):
+    plan = scripted("scale infrastructure name=delivery-slots stack=prod kind=table read_capacity=*7").interpret(
+        "delivery-slots table in prod is throttling reads at 7am, double the RCUs", bramble)
+    assert plan.actions[0].relative == {"read_capacity": "*2"}
+    assert plan.actions[0].parameters.set_values()["read_capacity"] == 800

@@ -85,6 +85,31 @@ class CronJob(OnCluster):
         return self
 
 
+# How people say a job's flags and zone ("pause the backfill", "don't let runs overlap", "at
+# 2am central"): phrase -> value. A phrase inside a longer one of another value is not read
+# ("un-suspend" is not "suspend"); two values said, neither.
+_SUSPEND_WORDS = {"un-suspend": False, "unsuspend": False, "unpause": False, "un-pause": False,
+                  "resume": False, "re-enable": False, "turn it back on": False,
+                  "suspend": True, "pause": True, "disable": True, "stop running": True}
+_OVERLAP_WORDS = {"don t let runs overlap": "Forbid", "no overlapping": "Forbid",
+                  "never overlap": "Forbid", "not overlap": "Forbid", "forbid": "Forbid",
+                  "replace it": "Replace", "replace concurrency": "Replace",
+                  "allow overlap": "Allow", "allow overlapping": "Allow", "let runs overlap": "Allow"}
+_ZONE_WORDS = {"eastern": "America/New_York", "central": "America/Chicago",
+               "mountain": "America/Denver", "pacific": "America/Los_Angeles"}
+
+
+def _said_one(lowered: str, phrases: dict):
+    """The one value the phrases said in `lowered` mean (longest phrases first), or None."""
+    values, rest = set(), f" {lowered} "
+    for phrase in sorted(phrases, key=len, reverse=True):
+        pattern = rf"(?<![a-z0-9-]){re.escape(phrase)}\w*(?![a-z0-9-])"
+        if re.search(pattern, rest):
+            values.add(phrases[phrase])
+            rest = re.sub(pattern, " | ", rest)
+    return values.pop() if len(values) == 1 else None
+
+
 _FIELDS = {"image": "image", "schedule": "schedule", "concurrency_policy": "concurrency_policy",
            "time_zone": "time_zone", "suspend": "suspend"}
 
@@ -114,12 +139,19 @@ class CronJobsKind(KubernetesKind):
     replace_on_change = {CRON_JOB_TYPE: ("metadata.name", "metadata.namespace")}
     provider_modules = ("pulumi_kubernetes.batch.v1.CronJob", "pulumi_kubernetes.meta.v1._inputs")
 
-    def value_from_words(self, key: str, text: str, entry) -> str | None:
+    def value_from_words(self, key: str, text: str, entry) -> str | bool | None:
         from agentops.kinds.schedule_words import cron_from_words
 
-        if key != "schedule":
-            return None
-        return cron_from_words(text, entry.schedule if entry is not None else None)
+        lowered = " ".join(re.findall(r"[a-z0-9]+(?:-[a-z0-9]+)*", text.lower()))
+        if key == "schedule":
+            return cron_from_words(text, entry.schedule if entry is not None else None)
+        if key == "suspend":
+            return _said_one(lowered, _SUSPEND_WORDS)
+        if key == "concurrency_policy":
+            return _said_one(lowered, _OVERLAP_WORDS)
+        if key == "time_zone":
+            return _said_one(lowered, _ZONE_WORDS)
+        return None
 
     def render(self, ctx, name: str, job: CronJob) -> None:
         from pulumi_kubernetes.batch.v1 import CronJob as K8sCronJob
