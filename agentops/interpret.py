@@ -790,7 +790,9 @@ def guard(
                 warnings.append(f"stack {homes[0]}: the only stack with {action.name!r}")
                 action = action.model_copy(update={"stack": homes[0]})
         action = _resource_from_spec(action, specs, created)
+        action = _alarm_already_there(action, specs, registry, warnings)
         action = fit_to_kind(action, specs, registry, created, facts)
+        action = _named_for_its_target(action, specs, registry, warnings)
         action = _said_target(action, facts, specs, registry, created, warnings)
         action = _said_values(action, facts, specs, registry)
         action = resolve_relative(action, specs, registry, warnings)
@@ -840,6 +842,38 @@ def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
     said = [n for n in said if not any(o != n and n in _words(o.replace("-", " ")) and o in said
                                        for o in said)]
     return said[0] if len(said) == 1 else None
+
+
+def _alarm_already_there(action: Action, specs: dict[str, StackSpec], registry,
+                         warnings: list[str]) -> Action:
+    """A monitor of what an existing alert already watches is a change of that alert, not a
+    second alarm: "edge-alb-errors alarm: fire at 25" (the alert named) or "route cache memory
+    alarm: warn over 75%" (an alert on route-cache's memory there) update its threshold."""
+    if action.type != ActionType.monitor or not action.name or action.stack not in specs:
+        return action
+    spec = specs[action.stack]
+    alerts = [k for k in registry.kinds.values() if k.resource_type == ResourceType.monitoring
+              and k.supports(ActionType.update)]
+    if not alerts:
+        return action
+    section = alerts[0].section
+    params = action.parameters.set_values()
+    found = spec.find(action.name)
+    if found is not None and found[0] == section:
+        name, entry = action.name, found[1]
+    else:
+        watching = [(n, e) for s, n, e in spec.resources() if s == section
+                    and getattr(e, "target", None) == action.name
+                    and ("metric" not in params or getattr(e, "metric", None) == params["metric"])]
+        if len(watching) != 1 or "threshold" not in params:
+            return action
+        name, entry = watching[0]
+        warnings.append(f"{name} already watches {action.name}'s {entry.metric}: its threshold changes")
+    if params.get("metric") == getattr(entry, "metric", None):
+        params.pop("metric")
+    return action.model_copy(update={"type": ActionType.update, "name": name,
+                                     "resource": ResourceType.monitoring,
+                                     "parameters": Parameters.model_validate(params)})
 
 
 def _whole_name(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
@@ -974,6 +1008,30 @@ def resolve_relative(action: Action, specs: dict[str, StackSpec], registry,
                                  hint="say the value itself")
         params[key] = value
     return action.model_copy(update={"parameters": Parameters.model_validate(params)})
+
+
+def _named_for_its_target(action: Action, specs: dict[str, StackSpec], registry,
+                          warnings: list[str]) -> Action:
+    """A create of a kind that acts on a target (an autoscaler, a disruption budget, an
+    ingress, a load balancer service), named with its target's name ("an autoscaler for
+    lobby-svc" written as name=lobby-svc): the name is the target's; the new resource takes the
+    kind's default name, and the target is that resource."""
+    if action.type != ActionType.create or not action.name or action.stack not in specs:
+        return action
+    found = specs[action.stack].find(action.name)
+    kind = _kind_of(action, specs, registry)
+    if found is None or kind is None:
+        return action
+    kind = kind[0]
+    section = kind.references.get("target")
+    params = action.parameters.set_values()
+    if found[0] == kind.section or not section or "target" not in _fields(action, kind) \
+            or section not in (found[0], "*") or params.get("target", action.name) != action.name:
+        return action
+    warnings.append(f"{action.name!r} is the {found[0]} resource the new {kind.noun} acts on, "
+                    f"not its name: the new {kind.noun} takes a name of its own")
+    return action.model_copy(update={"name": None, "parameters": Parameters.model_validate(
+        params | {"target": action.name})})
 
 
 def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry,

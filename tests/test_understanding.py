@@ -614,3 +614,41 @@ def test_a_multiplier_the_model_wrote_is_the_one_the_command_says(scripted, bram
         "delivery-slots table in prod is throttling reads at 7am, double the RCUs", bramble)
     assert plan.actions[0].relative == {"read_capacity": "*2"}
     assert plan.actions[0].parameters.set_values()["read_capacity"] == 800
+
+
+def test_a_monitor_of_what_an_alert_already_watches_changes_that_alert(scripted, kestrel):
+    plan = scripted("monitor infrastructure name=route-cache stack=staging metric=memory threshold=75").interpret(
+        "route cache memory alarm in stg: warn over 75%", kestrel)
+    assert [(a.type.value, a.name, a.parameters.set_values()) for a in plan.actions] == [
+        ("update", "route-cache-memory", {"threshold": 75})]
+    spec = _applied(plan, kestrel)["staging"]
+    assert spec.find("route-cache-memory")[1].threshold == 75
+    assert sum(1 for s, _, e in spec.resources() if s == "alerts" and e.target == "route-cache") == 1
+    # another metric of the same resource: a new alarm
+    plan = scripted("monitor infrastructure name=route-cache stack=staging metric=cpu threshold=75").interpret(
+        "alert on route-cache cpu over 75 in staging", kestrel)
+    assert plan.actions[0].type.value == "monitor"
+
+
+CINDER = REPO / "training" / "written" / "cinderpeak-repo"
+
+
+@pytest.fixture
+def cinder(tmp_path) -> Workspace:
+    shutil.copytree(CINDER / "stacks", tmp_path / "stacks")
+    return Workspace(tmp_path)
+
+
+def test_a_create_named_for_its_target_takes_a_name_of_its_own(scripted, cinder):
+    plan = scripted("create infrastructure name=leaderboard-api stack=prod kind=pdb max_unavailable=1 "
+                    "target=leaderboard-api").interpret(
+        "add a pdb for leaderboard-api in prod, at most one pod down at a time", cinder)
+    action = plan.actions[0]
+    assert action.name is None and action.parameters.set_values()["target"] == "leaderboard-api"
+    spec = _applied(plan, cinder)["prod"]
+    assert spec.find("leaderboard-api")[0] == "deployments"
+    assert any(s == "disruption_budgets" and e.target == "leaderboard-api" for s, _, e in spec.resources())
+    # a create of the same kind as what is there is not renamed: it is refused by the edit
+    with pytest.raises(Exception, match="already"):
+        _applied(scripted("create deployment name=leaderboard-api stack=prod image=ghcr.io/a/b:1").interpret(
+            "create deployment leaderboard-api in prod from ghcr.io/a/b:1", cinder), cinder)
