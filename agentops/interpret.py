@@ -718,6 +718,7 @@ def guard(
             )
             continue
         action = action.model_copy(update={"stack": _stack(action.stack, facts, default_stack)})
+        action = _rule_without_a_group(action, facts, specs, warnings)
         if (action.type in TARGETED and action.name and not _is_stack_word(action.name, specs)
                 and not _exists(action, specs, created)):
             if _is_vocabulary(action.name, registry) or not facts.mentions(action.name, exact=True):
@@ -842,6 +843,24 @@ def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
     said = [n for n in said if not any(o != n and n in _words(o.replace("-", " ")) and o in said
                                        for o in said)]
     return said[0] if len(said) == 1 else None
+
+
+def _rule_without_a_group(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                          warnings: list[str]) -> Action:
+    """A firewall rule the command gives without naming a group ("let 10.30.0.0/16 reach port
+    5432 in staging"), which the model wrote as a change of a group the command does not name
+    (or of one that is not there): a new group with that rule. Adding the rule to some group
+    the command never names would open a port where nobody asked."""
+    if (action.resource != ResourceType.security or action.type not in (ActionType.update, ActionType.scale)
+            or action.parameters.port is None or action.stack not in specs):
+        return action
+    groups = [n for s, n, _ in specs[action.stack].resources() if SECTIONS[s][1] == ResourceType.security.value]
+    if any(facts.mentions_loosely(n, typos=False) for n in groups) or (
+            # a group name written out ("on edi-sftp") that is not there: refused below, by name
+            action.name and "-" in action.name and action.name in facts.text.lower()):
+        return action
+    warnings.append("the command names no firewall group: a new group with this rule")
+    return action.model_copy(update={"type": ActionType.create, "name": None})
 
 
 def _alarm_already_there(action: Action, specs: dict[str, StackSpec], registry,

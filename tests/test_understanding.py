@@ -652,3 +652,26 @@ def test_a_create_named_for_its_target_takes_a_name_of_its_own(scripted, cinder)
     with pytest.raises(Exception, match="already"):
         _applied(scripted("create deployment name=leaderboard-api stack=prod image=ghcr.io/a/b:1").interpret(
             "create deployment leaderboard-api in prod from ghcr.io/a/b:1", cinder), cinder)
+
+
+def test_a_firewall_rule_with_no_group_named_is_a_new_group(scripted, cinder):
+    for line in ("update security name=store-admin stack=prod port=8443 cidr=10.40.0.0/16 protocol=tcp",
+                 "update security name=db-access stack=prod port=8443 cidr=10.40.0.0/16 protocol=tcp"):
+        plan = scripted(line).interpret(
+            "open tcp 8443 from 10.40.0.0/16 in prod for the internal store admin", cinder)
+        action = plan.actions[0]
+        assert (action.type.value, action.name, action.parameters.port) == ("create", None, 8443)
+        spec = _applied(plan, cinder)["prod"]
+        assert spec.find("db-access")[1].rules == specs_rules(cinder, "db-access")
+    # a group the command names keeps the rule
+    plan = scripted("update security name=db-access stack=prod port=5432 cidr=10.20.0.0/16").interpret(
+        "allow 10.20.0.0/16 to 5432 on db-access in prod", cinder)
+    assert (plan.actions[0].type.value, plan.actions[0].name) == ("update", "db-access")
+    # a group named in full that is not there is refused, not made
+    with pytest.raises(InterpretError):
+        scripted("update security name=edi-sftp stack=prod port=22").interpret(
+            "allow port 22 on edi-sftp in prod", cinder)
+
+
+def specs_rules(workspace, name):
+    return workspace.load_all()["prod"].find(name)[1].rules
