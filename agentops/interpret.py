@@ -191,6 +191,9 @@ class CommandFacts:
     said_names: list = field(default_factory=list)
     # number said as an end of a size range -> "min" | "max" ("let it grow to 12" -> {12: "max"})
     bounds: dict = field(default_factory=dict)
+    # numbers said as the value a change leaves behind ("min 6 -> 7", "30 min not 15",
+    # "every 180 days instead of 90"): never a value to set
+    old_values: set = field(default_factory=set)
 
     @classmethod
     def of(cls, text: str, stacks: list[str]) -> "CommandFacts":
@@ -219,6 +222,7 @@ class CommandFacts:
         facts.relative = _relative_changes(" ".join(words))
         facts.quantities = _quantities(text)
         facts.bounds = _size_bounds(text)
+        facts.old_values = _old_values(text.lower())
         facts.said_names = list(dict.fromkeys(
             m.lower() for m in re.findall(r"\b(?:named|called)\s+[\"'`]?([A-Za-z][A-Za-z0-9-]*)", text)))
         return facts
@@ -332,6 +336,29 @@ def _quantities(text: str) -> list[tuple[float, str]]:
                      if number in NUMBER_WORDS else float(number))
             out.append((value, _UNIT_OF[unit]))
     return out
+
+
+_NU = rf"{_N}(?:\s*(?:%|[a-z]+))?"  # a number and its unit word, if any
+OLD_VALUE_PHRASES = (  # (pattern, which group is the old value)
+    (re.compile(rf"\bfrom\s+{_NU}\s+to\s+{_N}\b"), 1),
+    (re.compile(rf"\b{_NU}\s*(?:->|=>|\u2192)\s*{_N}\b"), 1),
+    (re.compile(rf"\b{_NU}[,]?\s+not\s+{_N}\b"), 2),
+    (re.compile(rf"\binstead\s+of\s+(?:the\s+|keeping\s+)?{_N}\b"), 1),
+)
+
+
+def _old_values(lowered: str) -> set[float]:
+    """The numbers a command says as what a value was ("6 -> 7": 6), less any it also says as
+    a new value."""
+    old, new = set(), set()
+    for pattern, group in OLD_VALUE_PHRASES:
+        for m in pattern.finditer(lowered):
+            words = [g for g in m.groups() if g is not None]
+            value = words[group - 1]
+            old.add(float(NUMBER_WORDS.get(value, value)) if value in NUMBER_WORDS else float(value))
+            for other in words[:group - 1] + words[group:]:
+                new.add(float(NUMBER_WORDS.get(other, other)) if other in NUMBER_WORDS else float(other))
+    return old - new
 
 
 def _relative_changes(lowered: str) -> dict:
@@ -802,6 +829,7 @@ def guard(
         if action not in kept:
             kept.append(action)
     kept = _add_said_ends(kept, facts, specs, registry)
+    kept = _without_old_values(kept, facts, warnings)
     kept = _said_units(kept, facts, specs, registry, warnings)
     return _values_from_words(kept, facts, specs, registry, warnings)
 
@@ -843,6 +871,30 @@ def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
     said = [n for n in said if not any(o != n and n in _words(o.replace("-", " ")) and o in said
                                        for o in said)]
     return said[0] if len(said) == 1 else None
+
+
+def _without_old_values(kept: list[Action], facts: CommandFacts, warnings: list[str]) -> list[Action]:
+    """Values the command says as what was (CommandFacts.old_values: "30 min not 15") taken out
+    of the plan, and an action left with nothing to change that repeats another's target
+    (the model wrote the old value as a second update) dropped."""
+    if not facts.old_values:
+        return kept
+    out: list[Action] = []
+    for action in kept:
+        params = action.parameters.set_values()
+        old = [k for k, v in params.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+               and float(v) in facts.old_values and k not in action.relative]
+        if not old:
+            out.append(action)
+            continue
+        for key in old:
+            warnings.append(f"{key} {params.pop(key)}: the value the command says it was, not one to set")
+        emptied = not any(k != "kind" for k in params) and not action.relative
+        if emptied and action.type in (ActionType.update, ActionType.scale) and any(
+                (a.name, a.stack) == (action.name, action.stack) for a in kept if a is not action):
+            continue
+        out.append(action.model_copy(update={"parameters": Parameters.model_validate(params)}))
+    return out
 
 
 def _rule_without_a_group(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],

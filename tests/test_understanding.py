@@ -675,3 +675,16 @@ def test_a_firewall_rule_with_no_group_named_is_a_new_group(scripted, cinder):
 
 def specs_rules(workspace, name):
     return workspace.load_all()["prod"].find(name)[1].rules
+
+
+def test_the_value_a_command_says_it_was_is_not_set(scripted, kestrel):
+    plan = scripted("update monitoring name=carrier-webhooks-age stack=staging threshold=30 ; "
+                    "update monitoring name=carrier-webhooks-age stack=staging threshold=15").interpret(
+        "carrier-webhooks-age alarm on staging should be 30 min not 15", kestrel)
+    assert [(a.name, a.parameters.set_values()) for a in plan.actions] == [
+        ("carrier-webhooks-age", {"threshold": 1800})]
+    plan = scripted("update security name=driver-pii-key stack=prod kind=kms_key rotation_days=180 ; "
+                    "update security name=driver-pii-key stack=prod kind=kms_key rotation_days=90").interpret(
+        "driver PII key in prod: rotate every 180 days instead of 90, compliance signed off", kestrel)
+    assert [(a.name, a.parameters.set_values().get("rotation_days")) for a in plan.actions] == [
+        ("driver-pii-key", 180)]
