@@ -831,6 +831,7 @@ def guard(
     kept = _add_said_ends(kept, facts, specs, registry)
     kept = _without_old_values(kept, facts, warnings)
     kept = _said_units(kept, facts, specs, registry, warnings)
+    kept = _said_literals(kept, facts, specs, registry, warnings)
     return _values_from_words(kept, facts, specs, registry, warnings)
 
 
@@ -894,6 +895,54 @@ def _without_old_values(kept: list[Action], facts: CommandFacts, warnings: list[
                 (a.name, a.stack) == (action.name, action.stack) for a in kept if a is not action):
             continue
         out.append(action.model_copy(update={"parameters": Parameters.model_validate(params)}))
+    return out
+
+
+# Values a command writes out whose shape says which key they are: an image reference, an AMI,
+# a code archive, a Lambda runtime, a certificate ARN.
+_LITERAL_SHAPES = {
+    "image": re.compile(r"(?<![\w./:-])((?:[a-z0-9.-]+(?::\d+)?/)+[a-z0-9._/-]+(?::[\w.-]+|@sha256:[0-9a-f]{64})"
+                        r"|ami-[0-9a-f]{8,17})(?![\w/:-])"),
+    "code": re.compile(r"(?<!\S)(s3://[\w./-]+)"),
+    "runtime": re.compile(r"\b(python3\.\d+|nodejs\d+\.x|java\d+|dotnet\d+|ruby3\.\d+|provided\.al2(?:023)?)\b"),
+    "certificate_arn": re.compile(r"(arn:aws:acm:[\w-]+:\d{12}:certificate/[\w-]+)"),
+}
+
+
+def _said_literals(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                   warnings: list[str]) -> list[Action]:
+    """A value the command writes out, whose shape says its key (an image reference, a code
+    archive, a runtime, a certificate ARN), for an action that takes the key and left it out
+    ("driver-app-api to <image> and restart eta-predictor" written without image=). Read in
+    the action's own part of the command (_regions); a value another action of the plan
+    already carries, or two values of one shape, are left alone."""
+    text = facts.text.rstrip(".,;!? ")
+    regions = _regions(kept, text)  # case kept: image tags and ARNs are case-sensitive
+    used = {str(v) for a in kept for v in a.parameters.set_values().values()}
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type not in (ActionType.create, ActionType.update):
+            continue
+        found = _kind_of(action, specs, registry)
+        if found is None:
+            continue
+        kind = found[0]
+        params = action.parameters.set_values()
+        fields = _fields(action, kind)
+        added = {}
+        for key, shape in _LITERAL_SHAPES.items():
+            if key not in fields or key in params:
+                continue
+            values = {v.rstrip(".,;)") for v in shape.findall(regions[i])} - used
+            if key == "image":
+                values = {v for v in values if v.startswith("ami-") == (kind.section == "instances")}
+            if len(values) == 1:
+                added[key] = values.pop()
+        if added:
+            for key, value in added.items():
+                warnings.append(f"{key} {value}: written in the command")
+                used.add(value)
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added)})
     return out
 
 
@@ -1382,10 +1431,11 @@ def _fmt(number: float) -> str:
     return str(int(number)) if number == int(number) else str(number)
 
 
-def _regions(kept: list[Action], lowered: str) -> list[str]:
+def _regions(kept: list[Action], text: str) -> list[str]:
     """Each action's part of the command: from where its name is said to where another
     action's is (the part before the first name goes with it). One action, or names not said:
     the whole command."""
+    lowered = text.lower()
     starts: dict[str, int] = {}
     for action in kept:
         if action.name and action.name not in starts:
@@ -1395,17 +1445,17 @@ def _regions(kept: list[Action], lowered: str) -> list[str]:
                     starts[action.name] = pos
                     break
     if len(starts) < 2:
-        return [lowered] * len(kept)
+        return [text] * len(kept)
     cuts = sorted(starts.values())
     out = []
     for action in kept:
         pos = starts.get(action.name) if action.name else None
         if pos is None:
-            out.append(lowered)
+            out.append(text)
             continue
         later = [c for c in cuts if c > pos]
         begin = 0 if pos == cuts[0] else pos
-        out.append(lowered[begin: later[0] if later else len(lowered)])
+        out.append(text[begin: later[0] if later else len(text)])
     return out
 
 

@@ -688,3 +688,18 @@ def test_the_value_a_command_says_it_was_is_not_set(scripted, kestrel):
         "driver PII key in prod: rotate every 180 days instead of 90, compliance signed off", kestrel)
     assert [(a.name, a.parameters.set_values().get("rotation_days")) for a in plan.actions] == [
         ("driver-pii-key", 180)]
+
+
+def test_a_value_written_out_goes_to_the_key_its_shape_says(scripted, kestrel):
+    image = "318204776519.dkr.ecr.us-east-2.amazonaws.com/driver-app-api:7.1.0"
+    plan = scripted("update deployment name=driver-app-api stack=prod ; "
+                    "restart deployment name=eta-predictor stack=prod").interpret(
+        f"driver app release 7.1 in prod: driver-app-api to {image} and restart eta-predictor, "
+        "it holds the old driver schema", kestrel)
+    assert [(a.type.value, a.name, a.parameters.set_values()) for a in plan.actions] == [
+        ("update", "driver-app-api", {"image": image}), ("restart", "eta-predictor", {})]
+    plan = scripted("update infrastructure name=carrier-webhook-handler stack=staging kind=function").interpret(
+        "point carrier-webhook-handler in stg at s3://kestrelhaul-lambda-artifacts/carrier-webhook-handler-1.10.0.zip",
+        kestrel)
+    assert plan.actions[0].parameters.set_values()["code"] == \
+        "s3://kestrelhaul-lambda-artifacts/carrier-webhook-handler-1.10.0.zip"
