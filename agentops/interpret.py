@@ -818,7 +818,7 @@ def guard(
                 warnings.append(f"stack {homes[0]}: the only stack with {action.name!r}")
                 action = action.model_copy(update={"stack": homes[0]})
         action = _resource_from_spec(action, specs, created)
-        action = _alarm_already_there(action, specs, registry, warnings)
+        action = _alarm_already_there(action, facts, specs, registry, warnings)
         action = fit_to_kind(action, specs, registry, created, facts)
         action = _named_for_its_target(action, specs, registry, warnings)
         action = _said_target(action, facts, specs, registry, created, warnings)
@@ -964,13 +964,21 @@ def _rule_without_a_group(action: Action, facts: CommandFacts, specs: dict[str, 
     return action.model_copy(update={"type": ActionType.create, "name": None})
 
 
-def _alarm_already_there(action: Action, specs: dict[str, StackSpec], registry,
+# How a command asks for a new alert, rather than speaking of one there ("the route cache
+# memory alarm: warn over 75%").
+NEW_ALERT = re.compile(r"\b(?:alert|alarm|page|notify|ping|tell)\s+(?:me|us|someone|the\s+team|if|when|on)\b"
+                       r"|\b(?:add|create|set\s+up|new|want|need)\s+(?:an?\s+|another\s+)?(?:\w+\s+)?(?:alert|alarm)")
+
+
+def _alarm_already_there(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry,
                          warnings: list[str]) -> Action:
     """A monitor of what an existing alert already watches is a change of that alert, not a
     second alarm: "edge-alb-errors alarm: fire at 25" (the alert named) or "route cache memory
     alarm: warn over 75%" (an alert on route-cache's memory there) update its threshold."""
     if action.type != ActionType.monitor or not action.name or action.stack not in specs:
         return action
+    if NEW_ALERT.search(facts.text.lower()):
+        return action  # "alert me when ...", "add an alarm": a new alert asked for
     spec = specs[action.stack]
     alerts = [k for k in registry.kinds.values() if k.resource_type == ResourceType.monitoring
               and k.supports(ActionType.update)]
