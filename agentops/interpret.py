@@ -737,6 +737,7 @@ def guard(
     kept: list[Action] = []
     created: dict[tuple[str | None, str], Action] = {}
     completed: set[str] = set()  # names the command says by their first part (_whole_name)
+    actions = _one_per_stack_said(actions, facts, specs, warnings)
     for action in actions:
         if action.type == ActionType.delete and (not facts.destructive or facts.injected):
             warnings.append(
@@ -944,6 +945,43 @@ def _said_literals(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
                 used.add(value)
             out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added)})
     return out
+
+
+_STACK_LIST_WORDS = frozenset({"and", "in", "on", "both", "plus", "also", "&"})
+
+
+def _listed_stacks(facts: CommandFacts, specs: dict[str, StackSpec]) -> list[str]:
+    """The stacks a command lists together ("in staging and prod", "in dev, stg and prod",
+    "in both prod and staging"), in the order said; [] when it names fewer than two or names
+    them apart ("promote staging's image to prod")."""
+    vocab = {s: s for s in specs} | {a: s for a, s in STACK_ALIASES.items() if s in specs}
+    lowered = facts.text.lower()
+    said = [(m.start(), m.end(), vocab[m.group(0)]) for m in re.finditer(r"[a-z0-9]+", lowered)
+            if m.group(0) in vocab]
+    if len({s for _, _, s in said}) < 2:
+        return []
+    between = re.findall(r"[a-z0-9]+|[^\sa-z0-9]", lowered[said[0][1]:said[-1][0]])
+    if any(t not in _STACK_LIST_WORDS and t != "," and t not in vocab for t in between):
+        return []
+    return list(dict.fromkeys(s for _, _, s in said))
+
+
+def _one_per_stack_said(actions: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
+                        warnings: list[str]) -> list[Action]:
+    """A command that lists several stacks for one change ("restart the dispatch service in
+    staging and prod", "+200 GB in both prod and staging") that the model wrote for one of
+    them: the change once per stack, in the order said (each resolved against its own
+    stack's spec: "+200 GB" from each one's size). Not for creates, nor when the plan
+    already spans stacks."""
+    stacks = _listed_stacks(facts, specs)
+    if not stacks or not actions or any(a.type == ActionType.create for a in actions):
+        return actions
+    if len({a.stack for a in actions}) != 1 or actions[0].stack not in (*stacks, None):
+        return actions
+    if not all(a.name and all(specs[s].find(a.name) for s in stacks) for a in actions):
+        return actions
+    warnings.append(f"the command lists {', '.join(stacks)}: one action per stack")
+    return [a.model_copy(update={"stack": s}) for a in actions for s in stacks]
 
 
 def _rule_without_a_group(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],

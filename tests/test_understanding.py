@@ -703,3 +703,19 @@ def test_a_value_written_out_goes_to_the_key_its_shape_says(scripted, kestrel):
         kestrel)
     assert plan.actions[0].parameters.set_values()["code"] == \
         "s3://kestrelhaul-lambda-artifacts/carrier-webhook-handler-1.10.0.zip"
+
+
+def test_one_change_in_several_stacks_listed_together_is_one_action_per_stack(scripted, bramble):
+    plan = scripted("update database name=orders-db stack=prod storage_gb=+200").interpret(
+        "orders db: +200 GB in both prod and staging", bramble)
+    specs = bramble.load_all()
+    assert [(a.stack, a.parameters.storage_gb) for a in plan.actions] == [
+        ("prod", specs["prod"].find("orders-db")[1].storage_gb + 200),
+        ("staging", specs["staging"].find("orders-db")[1].storage_gb + 200)]
+    plan = scripted("restart deployment name=notify-worker stack=dev").interpret(
+        "restart notify worker in dev, stg and prod, sendgrid changed their endpoint", bramble)
+    assert [a.stack for a in plan.actions] == ["dev", "staging", "prod"]
+    # stacks named apart: left as written
+    plan = scripted("restart deployment name=notify-worker stack=prod").interpret(
+        "restart notify-worker in prod; staging can wait", bramble)
+    assert [a.stack for a in plan.actions] == ["prod"]
