@@ -258,6 +258,15 @@ class CommandFacts:
                 if (self.words[start:start + len(head)] == head
                         and self.words[start + len(head)] in GENERIC_PARTS | GENERIC_SAID):
                     return True
+        if len(parts) >= 3 and any(p in GENERIC_PARTS for p in parts[1:-1]):
+            # a generic middle part left out ("the search hpa" for search-svc-hpa, "the
+            # checkout autoscaler" for checkout-api-hpa): the rest said in order, the last
+            # part as itself or the word it stands for
+            kept = [parts[0]] + [p for p in parts[1:-1] if p not in GENERIC_PARTS]
+            last = {parts[-1], *KIND_PART_WORDS.get(parts[-1], ())}
+            for start in range(len(self.words) - len(kept)):
+                if self.words[start:start + len(kept)] == kept and self.words[start + len(kept)] in last:
+                    return True
         return False
 
     def says_number(self, key: str, value: float) -> bool:
@@ -286,6 +295,14 @@ GENERIC_SAID = frozenset({"deployment", "database", "queue", "function", "lambda
                           "cache", "table", "cluster", "service", "app", "job", "cronjob",
                           "role", "key", "secret", "balancer", "ingress", "record", "repo",
                           "repository", "registry", "topic", "instance", "server", "worker"})
+
+
+# Last parts of names that stand for a kind, and the words people say for them ("the
+# checkout autoscaler" for checkout-svc-hpa).
+KIND_PART_WORDS = {"hpa": ("autoscaler", "hpa"), "pdb": ("pdb", "budget"), "sg": ("sg", "group", "firewall"),
+                   "nlb": ("nlb", "lb", "balancer"), "alb": ("alb", "lb", "balancer"),
+                   "ing": ("ingress",), "dns": ("dns", "record"), "record": ("record", "dns"),
+                   "q": ("queue",), "dlq": ("dlq",), "cache": ("cache",), "config": ("config", "configmap")}
 
 
 def _abbreviates(part: str, word: str) -> bool:
@@ -1045,20 +1062,28 @@ def _alarm_already_there(action: Action, facts: CommandFacts, specs: dict[str, S
 def _whole_name(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
                 created: dict) -> str | None:
     """The one existing resource of the action's type (in its stack) whose name is the name
-    the model wrote and more ("checkout" for checkout-svc, "royale" for royale-gs), where the
-    command says that name as a word of its own and no longer name starting with it
-    ("checkout-api" is a name said, and refused when it is not there). Never for a delete:
-    what a delete removes is named in full."""
+    the model wrote and more ("checkout" for checkout-svc, "royale" for royale-gs, "payments
+    pdb" for payments-svc-pdb: the same first part, the rest in order), where the command says
+    the name the model wrote. Never for a delete: what a delete removes is named in full."""
     name = action.name
-    if action.type == ActionType.delete or not name or not re.search(
-            rf"(?<![\w-]){re.escape(name)}(?![\w-])", facts.text.lower()):
+    if action.type == ActionType.delete or not name or not facts.mentions(name, exact=True):
         return None
     stacks = [action.stack] if action.stack in specs else list(specs)
+
+    def longer(n: str) -> bool:
+        # "checkout" of checkout-svc, "payments pdb" of payments-svc-pdb: the name said, its
+        # first part first, with parts the command leaves out
+        said, whole = _words(name), _words(n)
+        if len(whole) <= len(said) or whole[0] != said[0]:
+            return False
+        rest = iter(whole[1:])
+        return all(p in rest for p in said[1:])
+
     # a monitor watches a resource; the alerts it makes are not what it names
     whole = {n for stack in stacks for section, n, _ in specs[stack].resources()
-             if n.startswith(name + "-") and (section != "alerts" if action.type == ActionType.monitor
-                                              else SECTIONS[section][1] == action.resource.value)}
-    whole |= {n for (stack, n) in created if n.startswith(name + "-") and (stack in stacks or stack is None)}
+             if longer(n) and (section != "alerts" if action.type == ActionType.monitor
+                               else SECTIONS[section][1] == action.resource.value)}
+    whole |= {n for (stack, n) in created if longer(n) and (stack in stacks or stack is None)}
     if len(whole) > 1:
         # "the lobby service" of lobby-svc and lobby-nlb: the one the rest of the command says
         whole = {n for n in whole if facts.mentions_loosely(n, typos=False)}

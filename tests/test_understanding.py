@@ -719,3 +719,12 @@ def test_one_change_in_several_stacks_listed_together_is_one_action_per_stack(sc
     plan = scripted("restart deployment name=notify-worker stack=prod").interpret(
         "restart notify-worker in prod; staging can wait", bramble)
     assert [a.stack for a in plan.actions] == ["prod"]
+
+
+def test_a_name_said_without_its_generic_middle_part(scripted, bramble):
+    assert CommandFacts.of("search hpa stg min 3", ["staging"]).mentions_loosely("search-svc-hpa")
+    assert CommandFacts.of("double the max on the checkout autoscaler", []).mentions_loosely("checkout-svc-hpa")
+    assert not CommandFacts.of("double the max on the checkout autoscaler", []).mentions_loosely("checkout-svc-pdb")
+    plan = scripted("update infrastructure name=payments-pdb stack=prod kind=pdb max_unavailable=2").interpret(
+        "payments pdb prod: allow 2 unavailable, the node upgrade keeps stalling", bramble)
+    assert [a.name for a in plan.actions] == ["payments-svc-pdb"]
