@@ -754,6 +754,9 @@ def guard(
     kept: list[Action] = []
     created: dict[tuple[str | None, str], Action] = {}
     completed: set[str] = set()  # names the command says by their first part (_whole_name)
+    if actions and NOT_A_REQUEST.search(facts.text.lower()):
+        warnings.append("the command says it asks for nothing (a note or a thank-you): nothing to do")
+        return []
     actions = _one_per_stack_said(actions, facts, specs, warnings)
     for action in actions:
         if action.type == ActionType.delete and (not facts.destructive or facts.injected):
@@ -1017,6 +1020,15 @@ def _rule_without_a_group(action: Action, facts: CommandFacts, specs: dict[str, 
         return action
     warnings.append("the command names no firewall group: a new group with this rule")
     return action.model_copy(update={"type": ActionType.create, "name": None})
+
+
+# A message that says it asks for nothing ("fyi ... no action needed", "just curious, not
+# changing anything", "thanks, the bump did it"): whatever the model read into it, nothing
+# changes. Ahead of any plan, as a delete needs its own words.
+NOT_A_REQUEST = re.compile(
+    r"\bno\s+action\s+(?:needed|required|necessary)\b|\bnot\s+changing\s+anything\b"
+    r"|\bdon'?t\s+change\s+anything\b|\bjust\s+(?:curious|checking|watching|asking|wondering|fyi)\b"
+    r"|^\s*(?:thanks|thank\s+you|thx|ty|great\s+work|nice\s+work|good\s+job|kudos|fyi)\b")
 
 
 # How a command asks for a new alert, rather than speaking of one there ("the route cache

@@ -728,3 +728,21 @@ def test_a_name_said_without_its_generic_middle_part(scripted, bramble):
     plan = scripted("update infrastructure name=payments-pdb stack=prod kind=pdb max_unavailable=2").interpret(
         "payments pdb prod: allow 2 unavailable, the node upgrade keeps stalling", bramble)
     assert [a.name for a in plan.actions] == ["payments-svc-pdb"]
+
+
+@pytest.mark.parametrize("command", [
+    "fyi the nightly invoice run took 47 min last night, longest yet. no action needed, just watching it",
+    "thanks, the carrier-webhooks retention change fixed the lost updates",
+    "what does the eta-backfill job run on in prod? just curious, not changing anything",
+])
+def test_a_message_that_asks_for_nothing_changes_nothing(scripted, kestrel, command):
+    plan = scripted("update infrastructure name=nightly-invoice-run stack=prod kind=cronjob").interpret(command, kestrel)
+    assert plan.actions == []
+
+
+def test_a_request_with_thanks_at_the_end_is_still_a_request(scripted, kestrel):
+    plan = scripted("update infrastructure name=dispatch-requests-dlq stack=prod kind=queue retention_seconds=5").interpret(
+        "Hi team, the dispatch-requests-dlq in production keeps stuff for 14 days but legal says 5 days "
+        "max. Could someone lower it to 5 days? Thanks!", kestrel)
+    assert [(a.name, a.parameters.set_values()) for a in plan.actions] == [
+        ("dispatch-requests-dlq", {"kind": "queue", "retention_seconds": 432000})]
