@@ -807,6 +807,11 @@ def guard(
         elif action.name and action.type == ActionType.create and not facts.mentions_loosely(action.name) \
                 and not _conventional(action.name, facts, name_prefixes):
             action = action.model_copy(update={"name": None})
+        elif action.name and action.type == ActionType.create and _said_as_purpose(action.name, facts):
+            # "a new firewall for the prometheus federation": what it is for, not its name
+            warnings.append(f"{action.name!r} is what the new resource is for, not a name the "
+                            "command gives it: it takes the kind's default name")
+            action = action.model_copy(update={"name": None})
         if (action.type == ActionType.create and len(facts.said_names) == 1
                 and action.name != facts.said_names[0]
                 and not (action.name and _conventional(action.name, facts, name_prefixes))
@@ -1069,6 +1074,18 @@ def _alarm_already_there(action: Action, facts: CommandFacts, specs: dict[str, S
     return action.model_copy(update={"type": ActionType.update, "name": name,
                                      "resource": ResourceType.monitoring,
                                      "parameters": Parameters.model_validate(params)})
+
+
+def _said_as_purpose(name: str, facts: CommandFacts) -> bool:
+    """Whether a one-word name is said only as what a thing is for ("for the prometheus
+    federation", "for rate limiting"), never as a name (after "named"/"called", a kind word, or
+    as a hyphenated name)."""
+    if not name.isalpha():
+        return False
+    lowered = " ".join(facts.words)
+    said = [m.start() for m in re.finditer(rf"\b{re.escape(name)}\b", lowered)]
+    return bool(said) and all(re.search(r"\bfor\s+(?:the\s+|our\s+|a\s+|an\s+)?$", lowered[:i])
+                              for i in said)
 
 
 def _whole_name(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],

@@ -746,3 +746,12 @@ def test_a_request_with_thanks_at_the_end_is_still_a_request(scripted, kestrel):
         "max. Could someone lower it to 5 days? Thanks!", kestrel)
     assert [(a.name, a.parameters.set_values()) for a in plan.actions] == [
         ("dispatch-requests-dlq", {"kind": "queue", "retention_seconds": 432000})]
+
+
+def test_what_a_new_resource_is_for_is_not_its_name(scripted, cinder):
+    plan = scripted("create security name=prometheus stack=dev port=9090 cidr=10.10.0.0/16").interpret(
+        "new firewall for the prometheus federation in dev: 9090 from 10.10.0.0/16", cinder)
+    assert (plan.actions[0].type.value, plan.actions[0].name) == ("create", None)
+    plan = scripted("create security name=voice stack=prod port=10000").interpret(
+        "a security group voice in prod allowing 10000 for voice traffic", cinder)
+    assert plan.actions[0].name == "voice"
