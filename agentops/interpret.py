@@ -767,6 +767,16 @@ def guard(
             continue
         action = action.model_copy(update={"stack": _stack(action.stack, facts, default_stack)})
         action = _rule_without_a_group(action, facts, specs, warnings)
+        if (action.type == ActionType.create and action.relative and action.name
+                and not _exists(action, specs, created)):
+            # "+50 GB on the scratch volume" written as a create of "scratch": a change by an
+            # amount is of something there, the one resource the command names
+            change = action.model_copy(update={"type": ActionType.update})
+            there = _named_target(change, facts, specs, created) or _whole_name(change, facts, specs, created)
+            if there:
+                warnings.append(f"read a create of {action.name!r} by an amount as a change of {there!r}")
+                completed.add(there)
+                action = change.model_copy(update={"name": there})
         if (action.type in TARGETED and action.name and not _is_stack_word(action.name, specs)
                 and not _exists(action, specs, created)):
             if _is_vocabulary(action.name, registry) or not facts.mentions(action.name, exact=True):

@@ -755,3 +755,10 @@ def test_what_a_new_resource_is_for_is_not_its_name(scripted, cinder):
     plan = scripted("create security name=voice stack=prod port=10000").interpret(
         "a security group voice in prod allowing 10000 for voice traffic", cinder)
     assert plan.actions[0].name == "voice"
+
+
+def test_a_create_by_an_amount_is_a_change_of_what_is_there(scripted, bramble):
+    plan = scripted("create storage name=search stack=prod kind=volume storage_gb=+100").interpret(
+        "give the search volume in prod another 100 GB", bramble)
+    action = plan.actions[0]
+    assert (action.type.value, action.name, action.parameters.storage_gb) == ("update", "search-index-vol", 600)
