@@ -1049,6 +1049,7 @@ NOT_A_REQUEST = re.compile(
 # How a command asks for a new alert, rather than speaking of one there ("the route cache
 # memory alarm: warn over 75%").
 NEW_ALERT = re.compile(r"\b(?:alert|alarm|page|notify|ping|tell)\s+(?:me|us|someone|the\s+team|if|when|on)\b"
+                       r"|\b(?:monitor|watch)\b"
                        r"|\b(?:add|create|set\s+up|new|want|need)\s+(?:an?\s+|another\s+)?(?:\w+\s+)?(?:alert|alarm)")
 
 

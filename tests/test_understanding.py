@@ -762,3 +762,9 @@ def test_a_create_by_an_amount_is_a_change_of_what_is_there(scripted, bramble):
         "give the search volume in prod another 100 GB", bramble)
     action = plan.actions[0]
     assert (action.type.value, action.name, action.parameters.storage_gb) == ("update", "search-index-vol", 600)
+
+
+def test_monitor_said_as_a_verb_asks_for_an_alert(scripted, workspace):
+    plan = scripted("monitor deployment name=api stack=prod metric=memory threshold=90").interpret(
+        "monitor api memory in prod with threshold 90", workspace)
+    assert plan.actions[0].type.value == "monitor"
