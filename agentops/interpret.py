@@ -868,6 +868,8 @@ def guard(
     kept = _without_old_values(kept, facts, warnings)
     kept = _said_units(kept, facts, specs, registry, warnings)
     kept = _said_literals(kept, facts, specs, registry, warnings)
+    # the readings above can make two actions the model wrote differently the same
+    kept = [a for i, a in enumerate(kept) if a not in kept[:i]]
     return _values_from_words(kept, facts, specs, registry, warnings)
 
 
@@ -1376,7 +1378,9 @@ def _quantity_spans(lowered: str) -> list[tuple[int, int, float, str]]:
         if unit in _UNIT_OF:
             value = (1.0 if number in ("a", "an") else float(NUMBER_WORDS[number])
                      if number in NUMBER_WORDS else float(number))
-            out.append((m.start(), m.start() + len(number) + len(unit) + 2, value, _UNIT_OF[unit]))
+            said = re.match(rf"{re.escape(number)}\s*-?\s*{re.escape(unit)}", lowered[m.start():])
+            out.append((m.start(), m.start() + (said.end() if said else len(number) + len(unit)),
+                        value, _UNIT_OF[unit]))
     return out
 
 
@@ -1428,7 +1432,7 @@ def _near_quantities(region: str, spans, words: set[str]) -> list[tuple[int, flo
             continue
         for start, end, value, unit in spans:
             between = region[m.end():start] if start >= m.end() else region[end:m.start()]
-            if re.search(r"[,;:(]|\band\b", between) or (start < m.end() and end > m.start()):
+            if re.search(r"[,;:(.!?]|\band\b", between) or (start < m.end() and end > m.start()):
                 continue
             gap = len(re.findall(r"[a-z0-9]+", between))
             if start >= m.end() and gap <= 7:
@@ -1515,12 +1519,27 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
                         continue
                     reading = candidates.pop()
             elif isinstance(value, (int, float)) and not isinstance(value, bool):
-                # the number as said, in another unit ("14" of "14 days")
                 plain = [(v, u) for _, _, v, u in spans if v == float(value)]
-                if not plain or any(UNIT_FACTORS.get((u, unit)) == 1 for _, u in plain):
+                near = {r[0] * UNIT_FACTORS[(r[1], unit)] for r in said}
+                if said and float(value) not in near and not any(r[0] == float(value) for r in said) \
+                        and len(near) == 1:
+                    # the key's words say another value ("we lose them after 3 days. bump
+                    # retention to two weeks" written as 3 days): the one said next to them
+                    reading = said[0]
+                elif plain and not any(UNIT_FACTORS.get((u, unit)) for _, u in plain) and len(plain) == len(
+                        re.findall(rf"(?<![\w.]){re.escape(_fmt(float(value)))}(?![\w.])", region)):
+                    # said only as a quantity of another kind ("2 gigs" as timeout_seconds=2)
+                    params.pop(key)
+                    warnings.append(f"{key} dropped: the command says {_fmt(float(value))} as "
+                                    f"{_UNIT_WORDS[plain[0][1]][-1]}, not a {key}")
+                    changed = True
                     continue
-                mine = [r for r in said if r[0] == float(value)] or plain
-                reading = mine[0]
+                else:
+                    # the number as said, in another unit ("14" of "14 days")
+                    if not plain or any(UNIT_FACTORS.get((u, unit)) == 1 for _, u in plain):
+                        continue
+                    mine = [r for r in said if r[0] == float(value)] or plain
+                    reading = mine[0]
             else:
                 continue
             factor = UNIT_FACTORS.get((reading[1], unit))

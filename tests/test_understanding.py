@@ -768,3 +768,21 @@ def test_monitor_said_as_a_verb_asks_for_an_alert(scripted, workspace):
     plan = scripted("monitor deployment name=api stack=prod metric=memory threshold=90").interpret(
         "monitor api memory in prod with threshold 90", workspace)
     assert plan.actions[0].type.value == "monitor"
+
+
+def test_the_value_said_next_to_the_keys_words_wins(scripted, kestrel):
+    plan = scripted("update infrastructure name=carrier-webhooks stack=prod kind=queue retention_seconds=259200").interpret(
+        "carrier webhooks are piling up every time a carrier has an outage and we lose them after 3 days. "
+        "bump retention on carrier-webhooks in prod to two weeks", kestrel)
+    assert plan.actions[0].parameters.set_values()["retention_seconds"] == 1209600
+    plan = scripted("update infrastructure name=label-renderer stack=prod kind=function memory_mb=2048 "
+                    "timeout_seconds=2").interpret(
+        "label renderer lambda in prod is OOMing, give it 2 gigs", kestrel)
+    assert plan.actions[0].parameters.set_values() == {"kind": "function", "memory_mb": 2048}
+
+
+def test_two_actions_made_the_same_by_the_readings_are_one(scripted, kestrel):
+    plan = scripted("update infrastructure name=customer-notify stack=prod retention_seconds=12 ; "
+                    "update infrastructure name=customer-notify stack=prod retention_seconds=43200").interpret(
+        "customer notify queue on production: retention 12 hours", kestrel)
+    assert len(plan.actions) == 1
