@@ -757,6 +757,13 @@ def guard(
     if actions and NOT_A_REQUEST.search(facts.text.lower()):
         warnings.append("the command says it asks for nothing (a note or a thank-you): nothing to do")
         return []
+    if _only_asks(facts.text) and any(a.type != ActionType.show for a in actions):
+        # "is the shipment-status topic encrypted?": a question changes nothing; listing is
+        # all a question gets
+        warnings.append("the command is a question: nothing changes")
+        actions = [a for a in actions if a.type == ActionType.show]
+        if not actions:
+            return []
     actions = _one_per_stack_said(actions, facts, specs, warnings)
     for action in actions:
         if action.type == ActionType.delete and (not facts.destructive or facts.injected):
@@ -842,8 +849,8 @@ def guard(
                     if named not in kept:
                         kept.append(named)
                 continue
-            # No pick by elimination ("the only database"): a change to an existing resource
-            # needs the command to name it.
+            # No pick by elimination ("the only database", "the dev cluster"): a change to an
+            # existing resource needs the command to name it.
             _refuse_target(action, specs, "the command names no existing resource to act on")
         _check_exists(action, specs, created)
         if (action.stack is None and action.name and action.type in TARGETED
@@ -865,6 +872,7 @@ def guard(
         if action not in kept:
             kept.append(action)
     kept = _add_said_ends(kept, facts, specs, registry)
+    kept = _creates_of_what_is_there(kept, facts, specs, registry, warnings)
     kept = _without_old_values(kept, facts, warnings)
     kept = _said_units(kept, facts, specs, registry, warnings)
     kept = _said_literals(kept, facts, specs, registry, warnings)
@@ -1048,6 +1056,21 @@ NOT_A_REQUEST = re.compile(
     r"|^\s*(?:thanks|thank\s+you|thx|ty|great\s+work|nice\s+work|good\s+job|kudos|fyi)\b")
 
 
+_QUESTION = re.compile(r"^\s*(?:is|are|does|do|did|was|were|what|what's|whats|which|who|whose|where|why|when"
+                       r"|how\s+(?:do|does|did|many|much|long|often|is|are))\b[^?]*\?")
+_CHANGE_WORDS = frozenset({"scale", "bump", "set", "change", "add", "create", "delete", "remove", "raise",
+                           "lower", "increase", "decrease", "restart", "deploy", "move", "make", "give",
+                           "drop", "update", "double", "halve", "open", "close", "rotate", "attach",
+                           "pause", "resume", "enable", "disable", "please", "pls"})
+
+
+def _only_asks(text: str) -> bool:
+    """Whether a command is a question and nothing more ("is the topic encrypted?", "how many
+    arena servers are we running?"): a wh- or yes/no question, and no change asked after it."""
+    m = _QUESTION.match(text.lower())
+    return bool(m) and not (set(_words(text[m.end():])) & _CHANGE_WORDS)
+
+
 # How a command asks for a new alert, rather than speaking of one there ("the route cache
 # memory alarm: warn over 75%").
 NEW_ALERT = re.compile(r"\b(?:alert|alarm|page|notify|ping|tell)\s+(?:me|us|someone|the\s+team|if|when|on)\b"
@@ -1087,6 +1110,36 @@ def _alarm_already_there(action: Action, facts: CommandFacts, specs: dict[str, S
     return action.model_copy(update={"type": ActionType.update, "name": name,
                                      "resource": ResourceType.monitoring,
                                      "parameters": Parameters.model_validate(params)})
+
+
+_CREATE_WORDS = re.compile(r"\b(?:create|creating|new|add|adding|make|provision|launch|deploy|set\s+up"
+                           r"|spin\s+up|stand\s+up|build|introduce)\b")
+
+
+def _creates_of_what_is_there(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
+                              registry, warnings: list[str]) -> list[Action]:
+    """A create of a resource that is there, of the same kind: with another action of the
+    plan on it ("edi archive bucket - kick off a backup" written as create + backup), the
+    create is dropped; in a command with no word of making anything ("lambda geofence-eval:
+    runtime nodejs22.x"), it is the change of it. Otherwise the edit refuses it as there."""
+    out: list[Action] = []
+    for action in kept:
+        if action.type != ActionType.create or not action.name or action.stack not in specs:
+            out.append(action)
+            continue
+        found = specs[action.stack].find(action.name)
+        made = _kind_of(action, specs, registry)
+        if found is None or made is None or made[0].section != found[0]:
+            out.append(action)
+            continue
+        if any(a is not action and a.name == action.name and a.stack == action.stack for a in kept):
+            warnings.append(f"{action.name!r} is there already: not created again")
+            continue
+        if not _CREATE_WORDS.search(facts.text.lower()):
+            warnings.append(f"{action.name!r} is there already, and the command makes nothing: a change of it")
+            action = action.model_copy(update={"type": ActionType.update})
+        out.append(action)
+    return out
 
 
 def _said_as_purpose(name: str, facts: CommandFacts) -> bool:
@@ -1457,6 +1510,10 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
         if action.type not in (ActionType.create, ActionType.update, ActionType.scale, ActionType.monitor):
             continue
         found = _kind_of(action, specs, registry)
+        if found is None and action.type == ActionType.monitor:
+            # an alarm on what the plan creates: the kind its create makes
+            made = [a for a in kept if a.type == ActionType.create and (a.name, a.stack) == (action.name, action.stack)]
+            found = _kind_of(made[0], specs, registry) if made else None
         if found is None:
             continue
         kind, entry = found
@@ -1553,6 +1610,18 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
                             "as the command says it")
             changed = True
         if changed:
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
+    # "create queue X and alert if messages sit there longer than 5 minutes": the time is the
+    # alarm's threshold, not also the queue's retention
+    alarmed = {a.parameters.threshold for a in out if a.type == ActionType.monitor and a.parameters.threshold}
+    for i, action in enumerate(out):
+        if action.type == ActionType.monitor or not alarmed:
+            continue
+        params = action.parameters.set_values()
+        taken = [k for k, v in params.items() if k.endswith(tuple(KEY_UNITS)) and v in alarmed]
+        if taken:
+            for key in taken:
+                warnings.append(f"{key} dropped: the command says {params.pop(key)} for the alarm")
             out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
     return out
 

@@ -786,3 +786,36 @@ def test_two_actions_made_the_same_by_the_readings_are_one(scripted, kestrel):
                     "update infrastructure name=customer-notify stack=prod retention_seconds=43200").interpret(
         "customer notify queue on production: retention 12 hours", kestrel)
     assert len(plan.actions) == 1
+
+
+@pytest.mark.parametrize("command, line, kept", [
+    ("is the shipment-status topic encrypted with our key or the aws one in prod?",
+     "create infrastructure name=shipment-status stack=prod kind=topic", 0),
+    ("which queues do we have in prod?", "show infrastructure stack=prod", 1),
+])
+def test_a_question_changes_nothing(scripted, kestrel, command, line, kept):
+    assert len(scripted(line).interpret(command, kestrel).actions) == kept
+
+
+def test_a_question_followed_by_a_request_is_a_request(scripted, kestrel):
+    plan = scripted("update infrastructure name=dispatch-requests stack=dev kind=queue visibility_timeout_seconds=/2").interpret(
+        "why are retries so slow on dispatch-requests in dev? halve the visibility timeout", kestrel)
+    assert len(plan.actions) == 1
+
+
+def test_a_create_of_what_is_there(scripted, kestrel):
+    plan = scripted("create storage name=edi-archive stack=staging kind=bucket ; "
+                    "backup storage name=edi-archive stack=staging").interpret(
+        "edi archive bucket in staging - kick off a backup", kestrel)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("backup", "edi-archive")]
+    plan = scripted("create infrastructure name=geofence-eval stack=staging kind=function runtime=nodejs22.x").interpret(
+        "lambda geofence-eval in stg: runtime nodejs22.x", kestrel)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("update", "geofence-eval")]
+
+
+def test_an_alarms_threshold_is_not_also_a_value_of_what_it_watches(scripted, kestrel):
+    plan = scripted("create infrastructure name=pod-uploads stack=prod kind=queue retention_seconds=300 ; "
+                    "monitor infrastructure name=pod-uploads stack=prod threshold=5").interpret(
+        "create queue pod-uploads in prod and alert if messages sit there longer than 5 minutes", kestrel)
+    assert [a.parameters.set_values() for a in plan.actions] == [
+        {"kind": "queue"}, {"metric": "latency", "threshold": 300}]
