@@ -1761,6 +1761,14 @@ def fit_to_kind(action: Action, specs: dict[str, StackSpec], registry, created: 
         same = [k for k in fields if fields[k] == fields[key] and k != key]
         if same and key != fields[key] and fields[key] in same and fields[key] not in params:
             params[fields[key]] = params.pop(key)
+    if facts is not None and action.type != ActionType.monitor:  # an alarm's keys are the alert's
+        anywhere = {k for a in ("create", "update", "scale") for k in kind.fields_for(a)}
+        for key in [k for k in params if k not in anywhere and k != "kind" and k not in action.relative]:
+            # a key of another kind that the command never says ("write_capacity=2" on a queue,
+            # read from "two weeks"): the model's, not the command's
+            stems = [w[:5] for w in key.split("_") if len(w) >= 3]
+            if not any(w.startswith(stem) for stem in stems for w in facts.words):
+                params.pop(key)
     value = params.get("kind")
     if value is not None and value not in kind.kind_values:
         if entry is not None and kind.kind_values:

@@ -819,3 +819,10 @@ def test_an_alarms_threshold_is_not_also_a_value_of_what_it_watches(scripted, ke
         "create queue pod-uploads in prod and alert if messages sit there longer than 5 minutes", kestrel)
     assert [a.parameters.set_values() for a in plan.actions] == [
         {"kind": "queue"}, {"metric": "latency", "threshold": 300}]
+
+
+def test_a_key_of_another_kind_the_command_never_says_is_dropped(scripted, kestrel):
+    plan = scripted("create infrastructure name=pickup-requests-dlq stack=staging kind=queue "
+                    "retention_seconds=2 write_capacity=2").interpret(
+        "create queue pickup-requests-dlq in staging with two weeks retention", kestrel)
+    assert plan.actions[0].parameters.set_values() == {"kind": "queue", "retention_seconds": 1209600}
