@@ -114,7 +114,8 @@ def test_context_grows_with_the_prompt():
     from agentops.model import BASE_CONTEXT, context_for
 
     assert context_for(0, 192) == BASE_CONTEXT
-    assert context_for(3 * 4000, 192) == 2 * BASE_CONTEXT  # 4,000 tokens and the answer
+    assert context_for(3 * 1800, 192) == BASE_CONTEXT  # 1,800 tokens and the answer
+    assert context_for(3 * 4000, 192) == 3 * BASE_CONTEXT  # 4,192: the next multiple
     assert context_for(3 * 4096, 192) % BASE_CONTEXT == 0
 
 

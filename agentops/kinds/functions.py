@@ -117,9 +117,8 @@ class FunctionsKind(Kind):
     actions = {
         "create": ActionMap(_FIELDS),
         "update": ActionMap(_FIELDS),
-        # Scaling a function is how many run at once; its memory is a resize, an update (as
-        # people write it: "give it 2 GB" is a change of the function, not more of it).
-        "scale": ActionMap({"count": "reserved_concurrency"}, note="reserved concurrency (count)"),
+        "scale": ActionMap({"memory_mb": "memory_mb", "count": "reserved_concurrency"},
+                           note="memory, or reserved concurrency (count)"),
         "delete": ActionMap(),
         "monitor": ActionMap(note="errors, latency (duration)"),
     }
