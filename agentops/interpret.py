@@ -1763,7 +1763,10 @@ def fit_to_kind(action: Action, specs: dict[str, StackSpec], registry, created: 
             params[fields[key]] = params.pop(key)
     if facts is not None and action.type != ActionType.monitor:  # an alarm's keys are the alert's
         anywhere = {k for a in ("create", "update", "scale") for k in kind.fields_for(a)}
-        for key in [k for k in params if k not in anywhere and k != "kind" and k not in action.relative]:
+        # only another kind's own keys: the common ones (provider, region, ...) are read by the
+        # edit and the program whichever kind takes them
+        for key in [k for k in params if k not in anywhere and k not in Parameters.model_fields
+                    and k not in action.relative]:
             # a key of another kind that the command never says ("write_capacity=2" on a queue,
             # read from "two weeks"): the model's, not the command's
             stems = [w[:5] for w in key.split("_") if len(w) >= 3]
