@@ -496,13 +496,26 @@ def test_a_cron_job_created_with_its_schedule_in_words(scripted, workspace):
 
 # -- values said with a unit, in the unit of the key that takes them
 
-KESTREL = REPO / "training" / "written" / "kestrelhaul-repo"
+def _written_repo(tmp_path, name: str) -> Workspace:
+    """A copy of a written set's repository (training/written/<name>-repo): the names and
+    kinds its commands were written against."""
+    shutil.copytree(REPO / "training" / "written" / f"{name}-repo" / "stacks", tmp_path / "stacks")
+    return Workspace(tmp_path)
 
 
 @pytest.fixture
 def kestrel(tmp_path) -> Workspace:
-    shutil.copytree(KESTREL / "stacks", tmp_path / "stacks")
-    return Workspace(tmp_path)
+    return _written_repo(tmp_path, "kestrelhaul")
+
+
+@pytest.fixture
+def bramble(tmp_path) -> Workspace:
+    return _written_repo(tmp_path, "bramblecart")
+
+
+@pytest.fixture
+def cinder(tmp_path) -> Workspace:
+    return _written_repo(tmp_path, "cinderpeak")
 
 
 def _params(plan):
@@ -568,15 +581,6 @@ def test_a_number_said_without_a_unit_is_left_as_written(scripted, kestrel):
 
 # -- a name said by its first part
 
-BRAMBLE = REPO / "training" / "written" / "bramblecart-repo"
-
-
-@pytest.fixture
-def bramble(tmp_path) -> Workspace:
-    shutil.copytree(BRAMBLE / "stacks", tmp_path / "stacks")
-    return Workspace(tmp_path)
-
-
 def test_a_name_said_by_its_first_part_is_the_one_resource_it_starts(scripted, bramble):
     plan = scripted("scale deployment name=checkout stack=prod replicas=3").interpret(
         "checkout is melting since the 2-for-1 promo went live, add 3 more checkout pods in prod", bramble)
@@ -628,15 +632,6 @@ def test_a_monitor_of_what_an_alert_already_watches_changes_that_alert(scripted,
     plan = scripted("monitor infrastructure name=route-cache stack=staging metric=cpu threshold=75").interpret(
         "alert on route-cache cpu over 75 in staging", kestrel)
     assert plan.actions[0].type.value == "monitor"
-
-
-CINDER = REPO / "training" / "written" / "cinderpeak-repo"
-
-
-@pytest.fixture
-def cinder(tmp_path) -> Workspace:
-    shutil.copytree(CINDER / "stacks", tmp_path / "stacks")
-    return Workspace(tmp_path)
 
 
 def test_a_create_named_for_its_target_takes_a_name_of_its_own(scripted, cinder):
