@@ -113,6 +113,13 @@ SIZE_RANGES = (
 )
 
 
+def _number(word: str) -> float:
+    """A number as said: digits, or a number word ("twelve"); "a"/"an" is one."""
+    if word in ("a", "an"):
+        return 1.0
+    return float(NUMBER_WORDS[word]) if word in NUMBER_WORDS else float(word)
+
+
 def _size_bounds(text: str) -> dict:
     """{number: "min" | "max"} for the numbers the command says as an end of a size range."""
     lowered = text.lower()
@@ -121,21 +128,18 @@ def _size_bounds(text: str) -> dict:
     clauses = " ".join(re.findall(r"[a-z0-9]+|[,;.!?()]", lowered))
     out: dict = {}
 
-    def number(word: str) -> float:
-        return float(NUMBER_WORDS[word]) if word in NUMBER_WORDS else float(word)
-
     for pattern, raw in SIZE_RANGES:
         for low, high in pattern.findall(lowered if raw else clauses):
-            out.setdefault(number(low), "min")
-            out.setdefault(number(high), "max")
+            out.setdefault(_number(low), "min")
+            out.setdefault(_number(high), "max")
     for pattern, end in SIZE_BOUNDS + SIZE_BOUNDS_AFTER:
         for word in pattern.findall(clauses):
-            out.setdefault(number(word), end)
+            out.setdefault(_number(word), end)
     # "let it go up to 30 pods" is a ceiling; "scale main up to 5 nodes" is a size
     for match in _UP_TO.finditer(clauses):
         before = clauses[:match.start()].split()[-4:]
         if not any(w in _RESIZE_VERBS for w in before):
-            out.setdefault(number(match.group(1)), "max")
+            out.setdefault(_number(match.group(1)), "max")
     return out
 
 
@@ -275,7 +279,7 @@ class CommandFacts:
         memory_mb=2048)."""
         if float(value) in self.numbers:
             return True
-        unit = next((u for suffix, u in KEY_UNITS.items() if key.endswith(suffix)), None)
+        unit = _key_unit(key)
         if unit is None:
             return False
         for number, said in self.quantities:
@@ -319,6 +323,11 @@ def _abbreviates(part: str, word: str) -> bool:
 
 # Key suffix -> the unit its value is in; (unit said, key unit) -> factor.
 KEY_UNITS = {"_seconds": "s", "_mb": "mb", "_gb": "gb", "_days": "d", "_hours": "h", "ttl": "s"}
+
+
+def _key_unit(key: str) -> str | None:
+    """The unit a key's value is in, by its suffix (retention_seconds: s), or None."""
+    return next((u for suffix, u in KEY_UNITS.items() if key.endswith(suffix)), None)
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800, "y": 31536000}
 UNIT_FACTORS = {
     **{(a, "s"): f for a, f in _SECONDS.items()},
@@ -346,13 +355,7 @@ _QUANTITY = re.compile(r"(?=(?<![0-9.])\b(\d+(?:\.\d+)?|" + "|".join(NUMBER_WORD
 
 
 def _quantities(text: str) -> list[tuple[float, str]]:
-    out = []
-    for number, unit in _QUANTITY.findall(text.lower()):
-        if unit in _UNIT_OF:
-            value = (1.0 if number in ("a", "an") else float(NUMBER_WORDS[number])
-                     if number in NUMBER_WORDS else float(number))
-            out.append((value, _UNIT_OF[unit]))
-    return out
+    return [(value, unit) for _, _, value, unit in _quantity_spans(text.lower())]
 
 
 _NU = rf"{_N}(?:\s*(?:%|[a-z]+))?"  # a number and its unit word, if any
@@ -372,9 +375,9 @@ def _old_values(lowered: str) -> set[float]:
         for m in pattern.finditer(lowered):
             words = [g for g in m.groups() if g is not None]
             value = words[group - 1]
-            old.add(float(NUMBER_WORDS.get(value, value)) if value in NUMBER_WORDS else float(value))
+            old.add(_number(value))
             for other in words[:group - 1] + words[group:]:
-                new.add(float(NUMBER_WORDS.get(other, other)) if other in NUMBER_WORDS else float(other))
+                new.add(_number(other))
     return old - new
 
 
@@ -384,7 +387,7 @@ def _relative_changes(lowered: str) -> dict:
     out: dict = {}
     for pattern, op in RELATIVE_PHRASES:
         for word in pattern.findall(lowered):
-            out[float(NUMBER_WORDS.get(word, word) if word in NUMBER_WORDS else word)] = op
+            out[_number(word)] = op
     if ANOTHER.search(lowered):
         out.setdefault(1.0, "+")
     for word in lowered.split():
@@ -1087,12 +1090,14 @@ def _alarm_already_there(action: Action, facts: CommandFacts, specs: dict[str, S
         return action
     if NEW_ALERT.search(facts.text.lower()):
         return action  # "alert me when ...", "add an alarm": a new alert asked for
+    from agentops.edit import _monitor_kind
+    from agentops.kinds import EditError
+
     spec = specs[action.stack]
-    alerts = [k for k in registry.kinds.values() if k.resource_type == ResourceType.monitoring
-              and k.supports(ActionType.update)]
-    if not alerts:
+    try:
+        section = _monitor_kind(registry).section  # the kind the edit makes alerts with
+    except EditError:
         return action
-    section = alerts[0].section
     params = action.parameters.set_values()
     found = spec.find(action.name)
     if found is not None and found[0] == section:
@@ -1429,8 +1434,7 @@ def _quantity_spans(lowered: str) -> list[tuple[int, int, float, str]]:
     for m in _QUANTITY.finditer(lowered):
         number, unit = m.group(1), m.group(2)
         if unit in _UNIT_OF:
-            value = (1.0 if number in ("a", "an") else float(NUMBER_WORDS[number])
-                     if number in NUMBER_WORDS else float(number))
+            value = _number(number)
             said = re.match(rf"{re.escape(number)}\s*-?\s*{re.escape(unit)}", lowered[m.start():])
             out.append((m.start(), m.start() + (said.end() if said else len(number) + len(unit)),
                         value, _UNIT_OF[unit]))
@@ -1441,8 +1445,7 @@ def _unit_keys(action: Action, kind, entry, params: dict, specs: dict[str, Stack
     """key -> unit, for the action's keys in a unit (retention_seconds, memory_mb) and the
     threshold of an alarm on a time metric, in the unit the watched kind gives it
     (Kind.metric_units): a new alarm (monitor) or an existing alert's change."""
-    units = {k: u for k in _fields(action, kind)
-             if (u := next((u for suffix, u in KEY_UNITS.items() if k.endswith(suffix)), None))}
+    units = {k: u for k in _fields(action, kind) if (u := _key_unit(k))}
     if action.type == ActionType.monitor:
         metric = params.get("metric")
         if metric in kind.metric_units:
@@ -1534,9 +1537,8 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
         changed = False
         # a unit key the kind does not take (storage_gb on a function): the kind's one free key
         # of the same dimension, when there is one
-        for key in [k for k in params if k not in units and k not in _fields(action, kind)
-                    and next((u for sfx, u in KEY_UNITS.items() if k.endswith(sfx)), None)]:
-            unit = next(u for sfx, u in KEY_UNITS.items() if key.endswith(sfx))
+        for key in [k for k in params if k not in units and k not in _fields(action, kind) and _key_unit(k)]:
+            unit = _key_unit(key)
             free = [k for k, u in units.items() if _DIMENSION.get(u) == _DIMENSION.get(unit) and k not in params]
             if len(free) == 1:
                 params[free[0]] = params.pop(key)
@@ -1618,7 +1620,7 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
         if action.type == ActionType.monitor or not alarmed:
             continue
         params = action.parameters.set_values()
-        taken = [k for k, v in params.items() if k.endswith(tuple(KEY_UNITS)) and v in alarmed]
+        taken = [k for k, v in params.items() if _key_unit(k) and v in alarmed]
         if taken:
             for key in taken:
                 warnings.append(f"{key} dropped: the command says {params.pop(key)} for the alarm")

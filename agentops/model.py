@@ -177,7 +177,7 @@ def context_for(prompt_bytes: int, max_tokens: int) -> int:
 
 def load_llama(model: ModelFile, embedding: bool = False, n_ctx: int = BASE_CONTEXT):
     """One llama_cpp.Llama per (file, adapter, mode, context size) per process. A larger
-    context costs ~0.1 s of load and its KV memory (~18 KB a token for the default model)."""
+    context costs KV memory and load time (benchmarks/bench_context.py measures the load)."""
     key = (str(model.path), model.weights_key, embedding, 128 if embedding else n_ctx)
     with _lock:
         if key in _loaded:
