@@ -20,6 +20,7 @@ from agentops.errors import InterpretError
 from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec, Workspace
 from agentops.textnorm import MAX_COMMAND_CHARS, normalize_command  # noqa: F401 - public
 # "one m5.xlarge instance", "two replicas": numbers the model may write as digits.
+from agentops.planline import enum_values, is_enum
 from agentops.textnorm import NUMBER_WORDS
 N_MEMORIES = 2
 # what the examples (curated and remembered) and the command usually add to the prompt's
@@ -868,6 +869,7 @@ def guard(
         action = fit_to_kind(action, specs, registry, created, facts)
         action = _named_for_its_target(action, specs, registry, warnings)
         action = _said_target(action, facts, specs, registry, created, warnings)
+        action = _name_like_its_siblings(action, specs, registry, warnings)
         action = _said_values(action, facts, specs, registry)
         action = resolve_relative(action, specs, registry, warnings)
         if action.type == ActionType.create and action.name:
@@ -879,6 +881,7 @@ def guard(
     kept = _without_old_values(kept, facts, warnings)
     kept = _said_units(kept, facts, specs, registry, warnings)
     kept = _said_literals(kept, facts, specs, registry, warnings)
+    kept = _introduced_values(kept, facts, specs, registry, warnings)
     # the readings above can make two actions the model wrote differently the same
     kept = [a for i, a in enumerate(kept) if a not in kept[:i]]
     return _values_from_words(kept, facts, specs, registry, warnings)
@@ -955,6 +958,12 @@ _LITERAL_SHAPES = {
     "code": re.compile(r"(?<!\S)(s3://[\w./-]+)"),
     "runtime": re.compile(r"\b(python3\.\d+|nodejs\d+\.x|java\d+|dotnet\d+|ruby3\.\d+|provided\.al2(?:023)?)\b"),
     "certificate_arn": re.compile(r"(arn:aws:acm:[\w-]+:\d{12}:certificate/[\w-]+)"),
+    "time_zone": re.compile(r"(?<![\w/])((?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian"
+                            r"|Pacific)/[A-Z][A-Za-z_-]+(?:/[A-Z][A-Za-z_-]+)?)(?![\w/])"),
+    # an ingress's host and path, written as one ("api.example.com/slots"); not a registry's
+    # image path (an image has a tag or digest)
+    "host": re.compile(r"(?<![\w./@:-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w.-])(?!/\S*[:@])"),
+    "path": re.compile(r"(?<![\w./@:-])(?:[a-z0-9-]+\.)+[a-z]{2,}(/[\w./-]*[\w/])(?![\w.:@-])"),
 }
 
 
@@ -991,6 +1000,72 @@ def _said_literals(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
             for key, value in added.items():
                 warnings.append(f"{key} {value}: written in the command")
                 used.add(value)
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added)})
+    return out
+
+
+# A written value of a free key: a name, an id, a path ("data-team", "customer_id", "Z0PRD7",
+# "index.handler", "mapsApiKeyV2"). A plain lower-case word ("the", "analytics") is too often
+# the sentence itself to be read as a value.
+_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]*[A-Za-z0-9]|[A-Za-z0-9]")
+_NAME_LIKE = re.compile(r".*(?:[-_./:@0-9]|[a-z][A-Z]).*")
+_INTRO_GAP = r"(?:\s*(?:[:=]|->|=>)\s*|\s+(?:is|to|of|as|by|be|should\s+be|set\s+to|called|named|the|=)\s+|\s+)"
+# enum values that are everyday words too ("replace the old job"): not read as the value said
+_ENUM_EVERYDAY = frozenset({"allow", "forbid", "replace", "true", "false", "a", "http"})
+
+
+def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                       warnings: list[str]) -> list[Action]:
+    """Values of a kind's free keys the command writes after the words that introduce them
+    (the key's own words, Kind.value_intros: "owned by data-team", "sort key sku", "tls
+    secret api-tls", "zone Z0PRD7"), and, for a create, the one value of a closed vocabulary
+    it says ("a valkey cache", "a new CNAME"), for an action that takes the key and left it
+    out. Read in the action's own part of the command (_regions); a value must look like one
+    (_NAME_LIKE), be no resource, stack or value another action carries, and be the only one
+    said for the key; otherwise the key stays out."""
+    text = facts.text.rstrip(".,;!? ")
+    regions = _regions(kept, text)
+    used = {str(v) for a in kept for v in a.parameters.set_values().values()} | {
+        a.name for a in kept if a.name}
+    names = {n for spec in specs.values() for _, n, _ in spec.resources()}
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type not in (ActionType.create, ActionType.update):
+            continue
+        found = _kind_of(action, specs, registry)
+        if found is None:
+            continue
+        kind, entry = found
+        params = action.parameters.set_values()
+        fields = _fields(action, kind)
+        shapes = kind.plan_keys()
+        added = {}
+        for key in fields:
+            if key in params or key not in shapes or key in kind.references:
+                continue
+            shape = shapes[key]
+            if is_enum(shape):
+                if action.type != ActionType.create:
+                    continue
+                said = {v for v in enum_values(shape) if len(v) >= 3 and v.lower() not in _ENUM_EVERYDAY
+                        and re.search(rf"(?<![\w.-]){re.escape(v)}(?![\w.-])", regions[i], re.I)}
+                if len(said) == 1:
+                    added[key] = said.pop()
+                continue
+            if not shape.literal or shape.convert is not str:
+                continue
+            intros = {key.replace("_", " "), *kind.value_intros.get(key, ())}
+            pattern = (r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(intros, key=len, reverse=True))
+                       + r")" + _INTRO_GAP + r"(" + _VALUE.pattern + r")")
+            values = {m.group(1).rstrip(".,;)") for m in re.finditer(pattern, regions[i], re.I)}
+            values = {v for v in values if _NAME_LIKE.fullmatch(v) and v not in names and v not in used
+                      and not _is_stack_word(v, specs) and not re.fullmatch(r"[\d.]+", v)}
+            if len(values) == 1:
+                added[key] = values.pop()
+        if added:
+            for key, value in added.items():
+                warnings.append(f"{key} {value}: said in the command")
+                used.add(str(value))
             out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added)})
     return out
 
@@ -1085,8 +1160,17 @@ def _alarm_already_there(action: Action, facts: CommandFacts, specs: dict[str, S
                          warnings: list[str]) -> Action:
     """A monitor of what an existing alert already watches is a change of that alert, not a
     second alarm: "edge-alb-errors alarm: fire at 25" (the alert named) or "route cache memory
-    alarm: warn over 75%" (an alert on route-cache's memory there) update its threshold."""
-    if action.type != ActionType.monitor or not action.name or action.stack not in specs:
+    alarm: warn over 75%" (an alert on route-cache's memory there) update its threshold. So
+    is a change of the watched resource's threshold in a command that speaks of its alert
+    ("move its cpu alert to 85" written as an update of the database with threshold=85)."""
+    if not action.name or action.stack not in specs:
+        return action
+    if action.type == ActionType.update:
+        keys = set(action.parameters.set_values()) - {"kind"}
+        if "threshold" not in keys or keys - {"threshold", "metric"} or not (
+                {"alert", "alarm", "alerts", "alarms"} & set(facts.words)):
+            return action
+    elif action.type != ActionType.monitor:
         return action
     if NEW_ALERT.search(facts.text.lower()):
         return action  # "alert me when ...", "add an alarm": a new alert asked for
@@ -1101,6 +1185,8 @@ def _alarm_already_there(action: Action, facts: CommandFacts, specs: dict[str, S
     params = action.parameters.set_values()
     found = spec.find(action.name)
     if found is not None and found[0] == section:
+        if action.type == ActionType.update:
+            return action  # a change of the alert itself
         name, entry = action.name, found[1]
     else:
         watching = [(n, e) for s, n, e in spec.resources() if s == section
@@ -1112,6 +1198,7 @@ def _alarm_already_there(action: Action, facts: CommandFacts, specs: dict[str, S
         warnings.append(f"{name} already watches {action.name}'s {entry.metric}: its threshold changes")
     if params.get("metric") == getattr(entry, "metric", None):
         params.pop("metric")
+    params.pop("kind", None)
     return action.model_copy(update={"type": ActionType.update, "name": name,
                                      "resource": ResourceType.monitoring,
                                      "parameters": Parameters.model_validate(params)})
@@ -1360,6 +1447,51 @@ def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec
                         f"the {kind.references['target']} resource the command names")
     params = action.parameters.set_values() | {"target": named[0]}
     return action.model_copy(update={"parameters": Parameters.model_validate(params)})
+
+
+# How a repository names what acts on a target, from the target's name: whole
+# (checkout-svc -> checkout-svc-pdb), less a generic last part (catalog-api -> catalog-ingress),
+# less any last part (telemetry-ingest -> telemetry-hpa).
+_SIBLING_RULES = {
+    "whole": lambda target: target,
+    "generic": lambda target: target.rsplit("-", 1)[0] if target.rsplit("-", 1)[-1] in GENERIC_PARTS
+    and "-" in target else target,
+    "stem": lambda target: target.rsplit("-", 1)[0],
+}
+
+
+def _name_like_its_siblings(action: Action, specs: dict[str, StackSpec], registry,
+                            warnings: list[str]) -> Action:
+    """A create of a kind that acts on a target (a disruption budget, an autoscaler, an
+    ingress, a load balancer service) that the command gives no name: named the way this
+    repository names that kind's entries from their targets ("pdb for picking-svc" is
+    picking-svc-pdb where the other budgets are <target>-pdb), where every entry of the kind
+    with a target follows one rule and one suffix; otherwise the kind's default name."""
+    if action.type != ActionType.create or action.name or action.stack not in specs:
+        return action
+    found = _kind_of(action, specs, registry)
+    target = action.parameters.set_values().get("target")
+    if found is None or not isinstance(target, str) or "target" not in found[0].references:
+        return action
+    kind = found[0]
+    siblings = {(n, e.target) for spec in specs.values() for s, n, e in spec.resources()
+                if s == kind.section and isinstance(getattr(e, "target", None), str)}
+    fits = None
+    for name, their in siblings:
+        ways = {(rule, name[len(head) + 1:]) for rule, make in _SIBLING_RULES.items()
+                if name.startswith((head := make(their)) + "-") and "-" not in name[len(head) + 1:]}
+        fits = ways if fits is None else fits & ways
+    if not fits:
+        return action
+    suffixes = {suffix for _, suffix in fits}
+    names = {_SIBLING_RULES[rule](target) + "-" + suffix for rule, suffix in fits}
+    if len(suffixes) != 1 or len(names) != 1:
+        return action
+    name = names.pop()
+    if any(spec.find(name) for spec in specs.values() if spec is specs[action.stack]):
+        return action
+    warnings.append(f"named {name!r}, as this repository names its {kind.section} after their targets")
+    return action.model_copy(update={"name": name})
 
 
 def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,

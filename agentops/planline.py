@@ -138,8 +138,8 @@ def plan_keys(kinds=None) -> dict[str, PlanKey]:
                 if is_enum(keys[key]) and is_enum(spec):
                     # a canonical enum a kind's entry spells its own way (a load balancer's
                     # protocol=HTTPS next to a firewall rule's tcp): both spellings are values
-                    have = _enum_values(keys[key])
-                    more = [v for v in _enum_values(spec) if v not in have]
+                    have = enum_values(keys[key])
+                    more = [v for v in enum_values(spec) if v not in have]
                     if more:
                         keys[key] = PlanKey(_alt(have + more))
                 continue
@@ -148,7 +148,7 @@ def plan_keys(kinds=None) -> dict[str, PlanKey]:
                 extra[key] = spec
             elif is_enum(seen) and is_enum(spec):
                 # two enums: one alternation of both
-                extra[key] = PlanKey(_alt(sorted(set(_enum_values(seen)) | set(_enum_values(spec)))))
+                extra[key] = PlanKey(_alt(sorted(set(enum_values(seen)) | set(enum_values(spec)))))
             else:
                 extra[key] = PlanKey(WORD, str, literal=True)
     return {**keys, **dict(sorted(extra.items()))}
@@ -160,7 +160,7 @@ def is_enum(key: PlanKey) -> bool:
             and re.fullmatch(r"\((?:[A-Za-z0-9_.\\-]+\|)*[A-Za-z0-9_.\\-]+\)", key.pattern) is not None)
 
 
-def _enum_values(key: PlanKey) -> list[str]:
+def enum_values(key: PlanKey) -> list[str]:
     return [v.replace("\\", "") for v in key.pattern[1:-1].split("|")]
 
 

@@ -639,7 +639,8 @@ def test_a_create_named_for_its_target_takes_a_name_of_its_own(scripted, cinder)
                     "target=leaderboard-api").interpret(
         "add a pdb for leaderboard-api in prod, at most one pod down at a time", cinder)
     action = plan.actions[0]
-    assert action.name is None and action.parameters.set_values()["target"] == "leaderboard-api"
+    # named as cinderpeak names its budgets (matchmaker-svc -> matchmaker-pdb, arena-gs -> arena-pdb)
+    assert action.name == "leaderboard-pdb" and action.parameters.set_values()["target"] == "leaderboard-api"
     spec = _applied(plan, cinder)["prod"]
     assert spec.find("leaderboard-api")[0] == "deployments"
     assert any(s == "disruption_budgets" and e.target == "leaderboard-api" for s, _, e in spec.resources())
@@ -821,3 +822,80 @@ def test_a_key_of_another_kind_the_command_never_says_is_dropped(scripted, kestr
                     "retention_seconds=2 write_capacity=2").interpret(
         "create queue pickup-requests-dlq in staging with two weeks retention", kestrel)
     assert plan.actions[0].parameters.set_values() == {"kind": "queue", "retention_seconds": 1209600}
+
+
+# -- values written after the words that introduce them
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # the key's own words, and the kind's (Kind.value_intros)
+    ("the data-jobs namespace in prod belongs to analytics-team now",
+     "update infrastructure name=data-jobs stack=prod kind=namespace", {"owner": "analytics-team"}),
+    ("create a table substitution-prefs in prod, partition key customer_id, sort key sku_id",
+     "create infrastructure name=substitution-prefs stack=prod kind=table hash_key=customer_id",
+     {"hash_key": "customer_id", "range_key": "sku_id"}),
+    # a closed vocabulary's one value said, on a create
+    ("new valkey cache in prod called slot-cache, 2 nodes, cache.r6g.large",
+     "create infrastructure name=slot-cache stack=prod kind=cache count=2 instance_type=cache.r6g.large",
+     {"engine": "valkey"}),
+    # shapes that say their key: a time zone, an ingress's host and path
+    ("slot-rollover prod: use America/New_York, the east coast stores open first",
+     "update infrastructure name=slot-rollover stack=prod", {"time_zone": "America/New_York"}),
+    ("new ingress slot-planner-ingress for the slot planner in prod: api.bramblecart.com/slots, tls secret api-tls",
+     "create infrastructure name=slot-planner-ingress stack=prod kind=ingress target=slot-planner",
+     {"host": "api.bramblecart.com", "path": "/slots", "tls_secret": "api-tls"}),
+])
+def test_a_value_written_after_its_words_is_read(scripted, bramble, command, line, want):
+    plan = scripted(line).interpret(command, bramble)
+    assert len(plan.actions) == 1
+    assert plan.actions[0].parameters.set_values().items() >= want.items()
+
+
+@pytest.mark.parametrize("command, line, unwanted", [
+    # a plain word is the sentence, not a value ("owned by the data team")
+    ("the data-jobs namespace in prod is owned by the data team now",
+     "update infrastructure name=data-jobs stack=prod kind=namespace", "owner"),
+    # two caches' engines said: which one is meant is not certain
+    ("new cache slot-cache in prod, redis or valkey, 2 nodes",
+     "create infrastructure name=slot-cache stack=prod kind=cache count=2", "engine"),
+    # an image's registry host is no ingress host
+    ("new cronjob photo-purge in prod on ops daily at 04:30, image 318204772951.dkr.ecr.us-east-1.amazonaws.com/photo-purge:1.0.0",
+     "create infrastructure name=photo-purge stack=prod kind=cronjob cluster=ops "
+     "image=318204772951.dkr.ecr.us-east-1.amazonaws.com/photo-purge:1.0.0", "host"),
+])
+def test_a_value_not_written_as_one_is_not_read(scripted, bramble, command, line, unwanted):
+    plan = scripted(line).interpret(command, bramble)
+    assert unwanted not in plan.actions[0].parameters.set_values()
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # every budget here is <target>-pdb, every ingress <target less a generic part>-ingress
+    ("pdb for picking-svc in prod, keep at least 2 available during node drains",
+     "create infrastructure stack=prod kind=pdb min_available=2 target=picking-svc", "picking-svc-pdb"),
+    ("new ingress for loyalty-svc in prod at api.bramblecart.com/loyalty",
+     "create infrastructure stack=prod kind=ingress target=loyalty-svc", "loyalty-ingress"),
+    # the load balancers follow no one rule (courier-tracker-lb, picking-lb) ... but both
+    # fit "less a generic part"
+    ("new internal nlb for dispatch-svc in staging on port 8080",
+     "create infrastructure stack=staging kind=lb_service port=8080 internal=true target=dispatch-svc",
+     "dispatch-lb"),
+])
+def test_a_new_resource_on_a_target_is_named_like_its_siblings(scripted, bramble, command, line, want):
+    plan = scripted(line).interpret(command, bramble)
+    assert [a.name for a in plan.actions] == [want]
+
+
+def test_no_sibling_rule_keeps_the_default_name(scripted, kestrel):
+    # kestrelhaul's ingresses follow no one rule (shipment-api-ing, track-page-ing)
+    plan = scripted("create infrastructure stack=prod kind=ingress target=shipment-api").interpret(
+        "new ingress for shipment-api in prod at ship.kestrelhaul.com", kestrel)
+    assert plan.actions[0].name is None
+
+
+def test_a_threshold_change_of_a_watched_resource_is_its_alerts(scripted, bramble):
+    plan = scripted("update database name=orders-db stack=prod instance_type=db.r6g.4xlarge ; "
+                    "update database name=orders-db stack=prod metric=cpu threshold=85").interpret(
+        "bump the orders db in prod to db.r6g.4xlarge and move its cpu alert to 85", bramble)
+    assert [(a.type.value, a.name, a.parameters.set_values()) for a in plan.actions] == [
+        ("update", "orders-db", {"instance_type": "db.r6g.4xlarge"}),
+        ("update", "orders-db-cpu", {"threshold": 85})]

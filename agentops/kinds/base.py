@@ -58,7 +58,8 @@ needs. Worth knowing:
   {n} {unit}"); `value_words` lists words that are values of the kind's fields ("an IAM role
   for glue jobs"), so that they are not refused as kinds nobody registered; `said_values`
   maps the words that say a key's value to the value ("ECS tasks" -> service=ecs-tasks), for a
-  create whose plan left the key out;
+  create whose plan left the key out; `value_intros` the words that introduce a free value
+  ("owned by data-team", "sort key sku");
 - `references` are checked for every entry ("no cluster named 'blue' (defined: main)");
 - `implied_by` lets a create that names no kind pick this one from its parameters;
 - `priced`/`cost_coverage` say what cost() prices (shown by `agentops kinds`);
@@ -201,6 +202,11 @@ class Kind:
     # (an IAM role's service: "ECS tasks" is ecs-tasks, "step functions" is states): key ->
     # {phrase: value}. A create that leaves the key out takes the one value its command says.
     said_values: ClassVar[Mapping[str, Mapping[str, str]]] = {}
+    # The words that introduce a written value of one of the kind's free keys in a command,
+    # beyond the key's own words ("owned by data-team" is owner=data-team, "sort key sku"
+    # range_key=sku): key -> phrases. A create or change that left the key out takes the one
+    # name-like value said right after them (agentops.interpret._introduced_values).
+    value_intros: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     # How people say a value of one of the kind's keys, for the training generator
     # (training/synth_kinds.py): key -> templates with {n} (the number in the key's unit, or in
     # {unit} when one is named) and {unit}. Keys not listed are said from their names.

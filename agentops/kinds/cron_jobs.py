@@ -123,6 +123,7 @@ class CronJobsKind(KubernetesKind):
     section = "cron_jobs"
     model = CronJob
     noun = "cron job"
+    value_intros = {"time_zone": ("time zone", "timezone", "tz")}
     words = ("cronjob", "cronjobs", "cron job", "cron jobs", "cron", "scheduled job",
              "scheduled jobs", "batch job", "batch jobs")
     kind_values = ("cronjob",)

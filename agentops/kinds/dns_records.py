@@ -46,6 +46,7 @@ class DnsRecordsKind(Kind):
     model = Record
     resource_type = ResourceType.infrastructure
     noun = "dns record"
+    value_intros = {"zone_id": ("zone", "zone id", "hosted zone", "hosted zone id")}
     words = ("dns record", "dns records", "dns", "route53", "route 53", "record", "records",
              "cname", "domain name")
     kind_values = ("dns_record",)

@@ -107,6 +107,7 @@ class FunctionsKind(Kind):
     model = Function
     resource_type = ResourceType.infrastructure
     noun = "function"
+    value_intros = {"handler": ("handler", "entrypoint", "entry point")}
     words = ("function", "functions", "lambda", "lambdas", "lambda function", "serverless",
              "serverless function")
     kind_values = ("function",)

@@ -41,6 +41,7 @@ class NamespacesKind(KubernetesKind):
     section = "namespaces"
     model = Namespace
     noun = "namespace"
+    value_intros = {"owner": ("owner", "owned by", "belongs to", "owning team", "owner label")}
     words = ("namespace", "namespaces", "kubernetes namespace", "k8s namespace")
     kind_values = ("namespace",)
     default_name = "namespace"

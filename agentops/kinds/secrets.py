@@ -79,6 +79,7 @@ class SecretsKind(Kind):
     model = Secret
     resource_type = ResourceType.security
     noun = "secret"
+    value_intros = {"config_key": ("config key", "pulumi config key", "config value", "config entry")}
     words = ("secret", "secrets", "secrets manager", "secretsmanager", "credential",
              "credentials", "api key")
     kind_values = ("secret",)

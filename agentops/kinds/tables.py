@@ -97,6 +97,7 @@ class TablesKind(Kind):
     model = Table
     resource_type = ResourceType.infrastructure
     noun = "table"
+    value_intros = {"hash_key": ("hash key", "partition key", "pk"), "range_key": ("range key", "sort key", "sk")}
     words = ("table", "tables", "dynamodb", "dynamo", "dynamodb table", "nosql table")
     kind_values = ("table",)
     default_name = "table"
