@@ -239,11 +239,21 @@ class CommandFacts:
         joined = " ".join(self.words)
         if f" {' '.join(parts)} " in f" {joined} " or name.replace("-", "") in self.words:
             return True
-        if exact or len(parts) != 1 or len(name) < 4 or not name.isalpha():
+        if exact or len(name) < 4 or not name.replace("-", "").isalpha():
             # Names with digits are told apart by them ("cache1" and "cache2" are one letter
             # apart): a near miss is another resource, not a typo.
             return False
-        return bool(difflib.get_close_matches(name, [w for w in self.words if w.isalpha()], 1, 0.8))
+        if len(parts) == 1:
+            return bool(difflib.get_close_matches(name, [w for w in self.words if w.isalpha()], 1, 0.8))
+        # "substitutoins worker": one part of five letters or more said with a slip, the rest
+        # as written
+        for start in range(len(self.words) - len(parts) + 1):
+            window = self.words[start:start + len(parts)]
+            slips = [(p, w) for p, w in zip(parts, window) if p != w]
+            if len(slips) == 1 and len(slips[0][0]) >= 5 and slips[0][1].isalpha() \
+                    and difflib.SequenceMatcher(None, *slips[0]).ratio() >= 0.8:
+                return True
+        return False
 
     def mentions_loosely(self, name: str, typos: bool = True) -> bool:
         """Whether the command names `name` the way people say names: as written (mentions),
@@ -312,11 +322,15 @@ KIND_PART_WORDS = {"hpa": ("autoscaler", "hpa"), "pdb": ("pdb", "budget"), "sg":
 
 def _abbreviates(part: str, word: str) -> bool:
     """"svc" for "service", "db" for "database", "prod" for "production": a name part that is
-    the word, or its first letter followed by a subsequence of the rest."""
+    the word, or its first letter followed by a subsequence of the rest, where the part is
+    the word's beginning ("prod", "notif") or drops its vowels ("svc", "mgmt"): "core" is a
+    word of its own, not "courier" shortened."""
     if part == word:
         return True
     # Names with digits are told apart by them ("a00" is not "a000"): never abbreviations.
     if len(part) < 2 or len(part) >= len(word) or part[0] != word[0] or not (part + word).isalpha():
+        return False
+    if not word.startswith(part) and re.search(r"[aeiou]", part[1:]):
         return False
     rest = iter(word[1:])
     return all(ch in rest for ch in part[1:])
@@ -391,7 +405,10 @@ def _relative_changes(lowered: str) -> dict:
             out[_number(word)] = op
     if ANOTHER.search(lowered):
         out.setdefault(1.0, "+")
-    for word in lowered.split():
+    words = lowered.split()
+    for i, word in enumerate(words):
+        if word == "half" and (i == 0 or words[i - 1] not in ("in", "by", "to")):
+            continue  # "half the stores close early": a share of something else, not "in half"
         if word in MULTIPLIERS:
             out[None] = MULTIPLIERS[word]
             break
@@ -798,7 +815,8 @@ def guard(
                 # below refuse. A name the command itself says and that does not exist is
                 # refused, never swapped for another -- unless it is the first part of exactly
                 # one name ("checkout" for checkout-svc, _whole_name).
-                repaired = _named_target(action, facts, specs, created)
+                repaired = _named_target(action, facts, specs, created) or _misspelt_name(
+                    action, facts, specs, created)
                 if repaired and repaired != action.name:
                     warnings.append(f"read {action.name!r} as {repaired!r}, the "
                                     f"{action.resource.value} resource the command names")
@@ -808,6 +826,10 @@ def guard(
                                 "resource whose name starts with it")
                 completed.add(whole)
                 action = action.model_copy(update={"name": whole})
+            elif meant := _misspelt_name(action, facts, specs, created):
+                warnings.append(f"read {action.name!r} as {meant!r}: the command says its name with a slip")
+                completed.add(meant)
+                action = action.model_copy(update={"name": meant})
         action = _read_relative(action, facts, specs, registry)
         action = action.model_copy(update={"parameters": _params(action.parameters, facts, warnings)})
         if action.name and _is_stack_word(action.name, specs):
@@ -924,6 +946,34 @@ def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
     said = [n for n in said if not any(o != n and n in _words(o.replace("-", " ")) and o in said
                                        for o in said)]
     return said[0] if len(said) == 1 else None
+
+
+def _misspelt_name(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                   created: dict) -> str | None:
+    """The resource a name the command says with a slip is meant for ("substitutoins worker"
+    copied as name=substitutoins, "fulfilment" spelt the other way): the one resource of the
+    action's stack and type whose name (or its first parts) is close to the written one and
+    that the command names with at most one slip. Never for a delete: a delete names its
+    target as it is."""
+    if action.type == ActionType.delete or not action.name:
+        return None
+    stacks = [action.stack] if action.stack in specs else list(specs)
+    names = {name for stack in stacks for section, name, _ in specs[stack].resources()
+             if action.type == ActionType.monitor or SECTIONS[section][1] == action.resource.value}
+    names |= {name for (stack, name) in created if stack in stacks or stack is None}
+    written = action.name.lower()
+    width = len(_words(written))
+
+    def close(name: str) -> bool:
+        head = "-".join(name.split("-")[:width])
+        return max(difflib.SequenceMatcher(None, written, name).ratio(),
+                   difflib.SequenceMatcher(None, written, head).ratio()) >= 0.85
+
+    meant = [n for n in sorted(names) if n != written and close(n) and facts.mentions_loosely(n)]
+    # "fulfilment" and "fulfilment-images": the name said in full is the one meant
+    meant = [n for n in meant if not any(o != n and o.startswith(n + "-") for o in meant)] \
+        if len(meant) > 1 and any(facts.mentions(n) for n in meant) else meant
+    return meant[0] if len(meant) == 1 else None
 
 
 def _without_old_values(kept: list[Action], facts: CommandFacts, warnings: list[str]) -> list[Action]:
@@ -1099,12 +1149,24 @@ def _one_per_stack_said(actions: list[Action], facts: CommandFacts, specs: dict[
     stacks = _listed_stacks(facts, specs)
     if not stacks or not actions or any(a.type == ActionType.create for a in actions):
         return actions
-    if len({a.stack for a in actions}) != 1 or actions[0].stack not in (*stacks, None):
+    if len({a.stack for a in actions}) == 1 and actions[0].stack in (*stacks, None) and all(
+            a.name and all(specs[s].find(a.name) for s in stacks) for a in actions):
+        warnings.append(f"the command lists {', '.join(stacks)}: one action per stack")
+        return [a.model_copy(update={"stack": s}) for a in actions for s in stacks]
+    # Written once per stack, with one of them on a word of the command's reason that is no
+    # resource ("restart notify worker in dev, stg and prod, sendgrid changed their endpoint"
+    # -> restart sendgrid in staging): the one change the command asks, in every stack listed.
+    there = [a for a in actions if a.name and all(specs[s].find(a.name) for s in stacks)
+             and facts.mentions_loosely(a.name)]
+    if len({a.type for a in actions}) != 1 or len({a.name for a in there}) != 1 or len(
+            {repr((a.name, sorted(a.parameters.set_values().items()), sorted(a.relative.items()))) for a in there}) != 1:
         return actions
-    if not all(a.name and all(specs[s].find(a.name) for s in stacks) for a in actions):
+    if any(a.name and any(spec.find(a.name) for spec in specs.values()) for a in actions if a not in there):
         return actions
-    warnings.append(f"the command lists {', '.join(stacks)}: one action per stack")
-    return [a.model_copy(update={"stack": s}) for a in actions for s in stacks]
+    if {a.stack for a in actions} - {*stacks, None}:
+        return actions
+    warnings.append(f"the command lists {', '.join(stacks)}: one action per stack, on {there[0].name!r}")
+    return [there[0].model_copy(update={"stack": s}) for s in stacks]
 
 
 def _rule_without_a_group(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
@@ -1291,6 +1353,14 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         fixed = {k: (said if v[0] in "*/" else v) for k, v in action.relative.items()}
         if fixed != action.relative:
             return action.model_copy(update={"relative": fixed})
+    said = {n: op for n, op in facts.relative.items() if n is not None}
+    if action.relative and None not in facts.relative and len(said) == 1 and any(
+            v[0] in "*/" for v in action.relative.values()):
+        # a multiplier where the command says none but one change by an amount ("take it down
+        # by one" written as /2): the amount said
+        (number, op), = said.items()
+        fixed = {k: (f"{op}{_fmt(number)}" if v[0] in "*/" else v) for k, v in action.relative.items()}
+        return action.model_copy(update={"relative": fixed})
     if action.relative or not facts.relative:
         return action
     found = _find(action, specs)

@@ -899,3 +899,46 @@ def test_a_threshold_change_of_a_watched_resource_is_its_alerts(scripted, brambl
     assert [(a.type.value, a.name, a.parameters.set_values()) for a in plan.actions] == [
         ("update", "orders-db", {"instance_type": "db.r6g.4xlarge"}),
         ("update", "orders-db-cpu", {"threshold": 85})]
+
+
+# -- names said with a slip, a word of the reason taken for a name
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("substitutoins worker prod needs 2 more replicas, backlog is growing",
+     "scale deployment name=substitutoins stack=prod replicas=+2", ("substitutions-worker", {"replicas": 5})),
+    ("fulfilment ns on stg -> owner ops-team",
+     "update infrastructure name=fulfillment stack=staging kind=namespace owner=ops-team",
+     ("fulfilment", {"kind": "namespace", "owner": "ops-team"})),
+    # "core" is a word of its own, not "courier" shortened: the courier alb is the one named
+    ("alert on 5xx on the courier alb in prod over 25",
+     "monitor infrastructure name=coursera-alb stack=prod metric=errors threshold=25",
+     ("courier-alb", {"metric": "errors", "threshold": 25})),
+])
+def test_a_name_said_with_a_slip_is_the_resource_meant(scripted, bramble, command, line, want):
+    plan = scripted(line).interpret(command, bramble)
+    assert [(a.name, a.parameters.set_values()) for a in plan.actions] == [want]
+
+
+def test_a_delete_is_never_repaired_from_a_slip(scripted, bramble):
+    with pytest.raises(InterpretError):
+        scripted("delete deployment name=substitutoins stack=prod").interpret(
+            "delete substitutoins worker in prod", bramble)
+
+
+def test_a_word_of_the_reason_is_not_a_stack_s_target(scripted, bramble):
+    plan = scripted("restart deployment name=notify-worker stack=dev ; restart deployment name=sendgrid "
+                    "stack=staging ; restart deployment name=notify-worker stack=prod").interpret(
+        "restart notify worker in dev, stg and prod, sendgrid changed their endpoint", bramble)
+    assert [(a.name, a.stack) for a in plan.actions] == [
+        ("notify-worker", "dev"), ("notify-worker", "staging"), ("notify-worker", "prod")]
+
+
+@pytest.mark.parametrize("command, want", [
+    # the amount said, not a multiplier the command never says ("half the stores" is context)
+    ("Picking app in prod: take it down by one, half the stores close early for the holiday", 3),
+    ("cut picking-svc in half in prod", 2),
+])
+def test_a_multiplier_is_the_one_said(scripted, bramble, command, want):
+    plan = scripted("scale deployment name=picking-svc stack=prod replicas=/2").interpret(command, bramble)
+    assert plan.actions[0].parameters.replicas == want
