@@ -199,7 +199,7 @@ def _create(action: Action, doc: CommentedMap, params: dict, registry: Registry)
     owner = create_kind(action, params, registry)
     if owner.resource_type == ResourceType.monitoring:
         return _monitor(action, doc, params, registry)
-    name = action.name or _default_name(owner, doc, registry)
+    name = action.name or _default_name(owner, doc, registry, params)
     _check_new_name(doc, name, registry)
     kind_word = (action.parameters.kind or "").lower() or None
     entry = owner.create_entry(name, dict(params), doc, kind_word)
@@ -283,9 +283,46 @@ def _monitor(action: Action, doc: CommentedMap, params: dict, registry: Registry
     return f"monitor {target}: {alerts.section}.{alert_name} {metric} > {params['threshold']}"
 
 
-def _default_name(owner: Kind, doc: CommentedMap, registry: Registry) -> str:
-    base = owner.default_name or owner.noun or owner.section
+# How a repository names what acts on a target, from the target's name: whole
+# (checkout-svc -> checkout-svc-pdb), less a generic last part (catalog-api -> catalog-ingress),
+# less any last part (telemetry-ingest -> telemetry-hpa).
+GENERIC_LAST_PARTS = frozenset({"api", "svc", "service", "app", "srv", "server", "web", "worker", "workers"})
+_SIBLING_RULES = {
+    "whole": lambda target: target,
+    "generic": lambda target: target.rsplit("-", 1)[0] if "-" in target
+    and target.rsplit("-", 1)[1] in GENERIC_LAST_PARTS else target,
+    "stem": lambda target: target.rsplit("-", 1)[0],
+}
+
+
+def sibling_name(section_entries: dict, target: str) -> str | None:
+    """The name this stack would give a new entry acting on `target`, where every entry of its
+    section with a target is named from it by one rule and one suffix ("<target>-pdb",
+    "<target less -svc>-ingress"); None where they follow no one rule (or there are none)."""
+    fits = None
+    for name, entry in section_entries.items():
+        theirs = entry.get("target") if hasattr(entry, "get") else None
+        if not isinstance(theirs, str):
+            continue
+        ways = {(rule, name[len(head) + 1:]) for rule, make in _SIBLING_RULES.items()
+                if name.startswith((head := make(theirs)) + "-") and "-" not in name[len(head) + 1:]}
+        fits = ways if fits is None else fits & ways
+    if not fits or len({suffix for _, suffix in fits}) != 1:
+        return None
+    names = {_SIBLING_RULES[rule](target) + "-" + suffix for rule, suffix in fits}
+    return names.pop() if len(names) == 1 else None
+
+
+def _default_name(owner: Kind, doc: CommentedMap, registry: Registry, params: dict | None = None) -> str:
+    """A new entry's name where the command gives none: named like its siblings after its
+    target (sibling_name) where the stack names them so, else <default name>-<n>."""
     taken = {n for _, n in _entries(doc, registry)}
+    target = (params or {}).get("target")
+    if isinstance(target, str) and "target" in owner.references:
+        like = sibling_name(doc.get(owner.section) or {}, target)
+        if like and like not in taken:
+            return like
+    base = owner.default_name or owner.noun or owner.section
     index = 1
     while f"{base}-{index}" in taken:
         index += 1

@@ -795,6 +795,26 @@ def guard(
             continue
         action = action.model_copy(update={"stack": _stack(action.stack, facts, default_stack)})
         action = _rule_without_a_group(action, facts, specs, warnings)
+        if action.type == ActionType.delete and action.name and (action.stack, action.name) in created:
+            # "a new nlb picking-public-lb ..., and delete the old picking-lb" written as a delete
+            # of the new one: nobody makes a resource to delete it in the same breath. The one
+            # other resource the command names in full is meant; none or several: refused.
+            meant = [n for n in (specs[action.stack].names() if action.stack in specs else [])
+                     if facts.mentions(n, exact=True) and all(a.name != n for a in actions)
+                     and n not in {str(v) for a in actions for v in a.parameters.set_values().values()}
+                     and SECTIONS[specs[action.stack].find(n)[0]][1] == action.resource.value]
+            meant = [n for n in meant if not any(o != n and n in o for o in meant)]
+            if len(meant) != 1:
+                _refuse_target(action, specs, f"it deletes {action.name!r}, which this plan creates")
+            warnings.append(f"read the delete of {action.name!r} (which this plan creates) as "
+                            f"{meant[0]!r}, the resource the command names")
+            action = action.model_copy(update={"name": meant[0]})
+        if (action.type == ActionType.create and action.relative and action.name
+                and _exists(action, specs, {})):
+            # "add one store-sync box" written as a create of store-sync +1: a change by an
+            # amount of what is there
+            warnings.append(f"read a create of {action.name!r} by an amount as a change of it")
+            action = action.model_copy(update={"type": ActionType.update})
         if (action.type == ActionType.create and action.relative and action.name
                 and not _exists(action, specs, created)):
             # "+50 GB on the scratch volume" written as a create of "scratch": a change by an
@@ -839,6 +859,12 @@ def guard(
             warnings.append(f"the name {action.name!r} follows this repository's naming convention "
                             f"({_conventional(action.name, facts, name_prefixes)!r} + the name said), "
                             "learned from reviewers' corrections")
+        if (action.name and action.type != ActionType.create and action.name not in completed
+                and action.type != ActionType.delete and not facts.mentions_loosely(action.name)
+                and _said_in_part(action, facts, specs, created)):
+            # "bump picking by 2" written as picking-svc: the one resource whose name starts
+            # with the part said (as _whole_name reads it the other way round)
+            completed.add(action.name)
         if (action.name and action.type != ActionType.create and action.name not in completed
                 and not (facts.mentions(action.name, exact=True) if action.type == ActionType.delete
                          else facts.mentions_loosely(action.name))):
@@ -891,7 +917,6 @@ def guard(
         action = fit_to_kind(action, specs, registry, created, facts)
         action = _named_for_its_target(action, specs, registry, warnings)
         action = _said_target(action, facts, specs, registry, created, warnings)
-        action = _name_like_its_siblings(action, specs, registry, warnings)
         action = _said_values(action, facts, specs, registry)
         action = resolve_relative(action, specs, registry, warnings)
         if action.type == ActionType.create and action.name:
@@ -906,7 +931,91 @@ def guard(
     kept = _introduced_values(kept, facts, specs, registry, warnings)
     # the readings above can make two actions the model wrote differently the same
     kept = [a for i, a in enumerate(kept) if a not in kept[:i]]
+    kept = _within_another(kept, specs, registry, warnings)
+    kept = _names_as_written(kept, facts, specs, warnings)
+    kept = _each_named(kept, facts, specs, warnings)
     return _values_from_words(kept, facts, specs, registry, warnings)
+
+
+def _within_another(kept: list[Action], specs: dict[str, StackSpec], registry,
+                    warnings: list[str]) -> list[Action]:
+    """A change of a resource that another change of the same resource in the plan holds
+    whole ("session cache prod: cache.r6g.large and 3 nodes" written as instance_type, then
+    instance_type and count): one change, the fuller one, named by what it changes
+    (_scale_or_update)."""
+    changes = (ActionType.scale, ActionType.update)
+    out = []
+    absorbed = set()
+    for i, action in enumerate(kept):
+        mine = action.parameters.set_values()
+        held = action.type in changes and any(
+            j != i and other.type in changes and (other.name, other.stack) == (action.name, action.stack)
+            and mine.items() <= (theirs := other.parameters.set_values()).items()
+            and action.relative.items() <= other.relative.items()
+            and (len(theirs) + len(other.relative), j) > (len(mine) + len(action.relative), i)
+            for j, other in enumerate(kept))
+        if held:
+            warnings.append(f"one change of {action.name!r}: another action of the plan holds this one")
+            absorbed.add((action.name, action.stack))
+            continue
+        out.append(action)
+    for i, action in enumerate(out):
+        found = _kind_of(action, specs, registry) if (action.name, action.stack) in absorbed else None
+        if found is not None:
+            params = action.parameters.set_values()
+            out[i] = action.model_copy(update={"type": _scale_or_update(action, params, *found)})
+    return out
+
+
+def _names_as_written(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
+                      warnings: list[str]) -> list[Action]:
+    """A new resource's name as the command writes it: the model's near copy ("refund-key"
+    for "refunds-key") is the one name-like token of the command close to it that is no
+    resource yet; the plan's later actions on it follow."""
+    text = facts.text
+    names = {n for spec in specs.values() for _, n, _ in spec.resources()}
+    tokens = {t.rstrip(".,;:)!?").lower() for t in re.findall(r"[A-Za-z0-9][\w.-]*", text) if "-" in t}
+    out = list(kept)
+    for i, action in enumerate(kept):
+        name = action.name
+        if action.type != ActionType.create or not name or "-" not in name \
+                or re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I):
+            continue
+        close = [t for t in tokens - names - {a.name for a in kept}
+                 if difflib.SequenceMatcher(None, name, t).ratio() >= 0.85]
+        if len(close) != 1:
+            continue
+        warnings.append(f"named {close[0]!r}, as the command writes it ({name!r} written)")
+        for j in range(i, len(out)):
+            if out[j].name == name and out[j].stack == action.stack:
+                out[j] = out[j].model_copy(update={"name": close[0]})
+    return out
+
+
+_EACH = re.compile(r"\b(?:each|both)\b")
+
+
+def _each_named(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
+                warnings: list[str]) -> list[Action]:
+    """One change the command asks of each of two resources it names ("storefront-images and
+    fulfilment-images in prod: keep 200 each") that the model wrote for one: the same change
+    of the other, where the command names exactly one other resource of the same kind in
+    that stack."""
+    if len(kept) != 1 or not _EACH.search(facts.text.lower()):
+        return kept
+    action = kept[0]
+    if action.type not in (ActionType.update, ActionType.scale, ActionType.restart, ActionType.backup) \
+            or not action.name or action.stack not in specs:
+        return kept
+    found = specs[action.stack].find(action.name)
+    if found is None:
+        return kept
+    others = [n for s, n, _ in specs[action.stack].resources()
+              if s == found[0] and n != action.name and facts.mentions(n, exact=True)]
+    if len(others) != 1:
+        return kept
+    warnings.append(f"the same change of {others[0]!r}: the command asks it of each")
+    return [action, action.model_copy(update={"name": others[0]})]
 
 
 def _is_vocabulary(name: str, registry) -> bool:
@@ -1039,7 +1148,15 @@ def _said_literals(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
         fields = _fields(action, kind)
         added = {}
         for key, shape in _LITERAL_SHAPES.items():
-            if key not in fields or key in params:
+            if key not in fields:
+                continue
+            if key in params:
+                # "geo-proxy:0.4.1" copied from "<registry>/geo-proxy:0.4.1": the value written
+                # whole
+                whole = {v.rstrip(".,;)") for v in shape.findall(regions[i])
+                         if v != params[key] and v.endswith("/" + str(params[key]))}
+                if len(whole) == 1:
+                    added[key] = whole.pop()
                 continue
             values = {v.rstrip(".,;)") for v in shape.findall(regions[i])} - used
             if key == "image":
@@ -1339,6 +1456,14 @@ def _whole_name(action: Action, facts: CommandFacts, specs: dict[str, StackSpec]
     return whole.pop() if len(whole) == 1 else None
 
 
+def _said_in_part(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], created: dict) -> bool:
+    """Whether the command names the action's resource by its first parts ("picking" for
+    picking-svc), which read back (_whole_name) are that resource and no other."""
+    parts = _words(action.name)
+    return any(_whole_name(action.model_copy(update={"name": "-".join(parts[:k])}), facts, specs, created)
+               == action.name for k in range(1, len(parts)))
+
+
 def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> Action:
     """A scale or update whose value is the number of a relative phrase in the command ("add
     three replicas to search" written as replicas=3) is the change, not the result; a
@@ -1484,84 +1609,42 @@ def _named_for_its_target(action: Action, specs: dict[str, StackSpec], registry,
 
 def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry,
                  created: dict, warnings: list[str]) -> Action:
-    """A create's target said in words ("an hpa for the parent portal", "a pdb on checkout")
-    that the model left out or wrote as a name that is not there: the one resource of the kind
-    the target refers to (Kind.references) that the command names, in the action's stack or
-    made by an earlier action of the plan. None or several named: left as written (the edit
-    refuses a target that is not there, with the ones that are)."""
+    """A create's target, or the cluster it goes on, said in words ("an hpa for the parent
+    portal", "a pdb on checkout", "a deployment feature-store on it" after a new cluster
+    analytics) that the model left out or wrote as a name that is not there: the one resource
+    of the kind the key refers to (Kind.references) that the command names, in the action's
+    stack or made by an earlier action of the plan. None or several named: left as written
+    (the edit refuses a target that is not there, with the ones that are)."""
     if action.type != ActionType.create or action.stack not in specs:
         return action
     found = _kind_of(action, specs, registry)
     if found is None:
         return action
     kind = found[0]
-    section = kind.references.get("target")
-    if not section or section == "*" or "target" not in _fields(action, kind):
-        return action
-    names = [n for s, n, _ in specs[action.stack].resources() if s == section]
-    for (stack, name), made in created.items():
-        made_kind = _kind_of(made, specs, registry)
-        if stack == action.stack and made_kind is not None and made_kind[0].section == section:
-            names.append(name)
-    written = action.parameters.set_values().get("target")
-    if written in names:
-        return action
-    # the action's own name says the target's too ("api-hpa"): not a second mention of it
-    text = re.sub(re.escape(action.name), " ", facts.text, flags=re.I) if action.name else facts.text
-    said = CommandFacts.of(text, list(specs))
-    named = [n for n in dict.fromkeys(names) if n != action.name and said.mentions_loosely(n)]
-    if len(named) != 1:
-        return action
-    if written:
-        warnings.append(f"read target {written!r} as {named[0]!r}, "
-                        f"the {kind.references['target']} resource the command names")
-    params = action.parameters.set_values() | {"target": named[0]}
-    return action.model_copy(update={"parameters": Parameters.model_validate(params)})
-
-
-# How a repository names what acts on a target, from the target's name: whole
-# (checkout-svc -> checkout-svc-pdb), less a generic last part (catalog-api -> catalog-ingress),
-# less any last part (telemetry-ingest -> telemetry-hpa).
-_SIBLING_RULES = {
-    "whole": lambda target: target,
-    "generic": lambda target: target.rsplit("-", 1)[0] if target.rsplit("-", 1)[-1] in GENERIC_PARTS
-    and "-" in target else target,
-    "stem": lambda target: target.rsplit("-", 1)[0],
-}
-
-
-def _name_like_its_siblings(action: Action, specs: dict[str, StackSpec], registry,
-                            warnings: list[str]) -> Action:
-    """A create of a kind that acts on a target (a disruption budget, an autoscaler, an
-    ingress, a load balancer service) that the command gives no name: named the way this
-    repository names that kind's entries from their targets ("pdb for picking-svc" is
-    picking-svc-pdb where the other budgets are <target>-pdb), where every entry of the kind
-    with a target follows one rule and one suffix; otherwise the kind's default name."""
-    if action.type != ActionType.create or action.name or action.stack not in specs:
-        return action
-    found = _kind_of(action, specs, registry)
-    target = action.parameters.set_values().get("target")
-    if found is None or not isinstance(target, str) or "target" not in found[0].references:
-        return action
-    kind = found[0]
-    siblings = {(n, e.target) for spec in specs.values() for s, n, e in spec.resources()
-                if s == kind.section and isinstance(getattr(e, "target", None), str)}
-    fits = None
-    for name, their in siblings:
-        ways = {(rule, name[len(head) + 1:]) for rule, make in _SIBLING_RULES.items()
-                if name.startswith((head := make(their)) + "-") and "-" not in name[len(head) + 1:]}
-        fits = ways if fits is None else fits & ways
-    if not fits:
-        return action
-    suffixes = {suffix for _, suffix in fits}
-    names = {_SIBLING_RULES[rule](target) + "-" + suffix for rule, suffix in fits}
-    if len(suffixes) != 1 or len(names) != 1:
-        return action
-    name = names.pop()
-    if any(spec.find(name) for spec in specs.values() if spec is specs[action.stack]):
-        return action
-    warnings.append(f"named {name!r}, as this repository names its {kind.section} after their targets")
-    return action.model_copy(update={"name": name})
+    for key in ("target", "cluster"):
+        section = kind.references.get(key)
+        if not section or section == "*" or key not in _fields(action, kind):
+            continue
+        names = [n for s, n, _ in specs[action.stack].resources() if s == section]
+        for (stack, name), made in created.items():
+            made_kind = _kind_of(made, specs, registry)
+            if stack == action.stack and made_kind is not None and made_kind[0].section == section:
+                names.append(name)
+        written = action.parameters.set_values().get(key)
+        if written in names:
+            continue
+        # the action's own name says the target's too ("api-hpa"): not a second mention of it
+        text = re.sub(re.escape(action.name), " ", facts.text, flags=re.I) if action.name else facts.text
+        said = CommandFacts.of(text, list(specs))
+        named = [n for n in dict.fromkeys(names) if n != action.name and said.mentions_loosely(n)]
+        if len(named) != 1:
+            continue
+        if written:
+            warnings.append(f"read {key} {written!r} as {named[0]!r}, "
+                            f"the {section} resource the command names")
+        params = action.parameters.set_values() | {key: named[0]}
+        action = action.model_copy(update={"parameters": Parameters.model_validate(params)})
+    return action
 
 
 def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
@@ -1901,6 +1984,14 @@ def _sizes_to_their_ends(params: dict, facts: CommandFacts, fields: dict, relati
     cluster's desired size, not its minimum)."""
     plain = next((k for k in ("count", "replicas") if k in fields
                   and fields[k] not in (fields["min_size"], fields["max_size"])), None)
+    for key in ("min_size", "max_size"):
+        # "shop cluster to 1 node" written as count=1 max_size=1, "hpa min 3" as min_size=3
+        # max_size=3: an end that only repeats a size said as something else is not said
+        others = [k for k in ("count", "replicas", "min_size", "max_size")
+                  if k != key and k in params and k not in relative and params[k] == params.get(key)]
+        if key in params and key not in relative and others and facts.bounds.get(float(params[key])) != (
+                "max" if key == "max_size" else "min"):
+            del params[key]
     for key in [k for k in ("count", "replicas", "min_size", "max_size") if k in params and k not in relative]:
         end = facts.bounds.get(float(params[key]))
         if end is not None:

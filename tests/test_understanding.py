@@ -639,11 +639,11 @@ def test_a_create_named_for_its_target_takes_a_name_of_its_own(scripted, cinder)
                     "target=leaderboard-api").interpret(
         "add a pdb for leaderboard-api in prod, at most one pod down at a time", cinder)
     action = plan.actions[0]
-    # named as cinderpeak names its budgets (matchmaker-svc -> matchmaker-pdb, arena-gs -> arena-pdb)
-    assert action.name == "leaderboard-pdb" and action.parameters.set_values()["target"] == "leaderboard-api"
+    assert action.name is None and action.parameters.set_values()["target"] == "leaderboard-api"
     spec = _applied(plan, cinder)["prod"]
     assert spec.find("leaderboard-api")[0] == "deployments"
-    assert any(s == "disruption_budgets" and e.target == "leaderboard-api" for s, _, e in spec.resources())
+    # named as cinderpeak names its budgets (matchmaker-svc -> matchmaker-pdb, arena-gs -> arena-pdb)
+    assert spec.find("leaderboard-pdb")[1].target == "leaderboard-api"
     # a create of the same kind as what is there is not renamed: it is refused by the edit
     with pytest.raises(Exception, match="already"):
         _applied(scripted("create deployment name=leaderboard-api stack=prod image=ghcr.io/a/b:1").interpret(
@@ -868,28 +868,29 @@ def test_a_value_not_written_as_one_is_not_read(scripted, bramble, command, line
     assert unwanted not in plan.actions[0].parameters.set_values()
 
 
-@pytest.mark.parametrize("command, line, want", [
+@pytest.mark.parametrize("command, line, stack, want", [
     # every budget here is <target>-pdb, every ingress <target less a generic part>-ingress
     ("pdb for picking-svc in prod, keep at least 2 available during node drains",
-     "create infrastructure stack=prod kind=pdb min_available=2 target=picking-svc", "picking-svc-pdb"),
-    ("new ingress for loyalty-svc in prod at api.bramblecart.com/loyalty",
-     "create infrastructure stack=prod kind=ingress target=loyalty-svc", "loyalty-ingress"),
-    # the load balancers follow no one rule (courier-tracker-lb, picking-lb) ... but both
-    # fit "less a generic part"
+     "create infrastructure stack=prod kind=pdb min_available=2 target=picking-svc", "prod", "picking-svc-pdb"),
+    ("new ingress for basket-svc in prod at api.bramblecart.com/basket",
+     "create infrastructure stack=prod kind=ingress target=basket-svc", "prod", "basket-ingress"),
+    # courier-tracker-lb and picking-lb both fit "less a generic part"
     ("new internal nlb for dispatch-svc in staging on port 8080",
      "create infrastructure stack=staging kind=lb_service port=8080 internal=true target=dispatch-svc",
-     "dispatch-lb"),
+     "staging", "dispatch-lb"),
 ])
-def test_a_new_resource_on_a_target_is_named_like_its_siblings(scripted, bramble, command, line, want):
+def test_a_new_resource_on_a_target_is_named_like_its_siblings(scripted, bramble, command, line, stack, want):
+    # the plan says no name was given; the spec entry is named as the stack names the others
     plan = scripted(line).interpret(command, bramble)
-    assert [a.name for a in plan.actions] == [want]
+    assert [a.name for a in plan.actions] == [None]
+    assert _applied(plan, bramble)[stack].find(want) is not None
 
 
 def test_no_sibling_rule_keeps_the_default_name(scripted, kestrel):
     # kestrelhaul's ingresses follow no one rule (shipment-api-ing, track-page-ing)
     plan = scripted("create infrastructure stack=prod kind=ingress target=shipment-api").interpret(
         "new ingress for shipment-api in prod at ship.kestrelhaul.com", kestrel)
-    assert plan.actions[0].name is None
+    assert _applied(plan, kestrel)["prod"].find("ingress-1") is not None
 
 
 def test_a_threshold_change_of_a_watched_resource_is_its_alerts(scripted, bramble):
@@ -942,3 +943,63 @@ def test_a_word_of_the_reason_is_not_a_stack_s_target(scripted, bramble):
 def test_a_multiplier_is_the_one_said(scripted, bramble, command, want):
     plan = scripted("scale deployment name=picking-svc stack=prod replicas=/2").interpret(command, bramble)
     assert plan.actions[0].parameters.replicas == want
+
+
+def test_a_delete_of_what_the_plan_creates_is_of_the_one_named_or_refused(scripted, bramble):
+    command = ("expose picking-svc in staging on a new public nlb picking-public-lb port 443 limited to "
+               "172.20.0.0/14, and delete the old picking-lb")
+    line = ("create infrastructure name=picking-public-lb stack=staging kind=lb_service port=443 "
+            "cidr=172.20.0.0/14 target=picking-svc ; delete infrastructure name=picking-public-lb stack=staging")
+    plan = scripted(line).interpret(command, bramble)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("create", "picking-public-lb"),
+                                                              ("delete", "picking-lb")]
+    with pytest.raises(InterpretError):
+        scripted(line).interpret("expose picking-svc in staging on a new public nlb picking-public-lb "
+                                 "port 443 and delete the old one", bramble)
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # an amount added to what is there, written as a create
+    ("Could someone add one store-sync box in prod and bump picking by 2? Thanks!",
+     "create infrastructure name=store-sync stack=prod kind=instance count=+1 ; "
+     "scale deployment name=picking-svc stack=prod replicas=+2",
+     [("scale", "store-sync", {"kind": "instance", "count": 4}), ("scale", "picking-svc", {"replicas": 6})]),
+    # a range end that only repeats the size said
+    ("shrink dev for the holidays: shop cluster to 1 node",
+     "scale infrastructure name=shop stack=dev kind=cluster count=1 max_size=1",
+     [("scale", "shop", {"kind": "cluster", "count": 1})]),
+    ("search hpa stg min 3", "scale infrastructure name=search-svc-hpa stack=staging kind=autoscaler min_size=3 max_size=3",
+     [("scale", "search-svc-hpa", {"kind": "autoscaler", "min_size": 3})]),
+    # one change held whole by another of the same resource
+    ("session cache prod: cache.r6g.large and 3 nodes",
+     "scale infrastructure name=session-cache stack=prod instance_type=cache.r6g.large ; "
+     "scale infrastructure name=session-cache stack=prod kind=cache count=3 instance_type=cache.r6g.large",
+     [("scale", "session-cache", {"kind": "cache", "count": 3, "instance_type": "cache.r6g.large"})]),
+    # the same change of each resource named
+    ("storefront-images and fulfilment-images in prod: keep 200 each",
+     "update infrastructure name=storefront-images stack=prod kind=registry count=200",
+     [("update", "storefront-images", {"kind": "registry", "count": 200}),
+      ("update", "fulfilment-images", {"kind": "registry", "count": 200})]),
+    # a new resource's name as written, and the cluster the plan makes for what goes on it
+    ("kms key refunds-key in staging, rotate every 180 days",
+     "create security name=refund-key stack=staging kind=kms_key rotation_days=180",
+     [("create", "refunds-key", {"kind": "kms_key", "rotation_days": 180})]),
+    ("create a cluster edge in dev with 1 t3.medium node and a deployment geo-proxy on it, "
+     "318204772951.dkr.ecr.us-east-1.amazonaws.com/geo-proxy:0.4.1, port 8080",
+     "create infrastructure name=edge stack=dev kind=cluster count=1 instance_type=t3.medium ; "
+     "create deployment name=geo-proxy stack=dev image=geo-proxy:0.4.1 port=8080",
+     [("create", "edge", {"kind": "cluster", "count": 1, "instance_type": "t3.medium"}),
+      ("create", "geo-proxy", {"image": "318204772951.dkr.ecr.us-east-1.amazonaws.com/geo-proxy:0.4.1",
+                               "port": 8080, "cluster": "edge"})]),
+    # a city's time
+    ("new cronjob basket-reminder on shop in staging every day at 6pm Chicago time, image "
+     "318204772951.dkr.ecr.us-east-1.amazonaws.com/basket-reminder:0.2.0",
+     "create infrastructure name=basket-reminder stack=staging kind=cronjob "
+     "image=318204772951.dkr.ecr.us-east-1.amazonaws.com/basket-reminder:0.2.0 schedule=\"0 18 * * *\"",
+     [("create", "basket-reminder", {"kind": "cronjob", "cluster": "shop", "schedule": "0 18 * * *",
+                                     "image": "318204772951.dkr.ecr.us-east-1.amazonaws.com/basket-reminder:0.2.0",
+                                     "time_zone": "America/Chicago"})]),
+])
+def test_plans_held_to_what_the_command_says(scripted, bramble, command, line, want):
+    plan = scripted(line).interpret(command, bramble)
+    assert [(a.type.value, a.name, a.parameters.set_values()) for a in plan.actions] == want

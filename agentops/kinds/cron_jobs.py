@@ -97,6 +97,17 @@ _OVERLAP_WORDS = {"don t let runs overlap": "Forbid", "no overlapping": "Forbid"
                   "allow overlap": "Allow", "allow overlapping": "Allow", "let runs overlap": "Allow"}
 _ZONE_WORDS = {"eastern": "America/New_York", "central": "America/Chicago",
                "mountain": "America/Denver", "pacific": "America/Los_Angeles"}
+# "6pm Chicago time", "9am London time": a city said with "time" is its zone
+_CITY_ZONES = {"new york": "America/New_York", "nyc": "America/New_York", "chicago": "America/Chicago",
+               "denver": "America/Denver", "los angeles": "America/Los_Angeles", "la": "America/Los_Angeles",
+               "seattle": "America/Los_Angeles", "san francisco": "America/Los_Angeles", "sf": "America/Los_Angeles",
+               "toronto": "America/Toronto", "sao paulo": "America/Sao_Paulo", "london": "Europe/London",
+               "uk": "Europe/London", "dublin": "Europe/Dublin", "paris": "Europe/Paris",
+               "berlin": "Europe/Berlin", "amsterdam": "Europe/Amsterdam", "madrid": "Europe/Madrid",
+               "stockholm": "Europe/Stockholm", "india": "Asia/Kolkata", "mumbai": "Asia/Kolkata",
+               "singapore": "Asia/Singapore", "tokyo": "Asia/Tokyo", "sydney": "Australia/Sydney"}
+_ZONE_WORDS.update({f"{city} {word}": zone for city, zone in _CITY_ZONES.items()
+                    for word in ("time", "local time")})
 
 
 def _said_one(lowered: str, phrases: dict):
