@@ -1054,6 +1054,12 @@ def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
     # "web" inside "web-ingress": the longer name said is the one meant
     said = [n for n in said if not any(o != n and n in _words(o.replace("-", " ")) and o in said
                                        for o in said)]
+    if not said and action.type != ActionType.delete:
+        # "point status.example.com at ...": a DNS record named by the host name it is
+        said = [n for stack in stacks for _, n, e in specs[stack].resources()
+                if n in names and isinstance(getattr(e, "record", None), str)
+                and re.search(rf"(?<![\w.-]){re.escape(e.record.rstrip('.'))}(?![\w-])", facts.text.lower())]
+        said = list(dict.fromkeys(said))
     return said[0] if len(said) == 1 else None
 
 
@@ -1177,6 +1183,10 @@ def _said_literals(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
 _VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]*[A-Za-z0-9]|[A-Za-z0-9]")
 _NAME_LIKE = re.compile(r".*(?:[-_./:@0-9]|[a-z][A-Z]).*")
 _INTRO_GAP = r"(?:\s*(?:[:=]|->|=>)\s*|\s+(?:is|to|of|as|by|be|should\s+be|set\s+to|called|named|the|=)\s+|\s+)"
+# words that end a key's phrase without being its value ("owned by us", "tls please")
+_PLAIN_NOT_VALUES = frozenset({"us", "me", "them", "it", "this", "that", "default", "none", "nobody",
+                               "someone", "anyone", "everyone", "now", "again", "too", "please", "pls",
+                               "the", "a", "an", "team", "teams", "on", "off", "enabled", "disabled"})
 # enum values that are everyday words too ("replace the old job"): not read as the value said
 _ENUM_EVERYDAY = frozenset({"allow", "forbid", "replace", "true", "false", "a", "http"})
 
@@ -1207,6 +1217,12 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
         fields = _fields(action, kind)
         shapes = kind.plan_keys()
         added = {}
+        if kind.count_nouns and "count" in fields and "count" not in params and "count" not in action.relative:
+            nouns = "|".join(re.escape(n) for n in sorted(kind.count_nouns, key=len, reverse=True))
+            counts = {_number(m.group(1)) for m in re.finditer(
+                rf"\b{_N}\s+(?:more\s+|new\s+)?(?:{nouns})\b", regions[i].lower())}
+            if len(counts) == 1:
+                added["count"] = int(counts.pop())
         for key in fields:
             if key in params or key not in shapes or key in kind.references:
                 continue
@@ -1224,8 +1240,14 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
             intros = {key.replace("_", " "), *kind.value_intros.get(key, ())}
             pattern = (r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(intros, key=len, reverse=True))
                        + r")" + _INTRO_GAP + r"(" + _VALUE.pattern + r")")
-            values = {m.group(1).rstrip(".,;)") for m in re.finditer(pattern, regions[i], re.I)}
-            values = {v for v in values if _NAME_LIKE.fullmatch(v) and v not in names and v not in used
+            found_values = [(m.group(1).rstrip(".,;)"), regions[i][m.end():])
+                            for m in re.finditer(pattern, regions[i], re.I)]
+            # a plain word is a value only where its phrase ends with it ("owned by payments in
+            # prod"), not where the sentence goes on ("owned by the data team")
+            values = {v for v, after in found_values
+                      if (_NAME_LIKE.fullmatch(v) or (v.lower() not in _PLAIN_NOT_VALUES and re.match(
+                          r"\s*(?:$|[,.;)!?]|(?:in|on|and|for|with|please|pls|now|too)\b)", after)))
+                      and v not in names and v not in used
                       and not _is_stack_word(v, specs) and not re.fullmatch(r"[\d.]+", v)}
             if len(values) == 1:
                 added[key] = values.pop()

@@ -1003,3 +1003,24 @@ def test_a_delete_of_what_the_plan_creates_is_of_the_one_named_or_refused(script
 def test_plans_held_to_what_the_command_says(scripted, bramble, command, line, want):
     plan = scripted(line).interpret(command, bramble)
     assert [(a.type.value, a.name, a.parameters.set_values()) for a in plan.actions] == want
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # a record's name and value written with an arrow, and a record named by its host
+    ("new CNAME help.bramblecart.com -> bramblecart.zendesk.com in prod, zone Z0PRD7BRAMBLE3, call it help-record",
+     "create infrastructure name=help-record stack=prod kind=dns_record zone_id=Z0PRD7BRAMBLE3",
+     {"type": "CNAME", "record": "help.bramblecart.com", "values": "bramblecart.zendesk.com"}),
+    ("point status-record in prod at bramblecart.instatus.com",
+     "update infrastructure name=status-record stack=prod kind=dns_record", {"values": "bramblecart.instatus.com"}),
+    # a count said with the kind's nouns
+    ("create vpc labs in dev with 10.70.0.0/16 over 2 zones",
+     "create infrastructure name=labs stack=dev kind=network cidr=10.70.0.0/16", {"count": 2}),
+    ("ecr repo loyalty-images in prod, keep the last 30 images",
+     "create infrastructure name=loyalty-images stack=prod kind=registry", {"count": 30}),
+    # a plain word where the phrase ends with it
+    ("the data-jobs namespace in prod is owned by analytics now",
+     "update infrastructure name=data-jobs stack=prod kind=namespace", {"owner": "analytics"}),
+])
+def test_values_read_from_how_people_write_them(scripted, bramble, command, line, want):
+    plan = scripted(line).interpret(command, bramble)
+    assert plan.actions[0].parameters.set_values().items() >= want.items()

@@ -207,6 +207,10 @@ class Kind:
     # range_key=sku): key -> phrases. A create or change that left the key out takes the one
     # name-like value said right after them (agentops.interpret._introduced_values).
     value_intros: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    # The nouns a count of the kind is said with ("over 3 zones" for a network's count, "keep
+    # 30 images" for a registry's): a create or change that left count out takes the one
+    # number said with one of them.
+    count_nouns: ClassVar[tuple[str, ...]] = ()
     # How people say a value of one of the kind's keys, for the training generator
     # (training/synth_kinds.py): key -> templates with {n} (the number in the key's unit, or in
     # {unit} when one is named) and {unit}. Keys not listed are said from their names.

@@ -69,6 +69,7 @@ class CachesKind(Kind):
     model = Cache
     resource_type = ResourceType.infrastructure
     noun = "cache"
+    count_nouns = ("nodes", "cache nodes", "replicas")
     words = ("cache", "caches", "redis", "valkey", "elasticache", "redis cache", "cache cluster")
     kind_values = ("cache",)
     default_name = "cache"

@@ -108,6 +108,9 @@ _CITY_ZONES = {"new york": "America/New_York", "nyc": "America/New_York", "chica
                "singapore": "Asia/Singapore", "tokyo": "Asia/Tokyo", "sydney": "Australia/Sydney"}
 _ZONE_WORDS.update({f"{city} {word}": zone for city, zone in _CITY_ZONES.items()
                     for word in ("time", "local time")})
+_ZONE_WORDS.update({abbr: zone for zone, abbrs in {
+    "America/New_York": ("est", "edt"), "America/Chicago": ("cst", "cdt"),
+    "America/Denver": ("mst", "mdt"), "America/Los_Angeles": ("pst", "pdt")}.items() for abbr in abbrs})
 
 
 def _said_one(lowered: str, phrases: dict):

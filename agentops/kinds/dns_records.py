@@ -3,6 +3,7 @@ of a load balancer of the stack."""
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, model_validator
@@ -13,6 +14,8 @@ from agentops.kinds.base import ActionMap, EntryModel, Kind
 
 ROUTE53_RECORD = "aws:route53/record:Record"
 _HOSTNAME = r"^(\*\.)?([a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\.?$"
+# a host name or IPv4 address written in a command (not a path, an image or an e-mail address)
+_WRITTEN_HOST = re.compile(r"(?<![\w.@/:-])((?:[a-z0-9_-]+\.)+[a-z]{2,63}|(?:\d{1,3}\.){3}\d{1,3})(?![\w.@/:-])")
 
 
 class Record(EntryModel):
@@ -68,6 +71,24 @@ class DnsRecordsKind(Kind):
     provider_modules = ("pulumi_aws.route53.record",)
     priced = True
     cost_coverage = "no charge per record (the hosted zone is billed where it is defined); queries usage-based"
+
+    def value_from_words(self, key: str, text: str, entry):
+        """A record's name and value written in the command: "help.example.com ->
+        example.zendesk.com", "point status.example.com at example.instatus.com" (the value is
+        the host or address after the arrow or "to"/"at"; the record name, on a create, the
+        other host written). One of each, or nothing."""
+        if key not in ("record", "values"):
+            return None
+        lowered = text.lower()
+        hosts = [(m.start(), m.group(1)) for m in _WRITTEN_HOST.finditer(lowered)]
+        pointed = {h for start, h in hosts
+                   if re.search(r"(?:->|=>|\bto|\bat|\bpointing|\bpoints?)\s*$", lowered[:start])}
+        if entry is not None:
+            pointed.discard(entry.record)
+        if key == "values":
+            return self.plan_keys()["values"].convert(pointed.pop()) if len(pointed) == 1 else None
+        named = {h for _, h in hosts} - pointed
+        return named.pop() if entry is None and len(named) == 1 and len(pointed) <= 1 else None
 
     def render(self, ctx, name: str, rec: Record) -> None:
         from pulumi_aws import route53

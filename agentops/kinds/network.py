@@ -54,6 +54,7 @@ class NetworkKind(Kind):
     model = Network
     resource_type = ResourceType.infrastructure
     noun = "network"
+    count_nouns = ("zones", "azs", "availability zones", "az")
     words = ("network", "networks", "vpc", "vpcs", "subnet", "subnets")
     kind_values = ("network",)
     grammar_rank = 2

@@ -60,6 +60,7 @@ class RegistriesKind(Kind):
     model = Registry
     resource_type = ResourceType.infrastructure
     noun = "registry"
+    count_nouns = ("images", "tags", "image tags", "versions")
     words = ("registry", "registries", "ecr", "container registry", "docker registry",
              "image registry", "repository", "image repository", "ecr repository")
     kind_values = ("registry",)
