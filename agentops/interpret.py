@@ -239,6 +239,10 @@ class CommandFacts:
         joined = " ".join(self.words)
         if f" {' '.join(parts)} " in f" {joined} " or name.replace("-", "") in self.words:
             return True
+        squeezed = name.replace("-", "")
+        if len(squeezed) >= 6 and any("".join(self.words[i:i + n]) == squeezed
+                                      for n in (2, 3, 4) for i in range(len(self.words) - n + 1)):
+            return True  # "game server udp" for gameserver-udp: the name spaced otherwise
         if exact or len(name) < 4 or not name.replace("-", "").isalpha():
             # Names with digits are told apart by them ("cache1" and "cache2" are one letter
             # apart): a near miss is another resource, not a typo.
@@ -1678,11 +1682,23 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
     would read it (two cron jobs): which one it is for is not certain, so neither."""
     readings = []
     for i, action in enumerate(kept):
-        found = _kind_of(action, specs, registry) if action.type in (ActionType.create, ActionType.update) else None
+        found = _kind_of(action, specs, registry) if action.type in (
+            ActionType.create, ActionType.update, ActionType.delete) else None
         if found is None:
             continue
         kind, entry = found
         params = action.parameters.set_values()
+        if action.type == ActionType.delete:
+            # "remove SANDBOX_PAYMENTS from store-config": a delete that takes a key removes
+            # that entry, never the whole resource the model named
+            if "key" in _fields(action, kind) and "key" not in params and kind.supports(ActionType.delete):
+                said = kind.value_from_words("key", facts.text, entry)
+                if said is not None:
+                    warnings.append(f"key {said!r}: the command removes one entry, not the whole {kind.noun}")
+                    kept = list(kept)
+                    kept[i] = action.model_copy(update={"parameters": Parameters.model_validate(
+                        params | {"key": said})})
+            continue
         # a flag the model wrote the other way round ("un-suspend" read as suspend=true) is
         # what the words say
         added = {key: value for key in _fields(action, kind)
@@ -1704,9 +1720,10 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
 def _said_values(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> Action:
     """A create that left out a key its command says in words (Kind.said_values: "a role for
     ECS tasks" is service=ecs-tasks): the one value the command says, the longest phrase first
-    ("eventbridge scheduler" before "eventbridge"), outside the action's own name. Two values
-    said: left as written."""
-    if action.type != ActionType.create:
+    ("eventbridge scheduler" before "eventbridge"), outside the action's own name; so does a
+    change that takes the key ("open 443 to the world": cidr 0.0.0.0/0). Two values said: left
+    as written."""
+    if action.type not in (ActionType.create, ActionType.update):
         return action
     found = _kind_of(action, specs, registry)
     if found is None or not found[0].said_values:
@@ -2233,7 +2250,9 @@ def _said(key: str, value, facts: CommandFacts, lowered: str, squeezed: str) -> 
         if len(text) < 3:
             if text not in facts.words:
                 return False
-        elif text not in lowered and re.sub(r"[^a-z0-9]", "", text) not in squeezed:
+        elif text not in lowered and ("." in text or re.sub(r"[^a-z0-9]", "", text) not in squeezed):
+            # "api v2" for api-v2 is the value said; "enforce.trust" from "enforce. trust" is two
+            # sentences run together, not a value
             return False
     return True
 

@@ -549,7 +549,7 @@ def test_create_one_of_each_kind():
     web = spec.ingresses["shop-web"]
     assert (web.cluster, web.host, web.target, web.tls_secret) == ("main", "shop.example.com", "api", "shop-tls")
     assert spec.cron_jobs["cleanup"].schedule == "*/30 * * * *"
-    hpa = spec.autoscalers["autoscaler-1"]
+    hpa = spec.autoscalers["web-hpa"]  # no name given: named like its sibling api-hpa
     assert (hpa.target, hpa.min_replicas, hpa.max_replicas, hpa.cluster) == ("web", 3, 12, "main")
     # Only additions: nothing that was there is rewritten.
     removed = [l for l in result.diff(TEXTS).splitlines() if l.startswith("-") and not l.startswith("---")]

@@ -1024,3 +1024,25 @@ def test_plans_held_to_what_the_command_says(scripted, bramble, command, line, w
 def test_values_read_from_how_people_write_them(scripted, bramble, command, line, want):
     plan = scripted(line).interpret(command, bramble)
     assert plan.actions[0].parameters.set_values().items() >= want.items()
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # a delete that names one entry of a config map removes that entry, never the whole map
+    ("remove SANDBOX_PAYMENTS from store-config in staging, we're testing real receipts",
+     "delete infrastructure name=store-config stack=staging kind=configmap",
+     ("delete", "store-config", {"kind": "configmap", "key": "SANDBOX_PAYMENTS"})),
+    ("matchmaker config in prod: set QUEUE_TIMEOUT_S to 120, players are bailing at 90s",
+     "update infrastructure name=matchmaker-config stack=prod kind=configmap",
+     ("update", "matchmaker-config", {"kind": "configmap", "key": "QUEUE_TIMEOUT_S", "value": "120"})),
+    # two sentences run together are not a value
+    ("anticheat config in prod: BAN_MODE=enforce. trust & safety approved in TS-812",
+     "update infrastructure name=anticheat-config stack=prod key=BAN_MODE value=enforce.trust",
+     ("update", "anticheat-config", {"key": "BAN_MODE", "value": "enforce"})),
+    # a name spaced otherwise, and "from anywhere"
+    ("game server udp ports need 27015 too for the steam query protocol in prod, from anywhere",
+     "update security name=gameserver-udp stack=prod port=27015 protocol=udp",
+     ("update", "gameserver-udp", {"port": 27015, "cidr": "0.0.0.0/0", "protocol": "udp"})),
+])
+def test_config_entries_and_rules_as_people_write_them(scripted, cinder, command, line, want):
+    plan = scripted(line).interpret(command, cinder)
+    assert [(a.type.value, a.name, a.parameters.set_values()) for a in plan.actions] == [want]

@@ -22,6 +22,10 @@ CONFIG_MAP_TYPE = "kubernetes:core/v1:ConfigMap"
 _KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
 
 
+# a configuration key as people write one: upper case, with an underscore (QUEUE_TIMEOUT_S)
+_WRITTEN_KEY = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+)(?![\w-])")
+
+
 class ConfigMap(OnCluster):
     """A Kubernetes ConfigMap of non-secret configuration (key -> value)."""
 
@@ -88,6 +92,26 @@ class ConfigMapsKind(KubernetesKind):
             immutable=entry.immutable or None, opts=self.options(ctx, name, entry),
         )
         ctx.publish(self.section, name, config_map)
+
+    # -- words: an entry's key and value written in the command
+
+    def value_from_words(self, key: str, text: str, entry):
+        """The one entry key the command writes ("remove SANDBOX_PAYMENTS from store-config":
+        an UPPER_SNAKE word, or a key the map has, said as written) and the value written after
+        it ("BAN_MODE=enforce", "set QUEUE_TIMEOUT_S to 120"); None where it writes none or
+        several."""
+        if key not in ("key", "value"):
+            return None
+        have = set(entry.data) if entry is not None else set()
+        keys = set(_WRITTEN_KEY.findall(text)) | {k for k in have if re.search(
+            rf"(?<![\w-]){re.escape(k)}(?![\w-])", text)}
+        if len(keys) != 1:
+            return None
+        said = keys.pop()
+        if key == "key":
+            return said
+        m = re.search(rf"(?<![\w-]){re.escape(said)}\s*(?:=|:|->|\bto\b|\bis\b)\s*([\w./:@+-]+)", text)
+        return m.group(1).rstrip(".,;:") if m else None
 
     # -- edits: key= / value= address one item of data
 

@@ -48,6 +48,10 @@ class SecurityKind(Kind):
     model = SecurityGroup
     resource_type = ResourceType.security
     noun = "firewall"
+    # where a rule lets traffic in from, as people say it
+    said_values = {"cidr": {w: "0.0.0.0/0" for w in (
+        "the world", "the whole world", "anywhere", "the internet", "the public internet", "everyone",
+        "everywhere", "all ips", "any ip", "anyone", "public")}}
     words = ("security", "firewall", "firewalls", "security group", "security groups", "sg",
              "rule", "rules", "port", "ports")
     kind_values = ("firewall",)
