@@ -147,6 +147,15 @@ def _size_bounds(text: str) -> dict:
 # "double", "halve": a relative change with no number of its own.
 MULTIPLIERS = {"double": "*2", "doubled": "*2", "twice": "*2", "triple": "*3", "tripled": "*3",
                "halve": "/2", "halved": "/2", "half": "/2"}
+# A change by a share of what is there ("50% more disk", "grow it by 20 percent", "cut the
+# workers by 25%"): resolved against the spec like the other relative forms (resolve_relative).
+_PCT = r"(\d{1,3})\s*(?:%|percent|pct)"
+PERCENT_PHRASES = (
+    (re.compile(rf"\b(?:up|increase[ds]?|raise[ds]?|grow|grows|bump(?:ed)?|boost|add|expand)\s+(?:[a-z]+\s+){{0,3}}?by\s+{_PCT}"), "+"),
+    (re.compile(rf"{_PCT}\s+(?:more|extra|bigger|larger|higher)\b"), "+"),
+    (re.compile(rf"\b(?:down|decrease[ds]?|reduce[ds]?|lower(?:ed)?|shrink|cut|trim)\s+(?:[a-z]+\s+){{0,3}}?by\s+{_PCT}"), "-"),
+    (re.compile(rf"{_PCT}\s+(?:less|fewer|smaller|lower)\b"), "-"),
+)
 # "another node": one more.
 ANOTHER = re.compile(r"\banother\s+(?!\d|" + "|".join(NUMBER_WORDS) + r"\b)[a-z]")
 
@@ -224,7 +233,7 @@ class CommandFacts:
         ) or any(p in lowered for p in DELETE_PHRASES)
         everything = any(w in ("all", "every", "each", "both") for w in words)
         facts = cls(text, words, numbers, mentioned, destructive, bool(INJECTION.search(text)), everything)
-        facts.relative = _relative_changes(" ".join(words))
+        facts.relative = _relative_changes(" ".join(words), text.lower())
         facts.quantities = _quantities(text)
         facts.bounds = _size_bounds(text)
         facts.old_values = _old_values(text.lower())
@@ -400,10 +409,12 @@ def _old_values(lowered: str) -> set[float]:
     return old - new
 
 
-def _relative_changes(lowered: str) -> dict:
+def _relative_changes(lowered: str, raw: str | None = None) -> dict:
     """{number: "+" | "-"} for the numbers said in relative phrases, and {None: "*2"} etc. for
-    a multiplier word; {1: "+"} for "another <thing>"."""
+    a multiplier word ({None: "+50%"} for a share: "50% more disk", read in `raw`, the text
+    with its signs); {1: "+"} for "another <thing>"."""
     out: dict = {}
+    raw = raw if raw is not None else lowered
     for pattern, op in RELATIVE_PHRASES:
         for word in pattern.findall(lowered):
             out[_number(word)] = op
@@ -416,6 +427,18 @@ def _relative_changes(lowered: str) -> dict:
         if word in MULTIPLIERS:
             out[None] = MULTIPLIERS[word]
             break
+    if None not in out:
+        # "patch origin pods x2", "2x the workers"; "50% more disk", "cut it by 25 percent"
+        times = re.search(r"(?<![\w.])(?:x([2-4])|([2-4])x)(?![\w.])", lowered)
+        if times:
+            out[None] = "*" + (times.group(1) or times.group(2))
+        else:
+            for pattern, op in PERCENT_PHRASES:
+                m = pattern.search(raw)
+                if m:
+                    out[None] = f"{op}{int(_number(m.group(1)))}%"
+                    out.pop(_number(m.group(1)), None)  # "50 more" read from "50% more": the share
+                    break
     return out
 
 
@@ -1501,7 +1524,9 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         # a multiplier the model wrote is the one the command's word says ("double the RCUs
         # at 7am" written as *7, "cut it in half" as /200)
         said = facts.relative[None]
-        fixed = {k: (said if v[0] in "*/" else v) for k, v in action.relative.items()}
+        share = re.fullmatch(r"[-+](\d+)%", said)
+        fixed = {k: (said if v[0] in "*/" or (share and v[1:] == share.group(1)) else v)
+                 for k, v in action.relative.items()}
         if fixed != action.relative:
             return action.model_copy(update={"relative": fixed})
     said = {n: op for n, op in facts.relative.items() if n is not None}
@@ -1524,9 +1549,12 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
     params = action.parameters.set_values()
     relative: dict[str, str] = {}
     sizes = [k for k in params if k in fields and isinstance(params[k], int) and not isinstance(params[k], bool)]
+    share = re.fullmatch(r"[-+](\d+)%", facts.relative.get(None) or "")
     for key in sizes:
         op = facts.relative.get(float(params[key]))
-        if op:
+        if share and params[key] == int(share.group(1)):
+            relative[key] = facts.relative[None]  # "50% more disk" written as storage_gb=50
+        elif op:
             relative[key] = f"{op}{params[key]}"
     if not relative and None in facts.relative:
         key = sizes[0] if sizes else _size_key(kind, action.type.value)
@@ -1590,6 +1618,17 @@ def resolve_relative(action: Action, specs: dict[str, StackSpec], registry,
                 f"cannot change {key} of {section}.{action.name} by {change}: "
                 f"it has no current {key} to start from",
                 hint=f"say the value itself; {section} takes: {', '.join(sorted(fields)) or 'none'}")
+        if change.endswith("%"):
+            # a share of what is there, to the nearest whole unit
+            share = current * int(change[1:-1]) / 100
+            value = current + (1 if change[0] == "+" else -1) * int(share + 0.5)
+            if share != int(share):
+                warnings.append(f"{key} {current}{change} rounded to {value}")
+            if value < 0:
+                raise InterpretError(f"cannot change {key} of {section}.{action.name} by {change}: "
+                                     f"it is {current}, and {value} is below zero", hint="say the value itself")
+            params[key] = value
+            continue
         op, amount = change[0], int(change[1:])
         if op == "+":
             value = current + amount

@@ -1046,3 +1046,18 @@ def test_values_read_from_how_people_write_them(scripted, bramble, command, line
 def test_config_entries_and_rules_as_people_write_them(scripted, cinder, command, line, want):
     plan = scripted(line).interpret(command, cinder)
     assert [(a.type.value, a.name, a.parameters.set_values()) for a in plan.actions] == [want]
+
+
+@pytest.mark.parametrize("line", ["update database name=audit-db stack=prod storage_gb=50",
+                                  "update database name=audit-db stack=prod storage_gb=*2",
+                                  "update database name=audit-db stack=prod storage_gb=+50"])
+def test_a_share_of_what_is_there_is_resolved_against_the_spec(scripted, tmp_path, line):
+    orbit = _written_repo(tmp_path, "orbitpay")  # audit-db has 250 GB
+    plan = scripted(line).interpret("audit-db in prod needs 50% more disk", orbit)
+    assert plan.actions[0].parameters.storage_gb == 375 and plan.actions[0].relative == {"storage_gb": "+50%"}
+
+
+def test_times_two_written_as_x2(scripted, cinder):
+    plan = scripted("scale deployment name=patch-origin stack=prod replicas=2").interpret(
+        "patch origin pods x2 in prod before the 40GB season download goes out", cinder)
+    assert plan.actions[0].relative == {"replicas": "*2"}
