@@ -877,8 +877,13 @@ def guard(
                 warnings.append(f"read {action.name!r} as {meant!r}: the command says its name with a slip")
                 completed.add(meant)
                 action = action.model_copy(update={"name": meant})
+        if action.type in TARGETED and action.name and (longer := _longer_name_said(action, facts, specs)):
+            # "delete the edi gateway role" written as a delete of the instance edi-gateway:
+            # every time the command says edi-gateway it says edi-gateway-role
+            warnings.append(f"read {action.name!r} as {longer!r}: the command names the longer one")
+            action = action.model_copy(update={"name": longer})
         action = _read_relative(action, facts, specs, registry)
-        action = action.model_copy(update={"parameters": _params(action.parameters, facts, warnings)})
+        action = action.model_copy(update={"parameters": _params(action.parameters, facts, warnings, action.name)})
         if action.name and _is_stack_word(action.name, specs):
             # "delete all production databases": the stack taken for a name, not a target
             action = action.model_copy(update={"name": None})
@@ -1088,6 +1093,24 @@ def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
                 and re.search(rf"(?<![\w.-]){re.escape(e.record.rstrip('.'))}(?![\w-])", facts.text.lower())]
         said = list(dict.fromkeys(said))
     return said[0] if len(said) == 1 else None
+
+
+def _longer_name_said(action: Action, facts: CommandFacts, specs: dict[str, StackSpec]) -> str | None:
+    """The one existing resource whose name is the action's name and more, where each time
+    the command says the action's name it is part of saying that longer one ("the edi gateway
+    role": edi-gateway-role, not the instance edi-gateway)."""
+    stacks = [action.stack] if action.stack in specs else list(specs)
+    mine = _words(action.name)
+
+    def said(parts: list[str]) -> int:
+        return sum(facts.words[i:i + len(parts)] == parts for i in range(len(facts.words)))
+
+    times = said(mine)
+    if not times:
+        return None
+    longer = {n for stack in stacks for _, n, _ in specs[stack].resources()
+              if n.startswith(action.name + "-") and said(_words(n)) == times}
+    return longer.pop() if len(longer) == 1 else None
 
 
 def _misspelt_name(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
@@ -1479,9 +1502,11 @@ def _whole_name(action: Action, facts: CommandFacts, specs: dict[str, StackSpec]
     """The one existing resource of the action's type (in its stack) whose name is the name
     the model wrote and more ("checkout" for checkout-svc, "royale" for royale-gs, "payments
     pdb" for payments-svc-pdb: the same first part, the rest in order), where the command says
-    the name the model wrote. Never for a delete: what a delete removes is named in full."""
+    the name the model wrote. For a delete only where the command says that name in full
+    ("delete the twilio token secret" written as twilio: twilio-token): what a delete removes
+    is named in full."""
     name = action.name
-    if action.type == ActionType.delete or not name or not facts.mentions(name, exact=True):
+    if not name or not facts.mentions(name, exact=True):
         return None
     stacks = [action.stack] if action.stack in specs else list(specs)
 
@@ -1499,6 +1524,8 @@ def _whole_name(action: Action, facts: CommandFacts, specs: dict[str, StackSpec]
              if longer(n) and (section != "alerts" if action.type == ActionType.monitor
                                else SECTIONS[section][1] == action.resource.value)}
     whole |= {n for (stack, n) in created if longer(n) and (stack in stacks or stack is None)}
+    if action.type == ActionType.delete:
+        whole = {n for n in whole if facts.mentions(n, exact=True)}
     if len(whole) > 1:
         # "the lobby service" of lobby-svc and lobby-nlb: the one the rest of the command says
         whole = {n for n in whole if facts.mentions_loosely(n, typos=False)}
@@ -2243,10 +2270,14 @@ def _stack(stack: str | None, facts: CommandFacts, default: str | None) -> str |
     return default
 
 
-def _params(params: Parameters, facts: CommandFacts, warnings: list[str]) -> Parameters:
+def _params(params: Parameters, facts: CommandFacts, warnings: list[str], name: str | None = None) -> Parameters:
     from agentops.planline import INT_KEYS
 
     values = params.set_values()
+    for key in [k for k, v in values.items() if name and v == name and k not in ("target", "cluster", "kind")]:
+        # "service=telematics-glue-role" on the role of that name: the name copied into a
+        # value, not a value the command says
+        del values[key]
     lowered = facts.text.lower()
     squeezed = re.sub(r"[^a-z0-9]", "", lowered)
     for key, value in list(values.items()):

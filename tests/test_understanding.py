@@ -1061,3 +1061,40 @@ def test_times_two_written_as_x2(scripted, cinder):
     plan = scripted("scale deployment name=patch-origin stack=prod replicas=2").interpret(
         "patch origin pods x2 in prod before the 40GB season download goes out", cinder)
     assert plan.actions[0].relative == {"replicas": "*2"}
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # a rotation said as a frequency, a config key said after "pulumi config"
+    ("create a kms key edi-key in prod, rotation yearly", "create security name=edi-key stack=prod kind=kms_key",
+     ("create", "edi-key", {"kind": "kms_key", "rotation_days": 365})),
+    ("add a secret samsara-api-token in prod, value from pulumi config samsaraApiToken",
+     "create security name=samsara-api-token stack=prod kind=secret",
+     ("create", "samsara-api-token", {"kind": "secret", "config_key": "samsaraApiToken"})),
+    # AWS managed policies by name are their ARNs; the role's own name is no service
+    ("the glue crawlers over the telematics exports need their own role in staging: telematics-glue-role, "
+     "service-role/AWSGlueServiceRole",
+     "create security name=telematics-glue-role stack=staging kind=iam_role service=telematics-glue-role",
+     ("create", "telematics-glue-role", {"kind": "iam_role", "service": "glue",
+                                         "policies": "arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole"})),
+    ("create an iam role for lambda called pod-ocr-role in dev with AWSLambdaBasicExecutionRole",
+     "create security name=pod-ocr-role stack=dev kind=iam_role service=lambda",
+     ("create", "pod-ocr-role", {"kind": "iam_role", "service": "lambda",
+                                 "policies": "arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole"})),
+    # a delete of the longer name the command says in full, never of the shorter one inside it
+    ("delete the edi gateway role in staging, the boxes use the instance profile from the AMI now",
+     "delete infrastructure name=edi-gateway stack=staging kind=instance",
+     ("delete", "edi-gateway-role", {"kind": "iam_role"})),
+    ("we moved SMS to the in-app inbox, delete the twilio token secret from prod",
+     "delete security name=twilio stack=prod kind=secret", ("delete", "twilio-token", {"kind": "secret"})),
+])
+def test_security_kinds_as_people_write_them(scripted, kestrel, command, line, want):
+    plan = scripted(line).interpret(command, kestrel)
+    assert [(a.type.value, a.name, a.parameters.set_values()) for a in plan.actions] == [want]
+
+
+def test_a_delete_of_a_name_said_in_part_is_refused(scripted, kestrel):
+    with pytest.raises(InterpretError):
+        scripted("delete security name=twilio stack=prod kind=secret").interpret("delete twilio in prod", kestrel)
+    plan = scripted("delete infrastructure name=edi-gateway stack=staging kind=instance").interpret(
+        "delete the edi gateway in staging", kestrel)
+    assert plan.actions[0].name == "edi-gateway"

@@ -145,6 +145,11 @@ class EntryModel(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+# A rotation period said as a frequency: days.
+ROTATION_WORDS = {"yearly": 365, "annually": 365, "every year": 365, "once a year": 365,
+                  "quarterly": 90, "every quarter": 90, "monthly": 30, "every month": 30}
+
+
 @dataclass(frozen=True)
 class ActionMap:
     """How one action of an ActionPlan maps onto a kind's spec fields.
@@ -295,7 +300,12 @@ class Kind:
     def value_from_words(self, key: str, text: str, entry) -> Any:
         """The value of `key` that `text` says in words rather than writes (a cron job's
         schedule: "every weekday at 6:30"), or None. `entry`: the resource now, for a
-        change said against it ("move it to 5am" keeps the days); None on a create."""
+        change said against it ("move it to 5am" keeps the days); None on a create. The
+        default reads a rotation period said as a frequency ("rotation yearly": 365 days)."""
+        if key == "rotation_days":
+            said = {days for word, days in ROTATION_WORDS.items()
+                    if re.search(rf"\b{word}\b", text.lower())}
+            return said.pop() if len(said) == 1 else None
         return None
 
     def check(self, spec: Any, name: str, entry: EntryModel) -> None:

@@ -86,6 +86,14 @@ def _no_admin(args, report_violation) -> None:
                              f"list the actions and resources the service needs")
 
 
+# AWS managed policies kept under the service-role/ path (arn:aws:iam::aws:policy/service-role/...)
+SERVICE_ROLE_POLICIES = frozenset({
+    "AWSLambdaBasicExecutionRole", "AWSLambdaVPCAccessExecutionRole", "AWSLambdaKinesisExecutionRole",
+    "AWSLambdaSQSQueueExecutionRole", "AWSLambdaDynamoDBExecutionRole", "AWSGlueServiceRole",
+    "AmazonECSTaskExecutionRolePolicy", "AmazonEC2ContainerServiceforEC2Role", "AWSCodeDeployRole",
+    "AWSBatchServiceRole", "AmazonEC2RoleforSSM"})
+
+
 class RolesKind(Kind):
     # Chosen only when a command names it (its kind= value): a create that names no kind is
     # one of the long-standing kinds of its resource type.
@@ -128,6 +136,20 @@ class RolesKind(Kind):
     provider_modules = ("pulumi_aws.iam.role", "pulumi_aws.iam.role_policy_attachment")
     priced = True
     cost_coverage = "no charge (IAM)"
+
+    def value_from_words(self, key: str, text: str, entry):
+        """The managed policies a command writes: ARNs as written, and AWS managed policies
+        by name ("AWSLambdaBasicExecutionRole", "service-role/AWSGlueServiceRole"), as their
+        ARNs (under service-role/ where AWS keeps them there)."""
+        if key != "policies":
+            return super().value_from_words(key, text, entry)
+        arns = re.findall(r"(?<![\w:/-])(arn:aws[a-z-]*:iam::(?:aws|\d{12}):policy/[\w+=,.@/-]*[\w+=@-])", text)
+        rest = re.sub(r"arn:aws\S+", " ", text)
+        for path, name in re.findall(r"(?<![\w/-])((?:service-role/)?)((?:AWS|Amazon)[A-Z][A-Za-z0-9]{4,}(?:_v\d)?)(?![\w/-])", rest):
+            path = path or ("service-role/" if name in SERVICE_ROLE_POLICIES else "")
+            arns.append(f"arn:aws:iam::aws:policy/{path}{name}")
+        arns = list(dict.fromkeys(arns))
+        return self.plan_keys()["policies"].convert(",".join(arns)) if arns else None
 
     def render(self, ctx, name: str, role: Role) -> None:
         from pulumi_aws import iam

@@ -79,7 +79,8 @@ class SecretsKind(Kind):
     model = Secret
     resource_type = ResourceType.security
     noun = "secret"
-    value_intros = {"config_key": ("config key", "pulumi config key", "config value", "config entry")}
+    value_intros = {"config_key": ("config key", "pulumi config key", "pulumi config", "config value",
+                                   "config entry", "from config", "read from", "reads from")}
     words = ("secret", "secrets", "secrets manager", "secretsmanager", "credential",
              "credentials", "api key")
     kind_values = ("secret",)
