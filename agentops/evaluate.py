@@ -20,6 +20,7 @@ from pathlib import Path
 
 from agentops.actionplan import Action
 from agentops.errors import AgentOpsError, InterpretError
+from agentops.secrets import SecretInCommandError
 
 FIELDS = ("type", "resource", "name", "stack", "parameters")
 ERROR = "ERROR"
@@ -309,7 +310,8 @@ def run_eval(items: list[EvalItem], workspace, model_path: str | None = None, ve
         try:
             actions = interpreter.interpret(item.command, workspace).actions
             got_line = render(actions)
-        except InterpretError as exc:
+        except (InterpretError, SecretInCommandError) as exc:
+            # a refusal, as the CLI answers it: scored against the item, never a crash of the run
             actions, got_line = None, f"ERROR: {exc.message}"
         seconds = time.perf_counter() - start
         if item.structured:

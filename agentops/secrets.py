@@ -75,6 +75,17 @@ def find(text: str) -> list[Finding]:
             spans.append(Finding(kind, m.start(), _pem_end(text, m) if kind == "private key" else m.end()))
     for m in _TOKEN.finditer(text):
         token = m.group().strip("=-_")
+        body = token.rstrip("=")
+        if "=" in body:
+            # "DEFAULT_BITRATE=128k", "PASSWORD=hunter2hunter2": a key and its value, each
+            # judged on its own; a value under a key that names a secret is one
+            key, _, value = body.partition("=")
+            start = m.start() + m.group().index(body) + len(key) + 1
+            if SECRET_KEY_NAMES.search(key) and len(value) >= 8:
+                spans.append(Finding(f"a literal value in {key}", start, start + len(value)))
+            elif _random_looking(value.strip("-_")) or _random_looking(key.strip("-_")):
+                spans.append(Finding("high-entropy value", m.start(), m.end()))
+            continue
         if _random_looking(token) and not _DIGEST_BEFORE.search(text[: m.start()]):
             spans.append(Finding("high-entropy value", m.start(), m.end()))
     out: list[Finding] = []

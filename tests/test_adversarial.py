@@ -526,6 +526,14 @@ def test_detector_flags_known_formats_and_random_tokens(value):
     assert value not in redact(f"x={value} y")
 
 
+@pytest.mark.parametrize("command", ["set DB_PASSWORD=hunter2hunter2 in api-config",
+                                     "K=aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW on web"])
+def test_a_secret_written_as_key_value_is_still_found(command):
+    from agentops.secrets import flagged, redact
+
+    assert flagged(command) and "hunter2hunter2" not in redact(command) and "aB3dE5fG7hJ9" not in redact(command)
+
+
 @pytest.mark.parametrize("value", [
     "ghcr.io/acme/api:1.8.2", "ghcr.io/acme/api@sha256:" + "a3f1" * 16, "t3.medium",
     "550e8400-e29b-41d4-a716-446655440000", "ami-0abcdef1234567890", "us-east-1",
@@ -536,6 +544,8 @@ def test_detector_flags_known_formats_and_random_tokens(value):
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
     "kubernetes:policy/v1:PodDisruptionBudget", "aws:elasticache/replicationGroup:ReplicationGroup",
+    # a config entry written KEY=value (a written set's command was refused as a secret)
+    "DEFAULT_BITRATE=128k", "MAX_PARTY_SIZE=5", "FEATURE_NEW_CHECKOUT_FLOW=enabled",
 ])
 def test_detector_leaves_ordinary_values_alone(value):
     from agentops.secrets import flagged, redact
