@@ -658,8 +658,8 @@ def test_provisioned_table_create_sets_billing():
 def test_update_scale_backup_and_delete_each_kind():
     text, changes = edit(
         A("update", "jobs", visibility_timeout_seconds=300),
-        A("update", "thumbs", image=IMAGE, timeout_seconds=120),
-        A("scale", "thumbs", memory_mb=2048, count=10),
+        A("update", "thumbs", image=IMAGE, timeout_seconds=120, memory_mb=2048),
+        A("scale", "thumbs", count=10),
         A("scale", "counters", read_capacity=50, write_capacity=25),
         A("backup", "orders"),
         A("scale", "sessions", count=3),

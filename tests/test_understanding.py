@@ -974,7 +974,7 @@ def test_a_delete_of_what_the_plan_creates_is_of_the_one_named_or_refused(script
     ("session cache prod: cache.r6g.large and 3 nodes",
      "scale infrastructure name=session-cache stack=prod instance_type=cache.r6g.large ; "
      "scale infrastructure name=session-cache stack=prod kind=cache count=3 instance_type=cache.r6g.large",
-     [("scale", "session-cache", {"kind": "cache", "count": 3, "instance_type": "cache.r6g.large"})]),
+     [("update", "session-cache", {"kind": "cache", "count": 3, "instance_type": "cache.r6g.large"})]),
     # the same change of each resource named
     ("storefront-images and fulfilment-images in prod: keep 200 each",
      "update infrastructure name=storefront-images stack=prod kind=registry count=200",

@@ -60,7 +60,17 @@ def _actions(expected: tuple, registry, specs, keys) -> list[Action]:
         absolute.append((type_, kind_name, name, stack, tuple((k, v) for k, v in params if k not in relative)))
         relatives.append(relative)
     actions = expected_actions(tuple(absolute), registry)
-    return [a.model_copy(update={"relative": r}) for a, r in zip(actions, relatives)]
+    out = []
+    for action, relative, (_, kind_name, *_rest) in zip(actions, relatives, expected):
+        kind = next(k for k in registry if k.name == kind_name)
+        changed = set(action.parameters.set_values()) - {"kind"} | set(relative)
+        if (action.type == ActionType.scale and changed - set(kind.fields_for("scale"))
+                and kind.supports(ActionType.update) and changed <= set(kind.fields_for("update"))):
+            # a scale is of how many; a setting said under scale (a function's memory, a
+            # cache's node type) is an update, as the guard names it (_scale_or_update)
+            action = action.model_copy(update={"type": ActionType.update})
+        out.append(action.model_copy(update={"relative": relative}))
+    return out
 
 
 def load(path: Path, strict: bool = False):

@@ -80,8 +80,8 @@ class CachesKind(Kind):
     actions = {
         "create": ActionMap(_FIELDS),
         "update": ActionMap(_FIELDS),
-        "scale": ActionMap({"count": "nodes", "replicas": "nodes", "instance_type": "node_type"},
-                           note="nodes (primary plus replicas) or node type"),
+        # a scale is of how many nodes; the node type is a setting, changed by an update
+        "scale": ActionMap({"count": "nodes", "replicas": "nodes"}, note="nodes (primary plus replicas)"),
         "delete": ActionMap(),
         "monitor": ActionMap(note="cpu, memory, connections, network: one alarm per node"),
     }
