@@ -49,7 +49,8 @@ ENUM_WORDS = {
     "engine": {"postgres": ("postgres", "postgresql", "pg"), "mysql": ("mysql",)},
     "metric": {"cpu": ("cpu", "processor"), "memory": ("memory", "mem", "ram"),
                "disk": ("disk", "storage"),
-               "errors": ("errors", "error", "5xx", "failures", "failed", "failing", "throttles"),
+               "errors": ("errors", "error", "5xx", "5xxs", "500s", "failures", "failure", "failed", "failing",
+                          "fails", "fail", "exceptions", "throttles"),
                "connections": ("connections", "connection"),
                "latency": ("latency", "duration", "age", "slow", "slower", "response", "p99", "p95",
                            "older", "oldest"),
@@ -958,6 +959,7 @@ def guard(
     kept = _add_said_ends(kept, facts, specs, registry)
     kept = _creates_of_what_is_there(kept, facts, specs, registry, warnings)
     kept = _without_old_values(kept, facts, warnings)
+    kept = _said_metrics(kept, facts, specs, registry, warnings)
     kept = _said_units(kept, facts, specs, registry, warnings)
     kept = _said_literals(kept, facts, specs, registry, warnings)
     kept = _introduced_values(kept, facts, specs, registry, warnings)
@@ -996,6 +998,52 @@ def _within_another(kept: list[Action], specs: dict[str, StackSpec], registry,
         if found is not None:
             params = action.parameters.set_values()
             out[i] = action.model_copy(update={"type": _scale_or_update(action, params, *found)})
+    return out
+
+
+# A number said as what an alarm fires past ("goes above 20ms", "over 85%", "more than 10").
+_EXCEEDS = re.compile(r"(?:\babove|\bover|\bexceeds?|\bexceeding|\bmore\s+than|\bgreater\s+than|>|\bpasses"
+                      r"|\btops|\bhits|\breaches|\bbeyond|\bpast|\blonger\s+than|\bolder\s+than)\s+"
+                      r"(?:[a-z]+\s+)??(\d+(?:\.\d+)?|an?|" + "|".join(NUMBER_WORDS) + r")\s*([a-z]+)?")
+
+
+def _said_metrics(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                  warnings: list[str]) -> list[Action]:
+    """A new alarm whose metric the plan left out: the one metric of the watched kind
+    (Kind.alarm_metrics) its part of the command says ("alert if shipment-status fails more
+    than 10 deliveries": errors), or the only one the kind alarms on; and its threshold, where
+    left out, the one number said after a word of exceeding ("goes above 20ms")."""
+    regions = _regions(kept, facts.text)
+    out = list(kept)
+    for i, action in enumerate(kept):
+        params = action.parameters.set_values()
+        if action.type != ActionType.monitor or not action.name:
+            continue
+        found = _find(action, specs)
+        kind = registry[found[0]] if found is not None and found[0] in registry else None
+        if kind is None or not kind.alarm_metrics:
+            continue
+        if "metric" not in params:
+            words = set(_words(regions[i]))
+            said = [m for m in kind.alarm_metrics if words & set(ENUM_WORDS["metric"].get(m, (m,)))]
+            metric = said[0] if len(said) == 1 else (kind.alarm_metrics[0] if len(kind.alarm_metrics) == 1 else None)
+            if metric:
+                warnings.append(f"metric {metric}: " + ("said in the command" if said else
+                                                         f"the only one a {kind.noun} alarms on"))
+                params["metric"] = metric
+        if "threshold" not in params:
+            unit = kind.metric_units.get(params.get("metric"))
+            over = set()
+            for m in _EXCEEDS.finditer(regions[i].lower()):
+                number, said_unit = _number(m.group(1)), _UNIT_OF.get(m.group(2) or "")
+                factor = UNIT_FACTORS.get((said_unit, unit)) if said_unit and unit else None
+                if said_unit and unit and factor is None:
+                    continue  # a quantity in another dimension: not this threshold
+                over.add(number * factor if factor else number)
+            if len(over) == 1:
+                params["threshold"] = over.pop()
+                warnings.append(f"threshold {_fmt(params['threshold'])}: said in the command")
+        out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
     return out
 
 

@@ -1098,3 +1098,18 @@ def test_a_delete_of_a_name_said_in_part_is_refused(scripted, kestrel):
     plan = scripted("delete infrastructure name=edi-gateway stack=staging kind=instance").interpret(
         "delete the edi gateway in staging", kestrel)
     assert plan.actions[0].name == "edi-gateway"
+
+
+@pytest.mark.parametrize("repo, command, line, want", [
+    ("kestrelhaul", "alert if shipment-status in staging fails more than 10 deliveries",
+     "monitor infrastructure name=shipment-status stack=staging threshold=10", {"metric": "errors", "threshold": 10}),
+    # the only metric the kind alarms on
+    ("bramblecart", "alert when the search index volume in prod is over 85% full",
+     "monitor storage name=search-index-vol stack=prod threshold=85", {"metric": "disk", "threshold": 85}),
+    # a threshold left out, said past a word of exceeding, in the metric's unit
+    ("kestrelhaul", "add an alarm on invoice-jobs in prod: message age over an hour",
+     "monitor infrastructure name=invoice-jobs stack=prod", {"metric": "latency", "threshold": 3600}),
+])
+def test_an_alarm_s_metric_and_threshold_as_said(scripted, tmp_path, repo, command, line, want):
+    plan = scripted(line).interpret(command, _written_repo(tmp_path, repo))
+    assert plan.actions[0].parameters.set_values() == want
