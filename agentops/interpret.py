@@ -878,9 +878,10 @@ def guard(
                 warnings.append(f"read {action.name!r} as {meant!r}: the command says its name with a slip")
                 completed.add(meant)
                 action = action.model_copy(update={"name": meant})
-        if action.type in TARGETED and action.name and (longer := _longer_name_said(action, facts, specs)):
+        if action.type == ActionType.delete and action.name and (longer := _longer_name_said(action, facts, specs)):
             # "delete the edi gateway role" written as a delete of the instance edi-gateway:
-            # every time the command says edi-gateway it says edi-gateway-role
+            # every time the command says edi-gateway it says edi-gateway-role. Deletes only:
+            # "monitor api memory" names api and its metric, not the alert api-memory
             warnings.append(f"read {action.name!r} as {longer!r}: the command names the longer one")
             action = action.model_copy(update={"name": longer})
         action = _read_relative(action, facts, specs, registry)

@@ -1113,3 +1113,9 @@ def test_a_delete_of_a_name_said_in_part_is_refused(scripted, kestrel):
 def test_an_alarm_s_metric_and_threshold_as_said(scripted, tmp_path, repo, command, line, want):
     plan = scripted(line).interpret(command, _written_repo(tmp_path, repo))
     assert plan.actions[0].parameters.set_values() == want
+
+
+def test_a_monitor_of_a_name_and_its_metric_is_not_the_alert_named_so(scripted, workspace):
+    plan = scripted("monitor deployment name=api stack=prod metric=memory threshold=90").interpret(
+        "monitor api memory in prod with threshold 90", workspace)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("monitor", "api")]
