@@ -960,6 +960,7 @@ def guard(
     kept = _add_said_ends(kept, facts, specs, registry)
     kept = _creates_of_what_is_there(kept, facts, specs, registry, warnings)
     kept = _without_old_values(kept, facts, warnings)
+    kept = _keys_by_phrase(kept, facts, specs, registry, warnings)
     kept = _said_metrics(kept, facts, specs, registry, warnings)
     kept = _said_units(kept, facts, specs, registry, warnings)
     kept = _said_literals(kept, facts, specs, registry, warnings)
@@ -1006,6 +1007,43 @@ def _within_another(kept: list[Action], specs: dict[str, StackSpec], registry,
 _EXCEEDS = re.compile(r"(?:\babove|\bover|\bexceeds?|\bexceeding|\bmore\s+than|\bgreater\s+than|>|\bpasses"
                       r"|\btops|\bhits|\breaches|\bbeyond|\bpast|\blonger\s+than|\bolder\s+than)\s+"
                       r"(?:[a-z]+\s+)??(\d+(?:\.\d+)?|an?|" + "|".join(NUMBER_WORDS) + r")\s*([a-z]+)?")
+
+
+def _phrase_numbers(template: str, text: str) -> set[float]:
+    """The numbers `text` says in the shape of one of a kind's phrases ("at most {n}")."""
+    pattern = re.escape(template).replace(r"\{n\}", _N).replace(r"\{unit\}", r"[a-z]+")
+    return {_number(m.group(1)) for m in re.finditer(rf"\b{pattern}\b", text)}
+
+
+def _keys_by_phrase(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                    warnings: list[str]) -> list[Action]:
+    """A number the model wrote under one of a kind's keys while the command says it in the
+    words of another key of the kind (Kind.phrases: "at most 5 down at once" is a budget's
+    max_unavailable, not its min_available): moved to that key."""
+    regions = _regions(kept, facts.text)
+    out = list(kept)
+    for i, action in enumerate(kept):
+        found = _kind_of(action, specs, registry)
+        if found is None or not found[0].phrases:
+            continue
+        kind, params, lowered = found[0], action.parameters.set_values(), regions[i].lower()
+        fields = _fields(action, kind)
+        for key in [k for k in params if k in kind.phrases]:
+            try:
+                number = float(params[key])
+            except (TypeError, ValueError):
+                continue
+            said_by = {k for k, templates in kind.phrases.items()
+                       if any(number in _phrase_numbers(t, lowered) for t in templates)}
+            if key in said_by or len(said_by) != 1:
+                continue
+            other = said_by.pop()
+            if other in params or other not in fields:
+                continue
+            warnings.append(f"{other} {params[key]}: said in its words, not {key}'s")
+            params[other] = params.pop(key)
+        out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
+    return out
 
 
 def _said_metrics(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
@@ -1306,7 +1344,7 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
     names = {n for spec in specs.values() for _, n, _ in spec.resources()}
     out = list(kept)
     for i, action in enumerate(kept):
-        if action.type not in (ActionType.create, ActionType.update):
+        if action.type not in (ActionType.create, ActionType.update, ActionType.scale):
             continue
         found = _kind_of(action, specs, registry)
         if found is None:
@@ -1318,11 +1356,13 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
         added = {}
         if kind.count_nouns and "count" in fields and "count" not in params and "count" not in action.relative:
             nouns = "|".join(re.escape(n) for n in sorted(kind.count_nouns, key=len, reverse=True))
+            taken = {float(v) for v in params.values() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            # a number said as an end of a range ("never fewer than 8 nodes") is that end's
             counts = {_number(m.group(1)) for m in re.finditer(
-                rf"\b{_N}\s+(?:more\s+|new\s+)?(?:{nouns})\b", regions[i].lower())}
+                rf"\b{_N}\s+(?:more\s+|new\s+)?(?:{nouns})\b", regions[i].lower())} - taken - set(facts.bounds)
             if len(counts) == 1:
                 added["count"] = int(counts.pop())
-        for key in fields:
+        for key in fields if action.type != ActionType.scale else ():
             if key in params or key not in shapes or key in kind.references:
                 continue
             shape = shapes[key]
@@ -2240,6 +2280,8 @@ def _scale_or_update(action: Action, params: dict, kind, entry) -> ActionType:
     if entry is None or action.type not in (ActionType.scale, ActionType.update):
         return action.type
     changed = {k for k in params if k != "kind"} | set(action.relative)
+    if action.type == ActionType.scale and not kind.supports(ActionType.scale) and kind.supports(ActionType.update):
+        return ActionType.update  # a budget, a queue: nothing to scale, its settings change
     if not changed or not kind.supports(ActionType.scale):
         return action.type
     sizes = kind.fields_for("scale")

@@ -1119,3 +1119,23 @@ def test_a_monitor_of_a_name_and_its_metric_is_not_the_alert_named_so(scripted, 
     plan = scripted("monitor deployment name=api stack=prod metric=memory threshold=90").interpret(
         "monitor api memory in prod with threshold 90", workspace)
     assert [(a.type.value, a.name) for a in plan.actions] == [("monitor", "api")]
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # a budget's amount in the other key's words moves there; a budget is updated, not scaled
+    ("arena-pdb in prod: at most 5 down at once instead of the percentage",
+     "scale infrastructure name=arena-pdb stack=prod kind=pdb min_available=5",
+     ("update", {"kind": "pdb", "max_unavailable": 5})),
+    ("arena-pdb in prod: keep at least 5 available", "update infrastructure name=arena-pdb stack=prod kind=pdb min_available=5",
+     ("update", {"kind": "pdb", "min_available": 5})),
+    # the node count said with the kind's noun, apart from the ends of the range
+    ("prod platform cluster: run 10 nodes, floor of 8, ceiling of 16",
+     "scale infrastructure name=platform stack=prod kind=cluster min_size=8 max_size=16",
+     ("scale", {"kind": "cluster", "count": 10, "min_size": 8, "max_size": 16})),
+    ("platform cluster in prod: never fewer than 8 nodes from now on",
+     "scale infrastructure name=platform stack=prod kind=cluster min_size=8 max_size=8",
+     ("scale", {"kind": "cluster", "min_size": 8})),
+])
+def test_amounts_under_the_key_their_words_say(scripted, cinder, command, line, want):
+    plan = scripted(line).interpret(command, cinder)
+    assert [(a.type.value, a.parameters.set_values()) for a in plan.actions] == [want]

@@ -85,6 +85,7 @@ class ClustersKind(Kind):
     model = Cluster
     resource_type = ResourceType.infrastructure
     noun = "cluster"
+    count_nouns = ("nodes", "node", "worker nodes")
     words = ("cluster", "clusters", "eks", "kubernetes cluster", "k8s cluster", "node group",
              "nodes")
     kind_values = ("cluster",)

@@ -35,6 +35,7 @@ class InstancesKind(Kind):
     model = Instances
     resource_type = ResourceType.infrastructure
     noun = "instance"
+    count_nouns = ("boxes", "instances", "servers", "vms", "hosts", "machines")
     words = ("instance", "instances", "ec2", "vm", "vms", "server", "servers", "box", "boxes")
     kind_values = ("instance",)
     grammar_rank = 0
