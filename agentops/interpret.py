@@ -1260,6 +1260,7 @@ _LITERAL_SHAPES = {
     "code": re.compile(r"(?<!\S)(s3://[\w./-]+)"),
     "runtime": re.compile(r"\b(python3\.\d+|nodejs\d+\.x|java\d+|dotnet\d+|ruby3\.\d+|provided\.al2(?:023)?)\b"),
     "certificate_arn": re.compile(r"(arn:aws:acm:[\w-]+:\d{12}:certificate/[\w-]+)"),
+    "cidr": re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})(?![\w.])"),
     "time_zone": re.compile(r"(?<![\w/])((?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian"
                             r"|Pacific)/[A-Z][A-Za-z_-]+(?:/[A-Z][A-Za-z_-]+)?)(?![\w/])"),
     # an ingress's host and path, written as one ("api.example.com/slots"); not a registry's
@@ -1354,7 +1355,7 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
         fields = _fields(action, kind)
         shapes = kind.plan_keys()
         added = {}
-        if kind.count_nouns and "count" in fields and "count" not in params and "count" not in action.relative:
+        if kind.count_nouns and "count" in fields and not {"count", "replicas"} & (set(params) | set(action.relative)):
             nouns = "|".join(re.escape(n) for n in sorted(kind.count_nouns, key=len, reverse=True))
             taken = {float(v) for v in params.values() if isinstance(v, (int, float)) and not isinstance(v, bool)}
             # a number said as an end of a range ("never fewer than 8 nodes") is that end's
@@ -1567,11 +1568,30 @@ def _creates_of_what_is_there(kept: list[Action], facts: CommandFacts, specs: di
         if any(a is not action and a.name == action.name and a.stack == action.stack for a in kept):
             warnings.append(f"{action.name!r} is there already: not created again")
             continue
-        if not _CREATE_WORDS.search(facts.text.lower()):
+        if not _asks_to_make(facts.text, made[0], action.name):
             warnings.append(f"{action.name!r} is there already, and the command makes nothing: a change of it")
             action = action.model_copy(update={"type": ActionType.update})
         out.append(action)
     return out
+
+
+_MAKING_VERBS = frozenset({"create", "creating", "make", "provision", "launch", "set up", "spin up",
+                           "stand up", "build", "introduce"})
+
+
+def _asks_to_make(text: str, kind, name: str) -> bool:
+    """Whether the command asks to make something: a verb of making, or "new"/"add"/"deploy"
+    said of the kind or the resource ("a new alb", "add a queue"); "new cert arn:..." on the
+    partner alb is a change of it, not a second alb."""
+    lowered = text.lower()
+    things = {w for w in (*kind.words, kind.noun, *kind.kind_values, kind.section, name)} | set(_words(name))
+    for m in _CREATE_WORDS.finditer(lowered):
+        if re.sub(r"\s+", " ", m.group(0)) in _MAKING_VERBS:
+            return True
+        following = " ".join(_words(lowered[m.end():])[:4])
+        if any(re.search(rf"(?<![\w-]){re.escape(t)}(?![\w-])", following) for t in things if t):
+            return True
+    return False
 
 
 def _said_as_purpose(name: str, facts: CommandFacts) -> bool:

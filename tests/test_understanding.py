@@ -1139,3 +1139,21 @@ def test_a_monitor_of_a_name_and_its_metric_is_not_the_alert_named_so(scripted, 
 def test_amounts_under_the_key_their_words_say(scripted, cinder, command, line, want):
     plan = scripted(line).interpret(command, cinder)
     assert [(a.type.value, a.parameters.set_values()) for a in plan.actions] == [want]
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # "new cert" on the partner alb: a change of it, not a second alb
+    ("partner alb in prod: new cert arn:aws:acm:us-east-1:318204772951:certificate/4f2e9c7b-1a3d-4b8e-9f60-2c5d7e8a1b34",
+     "create infrastructure name=partner-alb stack=prod kind=load_balancer "
+     "certificate_arn=arn:aws:acm:us-east-1:318204772951:certificate/4f2e9c7b-1a3d-4b8e-9f60-2c5d7e8a1b34",
+     ("update", "partner-alb", {"kind": "load_balancer", "certificate_arn":
+                                "arn:aws:acm:us-east-1:318204772951:certificate/4f2e9c7b-1a3d-4b8e-9f60-2c5d7e8a1b34"})),
+    ("promo flags prd: turn on STACKABLE_COUPONS", "update infrastructure name=promo-flags stack=prod key=STACKABLE_COUPONS",
+     ("update", "promo-flags", {"key": "STACKABLE_COUPONS", "value": "true"})),
+    ("courier tracker lb in prod: only allow 52.14.0.0/16, that's the courier app's egress",
+     "update infrastructure name=courier-tracker-lb stack=prod kind=lb_service",
+     ("update", "courier-tracker-lb", {"kind": "lb_service", "cidr": "52.14.0.0/16"})),
+])
+def test_changes_written_as_people_write_them(scripted, bramble, command, line, want):
+    plan = scripted(line).interpret(command, bramble)
+    assert [(a.type.value, a.name, a.parameters.set_values()) for a in plan.actions] == [want]

@@ -111,7 +111,15 @@ class ConfigMapsKind(KubernetesKind):
         if key == "key":
             return said
         m = re.search(rf"(?<![\w-]){re.escape(said)}\s*(?:=|:|->|\bto\b|\bis\b)\s*([\w./:@+-]+)", text)
-        return m.group(1).rstrip(".,;:") if m else None
+        if m:
+            return m.group(1).rstrip(".,;:")
+        # "turn on STACKABLE_COUPONS", "disable LEGACY_CHECKOUT": a flag
+        lowered = text.lower()
+        if re.search(r"\b(?:turn\s+on|switch\s+on|enable|flip\s+on)\b", lowered):
+            return "true"
+        if re.search(r"\b(?:turn\s+off|switch\s+off|disable|flip\s+off)\b", lowered):
+            return "false"
+        return None
 
     # -- edits: key= / value= address one item of data
 
