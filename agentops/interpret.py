@@ -281,11 +281,14 @@ class CommandFacts:
             window = self.words[start:start + len(parts)]
             if len(window) == len(parts) and all(_abbreviates(p, w) for p, w in zip(parts, window)):
                 return True
-        if len(parts) >= 2 and parts[-1] in GENERIC_PARTS:
+        if len(parts) >= 2 and (parts[-1] in GENERIC_PARTS or parts[-1] in KIND_PART_WORDS):
+            # "the checkout service" for checkout-api; "the transcode cluster" for transcode-eks
             head = parts[:-1]
+            said_for_last = (GENERIC_PARTS | GENERIC_SAID) if parts[-1] in GENERIC_PARTS else set(
+                KIND_PART_WORDS[parts[-1]])
             for start in range(len(self.words) - len(head)):
                 if (self.words[start:start + len(head)] == head
-                        and self.words[start + len(head)] in GENERIC_PARTS | GENERIC_SAID):
+                        and self.words[start + len(head)] in said_for_last):
                     return True
         if len(parts) >= 3 and any(p in GENERIC_PARTS for p in parts[1:-1]):
             # a generic middle part left out ("the search hpa" for search-svc-hpa, "the
@@ -331,7 +334,12 @@ GENERIC_SAID = frozenset({"deployment", "database", "queue", "function", "lambda
 KIND_PART_WORDS = {"hpa": ("autoscaler", "hpa"), "pdb": ("pdb", "budget"), "sg": ("sg", "group", "firewall"),
                    "nlb": ("nlb", "lb", "balancer"), "alb": ("alb", "lb", "balancer"),
                    "ing": ("ingress",), "dns": ("dns", "record"), "record": ("record", "dns"),
-                   "q": ("queue",), "dlq": ("dlq",), "cache": ("cache",), "config": ("config", "configmap")}
+                   "q": ("queue",), "dlq": ("dlq",), "cache": ("cache",), "config": ("config", "configmap"),
+                   "eks": ("cluster", "eks"), "k8s": ("cluster",), "db": ("db", "database"),
+                   "pg": ("db", "database", "postgres"), "ns": ("namespace", "ns"), "vpc": ("vpc", "network"),
+                   "vol": ("volume", "disk"), "tbl": ("table",), "fn": ("function", "lambda"),
+                   "lambda": ("lambda", "function"), "role": ("role",), "key": ("key",), "topic": ("topic",),
+                   "cron": ("cron", "job", "cronjob"), "job": ("job", "cron")}
 
 
 def _abbreviates(part: str, word: str) -> bool:
@@ -1029,6 +1037,11 @@ def _keys_by_phrase(kept: list[Action], facts: CommandFacts, specs: dict[str, St
         kind, params, lowered = found[0], action.parameters.set_values(), regions[i].lower()
         fields = _fields(action, kind)
         for key in [k for k in params if k in kind.phrases]:
+            # "min available 50%" written as 50: the share said
+            if re.fullmatch(r"\d+", str(params[key])) and re.search(rf"(?<![\d.]){params[key]}\s*%", lowered) \
+                    and not re.search(rf"(?<![\d.]){params[key]}(?![\d.%\s]|\s*%)", lowered):
+                params[key] = f"{params[key]}%"
+                continue
             try:
                 number = float(params[key])
             except (TypeError, ValueError):
@@ -1562,6 +1575,17 @@ def _creates_of_what_is_there(kept: list[Action], facts: CommandFacts, specs: di
             continue
         found = specs[action.stack].find(action.name)
         made = _kind_of(action, specs, registry)
+        if (found is not None and made is not None and made[0].section != found[0]
+                and found[0] in registry and not _asks_to_make(facts.text, registry[found[0]], action.name)):
+            # "let 203.0.113.0/24 through ingest-nlb" written as a create of a load balancer of
+            # that name: a change of the one there, whatever kind the model guessed
+            warnings.append(f"{action.name!r} is there already (a {registry[found[0]].noun}), and the "
+                            "command makes nothing: a change of it")
+            params = {k: v for k, v in action.parameters.set_values().items() if k != "kind"}
+            out.append(action.model_copy(update={"type": ActionType.update,
+                                                 "resource": ResourceType(SECTIONS[found[0]][1]),
+                                                 "parameters": Parameters.model_validate(params)}))
+            continue
         if found is None or made is None or made[0].section != found[0]:
             out.append(action)
             continue
@@ -1584,7 +1608,7 @@ def _asks_to_make(text: str, kind, name: str) -> bool:
     said of the kind or the resource ("a new alb", "add a queue"); "new cert arn:..." on the
     partner alb is a change of it, not a second alb."""
     lowered = text.lower()
-    things = {w for w in (*kind.words, kind.noun, *kind.kind_values, kind.section, name)} | set(_words(name))
+    things = {w for w in (*kind.words, kind.noun, *kind.kind_values, kind.section, name, " ".join(_words(name)))}
     for m in _CREATE_WORDS.finditer(lowered):
         if re.sub(r"\s+", " ", m.group(0)) in _MAKING_VERBS:
             return True

@@ -1157,3 +1157,27 @@ def test_amounts_under_the_key_their_words_say(scripted, cinder, command, line, 
 def test_changes_written_as_people_write_them(scripted, bramble, command, line, want):
     plan = scripted(line).interpret(command, bramble)
     assert [(a.type.value, a.name, a.parameters.set_values()) for a in plan.actions] == [want]
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # a name whose last part is a kind word said as the kind ("the transcode cluster": transcode-eks)
+    ("add two nodes to the prod transcode cluster", "scale infrastructure name=transcode-eks stack=prod kind=cluster count=+2",
+     ("scale", "transcode-eks", {"kind": "cluster", "count": 8})),
+    # a create of what is there as another kind, nothing made: a change of the one there
+    ("let 203.0.113.0/24 (the new hosting partner) through ingest-nlb in prod",
+     "create infrastructure name=ingest-nlb stack=prod kind=load_balancer",
+     ("update", "ingest-nlb", {"cidr": "203.0.113.0/24"})),
+    # a share said for a budget's amount
+    ("switch playback-api-pdb on stg to max unavailable 25%",
+     "update infrastructure name=playback-api-pdb stack=staging kind=pdb max_unavailable=25",
+     ("update", "playback-api-pdb", {"kind": "pdb", "max_unavailable": "25%"})),
+])
+def test_galecrest_phrasings(scripted, tmp_path, command, line, want):
+    plan = scripted(line).interpret(command, _written_repo(tmp_path, "galecrest"))
+    assert [(a.type.value, a.name, a.parameters.set_values()) for a in plan.actions] == [want]
+
+
+def test_a_delete_by_a_name_said_loosely_is_still_refused(scripted, tmp_path):
+    with pytest.raises(InterpretError):
+        scripted("delete infrastructure name=playback-api-hpa stack=staging").interpret(
+            "drop the playback hpa in staging", _written_repo(tmp_path, "galecrest"))
