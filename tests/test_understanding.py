@@ -1181,3 +1181,10 @@ def test_a_delete_by_a_name_said_loosely_is_still_refused(scripted, tmp_path):
     with pytest.raises(InterpretError):
         scripted("delete infrastructure name=playback-api-hpa stack=staging").interpret(
             "drop the playback hpa in staging", _written_repo(tmp_path, "galecrest"))
+
+
+@pytest.mark.parametrize("command, want", [("stop dispatch-daily-report from running in prod for now", True),
+                                           ("re-enable dispatch-daily-report in prod", False)])
+def test_a_cron_job_paused_and_resumed_in_words(scripted, kestrel, command, want):
+    plan = scripted("update infrastructure name=dispatch-daily-report stack=prod kind=cronjob").interpret(command, kestrel)
+    assert plan.actions[0].parameters.set_values()["suspend"] is want

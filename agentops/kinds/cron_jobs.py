@@ -90,7 +90,9 @@ class CronJob(OnCluster):
 # ("un-suspend" is not "suspend"); two values said, neither.
 _SUSPEND_WORDS = {"un-suspend": False, "unsuspend": False, "unpause": False, "un-pause": False,
                   "resume": False, "re-enable": False, "turn it back on": False,
-                  "suspend": True, "pause": True, "disable": True, "stop running": True}
+                  "enable": False, "start running again": False, "switch it back on": False,
+                  "suspend": True, "pause": True, "disable": True, "stop running": True,
+                  "from running": True, "turn it off": True, "switch it off": True, "hold off": True}
 _OVERLAP_WORDS = {"don t let runs overlap": "Forbid", "no overlapping": "Forbid",
                   "never overlap": "Forbid", "not overlap": "Forbid", "forbid": "Forbid",
                   "replace it": "Replace", "replace concurrency": "Replace",
