@@ -286,6 +286,8 @@ def _monitor(action: Action, doc: CommentedMap, params: dict, registry: Registry
 # How a repository names what acts on a target, from the target's name: whole
 # (checkout-svc -> checkout-svc-pdb), less a generic last part (catalog-api -> catalog-ingress),
 # less any last part (telemetry-ingest -> telemetry-hpa).
+# The generic last parts of a service's name (what a budget, autoscaler or ingress acts on);
+# narrower than the interpreter's GENERIC_PARTS, which also holds kind words (db, queue).
 GENERIC_LAST_PARTS = frozenset({"api", "svc", "service", "app", "srv", "server", "web", "worker", "workers"})
 _SIBLING_RULES = {
     "whole": lambda target: target,
