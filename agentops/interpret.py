@@ -72,13 +72,16 @@ SECTION_NOUN = _SectionNouns()
 # by 2"): the operator each phrase means, for the number it carries. A plan that writes that
 # number as an absolute value of a scale or update is read as the change (resolve_relative).
 _N = r"(\d+|" + "|".join(NUMBER_WORDS) + ")"
+# Words of a change up or down by an amount ("bump it by 2", "reduce retention by 3 days").
+_MORE = r"up|increase[ds]?|raise[ds]?|grow|grows|bump(?:ed)?"
+_LESS = r"down|decrease[ds]?|reduce[ds]?|lower(?:ed)?|shrink"
 RELATIVE_PHRASES = (
     (re.compile(rf"\b(?:add|adding|plus|another|additional|extra)\s+{_N}\b"), "+"),
     (re.compile(rf"\b{_N}\s+(?:more|extra|additional)\b"), "+"),
-    (re.compile(rf"\b(?:up|increase[ds]?|raise[ds]?|grow|grows|bump(?:ed)?)\s+(?:[a-z]+\s+){{0,3}}?by\s+{_N}\b"), "+"),
+    (re.compile(rf"\b(?:{_MORE})\s+(?:[a-z]+\s+){{0,3}}?by\s+{_N}\b"), "+"),
     (re.compile(rf"\b{_N}\s+(?:[a-z]+\s+)?(?:fewer|less)\b"), "-"),
     (re.compile(rf"\b(?:remove|drop|cut|minus|subtract)\s+{_N}\b"), "-"),
-    (re.compile(rf"\b(?:down|decrease[ds]?|reduce[ds]?|lower(?:ed)?|shrink)\s+(?:[a-z]+\s+){{0,3}}?by\s+{_N}\b"), "-"),
+    (re.compile(rf"\b(?:{_LESS})\s+(?:[a-z]+\s+){{0,3}}?by\s+{_N}\b"), "-"),
 )
 # Sizes said as one end of a range ("let it grow to 12", "never fewer than 2 nodes", "max
 # 20", "raise its floor to 6", "between 2 and 5"): which end each number is. A kind with a
@@ -152,9 +155,9 @@ MULTIPLIERS = {"double": "*2", "doubled": "*2", "twice": "*2", "triple": "*3", "
 # workers by 25%"): resolved against the spec like the other relative forms (resolve_relative).
 _PCT = r"(\d{1,3})\s*(?:%|percent|pct)"
 PERCENT_PHRASES = (
-    (re.compile(rf"\b(?:up|increase[ds]?|raise[ds]?|grow|grows|bump(?:ed)?|boost|add|expand)\s+(?:[a-z]+\s+){{0,3}}?by\s+{_PCT}"), "+"),
+    (re.compile(rf"\b(?:{_MORE}|boost|add|expand)\s+(?:[a-z]+\s+){{0,3}}?by\s+{_PCT}"), "+"),
     (re.compile(rf"{_PCT}\s+(?:more|extra|bigger|larger|higher)\b"), "+"),
-    (re.compile(rf"\b(?:down|decrease[ds]?|reduce[ds]?|lower(?:ed)?|shrink|cut|trim)\s+(?:[a-z]+\s+){{0,3}}?by\s+{_PCT}"), "-"),
+    (re.compile(rf"\b(?:{_LESS}|cut|trim)\s+(?:[a-z]+\s+){{0,3}}?by\s+{_PCT}"), "-"),
     (re.compile(rf"{_PCT}\s+(?:less|fewer|smaller|lower)\b"), "-"),
 )
 # "another node": one more.
