@@ -75,13 +75,20 @@ _N = r"(\d+|" + "|".join(NUMBER_WORDS) + ")"
 # Words of a change up or down by an amount ("bump it by 2", "reduce retention by 3 days").
 _MORE = r"up|increase[ds]?|raise[ds]?|grow|grows|bump(?:ed)?"
 _LESS = r"down|decrease[ds]?|reduce[ds]?|lower(?:ed)?|shrink"
+
+
+def _by(verbs: str, amount: str) -> re.Pattern:
+    """"<verb> [up to three words] by <amount>" ("bump the memory by 50%")."""
+    return re.compile(rf"\b(?:{verbs})\s+(?:[a-z]+\s+){{0,3}}?by\s+{amount}")
+
+
 RELATIVE_PHRASES = (
     (re.compile(rf"\b(?:add|adding|plus|another|additional|extra)\s+{_N}\b"), "+"),
     (re.compile(rf"\b{_N}\s+(?:more|extra|additional)\b"), "+"),
-    (re.compile(rf"\b(?:{_MORE})\s+(?:[a-z]+\s+){{0,3}}?by\s+{_N}\b"), "+"),
+    (_by(_MORE, rf"{_N}\b"), "+"),
     (re.compile(rf"\b{_N}\s+(?:[a-z]+\s+)?(?:fewer|less)\b"), "-"),
     (re.compile(rf"\b(?:remove|drop|cut|minus|subtract)\s+{_N}\b"), "-"),
-    (re.compile(rf"\b(?:{_LESS})\s+(?:[a-z]+\s+){{0,3}}?by\s+{_N}\b"), "-"),
+    (_by(_LESS, rf"{_N}\b"), "-"),
 )
 # Sizes said as one end of a range ("let it grow to 12", "never fewer than 2 nodes", "max
 # 20", "raise its floor to 6", "between 2 and 5"): which end each number is. A kind with a
@@ -155,9 +162,9 @@ MULTIPLIERS = {"double": "*2", "doubled": "*2", "twice": "*2", "triple": "*3", "
 # workers by 25%"): resolved against the spec like the other relative forms (resolve_relative).
 _PCT = r"(\d{1,3})\s*(?:%|percent|pct)"
 PERCENT_PHRASES = (
-    (re.compile(rf"\b(?:{_MORE}|boost|add|expand)\s+(?:[a-z]+\s+){{0,3}}?by\s+{_PCT}"), "+"),
+    (_by(_MORE + "|boost|add|expand", _PCT), "+"),
     (re.compile(rf"{_PCT}\s+(?:more|extra|bigger|larger|higher)\b"), "+"),
-    (re.compile(rf"\b(?:{_LESS}|cut|trim)\s+(?:[a-z]+\s+){{0,3}}?by\s+{_PCT}"), "-"),
+    (_by(_LESS + "|cut|trim", _PCT), "-"),
     (re.compile(rf"{_PCT}\s+(?:less|fewer|smaller|lower)\b"), "-"),
 )
 # "another node": one more.
@@ -1167,20 +1174,23 @@ def _exists(action: Action, specs: dict[str, StackSpec], created: dict) -> bool:
             or any((s, action.name) in created for s in (*stacks, None)))
 
 
+def _candidates(action: Action, specs: dict[str, StackSpec], created: dict) -> tuple[list[str], dict[str, None]]:
+    """(stacks, names) an action may be meant for: the resources of its stack (every stack
+    when it names none) of its resource type (any, for a monitor), and what the plan creates
+    there, in spec order."""
+    stacks = [action.stack] if action.stack in specs else list(specs)
+    names = {name: None for stack in stacks for section, name, _ in specs[stack].resources()
+             if action.type == ActionType.monitor or SECTIONS[section][1] == action.resource.value}
+    names.update({name: None for (stack, name) in created if stack in stacks or stack is None})
+    return stacks, names
+
+
 def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
                   created: dict) -> str | None:
     """The one resource of the action's stack (and resource type, unless an alert watches it)
     that the command names, loosely for a change and exactly for a delete; None when it names
     none or several."""
-    stacks = [action.stack] if action.stack in specs else list(specs)
-    names: dict[str, None] = {}
-    for stack in stacks:
-        for section, name, _ in specs[stack].resources():
-            if action.type == ActionType.monitor or SECTIONS[section][1] == action.resource.value:
-                names[name] = None
-    for (stack, name), made in created.items():
-        if stack in stacks or stack is None:
-            names[name] = None
+    stacks, names = _candidates(action, specs, created)
     # No typo tolerance here: "passes" is one letter from "assets", and a repair must rest
     # on the name being said.
     said = [n for n in names
@@ -1225,10 +1235,7 @@ def _misspelt_name(action: Action, facts: CommandFacts, specs: dict[str, StackSp
     target as it is."""
     if action.type == ActionType.delete or not action.name:
         return None
-    stacks = [action.stack] if action.stack in specs else list(specs)
-    names = {name for stack in stacks for section, name, _ in specs[stack].resources()
-             if action.type == ActionType.monitor or SECTIONS[section][1] == action.resource.value}
-    names |= {name for (stack, name) in created if stack in stacks or stack is None}
+    _, names = _candidates(action, specs, created)
     written = action.name.lower()
     width = len(_words(written))
 
@@ -1849,6 +1856,9 @@ def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec
     if found is None:
         return action
     kind = found[0]
+    # the action's own name says the target's too ("api-hpa"): not a second mention of it
+    text = re.sub(re.escape(action.name), " ", facts.text, flags=re.I) if action.name else facts.text
+    said = CommandFacts.of(text, list(specs))
     for key in ("target", "cluster"):
         section = kind.references.get(key)
         if not section or section == "*" or key not in _fields(action, kind):
@@ -1861,9 +1871,6 @@ def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec
         written = action.parameters.set_values().get(key)
         if written in names:
             continue
-        # the action's own name says the target's too ("api-hpa"): not a second mention of it
-        text = re.sub(re.escape(action.name), " ", facts.text, flags=re.I) if action.name else facts.text
-        said = CommandFacts.of(text, list(specs))
         named = [n for n in dict.fromkeys(names) if n != action.name and said.mentions_loosely(n)]
         if len(named) != 1:
             continue
