@@ -160,7 +160,11 @@ def _start_propose(repo: Path, plan: Path) -> subprocess.Popen:
 def _wait_for_worktree(repo: Path, proc: subprocess.Popen, timeout: float = 120) -> Path:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        listing = _git(repo, "worktree", "list", "--porcelain").splitlines()
+        # Polled while the proposal's git adds the worktree: a listing of a half-registered
+        # one can fail (exit 128) for a moment; the next poll sees it whole.
+        listed = subprocess.run(["git", "worktree", "list", "--porcelain"], cwd=repo,
+                                capture_output=True, text=True)
+        listing = listed.stdout.splitlines() if listed.returncode == 0 else []
         extra = [Path(line.split(" ", 1)[1]) for line in listing
                  if line.startswith("worktree ") and Path(line.split(" ", 1)[1]) != repo]
         if extra:
