@@ -53,7 +53,7 @@ ENUM_WORDS = {
                           "fails", "fail", "exceptions", "throttles"),
                "connections": ("connections", "connection"),
                "latency": ("latency", "duration", "age", "slow", "slower", "response", "p99", "p95",
-                           "older", "oldest"),
+                           "older", "oldest", "longer"),
                "network": ("network", "bandwidth", "traffic")},
 }
 
@@ -249,7 +249,7 @@ class CommandFacts:
         facts.bounds = _size_bounds(text)
         facts.old_values = _old_values(text.lower())
         facts.said_names = list(dict.fromkeys(
-            m.lower() for m in re.findall(r"\b(?:named|called)\s+[\"'`]?([A-Za-z][A-Za-z0-9-]*)", text)))
+            m.lower() for m in re.findall(r"\b(?:named|called|(?:name|call)\s+it)\s+[\"'`]?([A-Za-z][A-Za-z0-9-]*)", text)))
         return facts
 
     def mentions(self, name: str, exact: bool = False) -> bool:
@@ -976,6 +976,7 @@ def guard(
         if action not in kept:
             kept.append(action)
     kept = _add_said_ends(kept, facts, specs, registry)
+    kept = _ordinal_sizes(kept, facts, specs, registry, warnings)
     kept = _creates_of_what_is_there(kept, facts, specs, registry, warnings)
     kept = _without_old_values(kept, facts, warnings)
     kept = _keys_by_phrase(kept, facts, specs, registry, warnings)
@@ -986,7 +987,12 @@ def guard(
     # the readings above can make two actions the model wrote differently the same
     kept = [a for i, a in enumerate(kept) if a not in kept[:i]]
     kept = _within_another(kept, specs, registry, warnings)
+    kept = _into_its_create(kept, warnings)
+    kept = _without_no_op_values(kept, specs, registry, warnings)
+    kept = _unasked_monitors(kept, facts, warnings)
+    kept = _watched_as_said(kept, facts, specs, registry, warnings)
     kept = _names_as_written(kept, facts, specs, warnings)
+    kept = _named_after_its_kind(kept, facts, specs, registry, warnings)
     kept = _each_named(kept, facts, specs, warnings)
     return _values_from_words(kept, facts, specs, registry, warnings)
 
@@ -1018,6 +1024,224 @@ def _within_another(kept: list[Action], specs: dict[str, StackSpec], registry,
         if found is not None:
             params = action.parameters.set_values()
             out[i] = action.model_copy(update={"type": _scale_or_update(action, params, *found)})
+    return out
+
+
+_ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+             "ninth": 9, "tenth": 10}
+_ORDINAL = re.compile(r"\ba\s+(" + "|".join(_ORDINALS) + r"|\d+(?:st|nd|rd|th))\s+([a-z]+)")
+_COUNTED = frozenset({"replica", "pod", "node", "box", "boxe", "instance", "server", "vm", "host", "machine",
+                      "copy", "worker", "container"})
+
+
+def _ordinal_sizes(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                   warnings: list[str]) -> list[Action]:
+    """A size said as an ordinal ("give it a third replica", "c5.xlarge and a third box"): the
+    kind's size key is that many, where the plan left it out or wrote one more."""
+    regions = _regions(kept, facts.text.lower())
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type not in (ActionType.scale, ActionType.update):
+            continue
+        found = _kind_of(action, specs, registry)
+        if found is None or found[1] is None:
+            continue
+        kind = found[0]
+        nouns = _COUNTED | {n.rstrip("s") for n in kind.count_nouns if " " not in n}
+        said = {_ORDINALS.get(m.group(1)) or int(re.match(r"\d+", m.group(1)).group())
+                for m in _ORDINAL.finditer(regions[i]) if m.group(2).rstrip("s") in nouns}
+        fields = kind.fields_for("scale")
+        key = _size_key(kind, "scale")
+        # of two keys for the one size field, the one named like it (an instance's count)
+        key = next((k for k in fields if key and fields[k] == fields[key] and k == fields[k]), key)
+        params = action.parameters.set_values()
+        if len(said) != 1 or key is None or (key in params and action.relative.get(key) != "+1"):
+            continue
+        params[key] = said.pop()
+        relative = {k: v for k, v in action.relative.items() if k != key}
+        warnings.append(f"{key} {params[key]}: said as an ordinal")
+        out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params), "relative": relative,
+                                           "type": _scale_or_update(action.model_copy(update={"relative": relative}),
+                                                                    params, kind, found[1])})
+    return out
+
+
+def _into_its_create(kept: list[Action], warnings: list[str]) -> list[Action]:
+    """A change of what the plan itself creates is part of that create ("a redis cache
+    session-cache, cache.r6g.large, 2 nodes" written as a create and then a scale of it): the
+    new resource is made with the values, in one action. A change by an amount stays (there is
+    nothing to count from yet; resolve_relative refuses it)."""
+    out: list[Action] = []
+    for action in kept:
+        made = next((i for i, a in enumerate(out) if a.type == ActionType.create and a.name
+                     and (a.name, a.stack) == (action.name, action.stack)), None)
+        if (made is not None and action.type in (ActionType.scale, ActionType.update)
+                and not action.relative):
+            merged = out[made].parameters.set_values() | action.parameters.set_values()
+            warnings.append(f"the {action.type.value} of {action.name!r} is part of its create: "
+                            "the plan makes it so")
+            out[made] = out[made].model_copy(update={"parameters": Parameters.model_validate(merged)})
+            continue
+        out.append(action)
+    return out
+
+
+def _without_no_op_values(kept: list[Action], specs: dict[str, StackSpec], registry,
+                          warnings: list[str]) -> list[Action]:
+    """A value a change writes that the resource already has ("transcode-worker-hpa: min 10"
+    written with target=transcode-worker, its target now) changes nothing: left out of the
+    plan, so that the review shows what changes. A change of nothing but such values stays as
+    written (the edit says there is nothing to change)."""
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type not in (ActionType.scale, ActionType.update):
+            continue
+        found = _kind_of(action, specs, registry)
+        if found is None or found[1] is None:
+            continue
+        kind, entry = found
+        # a key the change does not take but the create does (an autoscaler's target) is
+        # read through the create's fields
+        fields = kind.fields_for("create") | _fields(action, kind)
+        params = action.parameters.set_values()
+        same = [key for key, value in params.items()
+                if key not in action.relative and key != "kind" and key in fields
+                and any(getattr(entry, f, None) == value for f in fields[key].split("|"))]
+        if same and len(same) < len([k for k in params if k != "kind"]):
+            warnings.append(f"{', '.join(same)}: {action.name!r} has that already, nothing to change")
+            left = {k: v for k, v in params.items() if k not in same}
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(left)})
+    return out
+
+
+# What asks for an alert: a new alarm is never read from a command that speaks of a metric
+# only as the reason for something else ("restart it, the memory leak is back").
+ASKS_TO_WATCH = re.compile(
+    r"\b(?:alert\w*|alarm\w*|pag(?:e|er|ed|es|ing)|notif\w*|ping|tell|monitor\w*|watch\w*|warn\w*"
+    r"|know|if|when|whenever|once|fires?|fired|threshold|trigger\w*|pagerduty|slack|on-?call)\b", re.I)
+
+
+def _unasked_monitors(kept: list[Action], facts: CommandFacts, warnings: list[str]) -> list[Action]:
+    """A monitor action in a plan whose command asks for no alert, next to the actions it
+    does ask for, is the model's addition: dropped."""
+    if ASKS_TO_WATCH.search(facts.text) or all(a.type == ActionType.monitor for a in kept):
+        return kept
+    dropped = [a for a in kept if a.type == ActionType.monitor]
+    for action in dropped:
+        warnings.append(f"dropped an alert on {action.name!r}: the command asks for none")
+    return [a for a in kept if a.type != ActionType.monitor]
+
+
+_METRIC_WORDS = "|".join(sorted({w for words in ENUM_WORDS["metric"].values() for w in words}, key=len, reverse=True))
+# "the cluster's cpu", "the table latency": an alarm's resource said by its kind word
+_KIND_POSSESSIVE = re.compile(rf"\bthe\s+([a-z][a-z-]*?)(?:'s|s')?\s+(?:{_METRIC_WORDS})\b")
+
+
+def _watched_as_said(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                     warnings: list[str]) -> list[Action]:
+    """An alarm whose resource the command says by its kind ("create cluster ml-eks, deploy
+    recs-trainer on it, and alert on the cluster's cpu") and the model put on another of the
+    plan's resources: on the one resource of that kind the plan acts on."""
+    said = {registry.by_kind_value(m.group(1)) for m in _KIND_POSSESSIVE.finditer(facts.text.lower())}
+    said.discard(None)
+    if len(said) != 1:
+        return kept
+    meant_kind = said.pop()
+
+    def kind_of(action: Action):
+        if action.type == ActionType.monitor:
+            made = next((a for a in kept if a.type == ActionType.create
+                         and (a.name, a.stack) == (action.name, action.stack)), None)
+            found = _kind_of(made, specs, registry) if made is not None else None
+            if found is None:
+                there = _find(action, specs)
+                return registry[there[0]] if there is not None and there[0] in registry else None
+            return found[0]
+        found = _kind_of(action, specs, registry)
+        return found[0] if found is not None else None
+
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type != ActionType.monitor or not action.name or kind_of(action) in (meant_kind, None):
+            continue
+        others = {(a.name, a.stack) for a in kept if a.type != ActionType.monitor and a.name
+                  and a.stack == action.stack and kind_of(a) is meant_kind}
+        if len(others) == 1:
+            name = others.pop()[0]
+            warnings.append(f"the alarm is on {name!r}: the command says the {meant_kind.noun}'s")
+            out[i] = action.model_copy(update={"name": name})
+    return out
+
+
+# Words after a kind word that are not a new resource's name ("a bucket in prod", "a new
+# namespace for ml").
+_NOT_A_NAME_AFTER_KIND = frozenset({
+    "in", "on", "for", "to", "with", "and", "or", "that", "which", "called", "named", "name",
+    "please", "pls", "too", "also", "now", "so", "of", "at", "from", "the", "a", "an", "per", "is",
+    "as", "here", "there", "again", "only", "then", "we", "i", "it", "its", "this", "for", "by"})
+
+
+def _named_after_its_kind(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
+                          registry, warnings: list[str]) -> list[Action]:
+    """A new resource's name written right after its kind word ("new bucket podcast-artwork",
+    "a namespace ml in dev") that the model left out. A name-like word (with a hyphen, an
+    underscore or a digit) is read wherever the sentence goes on; a plain word only where the
+    sentence goes on with the stack or ends there. Exactly one such word of a resource that is
+    not there yet, for the plan's one unnamed create of the kind; otherwise the kind's default
+    name stays."""
+    text = facts.text
+    taken = ({n for spec in specs.values() for _, n, _ in spec.resources()}
+             | {a.name for a in kept if a.name}
+             | {str(v).lower() for a in kept for v in a.parameters.set_values().values()})
+    stack_words = "|".join(re.escape(w) for w in sorted(
+        {*specs, *(a for a, s in STACK_ALIASES.items() if s in specs)}, key=len, reverse=True))
+    def as_value(action: Action) -> bool:
+        # "table follows, hash key listener_id" written as name=listener-id: a value of the
+        # create taken for its name, which the command never gives as one
+        values = {str(v).lower().replace("_", "-") for v in action.parameters.set_values().values()}
+        return (action.name is not None and action.name.replace("_", "-") in values
+                and not re.search(rf"(?<![\w-]){re.escape(action.name)}(?![\w-])", text, re.I))
+
+    def written(name: str) -> bool:
+        return bool(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I))
+
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type != ActionType.create or (action.name and written(action.name) and not as_value(action)):
+            continue
+        found = _kind_of(action, specs, registry)
+        if found is None:
+            continue
+        kind = found[0]
+        unnamed = not action.name or as_value(action)
+        if unnamed and sum(a.type == ActionType.create and (not a.name or as_value(a))
+                           and _kind_of(a, specs, registry) == found for a in kept) != 1:
+            continue
+        words = sorted({*kind.words, *kind.kind_values, kind.noun} - {""}, key=len, reverse=True)
+        pattern = re.compile(
+            # the name in a lookahead: "dynamo table follows" is read at "dynamo" and at "table"
+            rf"\b(?:{'|'.join(re.escape(w) for w in words)})\s+(?=[\"'`]?([a-z][a-z0-9_-]*[a-z0-9])\b[\"'`]?"
+            rf"(?P<rest>\s+(?:in|on|for|at)\s+(?:{stack_words})\b|\s*[,.;:!]|\s*$)?)", re.I)
+        said = set()
+        for match in pattern.finditer(text):
+            word = match.group(1).lower()
+            if word in _NOT_A_NAME_AFTER_KIND or word in taken or _is_stack_word(word, specs) \
+                    or _is_vocabulary(word, registry):
+                continue
+            if re.search(r"[-_0-9]", word) or match.group("rest") is not None or not unnamed:
+                said.add(word)
+        if not unnamed:
+            # a name the command does not write ("digest" for "a namespace digests"): the
+            # one close to it written after the kind word
+            said = {w for w in said if difflib.SequenceMatcher(None, action.name, w).ratio() >= 0.85}
+        if len(said) == 1:
+            name = said.pop()
+            warnings.append(f"named {name!r}: the name written after the kind word"
+                            + (f" ({action.name!r} written)" if action.name else ""))
+            out[i] = action.model_copy(update={"name": name})
+            for j in range(i + 1, len(out)):  # the plan's later actions on it follow
+                if action.name and (out[j].stack, out[j].name) == (action.stack, action.name):
+                    out[j] = out[j].model_copy(update={"name": name})
     return out
 
 
@@ -1083,6 +1307,13 @@ def _said_metrics(kept: list[Action], facts: CommandFacts, specs: dict[str, Stac
             continue
         found = _find(action, specs)
         kind = registry[found[0]] if found is not None and found[0] in registry else None
+        if found is None:
+            # an alarm on what the plan creates ("create table X ... and alert when its
+            # latency goes over 20ms"): the kind its create makes
+            made = next((a for a in kept if a.type == ActionType.create
+                         and (a.name, a.stack) == (action.name, action.stack)), None)
+            made_kind = _kind_of(made, specs, registry) if made is not None else None
+            kind = made_kind[0] if made_kind is not None else None
         if kind is None or not kind.alarm_metrics:
             continue
         if "metric" not in params:
@@ -1284,6 +1515,9 @@ _LITERAL_SHAPES = {
     "runtime": re.compile(r"\b(python3\.\d+|nodejs\d+\.x|java\d+|dotnet\d+|ruby3\.\d+|provided\.al2(?:023)?)\b"),
     "certificate_arn": re.compile(r"(arn:aws:acm:[\w-]+:\d{12}:certificate/[\w-]+)"),
     "cidr": re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})(?![\w.])"),
+    # an EC2, ElastiCache or RDS instance type ("c5.4xlarge", "cache.r6g.large", "db.t4g.micro")
+    "instance_type": re.compile(r"(?<![\w.-])((?:cache\.|db\.)?[a-z][a-z0-9-]*\d[a-z0-9-]*"
+                               r"\.(?:nano|micro|small|medium|large|metal|\d*xlarge))(?![\w.-])"),
     "time_zone": re.compile(r"(?<![\w/])((?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian"
                             r"|Pacific)/[A-Z][A-Za-z_-]+(?:/[A-Z][A-Za-z_-]+)?)(?![\w/])"),
     # an ingress's host and path, written as one ("api.example.com/slots"); not a registry's
@@ -1314,14 +1548,30 @@ def _said_literals(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
         params = action.parameters.set_values()
         fields = _fields(action, kind)
         added = {}
+        # a value of one key's shape under another key ("to python3.13" written as
+        # code=python3.13): under the key whose shape it has (not host or path, whose shape
+        # other values share)
+        for key in [k for k in params if k != "kind"]:
+            value = str(params[key])
+            own = _LITERAL_SHAPES.get(key)
+            shaped = [k for k, shape in _LITERAL_SHAPES.items() if k not in ("host", "path")
+                      and k != key and k in fields and k not in params and shape.fullmatch(value)]
+            if len(shaped) == 1 and not (own and own.fullmatch(value)):
+                warnings.append(f"{shaped[0]} {value}: a {shaped[0]}, not a {key}")
+                params[shaped[0]] = params.pop(key)
+                added[shaped[0]] = params[shaped[0]]
         for key, shape in _LITERAL_SHAPES.items():
             if key not in fields:
                 continue
             if key in params:
-                # "geo-proxy:0.4.1" copied from "<registry>/geo-proxy:0.4.1": the value written
-                # whole
-                whole = {v.rstrip(".,;)") for v in shape.findall(regions[i])
-                         if v != params[key] and v.endswith("/" + str(params[key]))}
+                # "geo-proxy:0.4.1" copied from "<registry>/geo-proxy:0.4.1", "r6g.large" from
+                # "cache.r6g.large": the value written whole. A value without its key's shape
+                # ("host=creator-dashboard") is the one value of that shape written.
+                said = {v.rstrip(".,;)") for v in shape.findall(regions[i])}
+                value = str(params[key])
+                whole = {v for v in said if v != value and (v.endswith("/" + value) or v.endswith("." + value))}
+                if not whole and not shape.fullmatch(value) and not shape.search(f" {value} "):
+                    whole = said - used
                 if len(whole) == 1:
                     added[key] = whole.pop()
                 continue
@@ -1332,7 +1582,8 @@ def _said_literals(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
                 added[key] = values.pop()
         if added:
             for key, value in added.items():
-                warnings.append(f"{key} {value}: written in the command")
+                if params.get(key) != value:
+                    warnings.append(f"{key} {value}: written in the command")
                 used.add(value)
             out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added)})
     return out
@@ -2064,10 +2315,29 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
                     _DIMENSION.get(u) == "time" and u != "ms" for _, _, _, u in spans) and re.search(
                     r"\b(older|oldest|age|sits?|sitting|waiting|stuck)\b", region):
                 params["metric"] = timed[0]
-        units = _unit_keys(action, kind, entry, params, specs, registry)
-        if not units:
-            continue
         changed = False
+        # a number under a key that counts (count, replicas) that the command says only with a
+        # unit ("give it a 100gb disk" written as count=100): the kind's one free key of that
+        # unit's dimension takes it, in its own unit (a change of it: an update, not a scale)
+        changes = {k: u for k in {**kind.fields_for("update"), **_fields(action, kind)} if (u := _key_unit(k))}
+        for key in [k for k in params if k in _INT_KEYS and not _key_unit(k) and k not in action.relative]:
+            value = params[key]
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or re.search(
+                    rf"(?<![\w.]){re.escape(_fmt(float(value)))}(?![\w.])", region):
+                continue
+            with_unit = {u for _, _, v, u in spans if v == float(value) and u in _DIMENSION}
+            free = [k for k, u in changes.items() if k not in params and k != "threshold"
+                    and any(UNIT_FACTORS.get((w, u)) for w in with_unit)]
+            if len(with_unit) == 1 and len(free) == 1:
+                unit = with_unit.pop()
+                params[free[0]] = int(float(value) * UNIT_FACTORS[(unit, changes[free[0]])])
+                params.pop(key)
+                warnings.append(f"{free[0]} {params[free[0]]}: {_fmt(float(value))} "
+                                f"{_UNIT_WORDS[unit][-1]} is not a {key}")
+                changed = True
+        units = _unit_keys(action, kind, entry, params, specs, registry)
+        if not units and not changed:
+            continue
         # a unit key the kind does not take (storage_gb on a function): the kind's one free key
         # of the same dimension, when there is one
         for key in [k for k in params if k not in units and k not in _fields(action, kind) and _key_unit(k)]:
@@ -2145,7 +2415,8 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
                             "as the command says it")
             changed = True
         if changed:
-            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params),
+                                               "type": _scale_or_update(action, params, kind, entry)})
     # "create queue X and alert if messages sit there longer than 5 minutes": the time is the
     # alarm's threshold, not also the queue's retention
     alarmed = {a.parameters.threshold for a in out if a.type == ActionType.monitor and a.parameters.threshold}

@@ -1188,3 +1188,170 @@ def test_a_delete_by_a_name_said_loosely_is_still_refused(scripted, tmp_path):
 def test_a_cron_job_paused_and_resumed_in_words(scripted, kestrel, command, want):
     plan = scripted("update infrastructure name=dispatch-daily-report stack=prod kind=cronjob").interpret(command, kestrel)
     assert plan.actions[0].parameters.set_values()["suspend"] is want
+
+
+# -- stop 25: a plan's changes of what it creates, no-op values, unasked alerts, names after the
+# kind word, instance types and hosts by their shape, a size said with a unit under a count
+
+@pytest.fixture
+def gale(tmp_path) -> Workspace:
+    return _written_repo(tmp_path, "galecrest")
+
+
+def _actions(plan):
+    return [(a.type.value, a.name, a.parameters.set_values()) for a in plan.actions]
+
+
+def test_a_change_of_what_the_plan_creates_is_part_of_the_create(scripted, gale):
+    line = ("create infrastructure name=token-cache stack=prod kind=cache engine=redis count=3 ; "
+            "scale infrastructure name=token-cache stack=prod kind=cache count=3 instance_type=cache.r6g.large")
+    plan = scripted(line).interpret("a redis cache token-cache for prod: 3 nodes of cache.r6g.large", gale)
+    assert _actions(plan) == [("create", "token-cache", {"kind": "cache", "engine": "redis", "count": 3,
+                                                         "instance_type": "cache.r6g.large"})]
+    spec = _applied(plan, gale)["prod"]
+    assert spec.find("token-cache")[1].node_type == "cache.r6g.large"
+
+
+def test_a_change_by_an_amount_of_what_the_plan_creates_is_not_merged(scripted, gale):
+    line = ("create infrastructure name=token-cache stack=prod kind=cache engine=redis ; "
+            "scale infrastructure name=token-cache stack=prod kind=cache count=+1")
+    with pytest.raises(InterpretError, match="relative change needs an existing resource"):
+        scripted(line).interpret("a redis cache token-cache for prod, then one more node", gale)
+
+
+def test_a_value_the_resource_already_has_is_left_out_of_a_change(scripted, gale):
+    plan = scripted("scale infrastructure name=transcode-worker-hpa stack=prod kind=autoscaler "
+                    "min_size=12 target=transcode-worker").interpret("transcode-worker-hpa in prod: floor of 12", gale)
+    assert _actions(plan) == [("scale", "transcode-worker-hpa", {"kind": "autoscaler", "min_size": 12})]
+    assert any("has that already" in w for w in plan.warnings)
+    # a change of nothing else: left as written, for the edit to say there is nothing to change
+    plan = scripted("update infrastructure name=transcode-worker-hpa stack=prod kind=autoscaler "
+                    "target=transcode-worker").interpret("point transcode-worker-hpa in prod at transcode-worker", gale)
+    assert plan.actions[0].parameters.set_values()["target"] == "transcode-worker"
+
+
+@pytest.mark.parametrize("command, kept", [
+    ("restart transcode-worker in prod, the ffmpeg memory leak is back", ["restart"]),
+    ("restart transcode-worker in prod and warn us if memory passes 90%", ["restart", "monitor"]),
+])
+def test_an_alert_the_command_does_not_ask_for_is_dropped(scripted, gale, command, kept):
+    line = ("restart deployment name=transcode-worker stack=prod ; "
+            "monitor deployment name=transcode-worker stack=prod metric=memory threshold=90")
+    plan = scripted(line).interpret(command, gale)
+    assert [a.type.value for a in plan.actions] == kept
+
+
+@pytest.mark.parametrize("command, line, name", [
+    ("new bucket episode-artwork in prod", "create storage stack=prod kind=bucket", "episode-artwork"),
+    ("we need a namespace ml in dev for the recs experiments, owned by data-science",
+     "create infrastructure stack=dev kind=namespace owner=data-science", "ml"),
+    ("rss ingress for prod: feeds.galecrest.fm/rss to feed-builder, name it rss-ingress",
+     "create infrastructure stack=prod kind=ingress host=feeds.galecrest.fm target=feed-builder", "rss-ingress"),
+    # a plain word after the kind word that is not where the sentence names the stack: no name
+    ("a new bucket please, in prod", "create storage stack=prod kind=bucket", None),
+    ("new namespace for the ml people in dev", "create infrastructure stack=dev kind=namespace", None),
+])
+def test_a_new_resources_name_after_its_kind_word(scripted, gale, command, line, name):
+    plan = scripted(line).interpret(command, gale)
+    assert plan.actions[0].name == name
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # written in part: made whole
+    ("feed-cache on staging to cache.r6g.large",
+     "update infrastructure name=feed-cache stack=staging kind=cache instance_type=r6g.large",
+     {"kind": "cache", "instance_type": "cache.r6g.large"}),
+    # left out: the one instance type written
+    ("spin up a t3.small box called feed-debugger in dev",
+     "create infrastructure name=feed-debugger stack=dev kind=instance", {"kind": "instance", "instance_type": "t3.small"}),
+    # a value without its key's shape: the one host written
+    ("point creators-ingress in prod at creator-dashboard's new host creators.galecrest.com",
+     "update infrastructure name=creators-ingress stack=prod host=creator-dashboard",
+     {"host": "creators.galecrest.com"}),
+])
+def test_values_by_their_shape(scripted, gale, command, line, want):
+    plan = scripted(line).interpret(command, gale)
+    assert plan.actions[0].parameters.set_values() == want
+
+
+def test_a_size_said_with_a_unit_is_not_a_count(scripted, gale):
+    plan = scripted("scale infrastructure name=sandbox-box stack=dev kind=instance count=100").interpret(
+        "sandbox-box in dev: give it a 100gb disk", gale)
+    assert _actions(plan) == [("update", "sandbox-box", {"kind": "instance", "storage_gb": 100})]
+    # a count said as a count stays one
+    plan = scripted("scale infrastructure name=sandbox-box stack=dev kind=instance count=2").interpret(
+        "sandbox-box in dev: run 2 of them", gale)
+    assert _actions(plan) == [("scale", "sandbox-box", {"kind": "instance", "count": 2})]
+
+
+def test_a_value_taken_for_a_new_resources_name_gives_way_to_the_name_said(scripted, gale):
+    plan = scripted("create infrastructure name=listener-id stack=prod kind=table hash_key=listener_id").interpret(
+        "create a dynamo table subscriptions in prod, hash key listener_id", gale)
+    assert _actions(plan) == [("create", "subscriptions", {"kind": "table", "hash_key": "listener_id"})]
+
+
+def test_a_value_of_another_keys_shape_moves_to_that_key(scripted, gale):
+    plan = scripted("update infrastructure name=rss-validator stack=prod code=python3.13").interpret(
+        "rss-validator in prod to python3.13", gale)
+    assert _actions(plan) == [("update", "rss-validator", {"runtime": "python3.13"})]
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # "takes longer than": latency, in the watched kind's unit
+    ("alert when rss-validator in staging takes longer than 10 seconds",
+     "monitor infrastructure name=rss-validator stack=staging threshold=10", {"metric": "latency", "threshold": 10000}),
+    # an alarm on what the plan creates reads the created kind's metrics
+    ("create table play-sessions in staging with hash key session_id and alert when its latency goes over 20ms",
+     "create infrastructure name=play-sessions stack=staging kind=table hash_key=session_id ; "
+     "monitor infrastructure name=play-sessions stack=staging metric=latency", {"metric": "latency", "threshold": 20}),
+])
+def test_an_alarms_metric_and_threshold_in_words(scripted, gale, command, line, want):
+    plan = scripted(line).interpret(command, gale)
+    assert plan.actions[-1].parameters.set_values() == want
+
+
+def test_an_alarm_said_by_its_resources_kind_is_on_that_resource(scripted, gale):
+    command = ("create a cluster ml-eks in staging with 2 nodes, deploy recs-trainer on it from "
+               "ghcr.io/galecrest/recs-trainer:0.1.0, and alert on the cluster's cpu above 80")
+    line = ("create infrastructure name=ml-eks stack=staging kind=cluster count=2 ; "
+            "create deployment name=recs-trainer stack=staging image=ghcr.io/galecrest/recs-trainer:0.1.0 cluster=ml-eks ; "
+            "monitor infrastructure name=recs-trainer stack=staging metric=cpu threshold=80")
+    plan = scripted(line).interpret(command, gale)
+    assert [(a.type.value, a.name) for a in plan.actions] == [
+        ("create", "ml-eks"), ("create", "recs-trainer"), ("monitor", "ml-eks")]
+    # said of the deployment: stays on it
+    plan = scripted(line).interpret(command.replace("the cluster's cpu", "the deployment's cpu"), gale)
+    assert plan.actions[-1].name == "recs-trainer"
+
+
+def test_a_new_name_the_command_does_not_write_is_the_close_one_after_the_kind_word(scripted, gale):
+    line = "create infrastructure name=digest stack=prod kind=namespace cluster=audio-eks owner=growth"
+    plan = scripted(line).interpret("and a namespace digests on audio-eks in prod owned by growth", gale)
+    assert plan.actions[0].name == "digests"
+    # the name written as the model wrote it: kept
+    plan = scripted(line).interpret("a namespace digest on audio-eks in prod owned by growth", gale)
+    assert plan.actions[0].name == "digest"
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("icecast-relay in prod: c5.xlarge and a third box",
+     "update infrastructure name=icecast-relay stack=prod kind=instance instance_type=c5.xlarge",
+     ("update", {"kind": "instance", "count": 3, "instance_type": "c5.xlarge"})),
+    ("give recs-engine in staging a third replica", "scale deployment name=recs-engine stack=staging",
+     ("scale", {"replicas": 3})),
+    # one more than there is, written as +1: the ordinal says the same, as a number
+    ("give recs-engine in staging a third replica", "scale deployment name=recs-engine stack=staging replicas=+1",
+     ("scale", {"replicas": 3})),
+])
+def test_a_size_said_as_an_ordinal(scripted, gale, command, line, want):
+    plan = scripted(line).interpret(command, gale)
+    assert [(a.type.value, a.parameters.set_values()) for a in plan.actions] == [want]
+
+
+@pytest.mark.parametrize("command, want", [("ingest-nlb on staging should be internal only", True),
+                                           ("ingest-nlb in staging: VPC only from now on", True),
+                                           ("make ingest-nlb in staging public again, no longer internal", False)])
+def test_an_nlb_made_internal_or_public_in_words(scripted, gale, command, want):
+    plan = scripted("update infrastructure name=ingest-nlb stack=staging kind=lb_service").interpret(command, gale)
+    assert plan.actions[0].parameters.set_values()["internal"] is want
+    assert _applied(plan, gale)["staging"].find("ingest-nlb")[1].internal is want

@@ -9,6 +9,7 @@ the internet, as sg-no-public-admin-ports does for security groups."""
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -73,6 +74,18 @@ class LoadBalancerServicesKind(KubernetesKind):
     provider_modules = ("pulumi_kubernetes.core.v1.Service", "pulumi_kubernetes.meta.v1._inputs")
     priced = True
     cost_coverage = "priced (NLB hours); NLCU usage extra (unpriced)"
+
+    def value_from_words(self, key: str, text: str, entry):
+        """Whether it is internal, said in words: "should be internal (only)", "VPC only",
+        "private" -> true; "public", "internet-facing", "no longer internal" -> false."""
+        if key != "internal":
+            return super().value_from_words(key, text, entry)
+        lowered = text.lower()
+        inward = re.search(r"\b(?:internal|private|vpc[\s-]+only|internal[\s-]+only)\b", lowered)
+        outward = re.search(r"\b(?:public|internet[\s-]+facing|external|(?:not|no\s+longer)\s+internal)\b", lowered)
+        if bool(inward) == bool(outward) and not re.search(r"\b(?:not|no\s+longer)\s+internal\b", lowered):
+            return None  # neither, or both said
+        return not outward
 
     def check(self, spec, name: str, entry: LoadBalancerService) -> None:
         super().check(spec, name, entry)
