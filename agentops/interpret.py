@@ -732,6 +732,15 @@ def hold_to_named_kinds(actions: list[Action], text: str, registry, names: list[
             section = kind.references.get(field_name)
             if key in values and section in registry:
                 accounted.add(registry[section])
+    # "allow 10.42.0.0/16 to reach postgres (5432)": a firewall rule's destination, said by
+    # what listens there, is where the traffic goes, not a kind to make
+    if any(kind.resource_type == ResourceType.security and "port" in actions[i].parameters.set_values()
+           for i, kind in made.items()):
+        for kind in named:
+            words = "|".join(re.escape(w) for w in sorted({*kind.words, kind.noun} - {""}, key=len, reverse=True))
+            if re.search(rf"\b(?:reach|access|connect\s+to|talk\s+to|get\s+to|hit|into)\s+(?:the\s+|our\s+)?"
+                         rf"(?:[\w-]+\s+)?(?:{words})\b", lowered):
+                accounted.add(kind)
     all_named_in_plan = all(k in accounted for k in named)
     for i, action in enumerate(actions):
         if i not in made:
@@ -1746,7 +1755,17 @@ def _rule_without_a_group(action: Action, facts: CommandFacts, specs: dict[str, 
 NOT_A_REQUEST = re.compile(
     r"\bno\s+action\s+(?:needed|required|necessary)\b|\bnot\s+changing\s+anything\b"
     r"|\bdon'?t\s+change\s+anything\b|\bjust\s+(?:curious|checking|watching|asking|wondering|fyi)\b"
-    r"|^\s*(?:thanks|thank\s+you|thx|ty|great\s+work|nice\s+work|good\s+job|kudos|fyi)\b")
+    r"|^\s*(?:thanks|thank\s+you|thx|ty|great\s+work|nice\s+work|good\s+job|kudos|fyi)\b"
+    # chat that answers or takes back ("nvm, ignore my last message", "lgtm, merged", "ack")
+    r"|^\s*(?:nvm|never\s*mind|ignore\s+my\s+last|lgtm|ack\b|lol\b|good\s+(?:morning|afternoon|evening)\b"
+    r"|cool,?\s+merged)"
+    # a notice ("heads up: ...", "reminder: change freeze ..."), a standing no ("please don't
+    # scale anything in prod until ..."), a request to explain or review, a talk for later
+    r"|^\s*(?:heads[\s-]+up|reminder|fyi|psa)\b\s*[:,-]"
+    r"|^\s*(?:please\s+)?(?:don'?t|do\s+not)\s+(?:scale|change|touch|deploy|restart|delete|remove|modify)"
+    r"\s+anything\b"
+    r"|^\s*(?:can|could)\s+(?:someone|anyone)\s+(?:explain|tell\s+me|review)\b|^\s*remind\s+me\s+what\b"
+    r"|\blet'?s\s+(?:talk|chat)\s+about\s+it\b")
 
 
 _QUESTION = re.compile(r"^\s*(?:is|are|does|do|did|was|were|what|what's|whats|which|who|whose|where|why|when"

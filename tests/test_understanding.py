@@ -730,6 +730,12 @@ def test_a_name_said_without_its_generic_middle_part(scripted, bramble):
     "fyi the nightly invoice run took 47 min last night, longest yet. no action needed, just watching it",
     "thanks, the carrier-webhooks retention change fixed the lost updates",
     "what does the eta-backfill job run on in prod? just curious, not changing anything",
+    "nvm, ignore my last message about the invoice run",
+    "heads up: load test on prod between 2 and 4pm, don't panic about the alarms",
+    "reminder: change freeze from friday 18:00, no prod changes without an incident number",
+    "please don't scale anything in prod until the month-end close is done",
+    "can someone explain why the invoice run is a cron job and not a lambda?",
+    "we should move the invoice run onto the big cluster at some point, let's talk about it at planning",
 ])
 def test_a_message_that_asks_for_nothing_changes_nothing(scripted, kestrel, command):
     plan = scripted("update infrastructure name=nightly-invoice-run stack=prod kind=cronjob").interpret(command, kestrel)
@@ -1355,3 +1361,18 @@ def test_an_nlb_made_internal_or_public_in_words(scripted, gale, command, want):
     plan = scripted("update infrastructure name=ingest-nlb stack=staging kind=lb_service").interpret(command, gale)
     assert plan.actions[0].parameters.set_values()["internal"] is want
     assert _applied(plan, gale)["staging"].find("ingest-nlb")[1].internal is want
+
+
+@pytest.mark.parametrize("command, made", [
+    ("allow 10.42.0.0/16 to reach postgres (5432) in dev", True),
+    ("let 203.0.113.0/24 reach the payouts database on 5432 in prod", True),
+    # a database asked for, a firewall written: still refused
+    ("create a postgres database in dev open on 5432 to 10.42.0.0/16", False),
+])
+def test_a_rules_destination_said_by_what_listens_there(scripted, gale, command, made):
+    interpreter = scripted("create security stack=dev cidr=10.42.0.0/16 port=5432")
+    if made:
+        assert interpreter.interpret(command, gale).actions[0].parameters.port == 5432
+    else:
+        with pytest.raises(InterpretError, match="asks for a database"):
+            interpreter.interpret(command, gale)
