@@ -732,6 +732,17 @@ def hold_to_named_kinds(actions: list[Action], text: str, registry, names: list[
             section = kind.references.get(field_name)
             if key in values and section in registry:
                 accounted.add(registry[section])
+    # "2 replicas on port 8080": a word of a kind ("port", a firewall's) that is a key of what
+    # the plan makes, said as that thing's ("on port", "listening on port"; not "open port"),
+    # says that key, not the kind
+    taken_keys = {key for i, kind in made.items() for key in kind.fields_for("create")
+                  if key in actions[i].parameters.set_values()}
+    for kind in named:
+        found = {w for w in (*kind.words, *kind.kind_values, kind.noun) if w and f" {w.lower()} " in lowered}
+        if found and all(w.rstrip("s") in taken_keys and re.search(
+                rf"\b(?:on|at|with|listens\s+on|listening\s+on|serves\s+on|serving\s+on)\s+{re.escape(w)}\b",
+                lowered) for w in found):
+            accounted.add(kind)
     # "allow 10.42.0.0/16 to reach postgres (5432)": a firewall rule's destination, said by
     # what listens there, is where the traffic goes, not a kind to make
     if any(kind.resource_type == ResourceType.security and "port" in actions[i].parameters.set_values()
@@ -890,8 +901,9 @@ def guard(
                 # below refuse. A name the command itself says and that does not exist is
                 # refused, never swapped for another -- unless it is the first part of exactly
                 # one name ("checkout" for checkout-svc, _whole_name).
-                repaired = _named_target(action, facts, specs, created) or _misspelt_name(
-                    action, facts, specs, created)
+                others = frozenset(a.name for a in actions if a is not action and a.name)
+                repaired = _named_target(action, facts, specs, created, others) or _misspelt_name(
+                    action, facts, specs, created) or _referred_back(action, facts, kept)
                 if repaired and repaired != action.name:
                     warnings.append(f"read {action.name!r} as {repaired!r}, the "
                                     f"{action.resource.value} resource the command names")
@@ -929,11 +941,21 @@ def guard(
         if (action.name and action.type != ActionType.create and action.name not in completed
                 and not (facts.mentions(action.name, exact=True) if action.type == ActionType.delete
                          else facts.mentions_loosely(action.name))):
-            if action.type in TARGETED:
+            others = frozenset(a.name for a in actions if a is not action and a.name)
+            meant = _named_target(action, facts, specs, created, others) \
+                if action.type not in (ActionType.delete, ActionType.monitor) and len(actions) > 1 else None
+            if meant and meant not in others:
+                # "audio-eks max to 20 and the playback hpa max to 32" written with the second
+                # on ad-stitcher (from "ad spots"): in a plan of several actions, the one
+                # resource the command names that no other action takes is this one's
+                warnings.append(f"read {action.name!r} as {meant!r}: the command names it, not {action.name!r}")
+                action = action.model_copy(update={"name": meant})
+            elif action.type in TARGETED:
                 # The model named a resource the command never names (copied from an example,
                 # or the nearest existing one): acting on it would be a confident wrong answer.
                 _refuse_target(action, specs, f"the command does not name {action.name!r}")
-            action = action.model_copy(update={"name": None})
+            else:
+                action = action.model_copy(update={"name": None})
         elif action.name and action.type == ActionType.create and not facts.mentions_loosely(action.name) \
                 and not _conventional(action.name, facts, name_prefixes):
             action = action.model_copy(update={"name": None})
@@ -1426,10 +1448,11 @@ def _candidates(action: Action, specs: dict[str, StackSpec], created: dict) -> t
 
 
 def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
-                  created: dict) -> str | None:
+                  created: dict, others: frozenset[str] = frozenset()) -> str | None:
     """The one resource of the action's stack (and resource type, unless an alert watches it)
     that the command names, loosely for a change and exactly for a delete; None when it names
-    none or several."""
+    none or several. `others`: what the plan's other actions act on; of several named, those
+    are not this action's ("audio-eks max to 20 and the playback hpa max to 32")."""
     stacks, names = _candidates(action, specs, created)
     # No typo tolerance here: "passes" is one letter from "assets", and a repair must rest
     # on the name being said.
@@ -1439,6 +1462,9 @@ def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
     # "web" inside "web-ingress": the longer name said is the one meant
     said = [n for n in said if not any(o != n and n in _words(o.replace("-", " ")) and o in said
                                        for o in said)]
+    if len(said) > 1 and others and action.type != ActionType.monitor:
+        # (an alarm is often on what another action of the plan changes or makes)
+        said = [n for n in said if n not in others]
     if not said and action.type != ActionType.delete:
         # "point status.example.com at ...": a DNS record named by the host name it is
         said = [n for stack in stacks for _, n, e in specs[stack].resources()
@@ -1446,6 +1472,21 @@ def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
                 and re.search(rf"(?<![\w.-]){re.escape(e.record.rstrip('.'))}(?![\w-])", facts.text.lower())]
         said = list(dict.fromkeys(said))
     return said[0] if len(said) == 1 else None
+
+
+_BACK = re.compile(r"\b(?:its|it|it's|their|them)\b")
+
+
+def _referred_back(action: Action, facts: CommandFacts, kept: list[Action]) -> str | None:
+    """"restart payouts-svc in prod and page us if its memory goes over 85%" written with the
+    alarm on a name nobody said: a later action of the plan that the command speaks of as "it"
+    is on the plan's one target before it (never for a delete)."""
+    if action.type == ActionType.delete or not action.name or not _BACK.search(facts.text.lower()):
+        return None
+    if any(part in facts.words for part in _words(action.name) if len(part) >= 3 and part not in GENERIC_PARTS):
+        return None  # "restart the worker, it is stuck": a name said, if not one that exists
+    before = {a.name for a in kept if a.name and a.stack == action.stack}
+    return before.pop() if len(before) == 1 else None
 
 
 def _longer_name_said(action: Action, facts: CommandFacts, specs: dict[str, StackSpec]) -> str | None:

@@ -1376,3 +1376,35 @@ def test_a_rules_destination_said_by_what_listens_there(scripted, gale, command,
     else:
         with pytest.raises(InterpretError, match="asks for a database"):
             interpreter.interpret(command, gale)
+
+
+def test_a_port_of_what_the_plan_makes_is_not_a_firewall_asked_for(scripted, gale):
+    line = "create deployment name=rss-proxy stack=staging image=ghcr.io/galecrest/rss-proxy:1.0.0 replicas=2 port=8080 cluster=audio-eks"
+    plan = scripted(line).interpret(
+        "stand up rss-proxy on audio-eks in staging: ghcr.io/galecrest/rss-proxy:1.0.0, 2 replicas on port 8080", gale)
+    assert plan.actions[0].parameters.port == 8080
+    with pytest.raises(InterpretError, match="asks for a firewall"):
+        scripted(line).interpret("open port 8080 in staging for the office", gale)
+
+
+def test_a_later_action_said_as_it_is_on_the_plans_target(scripted, gale):
+    line = ("restart deployment name=payouts-svc stack=prod ; "
+            "monitor deployment name=paysens-svc stack=prod metric=memory threshold=85")
+    plan = scripted(line).interpret("restart payouts-svc in prod and page us if its memory goes over 85%", gale)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("restart", "payouts-svc"), ("monitor", "payouts-svc")]
+    # a name the command says that does not exist is refused, "it" or not
+    with pytest.raises(InterpretError, match="payday-worker"):
+        scripted("scale deployment name=payouts-svc stack=prod replicas=4 ; "
+                 "restart deployment name=payday-worker stack=prod").interpret(
+            "scale payouts-svc in prod to 4 and restart the payday worker, it is stuck", gale)
+
+
+def test_a_target_the_command_never_names_is_the_one_it_names_that_no_other_action_takes(scripted, gale):
+    line = ("scale infrastructure name=audio-eks stack=prod kind=cluster max_size=20 ; "
+            "scale infrastructure name=ad-stitcher stack=prod max_size=32")
+    plan = scripted(line).interpret("prod audio-eks max to 20 and the playback hpa max to 32, ahead of the ad spots", gale)
+    assert [(a.name, a.parameters.max_size) for a in plan.actions] == [("audio-eks", 20), ("playback-api-hpa", 32)]
+    # alone, or a delete: refused as before
+    with pytest.raises(InterpretError, match="does not name 'ad-stitcher'"):
+        scripted("scale infrastructure name=ad-stitcher stack=prod max_size=32").interpret(
+            "the playback hpa max to 32 in prod, ahead of the ad spots", gale)
