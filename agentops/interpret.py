@@ -903,10 +903,12 @@ def guard(
                 # one name ("checkout" for checkout-svc, _whole_name).
                 others = frozenset(a.name for a in actions if a is not action and a.name)
                 repaired = _named_target(action, facts, specs, created, others) or _misspelt_name(
-                    action, facts, specs, created) or _referred_back(action, facts, kept)
+                    action, facts, specs, created) or _belonging_to(action, facts, specs, kept, registry) \
+                    or _referred_back(action, facts, kept)
                 if repaired and repaired != action.name:
                     warnings.append(f"read {action.name!r} as {repaired!r}, the "
                                     f"{action.resource.value} resource the command names")
+                    completed.add(repaired)  # said, if not by its name ("its pdb")
                     action = action.model_copy(update={"name": repaired})
             elif whole := _whole_name(action, facts, specs, created):
                 warnings.append(f"read {action.name!r} as {whole!r}, the one {action.resource.value} "
@@ -917,7 +919,11 @@ def guard(
                 warnings.append(f"read {action.name!r} as {meant!r}: the command says its name with a slip")
                 completed.add(meant)
                 action = action.model_copy(update={"name": meant})
-        if action.type == ActionType.delete and action.name and (longer := _longer_name_said(action, facts, specs)):
+        if action.name and (action.type == ActionType.delete or (
+                action.type == ActionType.update and not set(action.parameters.set_values()) - {"kind"}
+                and not action.relative)) and (longer := _longer_name_said(action, facts, specs)):
+            # (and an update that says nothing to change on the shorter one: "set
+            # FEED_TTL_SECONDS in the feed builder config to 1800" written as feed-builder)
             # "delete the edi gateway role" written as a delete of the instance edi-gateway:
             # every time the command says edi-gateway it says edi-gateway-role. Deletes only:
             # "monitor api memory" names api and its metric, not the alert api-memory
@@ -1015,6 +1021,8 @@ def guard(
     kept = _said_units(kept, facts, specs, registry, warnings)
     kept = _said_literals(kept, facts, specs, registry, warnings)
     kept = _introduced_values(kept, facts, specs, registry, warnings)
+    kept = _same_as_another(kept, facts, specs, registry, warnings)
+    kept = _references_said_as_such(kept, facts, specs, registry, warnings)
     # the readings above can make two actions the model wrote differently the same
     kept = [a for i, a in enumerate(kept) if a not in kept[:i]]
     kept = _within_another(kept, specs, registry, warnings)
@@ -1094,6 +1102,78 @@ def _ordinal_sizes(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
         out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params), "relative": relative,
                                            "type": _scale_or_update(action.model_copy(update={"relative": relative}),
                                                                     params, kind, found[1])})
+    return out
+
+
+_SAME = re.compile(r"\b(?:the\s+)?same\s+([a-z]+(?:\s+[a-z]+)?)")
+
+
+def _same_as_another(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                     warnings: list[str]) -> list[Action]:
+    """"deploy <image> on feed-builder and point the rss-refresh cron at the same image": the
+    key the command says "the same" of takes, on the action that lacks it, the one value
+    another action of the plan has for it."""
+    out = list(kept)
+    for m in _SAME.finditer(facts.text.lower()):
+        said = m.group(1).replace(" ", "_")
+        for i, action in enumerate(kept):
+            if action.type not in (ActionType.create, ActionType.update):
+                continue
+            found = _kind_of(action, specs, registry)
+            if found is None:
+                continue
+            fields = _fields(action, found[0])
+            key = next((k for k in (said, said.split("_")[0]) if k in fields), None)
+            params = out[i].parameters.set_values()
+            if key is None or key in params:
+                continue
+            values = {str(a.parameters.set_values()[key]) for j, a in enumerate(out)
+                      if j != i and key in a.parameters.set_values()}
+            if len(values) == 1:
+                value = next(a.parameters.set_values()[key] for j, a in enumerate(out)
+                             if j != i and key in a.parameters.set_values())
+                warnings.append(f"{key} {value}: the same as another action's, as the command says")
+                out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | {key: value})})
+    return out
+
+
+def _references_said_as_such(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                             warnings: list[str]) -> list[Action]:
+    """A change's reference to a resource that is not there ("noisy in the QA logs" written as
+    cluster=qa on a cron job), that the command does not say as one (not "the qa cluster",
+    "cluster qa", "on qa", "to qa"): a word of the sentence, dropped. Said as one, it stays,
+    and the edit names what is missing."""
+    out = list(kept)
+    made = {(a.stack, a.name) for a in kept if a.type == ActionType.create}
+    lowered = facts.text.lower()
+    for i, action in enumerate(kept):
+        if action.type not in (ActionType.update, ActionType.scale) or action.stack not in specs:
+            continue
+        found = _kind_of(action, specs, registry)
+        if found is None:
+            continue
+        kind = found[0]
+        fields = {**kind.fields_for("create"), **_fields(action, kind)}
+        params = action.parameters.set_values()
+        dropped = []
+        for key, value in params.items():
+            section = kind.references.get(fields.get(key, ""))
+            if section not in registry or not isinstance(value, str) or (action.stack, value) in made:
+                continue
+            there = specs[action.stack].find(value)
+            if there and there[0] == section:
+                continue
+            words = "|".join(re.escape(w) for w in sorted({*registry[section].words, registry[section].noun} - {""},
+                                                          key=len, reverse=True))
+            v = re.escape(value.lower())
+            if re.search(rf"\b(?:{v}\s+(?:{words})|(?:{words})\s+{v}|(?:on|to|onto|into)\s+(?:the\s+)?{v})\b", lowered):
+                continue
+            dropped.append(key)
+        if dropped:
+            for key in dropped:
+                warnings.append(f"{key}={params.pop(key)} dropped: no such {registry[kind.references[fields[key]]].noun}, "
+                                "and the command does not say it as one")
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
     return out
 
 
@@ -1474,6 +1554,34 @@ def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
     return said[0] if len(said) == 1 else None
 
 
+def _belonging_to(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], kept: list[Action],
+                  registry) -> str | None:
+    """"playback-api to 16 replicas, and bump its pdb to min available 12" (or "playback-api's
+    pdb") written with a name that is not there: the one resource of the kind said that is on
+    the resource said ("its": the plan's one target before it), by its reference to it (a
+    budget's target) or by its name (<owner>-pdb). Never for a delete."""
+    if action.type == ActionType.delete or action.stack not in specs:
+        return None
+    spec = specs[action.stack]
+    lowered = facts.text.lower()
+    before = {a.name for a in kept if a.name and a.stack == action.stack}
+    found = set()
+    for kind in registry:
+        if not kind.interpreted or not kind.section or not getattr(spec, kind.section, None):
+            continue
+        words = "|".join(re.escape(w) for w in sorted({*kind.words, *kind.kind_values, kind.noun} - {""},
+                                                      key=len, reverse=True))
+        for m in re.finditer(rf"\b(?:(its|their)|([a-z0-9][\w-]*)'s)\s+(?:{words})\b", lowered):
+            owner = m.group(2) or (next(iter(before)) if len(before) == 1 else None)
+            if not owner:
+                continue
+            for name, entry in getattr(spec, kind.section).items():
+                refs = {getattr(entry, f, None) for f in kind.references}
+                if owner in refs or name.startswith(owner + "-"):
+                    found.add(name)
+    return found.pop() if len(found) == 1 else None
+
+
 _BACK = re.compile(r"\b(?:its|it|it's|their|them)\b")
 
 
@@ -1630,6 +1738,16 @@ def _said_literals(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
                 values = {v for v in values if v.startswith("ami-") == (kind.section == "instances")}
             if len(values) == 1:
                 added[key] = values.pop()
+        current = getattr(found[1], "image", None) if found[1] is not None else None
+        if ("image" in fields and "image" not in params and "image" not in added and isinstance(current, str)
+                and ":" in current.rsplit("/", 1)[-1] and action.type == ActionType.update
+                and not set(params) - {"kind"}):
+            # "roll the creator dashboard back to 7.0.3": a version said for what runs an image,
+            # in an update that says nothing else, is that image at that tag
+            tags = set(re.findall(r"\b(?:back\s+)?to\s+(v?\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?)(?![\w.%])(?!\s*(?:gb|mb|gi|mi|g|m|x|%)\b)",
+                                  regions[i], re.I))
+            if len(tags) == 1:
+                added["image"] = f"{current.rsplit(':', 1)[0]}:{tags.pop()}"
         if added:
             for key, value in added.items():
                 if params.get(key) != value:

@@ -1408,3 +1408,54 @@ def test_a_target_the_command_never_names_is_the_one_it_names_that_no_other_acti
     with pytest.raises(InterpretError, match="does not name 'ad-stitcher'"):
         scripted("scale infrastructure name=ad-stitcher stack=prod max_size=32").interpret(
             "the playback hpa max to 32 in prod, ahead of the ad spots", gale)
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("playback-api in prod to 16 replicas, and bump its pdb to min available 12",
+     "scale deployment name=playback-api stack=prod replicas=16 ; "
+     "update infrastructure name=playback-pdb stack=prod kind=pdb min_available=12", "playback-api-pdb"),
+    ("bump playback-api's hpa max to 40 in prod", "scale infrastructure name=playback-hpa stack=prod max_size=40",
+     "playback-api-hpa"),
+])
+def test_a_resource_said_as_another_ones(scripted, gale, command, line, want):
+    plan = scripted(line).interpret(command, gale)
+    assert plan.actions[-1].name == want
+
+
+def test_the_same_value_as_another_action(scripted, gale):
+    plan = scripted("update deployment name=feed-builder stack=prod image=ghcr.io/galecrest/feed-builder:2.15.1 ; "
+                    "update infrastructure name=rss-refresh stack=prod").interpret(
+        "feed builder prod: deploy ghcr.io/galecrest/feed-builder:2.15.1 and point the rss-refresh cron at the same image",
+        gale)
+    assert [a.parameters.image for a in plan.actions] == ["ghcr.io/galecrest/feed-builder:2.15.1"] * 2
+    spec = _applied(plan, gale)["prod"]
+    assert spec.find("rss-refresh")[1].image == "ghcr.io/galecrest/feed-builder:2.15.1"
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # a word of the sentence taken for a reference: dropped; said as one, it stays
+    ("run the staging rss refresh weekdays at 6:30 only, it's noisy in the QA logs",
+     'update infrastructure name=rss-refresh stack=staging kind=cronjob cluster=qa schedule="30 6 * * 1-5"',
+     ("rss-refresh", {"kind": "cronjob", "schedule": "30 6 * * 1-5"})),
+    ("move rss-refresh in staging onto the qa cluster", "update infrastructure name=rss-refresh stack=staging kind=cronjob cluster=qa",
+     ("rss-refresh", {"kind": "cronjob", "cluster": "qa"})),
+    # runs that may overlap, said around the name
+    ("let rss-refresh runs overlap in staging, one slow feed shouldn't hold up the rest",
+     "update infrastructure name=rss-refresh stack=staging kind=cronjob",
+     ("rss-refresh", {"kind": "cronjob", "concurrency_policy": "Allow"})),
+    ("stop rss-refresh runs in staging from overlapping", "update infrastructure name=rss-refresh stack=staging kind=cronjob",
+     ("rss-refresh", {"kind": "cronjob", "concurrency_policy": "Forbid"})),
+    # the config said by name and kind word, the key and its value said apart
+    ("feeds go stale in prod, set FEED_TTL_SECONDS in the feed builder config to 1800",
+     "update deployment name=feed-builder stack=prod",
+     ("feed-builder-config", {"key": "FEED_TTL_SECONDS", "value": "1800"})),
+    ("LOG_LEVEL back to info on the staging feed builder config pls", "update deployment name=feed-builder stack=staging",
+     ("feed-builder-config", {"key": "LOG_LEVEL", "value": "info"})),
+    # a version said for what runs an image
+    ("roll the creator dashboard in prod back to 7.0.3, 7.1.0 broke the payouts tab",
+     "update deployment name=creator-dashboard stack=prod",
+     ("creator-dashboard", {"image": "ghcr.io/galecrest/creator-dashboard:7.0.3"})),
+])
+def test_galecrest_changes_in_words(scripted, gale, command, line, want):
+    plan = scripted(line).interpret(command, gale)
+    assert [(a.name, a.parameters.set_values()) for a in plan.actions] == [want]

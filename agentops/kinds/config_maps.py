@@ -110,7 +110,9 @@ class ConfigMapsKind(KubernetesKind):
         said = keys.pop()
         if key == "key":
             return said
-        m = re.search(rf"(?<![\w-]){re.escape(said)}\s*(?:=|:|->|\bto\b|\bis\b)\s*([\w./:@+-]+)", text)
+        m = re.search(rf"(?<![\w-]){re.escape(said)}\s*(?:=|:|->|\bto\b|\bis\b)\s*([\w./:@+-]+)", text) \
+            or re.search(rf"(?<![\w-]){re.escape(said)}(?:\s+[\w-]+){{0,6}}?\s+(?:back\s+)?to\s+([\w./:@+-]+)", text)
+        # ("LOG_LEVEL back to info", "FEED_TTL_SECONDS in the feed builder config to 1800")
         if m:
             return m.group(1).rstrip(".,;:")
         # "turn on STACKABLE_COUPONS", "disable LEGACY_CHECKOUT": a flag

@@ -165,7 +165,14 @@ class CronJobsKind(KubernetesKind):
         if key == "suspend":
             return _said_one(lowered, _SUSPEND_WORDS)
         if key == "concurrency_policy":
-            return _said_one(lowered, _OVERLAP_WORDS)
+            said = _said_one(lowered, _OVERLAP_WORDS)
+            if said is None and re.search(r"\boverlap", lowered):
+                # "let rss-refresh runs overlap", "stop the backfill runs from overlapping"
+                if re.search(r"\b(?:don t|do not|never|not|no|stop|prevent)\b(?:\s+\S+){0,6}\s+overlap", lowered):
+                    return "Forbid"
+                if re.search(r"\b(?:let|allow|fine\s+to|ok\s+to|okay\s+to)\b(?:\s+\S+){0,6}\s+overlap", lowered):
+                    return "Allow"
+            return said
         if key == "time_zone":
             return _said_one(lowered, _ZONE_WORDS)
         return None
