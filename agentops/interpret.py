@@ -439,6 +439,10 @@ def _relative_changes(lowered: str, raw: str | None = None) -> dict:
             out[_number(word)] = op
     if ANOTHER.search(lowered):
         out.setdefault(1.0, "+")
+    # a number written with its sign ("+4 nodes on transcode-eks", "replicas -2"); not a range's
+    # dash ("3-5"), a name's ("us-east-1") or a flag's ("-n 5")
+    for sign, number in re.findall(r"(?:^|(?<=[\s(,:]))([+-])(\d+)(?![\w.%])", raw):
+        out.setdefault(float(number), sign)
     words = lowered.split()
     for i, word in enumerate(words):
         if word == "half" and (i == 0 or words[i - 1] not in ("in", "by", "to")):

@@ -1459,3 +1459,12 @@ def test_the_same_value_as_another_action(scripted, gale):
 def test_galecrest_changes_in_words(scripted, gale, command, line, want):
     plan = scripted(line).interpret(command, gale)
     assert [(a.name, a.parameters.set_values()) for a in plan.actions] == [want]
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("transcode-eks in prod: +4 nodes, the backlog is deep", "scale infrastructure name=transcode-eks stack=prod kind=cluster count=4", 10),
+    ("transcode-eks prod nodes -2, the backlog cleared", "scale infrastructure name=transcode-eks stack=prod kind=cluster count=2", 4),
+])
+def test_a_number_written_with_its_sign_is_a_change_by_it(scripted, gale, command, line, want):
+    plan = scripted(line).interpret(command, gale)
+    assert plan.actions[0].parameters.count == want
