@@ -115,7 +115,8 @@ SIZE_BOUNDS_AFTER = (
 )
 _UP_TO = re.compile(rf"\bup\s+to\s+{_N}\b")
 _RESIZE_VERBS = frozenset({"scale", "scaled", "scaling", "bump", "bumped", "grow", "increase", "raise",
-                           "take", "bring", "resize", "size"})
+                           "take", "bring", "resize", "size", "spin", "spun", "ramp", "ramped", "crank",
+                           "cranked", "boost", "boosted"})
 # "between 2 and 5", "2-9 replicas" ("min 1 max 6" is read above; "from 3 to 5" is a change):
 # (pattern, read in the raw text, where a dash is not a word character)
 SIZE_RANGES = (
@@ -1022,6 +1023,7 @@ def guard(
     kept = _without_old_values(kept, facts, warnings)
     kept = _keys_by_phrase(kept, facts, specs, registry, warnings)
     kept = _said_metrics(kept, facts, specs, registry, warnings)
+    kept = _utilisation_targets(kept, facts, specs, registry, warnings)
     kept = _said_units(kept, facts, specs, registry, warnings)
     kept = _said_literals(kept, facts, specs, registry, warnings)
     kept = _introduced_values(kept, facts, specs, registry, warnings)
@@ -1455,6 +1457,43 @@ def _said_metrics(kept: list[Action], facts: CommandFacts, specs: dict[str, Stac
     return out
 
 
+_METRIC_OF = {"cpu": "cpu", "memory": "memory", "mem": "memory", "ram": "memory"}
+_UTILISATION = re.compile(
+    r"(\d{1,3})\s*%\s*(?:of\s+)?(cpu|memory|mem|ram)\b"
+    r"|\b(cpu|memory|mem|ram)\b(?:\s+(?:utili[sz]ation|usage|util|target|at|of|to|around|on|is))*\s+(\d{1,3})\s*%")
+
+
+def _utilisation_targets(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                         warnings: list[str]) -> list[Action]:
+    """A utilisation target said for a kind that scales on one (an autoscaler: "target 65%
+    cpu", "70% cpu", "cpu at 50%"): its metric and threshold, where the plan left them out."""
+    regions = _regions(kept, facts.text.lower())
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type not in (ActionType.create, ActionType.update, ActionType.scale):
+            continue
+        found = _kind_of(action, specs, registry)
+        if found is None:
+            continue
+        fields = {**_fields(action, found[0]), **found[0].fields_for("update")}
+        if "metric" not in fields or "threshold" not in fields or found[0].resource_type == ResourceType.monitoring:
+            continue  # (an alert's threshold is read as an alarm's, _said_metrics)
+        said = {(_METRIC_OF[m.group(2) or m.group(3)], int(m.group(1) or m.group(4)))
+                for m in _UTILISATION.finditer(regions[i])}
+        params = action.parameters.set_values()
+        if len(said) != 1:
+            continue
+        (metric, threshold), = said
+        added = {k: v for k, v in (("metric", metric), ("threshold", threshold)) if k not in params}
+        if not added or params.get("metric", metric) != metric:
+            continue
+        warnings.append(f"{metric} at {threshold}%: the utilisation the command says")
+        out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added),
+                                           "type": ActionType.update if action.type == ActionType.scale
+                                           and "threshold" not in found[0].fields_for("scale") else action.type})
+    return out
+
+
 def _names_as_written(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
                       warnings: list[str]) -> list[Action]:
     """A new resource's name as the command writes it: the model's near copy ("refund-key"
@@ -1630,6 +1669,11 @@ def _misspelt_name(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         return None
     _, names = _candidates(action, specs, created)
     written = action.name.lower()
+    if written in GENERIC_PARTS:
+        # "inventroy svc: scale to 8" written as name=svc: the one name ending so that the
+        # command says with a slip
+        meant = [n for n in names if n.endswith("-" + written) and facts.mentions_loosely(n)]
+        return meant[0] if len(meant) == 1 else None
     width = len(_words(written))
 
     def close(name: str) -> bool:

@@ -31,8 +31,13 @@ from agentops.errors import InterpretError
 
 # Numbers people write as words ("two replicas", "every five minutes"), for every reader of
 # commands (the guard's facts, a kind's reader of words).
-NUMBER_WORDS = {w: n for n, w in enumerate(
-    "zero one two three four five six seven eight nine ten eleven twelve".split())}
+_SAID = {w: n for n, w in enumerate(
+    "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+    "sixteen seventeen eighteen nineteen twenty".split())} | {
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
+# Longest first: readers join the words into one alternation, where "six" must not match the
+# start of "sixteen" or "sixty".
+NUMBER_WORDS = dict(sorted(_SAID.items(), key=lambda item: -len(item[0])))
 
 MAX_COMMAND_CHARS = 1000
 

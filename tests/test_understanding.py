@@ -1468,3 +1468,31 @@ def test_galecrest_changes_in_words(scripted, gale, command, line, want):
 def test_a_number_written_with_its_sign_is_a_change_by_it(scripted, gale, command, line, want):
     plan = scripted(line).interpret(command, gale)
     assert plan.actions[0].parameters.count == want
+
+
+@pytest.fixture
+def cinder_gale(tmp_path):
+    return {name: _written_repo(tmp_path / name, name) for name in ("cinderpeak", "galecrest")}
+
+
+@pytest.mark.parametrize("repo, command, line, want", [
+    # an autoscaler's utilisation target in words
+    ("cinderpeak", "autoscaler for profile-svc in production named profile-hpa, six to 20 replicas, 70% cpu",
+     "create infrastructure name=profile-hpa stack=prod kind=autoscaler min_size=6 max_size=20 target=profile-svc",
+     ("profile-hpa", {"kind": "autoscaler", "min_size": 6, "max_size": 20, "metric": "cpu", "threshold": 70,
+                      "target": "profile-svc"})),
+    ("cinderpeak", "gateway-hpa in prod: have it target 50% cpu instead",
+     "update infrastructure name=gateway-hpa stack=prod kind=autoscaler",
+     ("gateway-hpa", {"kind": "autoscaler", "metric": "cpu", "threshold": 50})),
+    # numbers in words past twelve
+    ("cinderpeak", "spin the load test bots up to twenty on stage", "scale deployment name=loadtest-bots stack=staging replicas=20",
+     ("loadtest-bots", {"replicas": 20})),
+    ("cinderpeak", "scale loadtest-bots to sixteen in staging", "scale deployment name=loadtest-bots stack=staging replicas=16",
+     ("loadtest-bots", {"replicas": 16})),
+    # a generic part written as the name, the first part said with a slip
+    ("cinderpeak", "inventroy svc in prod: scale to 8", "scale deployment name=svc stack=prod replicas=8",
+     ("inventory-svc", {"replicas": 8})),
+])
+def test_cinderpeak_phrasings(scripted, cinder_gale, repo, command, line, want):
+    plan = scripted(line).interpret(command, cinder_gale[repo])
+    assert [(a.name, a.parameters.set_values()) for a in plan.actions] == [want]
