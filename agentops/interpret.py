@@ -1235,7 +1235,7 @@ def _without_no_op_values(kept: list[Action], specs: dict[str, StackSpec], regis
 # only as the reason for something else ("restart it, the memory leak is back").
 ASKS_TO_WATCH = re.compile(
     r"\b(?:alert\w*|alarm\w*|pag(?:e|er|ed|es|ing)|notif\w*|ping|tell|monitor\w*|watch\w*|warn\w*"
-    r"|know|if|when|whenever|once|fires?|fired|threshold|trigger\w*|pagerduty|slack|on-?call)\b", re.I)
+    r"|know|if|when|whenever|once|fires?|fired|threshold|trigger\w*|pagerduty|slack|on-?call|eye)\b", re.I)
 
 
 def _unasked_monitors(kept: list[Action], facts: CommandFacts, warnings: list[str]) -> list[Action]:
@@ -2062,8 +2062,20 @@ def _creates_of_what_is_there(kept: list[Action], facts: CommandFacts, specs: di
             continue
         found = specs[action.stack].find(action.name)
         made = _kind_of(action, specs, registry)
+        keys = {k for k in action.parameters.set_values() if k != "kind"}
+        if (found is not None and made is not None and made[0].section != found[0] and found[0] in registry
+                and made[0].resource_type == ResourceType.security
+                and not keys <= set(registry[found[0]].fields_for("update"))):
+            # "let 192.168.0.0/16 reach the catalog db on 5432" written as a firewall named
+            # catalog-db: the rule is for traffic to it, and the database takes no rule; the
+            # command names no group, so a new one
+            warnings.append(f"{action.name!r} is a {registry[found[0]].noun} the rule lets traffic reach, "
+                            "not a firewall group: a new group with this rule")
+            out.append(action.model_copy(update={"name": None}))
+            continue
         if (found is not None and made is not None and made[0].section != found[0]
-                and found[0] in registry and not _asks_to_make(facts.text, registry[found[0]], action.name)):
+                and found[0] in registry and not _asks_to_make(facts.text, registry[found[0]], action.name)
+                and keys <= set(registry[found[0]].fields_for("update"))):
             # "let 203.0.113.0/24 through ingest-nlb" written as a create of a load balancer of
             # that name: a change of the one there, whatever kind the model guessed
             warnings.append(f"{action.name!r} is there already (a {registry[found[0]].noun}), and the "

@@ -1496,3 +1496,23 @@ def cinder_gale(tmp_path):
 def test_cinderpeak_phrasings(scripted, cinder_gale, repo, command, line, want):
     plan = scripted(line).interpret(command, cinder_gale[repo])
     assert [(a.name, a.parameters.set_values()) for a in plan.actions] == [want]
+
+
+@pytest.mark.parametrize("command, line", [
+    ("let 192.168.0.0/16 reach the catalog db on 5432 in prod",
+     "create security name=catalog-db stack=prod cidr=192.168.0.0/16 port=5432"),
+    ("open 8443 to 10.0.0.0/8 for the transcode workers in prod",
+     "create security name=transcode-worker stack=prod cidr=10.0.0.0/8 port=8443"),
+])
+def test_a_rule_named_for_what_it_lets_traffic_reach_is_a_new_group(scripted, gale, command, line):
+    plan = scripted(line).interpret(command, gale)
+    assert [(a.type.value, a.resource.value, a.name) for a in plan.actions] == [("create", "security", None)]
+    new = set(_applied(plan, gale)["prod"].security) - set(gale.load_all()["prod"].security)
+    assert len(new) == 1  # one new group, the database or deployment untouched
+
+
+def test_an_alert_asked_for_as_keeping_an_eye_is_kept(scripted, gale):
+    plan = scripted("restart deployment name=transcode-worker stack=prod ; "
+                    "monitor deployment name=transcode-worker stack=prod metric=memory threshold=90").interpret(
+        "restart transcode-worker in prod and keep an eye on its memory above 90%", gale)
+    assert [a.type.value for a in plan.actions] == ["restart", "monitor"]
