@@ -1037,6 +1037,7 @@ def guard(
     kept = _unasked_monitors(kept, facts, warnings)
     kept = _watched_as_said(kept, facts, specs, registry, warnings)
     kept = _names_as_written(kept, facts, specs, warnings)
+    kept = _groups_named_as_such(kept, facts, specs, registry, warnings)
     kept = _named_after_its_kind(kept, facts, specs, registry, warnings)
     kept = _each_named(kept, facts, specs, warnings)
     return _values_from_words(kept, facts, specs, registry, warnings)
@@ -1287,6 +1288,30 @@ def _watched_as_said(kept: list[Action], facts: CommandFacts, specs: dict[str, S
             name = others.pop()[0]
             warnings.append(f"the alarm is on {name!r}: the command says the {meant_kind.noun}'s")
             out[i] = action.model_copy(update={"name": name})
+    return out
+
+
+def _groups_named_as_such(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                          warnings: list[str]) -> list[Action]:
+    """A new firewall group named by a plain word of the sentence ("let the office reach ssh",
+    "reach grafana on 3000" written as name=office, name=grafana): where traffic comes from or
+    goes to, not a group's name, unless the command gives it as one ("sg office", "a group
+    called office"). The command names no group: a new one with the kind's default name."""
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type != ActionType.create or not action.name or re.search(r"[-_0-9]", action.name):
+            continue
+        found = _kind_of(action, specs, registry)
+        if found is None or found[0].resource_type != ResourceType.security:
+            continue
+        kind = found[0]
+        words = "|".join(re.escape(w) for w in sorted({*kind.words, kind.noun, "named", "called", "name it"} - {""},
+                                                      key=len, reverse=True))
+        if re.search(rf"\b(?:{words})\s+[\"'`]?{re.escape(action.name)}\b", facts.text, re.I):
+            continue
+        warnings.append(f"{action.name!r} is what the rule is about, not a group the command names: "
+                        "a new group with this rule")
+        out[i] = action.model_copy(update={"name": None})
     return out
 
 

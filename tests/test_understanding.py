@@ -1516,3 +1516,18 @@ def test_an_alert_asked_for_as_keeping_an_eye_is_kept(scripted, gale):
                     "monitor deployment name=transcode-worker stack=prod metric=memory threshold=90").interpret(
         "restart transcode-worker in prod and keep an eye on its memory above 90%", gale)
     assert [a.type.value for a in plan.actions] == ["restart", "monitor"]
+
+
+@pytest.mark.parametrize("command, line, name", [
+    ("let the office 203.0.113.0/24 reach ssh on 22 in dev",
+     "create security name=office stack=dev cidr=203.0.113.0/24 port=22", None),
+    ("let 10.8.0.0/16 reach grafana on 3000 in staging",
+     "create security name=grafana stack=staging cidr=10.8.0.0/16 port=3000", None),
+    # given as the group's name: kept
+    ("new sg grafana in staging: 3000 from 10.8.0.0/16",
+     "create security name=grafana stack=staging cidr=10.8.0.0/16 port=3000", "grafana"),
+    ("a security group called monitoring in staging with 3000 from 10.8.0.0/16",
+     "create security name=monitoring stack=staging cidr=10.8.0.0/16 port=3000", "monitoring"),
+])
+def test_a_new_groups_name_is_one_the_command_gives_it(scripted, gale, command, line, name):
+    assert scripted(line).interpret(command, gale).actions[0].name == name
