@@ -1,0 +1,72 @@
+"""What the interpreter costs around the model: parsing the plan line, the guard and the plan.
+
+    cd /tmp && PYTHONPATH=<a revision's agentops> python /path/to/benchmarks/bench_guard.py [set ...]
+
+Every command of the written sets (training/written/<set>.yaml, default: all) is read with
+its own labelled plan line standing for the model's output: the command's facts, the plan
+line parsed, the guard, the kinds held, the plan composed -- what Interpreter.run does
+around the model, with the specs loaded once (loading them is the same for every revision).
+Prints the median, 95th percentile and mean per command (a refusal counts: it is what the
+guard does with that line) and the machine's load. Run two revisions one after the other in
+the same session to compare them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "training"))
+
+# agentops first, from PYTHONPATH: training/written.py puts this checkout on sys.path
+from agentops.actionplan import ActionPlan  # noqa: E402
+from agentops.errors import AgentOpsError  # noqa: E402
+from agentops.interpret import CommandFacts, compose, guard, hold_to_named_kinds  # noqa: E402
+from agentops.planline import parse  # noqa: E402
+from agentops.spec import Workspace  # noqa: E402
+
+import written  # noqa: E402  (after agentops)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("sets", nargs="*", help="written sets (default: all)")
+    ap.add_argument("--repeat", type=int, default=2, help="passes over the commands (the first warms caches)")
+    args = ap.parse_args()
+    import agentops
+
+    print(f"agentops from {agentops.__file__}; load average {os.getloadavg()[0]:.2f}")
+    times: list[float] = []
+    for path in written.set_paths(args.sets or None):
+        samples, _ = written.load(path)
+        workspace = Workspace(path.parent / f"{path.stem}-repo")
+        specs, registry = workspace.load_all(), workspace.kinds
+        names = [n for spec in specs.values() for n in spec.names()]
+        for n in range(args.repeat):
+            for sample in samples:
+                start = time.perf_counter()
+                try:
+                    # what Interpreter.run does with a written plan line, specs loaded once
+                    facts = CommandFacts.of(sample.command, list(specs))
+                    warnings: list[str] = []
+                    actions = guard(parse(sample.plan, registry), facts, specs, None, warnings, (), registry)
+                    hold_to_named_kinds(actions, sample.command, registry, names)
+                    plan = compose(sample.command, actions, specs, warnings)
+                    assert isinstance(plan, ActionPlan)
+                except AgentOpsError:
+                    pass
+                if n == args.repeat - 1:
+                    times.append(time.perf_counter() - start)
+    times.sort()
+    print(f"{len(times)} commands: median {statistics.median(times) * 1000:.1f} ms, "
+          f"p95 {times[int(len(times) * 0.95)] * 1000:.1f} ms, mean {statistics.mean(times) * 1000:.1f} ms "
+          f"(load average {os.getloadavg()[0]:.2f})")
+
+
+if __name__ == "__main__":
+    main()
