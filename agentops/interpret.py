@@ -1347,6 +1347,8 @@ def _named_after_its_kind(kept: list[Action], facts: CommandFacts, specs: dict[s
     def written(name: str) -> bool:
         return bool(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I))
 
+    vocabulary = sorted(registry.words())
+
     out = list(kept)
     for i, action in enumerate(kept):
         if action.type != ActionType.create or (action.name and written(action.name) and not as_value(action)):
@@ -1368,8 +1370,8 @@ def _named_after_its_kind(kept: list[Action], facts: CommandFacts, specs: dict[s
         for match in pattern.finditer(text):
             word = match.group(1).lower()
             if word in _NOT_A_NAME_AFTER_KIND or word in taken or _is_stack_word(word, specs) \
-                    or _is_vocabulary(word, registry):
-                continue
+                    or _is_vocabulary(word, registry) or difflib.get_close_matches(word, vocabulary, 1, 0.8):
+                continue  # ("ec2 instnaces in dev": a kind word with a slip, not a name)
             if re.search(r"[-_0-9]", word) or match.group("rest") is not None or not unnamed:
                 said.add(word)
         if not unnamed:

@@ -1256,6 +1256,8 @@ def test_an_alert_the_command_does_not_ask_for_is_dropped(scripted, gale, comman
     # a plain word after the kind word that is not where the sentence names the stack: no name
     ("a new bucket please, in prod", "create storage stack=prod kind=bucket", None),
     ("new namespace for the ml people in dev", "create infrastructure stack=dev kind=namespace", None),
+    # a kind word with a slip is not a name
+    ("creat 2 ec2 instnaces in dev", "create infrastructure stack=dev kind=instance count=2", None),
 ])
 def test_a_new_resources_name_after_its_kind_word(scripted, gale, command, line, name):
     plan = scripted(line).interpret(command, gale)
