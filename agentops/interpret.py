@@ -1033,7 +1033,7 @@ def guard(
     kept = [a for i, a in enumerate(kept) if a not in kept[:i]]
     kept = _within_another(kept, specs, registry, warnings)
     kept = _into_its_create(kept, warnings)
-    kept = _without_no_op_values(kept, specs, registry, warnings)
+    kept = _without_no_op_values(kept, facts, specs, registry, warnings)
     kept = _unasked_monitors(kept, facts, warnings)
     kept = _watched_as_said(kept, facts, specs, registry, warnings)
     kept = _names_as_written(kept, facts, specs, warnings)
@@ -1204,12 +1204,13 @@ def _into_its_create(kept: list[Action], warnings: list[str]) -> list[Action]:
     return out
 
 
-def _without_no_op_values(kept: list[Action], specs: dict[str, StackSpec], registry,
+def _without_no_op_values(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
                           warnings: list[str]) -> list[Action]:
-    """A value a change writes that the resource already has ("transcode-worker-hpa: min 10"
-    written with target=transcode-worker, its target now) changes nothing: left out of the
-    plan, so that the review shows what changes. A change of nothing but such values stays as
-    written (the edit says there is nothing to change)."""
+    """A value a change writes that the resource already has and that the command does not
+    say ("transcode-worker-hpa: min 10" written with target=transcode-worker, its target now)
+    changes nothing: left out of the plan, so that the review shows what changes. A value the
+    command says stays, as said ("image X and 3 replicas" where it runs 3); a change of nothing
+    but such values stays as written (the edit says there is nothing to change)."""
     out = list(kept)
     for i, action in enumerate(kept):
         if action.type not in (ActionType.scale, ActionType.update):
@@ -1224,7 +1225,9 @@ def _without_no_op_values(kept: list[Action], specs: dict[str, StackSpec], regis
         params = action.parameters.set_values()
         same = [key for key, value in params.items()
                 if key not in action.relative and key != "kind" and key in fields
-                and any(getattr(entry, f, None) == value for f in fields[key].split("|"))]
+                and any(getattr(entry, f, None) == value for f in fields[key].split("|"))
+                and not (float(value) in facts.numbers if isinstance(value, (int, float)) and not isinstance(value, bool)
+                         else re.search(rf"(?<![\w.-]){re.escape(str(value))}(?![\w-]|\.\w)", facts.text, re.I))]
         if same and len(same) < len([k for k in params if k != "kind"]):
             warnings.append(f"{', '.join(same)}: {action.name!r} has that already, nothing to change")
             left = {k: v for k, v in params.items() if k not in same}

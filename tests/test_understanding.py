@@ -1230,6 +1230,10 @@ def test_a_value_the_resource_already_has_is_left_out_of_a_change(scripted, gale
                     "min_size=12 target=transcode-worker").interpret("transcode-worker-hpa in prod: floor of 12", gale)
     assert _actions(plan) == [("scale", "transcode-worker-hpa", {"kind": "autoscaler", "min_size": 12})]
     assert any("has that already" in w for w in plan.warnings)
+    # a value the command says is kept, as said, even where it is the resource's now
+    plan = scripted("update deployment name=playback-api stack=prod image=ghcr.io/galecrest/playback-api:9.9.9 "
+                    "replicas=8").interpret("playback-api in prod: ghcr.io/galecrest/playback-api:9.9.9, keep 8 replicas", gale)
+    assert plan.actions[0].parameters.set_values() == {"image": "ghcr.io/galecrest/playback-api:9.9.9", "replicas": 8}
     # a change of nothing else: left as written, for the edit to say there is nothing to change
     plan = scripted("update infrastructure name=transcode-worker-hpa stack=prod kind=autoscaler "
                     "target=transcode-worker").interpret("point transcode-worker-hpa in prod at transcode-worker", gale)
