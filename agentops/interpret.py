@@ -1073,6 +1073,16 @@ def _within_another(kept: list[Action], specs: dict[str, StackSpec], registry,
     return out
 
 
+def _changes_of_what_is_there(kept: list[Action], specs: dict[str, StackSpec], registry):
+    """(index, action, (kind, entry)) of the plan's scales and updates of a resource in the
+    specs: the readings that compare a change with what is there."""
+    for i, action in enumerate(kept):
+        if action.type in (ActionType.scale, ActionType.update):
+            found = _kind_of(action, specs, registry)
+            if found is not None and found[1] is not None:
+                yield i, action, found
+
+
 _ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
              "ninth": 9, "tenth": 10}
 _ORDINAL = re.compile(r"\ba\s+(" + "|".join(_ORDINALS) + r"|\d+(?:st|nd|rd|th))\s+([a-z]+)")
@@ -1086,12 +1096,7 @@ def _ordinal_sizes(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
     kind's size key is that many, where the plan left it out or wrote one more."""
     regions = _regions(kept, facts.text.lower())
     out = list(kept)
-    for i, action in enumerate(kept):
-        if action.type not in (ActionType.scale, ActionType.update):
-            continue
-        found = _kind_of(action, specs, registry)
-        if found is None or found[1] is None:
-            continue
+    for i, action, found in _changes_of_what_is_there(kept, specs, registry):
         kind = found[0]
         nouns = _COUNTED | {n.rstrip("s") for n in kind.count_nouns if " " not in n}
         said = {_ORDINALS.get(m.group(1)) or int(re.match(r"\d+", m.group(1)).group())
@@ -1212,12 +1217,7 @@ def _without_no_op_values(kept: list[Action], facts: CommandFacts, specs: dict[s
     command says stays, as said ("image X and 3 replicas" where it runs 3); a change of nothing
     but such values stays as written (the edit says there is nothing to change)."""
     out = list(kept)
-    for i, action in enumerate(kept):
-        if action.type not in (ActionType.scale, ActionType.update):
-            continue
-        found = _kind_of(action, specs, registry)
-        if found is None or found[1] is None:
-            continue
+    for i, action, found in _changes_of_what_is_there(kept, specs, registry):
         kind, entry = found
         # a key the change does not take but the create does (an autoscaler's target) is
         # read through the create's fields
