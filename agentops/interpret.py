@@ -1073,14 +1073,22 @@ def _within_another(kept: list[Action], specs: dict[str, StackSpec], registry,
     return out
 
 
-def _changes_of_what_is_there(kept: list[Action], specs: dict[str, StackSpec], registry):
-    """(index, action, (kind, entry)) of the plan's scales and updates of a resource in the
-    specs: the readings that compare a change with what is there."""
+def _with_kinds(kept: list[Action], specs: dict[str, StackSpec], registry, types: tuple[ActionType, ...]):
+    """(index, action, (kind, entry or None)) of the plan's actions of `types` whose kind is
+    known (_kind_of): the loop of the readings that look at an action's kind."""
     for i, action in enumerate(kept):
-        if action.type in (ActionType.scale, ActionType.update):
+        if action.type in types:
             found = _kind_of(action, specs, registry)
-            if found is not None and found[1] is not None:
+            if found is not None:
                 yield i, action, found
+
+
+def _changes_of_what_is_there(kept: list[Action], specs: dict[str, StackSpec], registry):
+    """_with_kinds of the plan's scales and updates of a resource in the specs: the readings
+    that compare a change with what is there."""
+    for i, action, found in _with_kinds(kept, specs, registry, (ActionType.scale, ActionType.update)):
+        if found[1] is not None:
+            yield i, action, found
 
 
 _ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
@@ -1487,10 +1495,12 @@ def _said_metrics(kept: list[Action], facts: CommandFacts, specs: dict[str, Stac
     return out
 
 
-_METRIC_OF = {"cpu": "cpu", "memory": "memory", "mem": "memory", "ram": "memory"}
+# the words of the metrics a utilisation target is of (an autoscaler scales on cpu or memory)
+_METRIC_OF = {w: m for m in ("cpu", "memory") for w in ENUM_WORDS["metric"][m]}
+_UTILISED = "|".join(_METRIC_OF)
 _UTILISATION = re.compile(
-    r"(\d{1,3})\s*%\s*(?:of\s+)?(cpu|memory|mem|ram)\b"
-    r"|\b(cpu|memory|mem|ram)\b(?:\s+(?:utili[sz]ation|usage|util|target|at|of|to|around|on|is))*\s+(\d{1,3})\s*%")
+    rf"(\d{{1,3}})\s*%\s*(?:of\s+)?({_UTILISED})\b"
+    rf"|\b({_UTILISED})\b(?:\s+(?:utili[sz]ation|usage|util|target|at|of|to|around|on|is))*\s+(\d{{1,3}})\s*%")
 
 
 def _utilisation_targets(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
@@ -1499,12 +1509,8 @@ def _utilisation_targets(kept: list[Action], facts: CommandFacts, specs: dict[st
     cpu", "70% cpu", "cpu at 50%"): its metric and threshold, where the plan left them out."""
     regions = _regions(kept, facts.text.lower())
     out = list(kept)
-    for i, action in enumerate(kept):
-        if action.type not in (ActionType.create, ActionType.update, ActionType.scale):
-            continue
-        found = _kind_of(action, specs, registry)
-        if found is None:
-            continue
+    changes = (ActionType.create, ActionType.update, ActionType.scale)
+    for i, action, found in _with_kinds(kept, specs, registry, changes):
         fields = {**_fields(action, found[0]), **found[0].fields_for("update")}
         if "metric" not in fields or "threshold" not in fields or found[0].resource_type == ResourceType.monitoring:
             continue  # (an alert's threshold is read as an alarm's, _said_metrics)
@@ -1774,12 +1780,7 @@ def _said_literals(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
     regions = _regions(kept, text)  # case kept: image tags and ARNs are case-sensitive
     used = {str(v) for a in kept for v in a.parameters.set_values().values()}
     out = list(kept)
-    for i, action in enumerate(kept):
-        if action.type not in (ActionType.create, ActionType.update):
-            continue
-        found = _kind_of(action, specs, registry)
-        if found is None:
-            continue
+    for i, action, found in _with_kinds(kept, specs, registry, (ActionType.create, ActionType.update)):
         kind = found[0]
         params = action.parameters.set_values()
         fields = _fields(action, kind)
@@ -1864,12 +1865,8 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
         a.name for a in kept if a.name}
     names = {n for spec in specs.values() for _, n, _ in spec.resources()}
     out = list(kept)
-    for i, action in enumerate(kept):
-        if action.type not in (ActionType.create, ActionType.update, ActionType.scale):
-            continue
-        found = _kind_of(action, specs, registry)
-        if found is None:
-            continue
+    changes = (ActionType.create, ActionType.update, ActionType.scale)
+    for i, action, found in _with_kinds(kept, specs, registry, changes):
         kind, entry = found
         params = action.parameters.set_values()
         fields = _fields(action, kind)
