@@ -15,7 +15,8 @@ sys.path.insert(0, str(ROOT / "training"))
 
 import synth  # noqa: E402
 
-from agentops.interpret import CommandFacts, _params  # noqa: E402
+from agentops.interpret import CommandFacts  # noqa: E402
+from agentops.interpret.guard import _params  # noqa: E402
 from agentops.planline import grammar, parse, render  # noqa: E402
 
 PROMPT = "Command: scale api in prod to 8 replicas\nPlan: scale deployment name=api stack=prod replicas=8"

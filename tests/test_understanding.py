@@ -312,7 +312,7 @@ def test_a_load_balancers_protocol_said_in_lowercase_is_kept(scripted, workspace
 
 
 def test_quantities_overlap_and_keep_decimals():
-    from agentops.interpret import _quantities
+    from agentops.interpret.facts import _quantities
 
     # "a one" must not hide "one day"; "2.5 hours" is not also "5 hours"
     assert _quantities("a one day timeout, 2.5 hours") == [(1.0, "d"), (2.5, "h")]

@@ -210,7 +210,7 @@ class Kind:
     # The words that introduce a written value of one of the kind's free keys in a command,
     # beyond the key's own words ("owned by data-team" is owner=data-team, "sort key sku"
     # range_key=sku): key -> phrases. A create or change that left the key out takes the one
-    # name-like value said right after them (agentops.interpret._introduced_values).
+    # name-like value said right after them (agentops.interpret.values._introduced_values).
     value_intros: ClassVar[Mapping[str, tuple[str, ...]]] = {}
     # The nouns a count of the kind is said with ("over 3 zones" for a network's count, "keep
     # 30 images" for a registry's): a create or change that left count out takes the one

@@ -67,7 +67,7 @@ class DisruptionBudgetsKind(KubernetesKind):
     model = DisruptionBudget
     noun = "disruption budget"
     # how people say either amount ("at most 5 down at once", "keep at least 2 available"): the
-    # guard moves a number the model wrote under the other key (interpret._keys_by_phrase)
+    # guard moves a number the model wrote under the other key (interpret.values._keys_by_phrase)
     phrases = {"max_unavailable": ("at most {n}", "no more than {n}", "max {n}", "{n} down", "{n} unavailable",
                                    "{n} at a time", "{n} go at a time", "{n} at once"),
                "min_available": ("at least {n}", "keep {n}", "min {n}", "{n} available", "{n} up", "{n} running")}

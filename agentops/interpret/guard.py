@@ -1,0 +1,613 @@
+"""The guard: what the model wrote, held to what the command says and the specs contain.
+
+guard() reads the actions in order and calls the readings of the sibling modules (targets,
+values, relative, whole_plan); what no reading can make right is refused by name. compose()
+turns the guarded actions into the ActionPlan's sentences.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from agentops.actionplan import Action, ActionPlan, ActionType, Parameters, ResourceType
+from agentops.errors import InterpretError
+from agentops.interpret.facts import (
+    ENUM_WORDS,
+    LITERAL_KEYS,
+    PROVIDER_WORDS,
+    SECTION_NOUN,
+    CommandFacts,
+    _words,
+)
+from agentops.interpret.lookup import (
+    _INT_KEYS,
+    _exists,
+    _fields,
+    _find,
+    _has_size_range,
+    _is_stack_word,
+    _is_vocabulary,
+    _kind_of,
+    _scale_or_update,
+)
+from agentops.interpret.relative import _add_said_ends, _read_relative, _sizes_to_their_ends, resolve_relative
+from agentops.interpret.targets import (
+    _alarm_already_there,
+    _belonging_to,
+    _creates_of_what_is_there,
+    _each_named,
+    _groups_named_as_such,
+    _longer_name_said,
+    _misspelt_name,
+    _named_after_its_kind,
+    _named_for_its_target,
+    _named_target,
+    _names_as_written,
+    _referred_back,
+    _rule_without_a_group,
+    _said_as_purpose,
+    _said_in_part,
+    _said_target,
+    _whole_name,
+)
+from agentops.interpret.values import (
+    _introduced_values,
+    _keys_by_phrase,
+    _ordinal_sizes,
+    _said_literals,
+    _said_metrics,
+    _said_units,
+    _said_values,
+    _utilisation_targets,
+    _values_from_words,
+    _without_no_op_values,
+    _without_old_values,
+)
+from agentops.interpret.whole_plan import (
+    _into_its_create,
+    _references_said_as_such,
+    _same_as_another,
+    _unasked_monitors,
+    _watched_as_said,
+    _within_another,
+)
+from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec
+
+
+def guard(
+    actions: list[Action],
+    facts: CommandFacts,
+    specs: dict[str, StackSpec],
+    default_stack: str | None,
+    warnings: list[str],
+    name_prefixes: tuple[str, ...] | list[str] = (),
+    registry=None,
+) -> list[Action]:
+    """What the model wrote, held to what the command says and the specs contain.
+    `name_prefixes`: the repository's naming conventions learned from reviewers' corrections
+    (Memory.name_prefixes): a new resource may carry one in front of the name the command says.
+
+    Actions are read in order, and a later action may act on what an earlier one creates
+    ("create a worker deployment ... and alert me when its memory passes 70%"): the plan's own
+    creates count as existing for the actions after them."""
+    from agentops.kinds import active
+
+    registry = registry if registry is not None else active()
+    kept: list[Action] = []
+    created: dict[tuple[str | None, str], Action] = {}
+    completed: set[str] = set()  # names the command says by their first part (_whole_name)
+    if actions and NOT_A_REQUEST.search(facts.text.lower()):
+        warnings.append("the command says it asks for nothing (a note or a thank-you): nothing to do")
+        return []
+    if _only_asks(facts.text) and any(a.type != ActionType.show for a in actions):
+        # "is the shipment-status topic encrypted?": a question changes nothing; listing is
+        # all a question gets
+        warnings.append("the command is a question: nothing changes")
+        actions = [a for a in actions if a.type == ActionType.show]
+        if not actions:
+            return []
+    actions = _one_per_stack_said(actions, facts, specs, warnings)
+    for action in actions:
+        if action.type == ActionType.delete and (not facts.destructive or facts.injected):
+            warnings.append(
+                "dropped a delete the command did not ask for in so many words"
+                + (" (the command looks like a prompt injection)" if facts.injected else "")
+            )
+            continue
+        action = action.model_copy(update={"stack": _stack(action.stack, facts, default_stack)})
+        action = _rule_without_a_group(action, facts, specs, warnings)
+        if action.type == ActionType.delete and action.name and (action.stack, action.name) in created:
+            # "a new nlb picking-public-lb ..., and delete the old picking-lb" written as a delete
+            # of the new one: nobody makes a resource to delete it in the same breath. The one
+            # other resource the command names in full is meant; none or several: refused.
+            meant = [n for n in (specs[action.stack].names() if action.stack in specs else [])
+                     if facts.mentions(n, exact=True) and all(a.name != n for a in actions)
+                     and n not in {str(v) for a in actions for v in a.parameters.set_values().values()}
+                     and SECTIONS[specs[action.stack].find(n)[0]][1] == action.resource.value]
+            meant = [n for n in meant if not any(o != n and n in o for o in meant)]
+            if len(meant) != 1:
+                _refuse_target(action, specs, f"it deletes {action.name!r}, which this plan creates")
+            warnings.append(f"read the delete of {action.name!r} (which this plan creates) as "
+                            f"{meant[0]!r}, the resource the command names")
+            action = action.model_copy(update={"name": meant[0]})
+        if (action.type == ActionType.create and action.relative and action.name
+                and _exists(action, specs, {})):
+            # "add one store-sync box" written as a create of store-sync +1: a change by an
+            # amount of what is there
+            warnings.append(f"read a create of {action.name!r} by an amount as a change of it")
+            action = action.model_copy(update={"type": ActionType.update})
+        if (action.type == ActionType.create and action.relative and action.name
+                and not _exists(action, specs, created)):
+            # "+50 GB on the scratch volume" written as a create of "scratch": a change by an
+            # amount is of something there, the one resource the command names
+            change = action.model_copy(update={"type": ActionType.update})
+            there = _named_target(change, facts, specs, created) or _whole_name(change, facts, specs, created)
+            if there:
+                warnings.append(f"read a create of {action.name!r} by an amount as a change of {there!r}")
+                completed.add(there)
+                action = change.model_copy(update={"name": there})
+        if (action.type in TARGETED and action.name and not _is_stack_word(action.name, specs)
+                and not _exists(action, specs, created)):
+            if _is_vocabulary(action.name, registry) or not facts.mentions(action.name, exact=True):
+                # A name that is not there: the command may name the resource in words the
+                # model did not copy ("the order events queue"), or the model took another word
+                # for the name ("scale api and alert on memory" -> name=memory). The one
+                # resource the command does name is meant; none or several, and the checks
+                # below refuse. A name the command itself says and that does not exist is
+                # refused, never swapped for another -- unless it is the first part of exactly
+                # one name ("checkout" for checkout-svc, _whole_name).
+                others = frozenset(a.name for a in actions if a is not action and a.name)
+                repaired = _named_target(action, facts, specs, created, others) or _misspelt_name(
+                    action, facts, specs, created) or _belonging_to(action, facts, specs, kept, registry) \
+                    or _referred_back(action, facts, kept)
+                if repaired and repaired != action.name:
+                    warnings.append(f"read {action.name!r} as {repaired!r}, the "
+                                    f"{action.resource.value} resource the command names")
+                    completed.add(repaired)  # said, if not by its name ("its pdb")
+                    action = action.model_copy(update={"name": repaired})
+            elif whole := _whole_name(action, facts, specs, created):
+                warnings.append(f"read {action.name!r} as {whole!r}, the one {action.resource.value} "
+                                "resource whose name starts with it")
+                completed.add(whole)
+                action = action.model_copy(update={"name": whole})
+            elif meant := _misspelt_name(action, facts, specs, created):
+                warnings.append(f"read {action.name!r} as {meant!r}: the command says its name with a slip")
+                completed.add(meant)
+                action = action.model_copy(update={"name": meant})
+        if action.name and (action.type == ActionType.delete or (
+                action.type == ActionType.update and not set(action.parameters.set_values()) - {"kind"}
+                and not action.relative)) and (longer := _longer_name_said(action, facts, specs)):
+            # (and an update that says nothing to change on the shorter one: "set
+            # FEED_TTL_SECONDS in the feed builder config to 1800" written as feed-builder)
+            # "delete the edi gateway role" written as a delete of the instance edi-gateway:
+            # every time the command says edi-gateway it says edi-gateway-role. Deletes only:
+            # "monitor api memory" names api and its metric, not the alert api-memory
+            warnings.append(f"read {action.name!r} as {longer!r}: the command names the longer one")
+            action = action.model_copy(update={"name": longer})
+        action = _read_relative(action, facts, specs, registry)
+        action = action.model_copy(update={"parameters": _params(action.parameters, facts, warnings, action.name)})
+        if action.name and _is_stack_word(action.name, specs):
+            # "delete all production databases": the stack taken for a name, not a target
+            action = action.model_copy(update={"name": None})
+        elif action.name and action.type == ActionType.create and _conventional(action.name, facts, name_prefixes):
+            warnings.append(f"the name {action.name!r} follows this repository's naming convention "
+                            f"({_conventional(action.name, facts, name_prefixes)!r} + the name said), "
+                            "learned from reviewers' corrections")
+        if (action.name and action.type != ActionType.create and action.name not in completed
+                and action.type != ActionType.delete and not facts.mentions_loosely(action.name)
+                and _said_in_part(action, facts, specs, created)):
+            # "bump picking by 2" written as picking-svc: the one resource whose name starts
+            # with the part said (as _whole_name reads it the other way round)
+            completed.add(action.name)
+        if (action.name and action.type != ActionType.create and action.name not in completed
+                and not (facts.mentions(action.name, exact=True) if action.type == ActionType.delete
+                         else facts.mentions_loosely(action.name))):
+            others = frozenset(a.name for a in actions if a is not action and a.name)
+            meant = _named_target(action, facts, specs, created, others) \
+                if action.type not in (ActionType.delete, ActionType.monitor) and len(actions) > 1 else None
+            if meant and meant not in others:
+                # "audio-eks max to 20 and the playback hpa max to 32" written with the second
+                # on ad-stitcher (from "ad spots"): in a plan of several actions, the one
+                # resource the command names that no other action takes is this one's
+                warnings.append(f"read {action.name!r} as {meant!r}: the command names it, not {action.name!r}")
+                action = action.model_copy(update={"name": meant})
+            elif action.type in TARGETED:
+                # The model named a resource the command never names (copied from an example,
+                # or the nearest existing one): acting on it would be a confident wrong answer.
+                _refuse_target(action, specs, f"the command does not name {action.name!r}")
+            else:
+                action = action.model_copy(update={"name": None})
+        elif action.name and action.type == ActionType.create and not facts.mentions_loosely(action.name) \
+                and not _conventional(action.name, facts, name_prefixes):
+            action = action.model_copy(update={"name": None})
+        elif action.name and action.type == ActionType.create and _said_as_purpose(action.name, facts):
+            # "a new firewall for the prometheus federation": what it is for, not its name
+            warnings.append(f"{action.name!r} is what the new resource is for, not a name the "
+                            "command gives it: it takes the kind's default name")
+            action = action.model_copy(update={"name": None})
+        if (action.type == ActionType.create and len(facts.said_names) == 1
+                and action.name != facts.said_names[0]
+                and not (action.name and _conventional(action.name, facts, name_prefixes))
+                and not _is_stack_word(facts.said_names[0], specs)
+                and sum(a.type == ActionType.create for a in actions) == 1):
+            # "a bucket named invoices" written as name=bills (or no name): the one name the
+            # command gives after "named"/"called" is the name of the one thing it creates
+            action = action.model_copy(update={"name": facts.said_names[0]})
+        if action.type in TARGETED and not action.name:
+            if facts.everything and action.stack in specs:
+                # "delete all production databases": the command names the set itself, so
+                # the action becomes one per member, each named in the plan a reviewer reads.
+                members = _members(action, specs[action.stack])
+                if not members:
+                    _refuse_target(action, specs, f"there is no {action.resource.value} resource to act on")
+                for name in members:
+                    named = action.model_copy(update={"name": name})
+                    if named not in kept:
+                        kept.append(named)
+                continue
+            # No pick by elimination ("the only database", "the dev cluster"): a change to an
+            # existing resource needs the command to name it.
+            _refuse_target(action, specs, "the command names no existing resource to act on")
+        _check_exists(action, specs, created)
+        if (action.stack is None and action.name and action.type in TARGETED
+                and action.type != ActionType.delete):
+            # "restart the order worker": a name that exists in one stack only says where
+            homes = [s for s, spec in specs.items() if spec.find(action.name)]
+            if len(homes) == 1:
+                warnings.append(f"stack {homes[0]}: the only stack with {action.name!r}")
+                action = action.model_copy(update={"stack": homes[0]})
+        action = _resource_from_spec(action, specs, created)
+        action = _alarm_already_there(action, facts, specs, registry, warnings)
+        action = fit_to_kind(action, specs, registry, created, facts)
+        action = _named_for_its_target(action, specs, registry, warnings)
+        action = _said_target(action, facts, specs, registry, created, warnings)
+        action = _said_values(action, facts, specs, registry)
+        action = resolve_relative(action, specs, registry, warnings)
+        if action.type == ActionType.create and action.name:
+            created[(action.stack, action.name)] = action
+        if action not in kept:
+            kept.append(action)
+    kept = _add_said_ends(kept, facts, specs, registry)
+    kept = _ordinal_sizes(kept, facts, specs, registry, warnings)
+    kept = _creates_of_what_is_there(kept, facts, specs, registry, warnings)
+    kept = _without_old_values(kept, facts, warnings)
+    kept = _keys_by_phrase(kept, facts, specs, registry, warnings)
+    kept = _said_metrics(kept, facts, specs, registry, warnings)
+    kept = _utilisation_targets(kept, facts, specs, registry, warnings)
+    kept = _said_units(kept, facts, specs, registry, warnings)
+    kept = _said_literals(kept, facts, specs, registry, warnings)
+    kept = _introduced_values(kept, facts, specs, registry, warnings)
+    kept = _same_as_another(kept, facts, specs, registry, warnings)
+    kept = _references_said_as_such(kept, facts, specs, registry, warnings)
+    # the readings above can make two actions the model wrote differently the same
+    kept = [a for i, a in enumerate(kept) if a not in kept[:i]]
+    kept = _within_another(kept, specs, registry, warnings)
+    kept = _into_its_create(kept, warnings)
+    kept = _without_no_op_values(kept, facts, specs, registry, warnings)
+    kept = _unasked_monitors(kept, facts, warnings)
+    kept = _watched_as_said(kept, facts, specs, registry, warnings)
+    kept = _names_as_written(kept, facts, specs, warnings)
+    kept = _groups_named_as_such(kept, facts, specs, registry, warnings)
+    kept = _named_after_its_kind(kept, facts, specs, registry, warnings)
+    kept = _each_named(kept, facts, specs, warnings)
+    return _values_from_words(kept, facts, specs, registry, warnings)
+
+
+_STACK_LIST_WORDS = frozenset({"and", "in", "on", "both", "plus", "also", "&"})
+
+
+def _listed_stacks(facts: CommandFacts, specs: dict[str, StackSpec]) -> list[str]:
+    """The stacks a command lists together ("in staging and prod", "in dev, stg and prod",
+    "in both prod and staging"), in the order said; [] when it names fewer than two or names
+    them apart ("promote staging's image to prod")."""
+    vocab = {s: s for s in specs} | {a: s for a, s in STACK_ALIASES.items() if s in specs}
+    lowered = facts.text.lower()
+    said = [(m.start(), m.end(), vocab[m.group(0)]) for m in re.finditer(r"[a-z0-9]+", lowered)
+            if m.group(0) in vocab]
+    if len({s for _, _, s in said}) < 2:
+        return []
+    between = re.findall(r"[a-z0-9]+|[^\sa-z0-9]", lowered[said[0][1]:said[-1][0]])
+    if any(t not in _STACK_LIST_WORDS and t != "," and t not in vocab for t in between):
+        return []
+    return list(dict.fromkeys(s for _, _, s in said))
+
+
+def _one_per_stack_said(actions: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
+                        warnings: list[str]) -> list[Action]:
+    """A command that lists several stacks for one change ("restart the dispatch service in
+    staging and prod", "+200 GB in both prod and staging") that the model wrote for one of
+    them: the change once per stack, in the order said (each resolved against its own
+    stack's spec: "+200 GB" from each one's size). Not for creates, nor when the plan
+    already spans stacks."""
+    stacks = _listed_stacks(facts, specs)
+    if not stacks or not actions or any(a.type == ActionType.create for a in actions):
+        return actions
+    if len({a.stack for a in actions}) == 1 and actions[0].stack in (*stacks, None) and all(
+            a.name and all(specs[s].find(a.name) for s in stacks) for a in actions):
+        warnings.append(f"the command lists {', '.join(stacks)}: one action per stack")
+        return [a.model_copy(update={"stack": s}) for a in actions for s in stacks]
+    # Written once per stack, with one of them on a word of the command's reason that is no
+    # resource ("restart notify worker in dev, stg and prod, sendgrid changed their endpoint"
+    # -> restart sendgrid in staging): the one change the command asks, in every stack listed.
+    there = [a for a in actions if a.name and all(specs[s].find(a.name) for s in stacks)
+             and facts.mentions_loosely(a.name)]
+    if len({a.type for a in actions}) != 1 or len({a.name for a in there}) != 1 or len(
+            {repr((a.name, sorted(a.parameters.set_values().items()), sorted(a.relative.items()))) for a in there}) != 1:
+        return actions
+    if any(a.name and any(spec.find(a.name) for spec in specs.values()) for a in actions if a not in there):
+        return actions
+    if {a.stack for a in actions} - {*stacks, None}:
+        return actions
+    warnings.append(f"the command lists {', '.join(stacks)}: one action per stack, on {there[0].name!r}")
+    return [there[0].model_copy(update={"stack": s}) for s in stacks]
+
+
+# A message that says it asks for nothing ("fyi ... no action needed", "just curious, not
+# changing anything", "thanks, the bump did it"): whatever the model read into it, nothing
+# changes. Ahead of any plan, as a delete needs its own words.
+NOT_A_REQUEST = re.compile(
+    r"\bno\s+action\s+(?:needed|required|necessary)\b|\bnot\s+changing\s+anything\b"
+    r"|\bdon'?t\s+change\s+anything\b|\bjust\s+(?:curious|checking|watching|asking|wondering|fyi)\b"
+    r"|^\s*(?:thanks|thank\s+you|thx|ty|great\s+work|nice\s+work|good\s+job|kudos|fyi)\b"
+    # chat that answers or takes back ("nvm, ignore my last message", "lgtm, merged", "ack")
+    r"|^\s*(?:nvm|never\s*mind|ignore\s+my\s+last|lgtm|ack\b|lol\b|good\s+(?:morning|afternoon|evening)\b"
+    r"|cool,?\s+merged)"
+    # a notice ("heads up: ...", "reminder: change freeze ..."), a standing no ("please don't
+    # scale anything in prod until ..."), a request to explain or review, a talk for later
+    r"|^\s*(?:heads[\s-]+up|reminder|fyi|psa)\b\s*[:,-]"
+    r"|^\s*(?:please\s+)?(?:don'?t|do\s+not)\s+(?:scale|change|touch|deploy|restart|delete|remove|modify)"
+    r"\s+anything\b"
+    r"|^\s*(?:can|could)\s+(?:someone|anyone)\s+(?:explain|tell\s+me|review)\b|^\s*remind\s+me\s+what\b"
+    r"|\blet'?s\s+(?:talk|chat)\s+about\s+it\b")
+
+
+_QUESTION = re.compile(r"^\s*(?:is|are|does|do|did|was|were|what|what's|whats|which|who|whose|where|why|when"
+                       r"|how\s+(?:do|does|did|many|much|long|often|is|are))\b[^?]*\?")
+_CHANGE_WORDS = frozenset({"scale", "bump", "set", "change", "add", "create", "delete", "remove", "raise",
+                           "lower", "increase", "decrease", "restart", "deploy", "move", "make", "give",
+                           "drop", "update", "double", "halve", "open", "close", "rotate", "attach",
+                           "pause", "resume", "enable", "disable", "please", "pls"})
+
+
+def _only_asks(text: str) -> bool:
+    """Whether a command is a question and nothing more ("is the topic encrypted?", "how many
+    arena servers are we running?"): a wh- or yes/no question, and no change asked after it."""
+    m = _QUESTION.match(text.lower())
+    return bool(m) and not (set(_words(text[m.end():])) & _CHANGE_WORDS)
+
+
+def fit_to_kind(action: Action, specs: dict[str, StackSpec], registry, created: dict,
+                facts: CommandFacts | None = None) -> Action:
+    """Parameter keys held to the kind the action lands on: a size written under a key the
+    kind does not take for this action (a deployment scaled with count) moves to the one size
+    key it does take; a size the command says as an end of a range goes under that end
+    (_sizes_to_their_ends); of two keys for one spec field the one named like the field is used
+    (replicas for a deployment's replicas); a kind= value of another kind is corrected to the
+    target's own (a deployment has none)."""
+    found = _kind_of(action, specs, registry)
+    if found is None:
+        return action
+    kind, entry = found
+    params = action.parameters.set_values()
+    fields = _fields(action, kind)
+    if facts is not None and _has_size_range(fields):
+        _sizes_to_their_ends(params, facts, fields, action.relative)
+    sizes = [k for k in fields if k in _INT_KEYS]
+    for key in [k for k in params if k not in fields and k in _INT_KEYS and k not in action.relative]:
+        free = [k for k in sizes if k not in params and fields[k] not in
+                {fields[p] for p in params if p in fields}]
+        if len(free) == 1:
+            params[free[0]] = params.pop(key)
+    for key in [k for k in params if k in fields]:
+        same = [k for k in fields if fields[k] == fields[key] and k != key]
+        if same and key != fields[key] and fields[key] in same and fields[key] not in params:
+            params[fields[key]] = params.pop(key)
+    if facts is not None and action.type != ActionType.monitor:  # an alarm's keys are the alert's
+        anywhere = {k for a in ("create", "update", "scale") for k in kind.fields_for(a)}
+        # only another kind's own keys: the common ones (provider, region, ...) are read by the
+        # edit and the program whichever kind takes them
+        for key in [k for k in params if k not in anywhere and k not in Parameters.model_fields
+                    and k not in action.relative]:
+            # a key of another kind that the command never says ("write_capacity=2" on a queue,
+            # read from "two weeks"): the model's, not the command's
+            stems = [w[:5] for w in key.split("_") if len(w) >= 3]
+            if not any(w.startswith(stem) for stem in stems for w in facts.words):
+                params.pop(key)
+    value = params.get("kind")
+    if value is not None and value not in kind.kind_values:
+        if entry is not None and kind.kind_values:
+            own = kind.noun_of(entry)
+            params["kind"] = own if own in kind.kind_values else kind.kind_values[0]
+        elif not kind.kind_values:
+            params.pop("kind")
+    return action.model_copy(update={"type": _scale_or_update(action, params, kind, entry),
+                                     "parameters": Parameters.model_validate(params)})
+
+
+def _conventional(name: str, facts: CommandFacts, prefixes) -> str | None:
+    """The learned prefix `name` carries in front of a name the command says, if any (only for
+    names the command does not say as they are)."""
+    if facts.mentions(name):
+        return None
+    for prefix in prefixes:
+        if name.startswith(prefix) and len(name) > len(prefix) and facts.mentions(name[len(prefix):]):
+            return prefix
+    return None
+
+
+def _members(action: Action, spec: StackSpec) -> list[str]:
+    """The names `action` covers in one stack when the command says "all" of a resource type
+    (and of a kind, when the action says which: "all volumes")."""
+    kind = (action.parameters.kind or "").lower()
+    out = []
+    for section, name, resource in spec.resources():
+        if SECTIONS[section][1] != action.resource.value:
+            continue
+        if kind and kind not in (SECTION_NOUN[section], getattr(resource, "kind", None)):
+            continue
+        out.append(name)
+    return out
+
+
+# Actions on one existing resource. They act only on a resource the command names: never on a
+# name the model supplied from elsewhere, never on the only resource of a kind.
+TARGETED = frozenset({ActionType.delete, ActionType.scale, ActionType.update, ActionType.restart,
+                      ActionType.backup, ActionType.monitor})
+
+
+def _refuse_target(action: Action, specs: dict[str, StackSpec], reason: str) -> None:
+    """Raise: `action` has no target the command names. The error lists what does exist."""
+    stacks = [action.stack] if action.stack in specs else list(specs)
+    noun = action.resource.value
+    existing = []
+    for stack in stacks:
+        names = [n for section, n, _ in specs[stack].resources()
+                 if SECTIONS[section][1] == noun or noun == "monitoring"]
+        existing.append(f"{stack}: {', '.join(names) or 'none'}")
+    where = f" in {action.stack}" if action.stack in specs else ""
+    example = {"delete": "delete database orders in prod", "scale": "scale api in prod to 4 replicas",
+               "restart": "restart api in dev", "backup": "back up database orders in prod",
+               "monitor": "alert when api cpu is above 80% in prod",
+               "update": "set the image of api in dev to ghcr.io/acme/api:2.0"}[action.type.value]
+    raise InterpretError(
+        f"cannot {action.type.value} a {noun} resource{where}: {reason}",
+        hint=f"name one that exists, e.g. \"{example}\" -- {noun} resources by stack: {'; '.join(existing)}",
+    )
+
+
+def _stack(stack: str | None, facts: CommandFacts, default: str | None) -> str | None:
+    if stack in facts.stacks or (stack and stack == default):
+        return stack
+    if len(facts.stacks) == 1:
+        return facts.stacks[0]
+    if stack and len(facts.stacks) > 1:
+        return stack if stack in facts.stacks else facts.stacks[0]
+    return default
+
+
+def _params(params: Parameters, facts: CommandFacts, warnings: list[str], name: str | None = None) -> Parameters:
+    from agentops.planline import INT_KEYS
+
+    values = params.set_values()
+    for key in [k for k, v in values.items() if name and v == name and k not in ("target", "cluster", "kind")]:
+        # "service=telematics-glue-role" on the role of that name: the name copied into a
+        # value, not a value the command says
+        del values[key]
+    lowered = facts.text.lower()
+    squeezed = re.sub(r"[^a-z0-9]", "", lowered)
+    for key, value in list(values.items()):
+        ok = True
+        if key in INT_KEYS:
+            ok = float(value) in facts.numbers
+        elif key == "threshold":
+            # "older than 10 minutes": a threshold may be said in a unit of time (seconds)
+            ok = float(value) in facts.numbers or facts.says_number("threshold_seconds", value)
+        elif key not in Parameters.model_fields:
+            ok = _said(key, value, facts, lowered, squeezed)
+        elif key in LITERAL_KEYS:
+            ok = str(value).lower() in lowered
+        elif key in ENUM_WORDS:
+            # a kind's own spelling (a load balancer's HTTPS) is said in any case
+            said = ENUM_WORDS[key].get(value, (str(value).lower(),))
+            ok = any(w in facts.words for w in said) or (
+                # "memroy": a slip in a metric word of five letters or more still names it
+                key == "metric" and any(difflib.get_close_matches(w, [x for x in said if len(x) >= 5], 1, 0.8)
+                                        for w in facts.words if len(w) >= 5))
+        elif key == "provider":
+            ok = any(w in facts.words for w in PROVIDER_WORDS.get(value, ()))
+        if not ok:
+            del values[key]
+    return Parameters.model_validate(values)
+
+
+def _said(key: str, value, facts: CommandFacts, lowered: str, squeezed: str) -> bool:
+    """Whether the command says the value of a kind's own key (agentops.kinds.base.plan_keys):
+    a number (in the key's unit or another: "4 days" for seconds), a flag by a word of its
+    key ("suspend", "internal"), a word or list written in the command."""
+    if isinstance(value, bool):
+        stems = [w[:5] for w in key.split("_") if len(w) >= 4]
+        return any(w.startswith(stem) for stem in stems for w in facts.words)
+    if isinstance(value, (int, float)):
+        return facts.says_number(key, value)
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        text = str(item).lower()
+        if len(text) < 3:
+            if text not in facts.words:
+                return False
+        elif text not in lowered and ("." in text or re.sub(r"[^a-z0-9]", "", text) not in squeezed):
+            # "api v2" for api-v2 is the value said; "enforce.trust" from "enforce. trust" is two
+            # sentences run together, not a value
+            return False
+    return True
+
+
+def _resource_from_spec(action: Action, specs: dict[str, StackSpec], created: dict | None = None) -> Action:
+    # An existing name fixes the resource type: the spec knows what `web` is, and the plan's
+    # own create what a resource it makes is.
+    if action.type == ActionType.create or not action.name:
+        return action
+    made = (created or {}).get((action.stack, action.name)) or (created or {}).get((None, action.name))
+    if made is not None:
+        return action if action.type == ActionType.monitor else action.model_copy(update={"resource": made.resource})
+    found = _find(action, specs)
+    if found:
+        return action.model_copy(update={"resource": ResourceType(SECTIONS[found[0]][1])})
+    return action
+
+
+def _check_exists(action: Action, specs: dict[str, StackSpec], created: dict | None = None) -> None:
+    if action.type in (ActionType.create, ActionType.show) or not action.name:
+        return
+    if _exists(action, specs, created or {}):
+        return
+    stacks = [action.stack] if action.stack else list(specs)
+    if any(specs[s].find(action.name) for s in stacks if s in specs):
+        return
+    where = action.stack or "any stack"
+    existing = "; ".join(f"{s}: {', '.join(specs[s].names()) or 'none'}" for s in stacks if s in specs)
+    raise InterpretError(
+        f"cannot {action.type.value} {action.name!r}: no resource of that name in {where}",
+        hint=f"existing resources -- {existing}",
+    )
+
+
+def matching_resources(action: Action, specs: dict[str, StackSpec]) -> list[str]:
+    """For a show: 'stack/name (kind)' of every resource the action covers."""
+    out = []
+    for stack, spec in specs.items():
+        if action.stack and stack != action.stack:
+            continue
+        for section, name, _ in spec.resources():
+            if SECTIONS[section][1] != action.resource.value:
+                continue
+            if action.name and name != action.name:
+                continue
+            out.append(f"{stack}/{name} ({SECTION_NOUN[section]})")
+    return out
+
+
+def describe(action: Action) -> str:
+    what = action.name or f"all {action.resource.value} resources"
+    if action.type == ActionType.create:
+        what = f"{action.resource.value} {action.name}" if action.name else f"new {action.resource.value}"
+    where = f" in {action.stack}" if action.stack else ""
+    params = action.parameters.set_values()
+    detail = f" with {', '.join(f'{k}={v}' for k, v in params.items())}" if params else ""
+    return f"{action.type.value.capitalize()} {what}{where}{detail}."
+
+
+def compose(command: str, actions: list[Action], specs: dict[str, StackSpec], warnings: list[str]) -> ActionPlan:
+    actions = [a.model_copy(update={"description": describe(a)}) for a in actions]
+    if not actions:
+        interpretation = "Not understood as an infrastructure change or query: nothing to do."
+    else:
+        interpretation = " ".join(a.description for a in actions)
+        for a in actions:
+            if a.type == ActionType.show:
+                found = matching_resources(a, specs)
+                interpretation += f" Found {len(found)}: {', '.join(found) or 'none'}."
+        if any(a.stack is None and a.type != ActionType.show for a in actions):
+            warnings.append("no stack named: pass --stack or say which stack (dev, staging, prod...)")
+    return ActionPlan(command=command, interpretation=interpretation, actions=actions, warnings=warnings)

@@ -1,0 +1,132 @@
+"""Command -> guarded ActionPlan: the checks before the writer, the writer, the guard after it,
+the naming conventions reviewers taught, the plan's sentences and its risk.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+
+from agentops.actionplan import Action, ActionPlan, ActionType
+from agentops.config import load_config
+from agentops.errors import InterpretError
+from agentops.interpret.facts import CommandFacts, check_command
+from agentops.interpret.guard import compose, guard
+from agentops.interpret.named_kinds import _refuse_unknown_kinds, hold_to_named_kinds
+from agentops.interpret.writer import ModelPlanWriter, PlanWriter
+from agentops.spec import Workspace
+
+
+@dataclass
+class Interpretation:
+    plan: ActionPlan
+    raw: str
+    examples: list[str] = field(default_factory=list)
+    tokens: int = 0
+    seconds: float = 0.0
+
+
+class Interpreter:
+    """Command -> guarded ActionPlan. `writer` writes the plan line (default: the local model,
+    ModelPlanWriter); the checks before it and the guard after it are the same for any writer."""
+
+    def __init__(self, model_path: str | None = None, use_memory: bool = True,
+                 writer: PlanWriter | None = None):
+        self.writer = writer or ModelPlanWriter(model_path, use_memory)
+        self.use_memory = use_memory
+
+    @property
+    def embedder(self):
+        """The writer's sentence embedder (None before the first command, or without one)."""
+        return self.writer.embedder
+
+    def interpret(self, command: str, workspace: Workspace, stack: str | None = None) -> ActionPlan:
+        return self.run(command, workspace, stack).plan
+
+    def run(self, command: str, workspace: Workspace, stack: str | None = None) -> Interpretation:
+        text = check_command(command)
+        if self.use_memory:
+            from agentops.learn import refresh
+
+            refresh(workspace.root)  # outcomes of earlier proposals (cheap when nothing moved)
+        config = load_config(workspace.root)
+        default_stack = workspace.resolve_stack(stack) if stack else None
+        specs = workspace.load_all()
+        # A kind the repository does not have is refused by name before the model runs.
+        _refuse_unknown_kinds(text, workspace, specs)
+        facts = CommandFacts.of(text, list(specs))
+        written = self.writer.write(text, specs, workspace, config.model)
+
+        from agentops.planline import parse
+
+        try:
+            actions = parse(written.text, workspace.kinds)
+        except ValueError as exc:  # the grammar should make this impossible
+            raise InterpretError(f"the model's plan is not valid: {exc}: {written.text!r}") from None
+        warnings: list[str] = []
+        actions = guard(actions, facts, specs, default_stack, warnings,
+                        _name_prefixes(workspace) if self.use_memory else (), workspace.kinds)
+        hold_to_named_kinds(actions, text, workspace.kinds,
+                            [n for spec in specs.values() for n in spec.names()])
+        if self.use_memory:
+            actions = apply_naming_conventions(actions, facts, _conventions(workspace), warnings)
+        plan = compose(text, actions, specs, warnings)
+        if self.use_memory:
+            plan.warnings.extend(_cautions(plan, workspace))
+        from agentops.risk import apply_risk
+
+        return Interpretation(apply_risk(plan, config), written.text.strip(),
+                              written.examples, written.tokens, written.seconds)
+
+
+def apply_naming_conventions(actions: list[Action], facts: CommandFacts, conventions,
+                             warnings: list[str]) -> list[Action]:
+    """A new resource gets the name prefix reviewers kept adding to its type (learned from
+    their corrections, Memory.naming_conventions), unless the command spells the name out
+    with it. Said in a warning, with the evidence; only for creates (nothing existing is
+    ever renamed or targeted by a convention)."""
+    out = []
+    for action in actions:
+        conv = next((c for c in conventions if c.resource == action.resource.value), None)
+        if (conv and action.type == ActionType.create and action.name
+                and not action.name.startswith(conv.prefix)):
+            name = conv.prefix + action.name
+            warnings.append(
+                f"named {name}, not {action.name}: reviewers added the prefix {conv.prefix!r} to "
+                f"new {action.resource.value} names in {len(conv.evidence)} merged changes "
+                f"(last: {conv.evidence[-1][:7]}); change it in review if this one should differ")
+            action = action.model_copy(update={"name": name})
+        out.append(action)
+    return out
+
+
+def _conventions(workspace: Workspace):
+    from agentops.memory import Memory
+
+    try:
+        return Memory(workspace.root).naming_conventions()
+    except Exception as exc:  # noqa: BLE001 - conventions help; they are not needed
+        print(f"warning: memory of past commands is unreadable, not used: {exc}", file=sys.stderr)
+        return []
+
+
+def _name_prefixes(workspace: Workspace) -> list[str]:
+    from agentops.memory import Memory
+
+    try:
+        return Memory(workspace.root).name_prefixes()
+    except Exception as exc:  # noqa: BLE001 - conventions help; they are not needed
+        print(f"warning: memory of past commands is unreadable, not used: {exc}", file=sys.stderr)
+        return []
+
+
+def _cautions(plan: ActionPlan, workspace: Workspace) -> list[str]:
+    """"a similar change was reverted on DATE in SHA: reason" for a plan close to a change
+    that history says was reverted or rejected."""
+    from agentops.memory import Memory
+
+    try:
+        return Memory(workspace.root).cautions(plan)
+    except Exception as exc:  # noqa: BLE001 - a warning source, never a failure
+        print(f"warning: memory of past commands is unreadable, not used: {exc}", file=sys.stderr)
+        return []

@@ -1,0 +1,152 @@
+"""What the readings share: where an action lands in the specs (its kind and entry), which
+part of the command is about which action, and small facts about kinds' fields.
+"""
+
+from __future__ import annotations
+
+from agentops.actionplan import Action, ActionType
+from agentops.interpret.facts import ENUM_WORDS, _words
+from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec
+
+
+def _with_kinds(kept: list[Action], specs: dict[str, StackSpec], registry, types: tuple[ActionType, ...]):
+    """(index, action, (kind, entry or None)) of the plan's actions of `types` whose kind is
+    known (_kind_of): the loop of the readings that look at an action's kind."""
+    for i, action in enumerate(kept):
+        if action.type in types:
+            found = _kind_of(action, specs, registry)
+            if found is not None:
+                yield i, action, found
+
+
+def _changes_of_what_is_there(kept: list[Action], specs: dict[str, StackSpec], registry):
+    """_with_kinds of the plan's scales and updates of a resource in the specs: the readings
+    that compare a change with what is there."""
+    for i, action, found in _with_kinds(kept, specs, registry, (ActionType.scale, ActionType.update)):
+        if found[1] is not None:
+            yield i, action, found
+
+
+def _is_vocabulary(name: str, registry) -> bool:
+    """A word of the command's vocabulary rather than a name: a metric ("memory"), a kind
+    ("queue"), an action or unit word. The model sometimes takes one for the resource."""
+    metric_words = {w for words in ENUM_WORDS["metric"].values() for w in words}
+    return (name in metric_words or name in ("latency", "network", "threshold", "alert", "alarm")
+            or name in registry.words() or name in {t.value for t in ActionType})
+
+
+def _exists(action: Action, specs: dict[str, StackSpec], created: dict) -> bool:
+    stacks = [action.stack] if action.stack else list(specs)
+    return (any(s in specs and specs[s].find(action.name) for s in stacks)
+            or any((s, action.name) in created for s in (*stacks, None)))
+
+
+def _candidates(action: Action, specs: dict[str, StackSpec], created: dict) -> tuple[list[str], dict[str, None]]:
+    """(stacks, names) an action may be meant for: the resources of its stack (every stack
+    when it names none) of its resource type (any, for a monitor), and what the plan creates
+    there, in spec order."""
+    stacks = [action.stack] if action.stack in specs else list(specs)
+    names = {name: None for stack in stacks for section, name, _ in specs[stack].resources()
+             if action.type == ActionType.monitor or SECTIONS[section][1] == action.resource.value}
+    names.update({name: None for (stack, name) in created if stack in stacks or stack is None})
+    return stacks, names
+
+
+def _find(action: Action, specs: dict[str, StackSpec]):
+    """(section, entry) of the action's target in its stack, or None."""
+    for stack, spec in specs.items():
+        if action.stack and stack != action.stack:
+            continue
+        found = spec.find(action.name) if action.name else None
+        if found:
+            return found
+    return None
+
+
+def _fmt(number: float) -> str:
+    return str(int(number)) if number == int(number) else str(number)
+
+
+def _regions(kept: list[Action], text: str) -> list[str]:
+    """Each action's part of the command: from where its name is said to where another
+    action's is (the part before the first name goes with it). One action, or names not said:
+    the whole command."""
+    lowered = text.lower()
+    starts: dict[str, int] = {}
+    for action in kept:
+        if action.name and action.name not in starts:
+            for said in (action.name, " ".join(_words(action.name))):
+                pos = lowered.find(said.lower())
+                if pos >= 0:
+                    starts[action.name] = pos
+                    break
+    if len(starts) < 2:
+        return [text] * len(kept)
+    cuts = sorted(starts.values())
+    out = []
+    for action in kept:
+        pos = starts.get(action.name) if action.name else None
+        if pos is None:
+            out.append(text)
+            continue
+        later = [c for c in cuts if c > pos]
+        begin = 0 if pos == cuts[0] else pos
+        out.append(text[begin: later[0] if later else len(text)])
+    return out
+
+
+def _kind_of(action: Action, specs: dict[str, StackSpec], registry):
+    """(kind, spec entry or None) the action lands on; None where that is not known yet (an
+    action on what this plan creates, a create whose kind the edit would refuse)."""
+    if action.type == ActionType.show:
+        return None
+    found = _find(action, specs) if action.type != ActionType.create else None
+    if found is not None:
+        return registry[found[0]], found[1]
+    from agentops.edit import create_kind
+    from agentops.kinds import EditError
+
+    if action.type != ActionType.create:
+        return None  # an action on a resource this plan creates: its create decides
+    try:
+        return create_kind(action, action.parameters.set_values(), registry), None
+    except EditError:
+        return None
+
+
+def _fields(action: Action, kind) -> dict:
+    return kind.fields_for(action.type.value if kind.supports(action.type) else "update")
+
+
+def _has_size_range(fields: dict) -> bool:
+    """A kind whose action takes both ends of a size range, on fields of their own (a cluster's
+    node group, an autoscaler); a disruption budget's min_size is its min_available, no range."""
+    return "min_size" in fields and "max_size" in fields and fields["min_size"] != fields["max_size"]
+
+
+def _scale_or_update(action: Action, params: dict, kind, entry) -> ActionType:
+    """A change of an existing resource's size alone is a scale, and a change of anything else
+    an update, whichever word the model wrote: the two edit the spec alike, and the plan a
+    reviewer reads (and the history) names the change by what it changes. The size keys are
+    the kind's own (Kind.fields_for("scale"): a table's read capacity, a cache's node count)."""
+    if entry is None or action.type not in (ActionType.scale, ActionType.update):
+        return action.type
+    changed = {k for k in params if k != "kind"} | set(action.relative)
+    if action.type == ActionType.scale and not kind.supports(ActionType.scale) and kind.supports(ActionType.update):
+        return ActionType.update  # a budget, a queue: nothing to scale, its settings change
+    if not changed or not kind.supports(ActionType.scale):
+        return action.type
+    sizes = kind.fields_for("scale")
+    if action.type == ActionType.update and changed <= set(sizes):
+        return ActionType.scale
+    if action.type == ActionType.scale and not changed <= set(sizes) and changed <= set(kind.fields_for("update")):
+        return ActionType.update
+    return action.type
+
+
+_INT_KEYS = frozenset({"count", "replicas", "min_size", "max_size", "storage_gb"})
+
+
+def _is_stack_word(name: str, specs: dict[str, StackSpec]) -> bool:
+    # "delete all production databases": the model may take the stack for a resource name
+    return name in specs or STACK_ALIASES.get(name) in specs

@@ -1,0 +1,98 @@
+"""Kinds the command asks for by name: a kind the repository does not have is refused by name
+before the model runs, and a plan whose kind is not the one the command names is refused after
+it, never turned into another kind ("a queue" is never written as a topic).
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentops.actionplan import Action, ActionType, ResourceType
+from agentops.errors import InterpretError
+from agentops.interpret.facts import _words
+from agentops.spec import StackSpec, Workspace
+
+
+def hold_to_named_kinds(actions: list[Action], text: str, registry, names: list[str]) -> None:
+    """Raise when a create makes a kind other than the one the command names ("a volume" written
+    as a bucket, "a security group" as an instance): the model's nearest kind is a confident
+    wrong answer. Only the command's own words count (agentops.kinds.kinds_named; names of
+    existing resources are not read as kinds); a command that names no kind is not held."""
+    from agentops.edit import create_kind
+    from agentops.kinds import EditError, kinds_named
+
+    named = kinds_named(text, [k for k in registry if k.interpreted], names)
+    if not named:
+        return
+    lowered = f" {' '.join(_words(text))} "
+    made: dict[int, object] = {}
+    for i, action in enumerate(actions):
+        if action.type == ActionType.create:
+            try:
+                made[i] = create_kind(action, action.parameters.set_values(), registry)
+            except EditError:
+                pass  # no kind to compare: the edit refuses it with its own message
+    # In a command of several actions ("create an eks cluster, deploy edge-proxy on it and
+    # alert on its cpu") a create of a kind it does not name is fine when every kind it does
+    # name is in the plan: nothing named was turned into something else.
+    accounted = set(made.values()) | {k for k in registry
+                                      if k.supports(ActionType.monitor) and k.resource_type == ResourceType.monitoring
+                                      and any(a.type == ActionType.monitor for a in actions)}
+    # "deploy etl on the batch cluster": a kind the plan's creates refer to by a value (the
+    # cluster a deployment goes on) is named as a place, not as what to make.
+    for i, kind in made.items():
+        values = actions[i].parameters.set_values()
+        for key, field_name in kind.fields_for("create").items():
+            section = kind.references.get(field_name)
+            if key in values and section in registry:
+                accounted.add(registry[section])
+    # "2 replicas on port 8080": a word of a kind ("port", a firewall's) that is a key of what
+    # the plan makes, said as that thing's ("on port", "listening on port"; not "open port"),
+    # says that key, not the kind
+    taken_keys = {key for i, kind in made.items() for key in kind.fields_for("create")
+                  if key in actions[i].parameters.set_values()}
+    for kind in named:
+        found = {w for w in (*kind.words, *kind.kind_values, kind.noun) if w and f" {w.lower()} " in lowered}
+        if found and all(w.rstrip("s") in taken_keys and re.search(
+                rf"\b(?:on|at|with|listens\s+on|listening\s+on|serves\s+on|serving\s+on)\s+{re.escape(w)}\b",
+                lowered) for w in found):
+            accounted.add(kind)
+    # "allow 10.42.0.0/16 to reach postgres (5432)": a firewall rule's destination, said by
+    # what listens there, is where the traffic goes, not a kind to make
+    if any(kind.resource_type == ResourceType.security and "port" in actions[i].parameters.set_values()
+           for i, kind in made.items()):
+        for kind in named:
+            words = "|".join(re.escape(w) for w in sorted({*kind.words, kind.noun} - {""}, key=len, reverse=True))
+            if re.search(rf"\b(?:reach|access|connect\s+to|talk\s+to|get\s+to|hit|into)\s+(?:the\s+|our\s+)?"
+                         rf"(?:[\w-]+\s+)?(?:{words})\b", lowered):
+                accounted.add(kind)
+    all_named_in_plan = all(k in accounted for k in named)
+    for i, action in enumerate(actions):
+        if i not in made:
+            continue
+        kind = made[i]
+        said = ", ".join(k.noun for k in named)
+        if kind not in named and not all_named_in_plan:
+            raise InterpretError(
+                f"the command asks for a {said}, but the interpreter wrote a {kind.noun}: "
+                f"refusing rather than guessing",
+                hint="say the kind plainly (see `agentops kinds`), or write the change in "
+                     "stacks/<stack>.yaml or as a plan file (propose --plan-file)")
+        value = (action.parameters.kind or "").lower()
+        others = [v for v in kind.kind_values if v != value and f" {v} " in lowered]
+        if value and others and f" {value} " not in lowered:
+            raise InterpretError(
+                f"the command asks for a {others[0]}, but the interpreter wrote a {value}: "
+                f"refusing rather than guessing",
+                hint=f"say the kind plainly ({', '.join(kind.kind_values)})")
+
+
+def _refuse_unknown_kinds(text: str, workspace: Workspace, specs: dict[str, StackSpec]) -> None:
+    """InterpretError "agentops has no kind for 'sqs queue'; it knows: ..." when the command
+    names a kind of infrastructure the repository's registry lacks (agentops.kinds.vocabulary);
+    existing resource names are never read as kinds."""
+    from agentops.kinds import refuse_unknown
+
+    registry = workspace.kinds
+    names = [n for spec in specs.values() for n in spec.names()]
+    refuse_unknown(text, registry, names)

@@ -1,0 +1,193 @@
+"""Relative values ("double it", "+2", "by 30%"): read from the command, and resolved by
+deterministic code against what the spec holds (resolve_relative), never by the model.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentops.actionplan import Action, ActionType, Parameters
+from agentops.errors import InterpretError
+from agentops.interpret.facts import CommandFacts
+from agentops.interpret.lookup import _fields, _find, _fmt, _has_size_range, _kind_of
+from agentops.spec import StackSpec
+
+
+def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> Action:
+    """A scale or update whose value is the number of a relative phrase in the command ("add
+    three replicas to search" written as replicas=3) is the change, not the result; a
+    multiplier word ("halve the batch workers") applies to the size the model wrote, or the
+    kind's size key when it wrote none it could justify. Only for an existing target."""
+    if action.type not in (ActionType.scale, ActionType.update) or not action.name:
+        return action
+    if action.relative and None in facts.relative:
+        # a multiplier the model wrote is the one the command's word says ("double the RCUs
+        # at 7am" written as *7, "cut it in half" as /200)
+        said = facts.relative[None]
+        share = re.fullmatch(r"[-+](\d+)%", said)
+        fixed = {k: (said if v[0] in "*/" or (share and v[1:] == share.group(1)) else v)
+                 for k, v in action.relative.items()}
+        if fixed != action.relative:
+            return action.model_copy(update={"relative": fixed})
+    said = {n: op for n, op in facts.relative.items() if n is not None}
+    if action.relative and None not in facts.relative and len(said) == 1 and any(
+            v[0] in "*/" for v in action.relative.values()):
+        # a multiplier where the command says none but one change by an amount ("take it down
+        # by one" written as /2): the amount said
+        (number, op), = said.items()
+        fixed = {k: (f"{op}{_fmt(number)}" if v[0] in "*/" else v) for k, v in action.relative.items()}
+        return action.model_copy(update={"relative": fixed})
+    if action.relative or not facts.relative:
+        return action
+    found = _find(action, specs)
+    if found is None:
+        return action
+    kind = registry[found[0]] if found[0] in registry else None
+    if kind is None:
+        return action
+    fields = kind.fields_for(action.type.value)
+    params = action.parameters.set_values()
+    relative: dict[str, str] = {}
+    sizes = [k for k in params if k in fields and isinstance(params[k], int) and not isinstance(params[k], bool)]
+    share = re.fullmatch(r"[-+](\d+)%", facts.relative.get(None) or "")
+    for key in sizes:
+        op = facts.relative.get(float(params[key]))
+        if share and params[key] == int(share.group(1)):
+            relative[key] = facts.relative[None]  # "50% more disk" written as storage_gb=50
+        elif op:
+            relative[key] = f"{op}{params[key]}"
+    if not relative and None in facts.relative:
+        key = sizes[0] if sizes else _size_key(kind, action.type.value)
+        if key:
+            relative[key] = facts.relative[None]
+    if not relative:
+        return action
+    for key in relative:
+        params.pop(key, None)
+    return action.model_copy(update={"parameters": Parameters.model_validate(params),
+                                     "relative": relative})
+
+
+def _size_key(kind, action: str) -> str | None:
+    """The key a plain size means for a kind ("double search" -> replicas)."""
+    fields = kind.fields_for(action)
+    for key in ("replicas", "count", "min_size", "storage_gb", "memory_mb"):
+        if key in fields:
+            return key
+    return None
+
+
+def resolve_relative(action: Action, specs: dict[str, StackSpec], registry,
+                     warnings: list[str]) -> Action:
+    """Action.relative ("+3", "-1", "*2", "/2") -> the absolute value, computed from the
+    target's current value in the spec; the relative form stays on the action for review.
+    Refused (InterpretError) when there is nothing to compute from."""
+    if not action.relative:
+        return action
+    found = _find(action, specs) if action.type != ActionType.create else None
+    if found is None:
+        raise InterpretError(
+            f"cannot {action.type.value} {action.name or 'a new resource'} by "
+            f"{', '.join(f'{k} {v}' for k, v in action.relative.items())}: a relative change "
+            "needs an existing resource to start from",
+            hint="say the value itself, e.g. 'with 3 replicas'")
+    section, entry = found
+    kind = registry[section]
+    fields = kind.fields_for(action.type.value) or kind.fields_for("update")
+    params = action.parameters.set_values()
+    for key, change in action.relative.items():
+        field_name = fields.get(key)
+        current = None
+        for candidate in (field_name or "").split("|"):
+            current = getattr(entry, candidate, None) if candidate else None
+            if current is not None:
+                break
+        if not isinstance(current, int) or isinstance(current, bool):
+            raise InterpretError(
+                f"cannot change {key} of {section}.{action.name} by {change}: "
+                f"it has no current {key} to start from",
+                hint=f"say the value itself; {section} takes: {', '.join(sorted(fields)) or 'none'}")
+        if change.endswith("%"):
+            # a share of what is there, to the nearest whole unit
+            share = current * int(change[1:-1]) / 100
+            value = current + (1 if change[0] == "+" else -1) * int(share + 0.5)
+            if share != int(share):
+                warnings.append(f"{key} {current}{change} rounded to {value}")
+            if value < 0:
+                raise InterpretError(f"cannot change {key} of {section}.{action.name} by {change}: "
+                                     f"it is {current}, and {value} is below zero", hint="say the value itself")
+            params[key] = value
+            continue
+        op, amount = change[0], int(change[1:])
+        if op == "+":
+            value = current + amount
+        elif op == "-":
+            value = current - amount
+        elif op == "*":
+            value = current * amount
+        else:
+            value = -(-current // amount)  # halving 5 replicas keeps 3: round up, not down
+            if current % amount:
+                warnings.append(f"{key} {current}{change} rounded up to {value}")
+        if value < 0:
+            raise InterpretError(f"cannot change {key} of {section}.{action.name} by {change}: "
+                                 f"it is {current}, and {value} is below zero",
+                                 hint="say the value itself")
+        params[key] = value
+    return action.model_copy(update={"parameters": Parameters.model_validate(params)})
+
+
+_ENDS = {"min": "min_size", "max": "max_size"}
+
+
+def _sizes_to_their_ends(params: dict, facts: CommandFacts, fields: dict, relative) -> None:
+    """A size the command says as an end of the range ("let it grow to 12") under that end's
+    key, whichever size key the model wrote; and a size said with no end word under a range
+    end moved to the plain size, where the kind has one apart from the ends ("3 nodes" is a
+    cluster's desired size, not its minimum)."""
+    plain = next((k for k in ("count", "replicas") if k in fields
+                  and fields[k] not in (fields["min_size"], fields["max_size"])), None)
+    for key in ("min_size", "max_size"):
+        # "shop cluster to 1 node" written as count=1 max_size=1, "hpa min 3" as min_size=3
+        # max_size=3: an end that only repeats a size said as something else is not said
+        others = [k for k in ("count", "replicas", "min_size", "max_size")
+                  if k != key and k in params and k not in relative and params[k] == params.get(key)]
+        if key in params and key not in relative and others and facts.bounds.get(float(params[key])) != (
+                "max" if key == "max_size" else "min"):
+            del params[key]
+    for key in [k for k in ("count", "replicas", "min_size", "max_size") if k in params and k not in relative]:
+        end = facts.bounds.get(float(params[key]))
+        if end is not None:
+            if key != _ENDS[end] and _ENDS[end] not in params:
+                params[_ENDS[end]] = params.pop(key)
+        elif (key in _ENDS.values() and plain and not any(k in params for k in ("count", "replicas"))
+              and float(params[key]) in facts.numbers):
+            params[plain] = params.pop(key)
+
+
+def _add_said_ends(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry) -> list[Action]:
+    """An end of a size range the command says ("and let it grow to 5") that the plan left out,
+    added to the one action of the plan on a kind with a size range. With two such actions, or
+    a number another action uses, which one it belongs to is not certain: left as written."""
+    ranged = []
+    for i, action in enumerate(kept):
+        found = _kind_of(action, specs, registry)
+        if found is not None and _has_size_range(_fields(action, found[0])):
+            ranged.append(i)
+    if len(ranged) != 1 or not facts.bounds:
+        return kept
+    i = ranged[0]
+    params = kept[i].parameters.set_values()
+    used = {float(v) for a in kept for v in a.parameters.set_values().values()
+            if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    candidates: dict[str, list[int]] = {}
+    for n, end in facts.bounds.items():
+        if _ENDS[end] not in params and n not in used and n not in facts.relative and n == int(n):
+            candidates.setdefault(_ENDS[end], []).append(int(n))
+    # two numbers for one end: which is meant is not certain
+    added = {key: numbers[0] for key, numbers in candidates.items() if len(numbers) == 1}
+    if not added:
+        return kept
+    kept = list(kept)
+    kept[i] = kept[i].model_copy(update={"parameters": Parameters.model_validate(params | added)})
+    return kept

@@ -1,0 +1,545 @@
+"""Which resource an action means: a name said in part, misspelt, by its kind ("its pdb"), as
+"it", or not at all in a plan of several actions; whether a create is of something already
+there; a new resource's name as the command says it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+from agentops.actionplan import Action, ActionType, Parameters, ResourceType
+from agentops.interpret.facts import GENERIC_PARTS, CommandFacts, _words
+from agentops.interpret.lookup import _candidates, _fields, _is_stack_word, _is_vocabulary, _kind_of
+from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec
+
+
+def _groups_named_as_such(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                          warnings: list[str]) -> list[Action]:
+    """A new firewall group named by a plain word of the sentence ("let the office reach ssh",
+    "reach grafana on 3000" written as name=office, name=grafana): where traffic comes from or
+    goes to, not a group's name, unless the command gives it as one ("sg office", "a group
+    called office"). The command names no group: a new one with the kind's default name."""
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type != ActionType.create or not action.name or re.search(r"[-_0-9]", action.name):
+            continue
+        found = _kind_of(action, specs, registry)
+        if found is None or found[0].resource_type != ResourceType.security:
+            continue
+        kind = found[0]
+        words = "|".join(re.escape(w) for w in sorted({*kind.words, kind.noun, "named", "called", "name it"} - {""},
+                                                      key=len, reverse=True))
+        if re.search(rf"\b(?:{words})\s+[\"'`]?{re.escape(action.name)}\b", facts.text, re.I):
+            continue
+        warnings.append(f"{action.name!r} is what the rule is about, not a group the command names: "
+                        "a new group with this rule")
+        out[i] = action.model_copy(update={"name": None})
+    return out
+
+
+# Words after a kind word that are not a new resource's name ("a bucket in prod", "a new
+# namespace for ml").
+_NOT_A_NAME_AFTER_KIND = frozenset({
+    "in", "on", "for", "to", "with", "and", "or", "that", "which", "called", "named", "name",
+    "please", "pls", "too", "also", "now", "so", "of", "at", "from", "the", "a", "an", "per", "is",
+    "as", "here", "there", "again", "only", "then", "we", "i", "it", "its", "this", "for", "by"})
+
+
+def _named_after_its_kind(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
+                          registry, warnings: list[str]) -> list[Action]:
+    """A new resource's name written right after its kind word ("new bucket podcast-artwork",
+    "a namespace ml in dev") that the model left out. A name-like word (with a hyphen, an
+    underscore or a digit) is read wherever the sentence goes on; a plain word only where the
+    sentence goes on with the stack or ends there. Exactly one such word of a resource that is
+    not there yet, for the plan's one unnamed create of the kind; otherwise the kind's default
+    name stays."""
+    text = facts.text
+    taken = ({n for spec in specs.values() for _, n, _ in spec.resources()}
+             | {a.name for a in kept if a.name}
+             | {str(v).lower() for a in kept for v in a.parameters.set_values().values()})
+    stack_words = "|".join(re.escape(w) for w in sorted(
+        {*specs, *(a for a, s in STACK_ALIASES.items() if s in specs)}, key=len, reverse=True))
+    def as_value(action: Action) -> bool:
+        # "table follows, hash key listener_id" written as name=listener-id: a value of the
+        # create taken for its name, which the command never gives as one
+        values = {str(v).lower().replace("_", "-") for v in action.parameters.set_values().values()}
+        return (action.name is not None and action.name.replace("_", "-") in values
+                and not re.search(rf"(?<![\w-]){re.escape(action.name)}(?![\w-])", text, re.I))
+
+    def written(name: str) -> bool:
+        return bool(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I))
+
+    vocabulary = sorted(registry.words())
+
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type != ActionType.create or (action.name and written(action.name) and not as_value(action)):
+            continue
+        found = _kind_of(action, specs, registry)
+        if found is None:
+            continue
+        kind = found[0]
+        unnamed = not action.name or as_value(action)
+        if unnamed and sum(a.type == ActionType.create and (not a.name or as_value(a))
+                           and _kind_of(a, specs, registry) == found for a in kept) != 1:
+            continue
+        words = sorted({*kind.words, *kind.kind_values, kind.noun} - {""}, key=len, reverse=True)
+        pattern = re.compile(
+            # the name in a lookahead: "dynamo table follows" is read at "dynamo" and at "table"
+            rf"\b(?:{'|'.join(re.escape(w) for w in words)})\s+(?=[\"'`]?([a-z][a-z0-9_-]*[a-z0-9])\b[\"'`]?"
+            rf"(?P<rest>\s+(?:in|on|for|at)\s+(?:{stack_words})\b|\s*[,.;:!]|\s*$)?)", re.I)
+        said = set()
+        for match in pattern.finditer(text):
+            word = match.group(1).lower()
+            if word in _NOT_A_NAME_AFTER_KIND or word in taken or _is_stack_word(word, specs) \
+                    or _is_vocabulary(word, registry) or difflib.get_close_matches(word, vocabulary, 1, 0.8):
+                continue  # ("ec2 instnaces in dev": a kind word with a slip, not a name)
+            if re.search(r"[-_0-9]", word) or match.group("rest") is not None or not unnamed:
+                said.add(word)
+        if not unnamed:
+            # a name the command does not write ("digest" for "a namespace digests"): the
+            # one close to it written after the kind word
+            said = {w for w in said if difflib.SequenceMatcher(None, action.name, w).ratio() >= 0.85}
+        if len(said) == 1:
+            name = said.pop()
+            warnings.append(f"named {name!r}: the name written after the kind word"
+                            + (f" ({action.name!r} written)" if action.name else ""))
+            out[i] = action.model_copy(update={"name": name})
+            for j in range(i + 1, len(out)):  # the plan's later actions on it follow
+                if action.name and (out[j].stack, out[j].name) == (action.stack, action.name):
+                    out[j] = out[j].model_copy(update={"name": name})
+    return out
+
+
+def _names_as_written(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
+                      warnings: list[str]) -> list[Action]:
+    """A new resource's name as the command writes it: the model's near copy ("refund-key"
+    for "refunds-key") is the one name-like token of the command close to it that is no
+    resource yet; the plan's later actions on it follow."""
+    text = facts.text
+    names = {n for spec in specs.values() for _, n, _ in spec.resources()}
+    tokens = {t.rstrip(".,;:)!?").lower() for t in re.findall(r"[A-Za-z0-9][\w.-]*", text) if "-" in t}
+    out = list(kept)
+    for i, action in enumerate(kept):
+        name = action.name
+        if action.type != ActionType.create or not name or "-" not in name \
+                or re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I):
+            continue
+        close = [t for t in tokens - names - {a.name for a in kept}
+                 if difflib.SequenceMatcher(None, name, t).ratio() >= 0.85]
+        if len(close) != 1:
+            continue
+        warnings.append(f"named {close[0]!r}, as the command writes it ({name!r} written)")
+        for j in range(i, len(out)):
+            if out[j].name == name and out[j].stack == action.stack:
+                out[j] = out[j].model_copy(update={"name": close[0]})
+    return out
+
+
+_EACH = re.compile(r"\b(?:each|both)\b")
+
+
+def _each_named(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
+                warnings: list[str]) -> list[Action]:
+    """One change the command asks of each of two resources it names ("storefront-images and
+    fulfilment-images in prod: keep 200 each") that the model wrote for one: the same change
+    of the other, where the command names exactly one other resource of the same kind in
+    that stack."""
+    if len(kept) != 1 or not _EACH.search(facts.text.lower()):
+        return kept
+    action = kept[0]
+    if action.type not in (ActionType.update, ActionType.scale, ActionType.restart, ActionType.backup) \
+            or not action.name or action.stack not in specs:
+        return kept
+    found = specs[action.stack].find(action.name)
+    if found is None:
+        return kept
+    others = [n for s, n, _ in specs[action.stack].resources()
+              if s == found[0] and n != action.name and facts.mentions(n, exact=True)]
+    if len(others) != 1:
+        return kept
+    warnings.append(f"the same change of {others[0]!r}: the command asks it of each")
+    return [action, action.model_copy(update={"name": others[0]})]
+
+
+def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                  created: dict, others: frozenset[str] = frozenset()) -> str | None:
+    """The one resource of the action's stack (and resource type, unless an alert watches it)
+    that the command names, loosely for a change and exactly for a delete; None when it names
+    none or several. `others`: what the plan's other actions act on; of several named, those
+    are not this action's ("audio-eks max to 20 and the playback hpa max to 32")."""
+    stacks, names = _candidates(action, specs, created)
+    # No typo tolerance here: "passes" is one letter from "assets", and a repair must rest
+    # on the name being said.
+    said = [n for n in names
+            if (facts.mentions(n, exact=True) if action.type == ActionType.delete
+                else facts.mentions_loosely(n, typos=False))]
+    # "web" inside "web-ingress": the longer name said is the one meant
+    said = [n for n in said if not any(o != n and n in _words(o.replace("-", " ")) and o in said
+                                       for o in said)]
+    if len(said) > 1 and others and action.type != ActionType.monitor:
+        # (an alarm is often on what another action of the plan changes or makes)
+        said = [n for n in said if n not in others]
+    if not said and action.type != ActionType.delete:
+        # "point status.example.com at ...": a DNS record named by the host name it is
+        said = [n for stack in stacks for _, n, e in specs[stack].resources()
+                if n in names and isinstance(getattr(e, "record", None), str)
+                and re.search(rf"(?<![\w.-]){re.escape(e.record.rstrip('.'))}(?![\w-])", facts.text.lower())]
+        said = list(dict.fromkeys(said))
+    return said[0] if len(said) == 1 else None
+
+
+def _belonging_to(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], kept: list[Action],
+                  registry) -> str | None:
+    """"playback-api to 16 replicas, and bump its pdb to min available 12" (or "playback-api's
+    pdb") written with a name that is not there: the one resource of the kind said that is on
+    the resource said ("its": the plan's one target before it), by its reference to it (a
+    budget's target) or by its name (<owner>-pdb). Never for a delete."""
+    if action.type == ActionType.delete or action.stack not in specs:
+        return None
+    spec = specs[action.stack]
+    lowered = facts.text.lower()
+    before = {a.name for a in kept if a.name and a.stack == action.stack}
+    found = set()
+    for kind in registry:
+        if not kind.interpreted or not kind.section or not getattr(spec, kind.section, None):
+            continue
+        words = "|".join(re.escape(w) for w in sorted({*kind.words, *kind.kind_values, kind.noun} - {""},
+                                                      key=len, reverse=True))
+        for m in re.finditer(rf"\b(?:(its|their)|([a-z0-9][\w-]*)'s)\s+(?:{words})\b", lowered):
+            owner = m.group(2) or (next(iter(before)) if len(before) == 1 else None)
+            if not owner:
+                continue
+            for name, entry in getattr(spec, kind.section).items():
+                refs = {getattr(entry, f, None) for f in kind.references}
+                if owner in refs or name.startswith(owner + "-"):
+                    found.add(name)
+    return found.pop() if len(found) == 1 else None
+
+
+_BACK = re.compile(r"\b(?:its|it|it's|their|them)\b")
+
+
+def _referred_back(action: Action, facts: CommandFacts, kept: list[Action]) -> str | None:
+    """"restart payouts-svc in prod and page us if its memory goes over 85%" written with the
+    alarm on a name nobody said: a later action of the plan that the command speaks of as "it"
+    is on the plan's one target before it (never for a delete)."""
+    if action.type == ActionType.delete or not action.name or not _BACK.search(facts.text.lower()):
+        return None
+    if any(part in facts.words for part in _words(action.name) if len(part) >= 3 and part not in GENERIC_PARTS):
+        return None  # "restart the worker, it is stuck": a name said, if not one that exists
+    before = {a.name for a in kept if a.name and a.stack == action.stack}
+    return before.pop() if len(before) == 1 else None
+
+
+def _longer_name_said(action: Action, facts: CommandFacts, specs: dict[str, StackSpec]) -> str | None:
+    """The one existing resource whose name is the action's name and more, where each time
+    the command says the action's name it is part of saying that longer one ("the edi gateway
+    role": edi-gateway-role, not the instance edi-gateway)."""
+    stacks = [action.stack] if action.stack in specs else list(specs)
+    mine = _words(action.name)
+
+    def said(parts: list[str]) -> int:
+        return sum(facts.words[i:i + len(parts)] == parts for i in range(len(facts.words)))
+
+    times = said(mine)
+    if not times:
+        return None
+    longer = {n for stack in stacks for _, n, _ in specs[stack].resources()
+              if n.startswith(action.name + "-") and said(_words(n)) == times}
+    return longer.pop() if len(longer) == 1 else None
+
+
+def _misspelt_name(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                   created: dict) -> str | None:
+    """The resource a name the command says with a slip is meant for ("substitutoins worker"
+    copied as name=substitutoins, "fulfilment" spelt the other way): the one resource of the
+    action's stack and type whose name (or its first parts) is close to the written one and
+    that the command names with at most one slip. Never for a delete: a delete names its
+    target as it is."""
+    if action.type == ActionType.delete or not action.name:
+        return None
+    _, names = _candidates(action, specs, created)
+    written = action.name.lower()
+    if written in GENERIC_PARTS:
+        # "inventroy svc: scale to 8" written as name=svc: the one name ending so that the
+        # command says with a slip
+        meant = [n for n in names if n.endswith("-" + written) and facts.mentions_loosely(n)]
+        return meant[0] if len(meant) == 1 else None
+    width = len(_words(written))
+
+    def close(name: str) -> bool:
+        head = "-".join(name.split("-")[:width])
+        return max(difflib.SequenceMatcher(None, written, name).ratio(),
+                   difflib.SequenceMatcher(None, written, head).ratio()) >= 0.85
+
+    meant = [n for n in sorted(names) if n != written and close(n) and facts.mentions_loosely(n)]
+    # "fulfilment" and "fulfilment-images": the name said in full is the one meant
+    meant = [n for n in meant if not any(o != n and o.startswith(n + "-") for o in meant)] \
+        if len(meant) > 1 and any(facts.mentions(n) for n in meant) else meant
+    return meant[0] if len(meant) == 1 else None
+
+
+def _rule_without_a_group(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                          warnings: list[str]) -> Action:
+    """A firewall rule the command gives without naming a group ("let 10.30.0.0/16 reach port
+    5432 in staging"), which the model wrote as a change of a group the command does not name
+    (or of one that is not there): a new group with that rule. Adding the rule to some group
+    the command never names would open a port where nobody asked."""
+    if (action.resource != ResourceType.security or action.type not in (ActionType.update, ActionType.scale)
+            or action.parameters.port is None or action.stack not in specs):
+        return action
+    groups = [n for s, n, _ in specs[action.stack].resources() if SECTIONS[s][1] == ResourceType.security.value]
+    if any(facts.mentions_loosely(n, typos=False) for n in groups) or (
+            # a group name written out ("on edi-sftp") that is not there: refused below, by name
+            action.name and "-" in action.name and action.name in facts.text.lower()):
+        return action
+    warnings.append("the command names no firewall group: a new group with this rule")
+    return action.model_copy(update={"type": ActionType.create, "name": None})
+
+
+# How a command asks for a new alert, rather than speaking of one there ("the route cache
+# memory alarm: warn over 75%").
+NEW_ALERT = re.compile(r"\b(?:alert|alarm|page|notify|ping|tell)\s+(?:me|us|someone|the\s+team|if|when|on)\b"
+                       r"|\b(?:monitor|watch)\b"
+                       r"|\b(?:add|create|set\s+up|new|want|need)\s+(?:an?\s+|another\s+)?(?:\w+\s+)?(?:alert|alarm)")
+
+
+def _alarm_already_there(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                         warnings: list[str]) -> Action:
+    """A monitor of what an existing alert already watches is a change of that alert, not a
+    second alarm: "edge-alb-errors alarm: fire at 25" (the alert named) or "route cache memory
+    alarm: warn over 75%" (an alert on route-cache's memory there) update its threshold. So
+    is a change of the watched resource's threshold in a command that speaks of its alert
+    ("move its cpu alert to 85" written as an update of the database with threshold=85)."""
+    if not action.name or action.stack not in specs:
+        return action
+    if action.type == ActionType.update:
+        keys = set(action.parameters.set_values()) - {"kind"}
+        if "threshold" not in keys or keys - {"threshold", "metric"} or not (
+                {"alert", "alarm", "alerts", "alarms"} & set(facts.words)):
+            return action
+    elif action.type != ActionType.monitor:
+        return action
+    if NEW_ALERT.search(facts.text.lower()):
+        return action  # "alert me when ...", "add an alarm": a new alert asked for
+    from agentops.edit import _monitor_kind
+    from agentops.kinds import EditError
+
+    spec = specs[action.stack]
+    try:
+        section = _monitor_kind(registry).section  # the kind the edit makes alerts with
+    except EditError:
+        return action
+    params = action.parameters.set_values()
+    found = spec.find(action.name)
+    if found is not None and found[0] == section:
+        if action.type == ActionType.update:
+            return action  # a change of the alert itself
+        name, entry = action.name, found[1]
+    else:
+        watching = [(n, e) for s, n, e in spec.resources() if s == section
+                    and getattr(e, "target", None) == action.name
+                    and ("metric" not in params or getattr(e, "metric", None) == params["metric"])]
+        if len(watching) != 1 or "threshold" not in params:
+            return action
+        name, entry = watching[0]
+        warnings.append(f"{name} already watches {action.name}'s {entry.metric}: its threshold changes")
+    if params.get("metric") == getattr(entry, "metric", None):
+        params.pop("metric")
+    params.pop("kind", None)
+    return action.model_copy(update={"type": ActionType.update, "name": name,
+                                     "resource": ResourceType.monitoring,
+                                     "parameters": Parameters.model_validate(params)})
+
+
+_CREATE_WORDS = re.compile(r"\b(?:create|creating|new|add|adding|make|provision|launch|deploy|set\s+up"
+                           r"|spin\s+up|stand\s+up|build|introduce)\b")
+
+
+def _creates_of_what_is_there(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
+                              registry, warnings: list[str]) -> list[Action]:
+    """A create of a resource that is there, of the same kind: with another action of the
+    plan on it ("edi archive bucket - kick off a backup" written as create + backup), the
+    create is dropped; in a command with no word of making anything ("lambda geofence-eval:
+    runtime nodejs22.x"), it is the change of it. Otherwise the edit refuses it as there."""
+    out: list[Action] = []
+    for action in kept:
+        if action.type != ActionType.create or not action.name or action.stack not in specs:
+            out.append(action)
+            continue
+        found = specs[action.stack].find(action.name)
+        made = _kind_of(action, specs, registry)
+        keys = {k for k in action.parameters.set_values() if k != "kind"}
+        if (found is not None and made is not None and made[0].section != found[0] and found[0] in registry
+                and made[0].resource_type == ResourceType.security
+                and not keys <= set(registry[found[0]].fields_for("update"))):
+            # "let 192.168.0.0/16 reach the catalog db on 5432" written as a firewall named
+            # catalog-db: the rule is for traffic to it, and the database takes no rule; the
+            # command names no group, so a new one
+            warnings.append(f"{action.name!r} is a {registry[found[0]].noun} the rule lets traffic reach, "
+                            "not a firewall group: a new group with this rule")
+            out.append(action.model_copy(update={"name": None}))
+            continue
+        if (found is not None and made is not None and made[0].section != found[0]
+                and found[0] in registry and not _asks_to_make(facts.text, registry[found[0]], action.name)
+                and keys <= set(registry[found[0]].fields_for("update"))):
+            # "let 203.0.113.0/24 through ingest-nlb" written as a create of a load balancer of
+            # that name: a change of the one there, whatever kind the model guessed
+            warnings.append(f"{action.name!r} is there already (a {registry[found[0]].noun}), and the "
+                            "command makes nothing: a change of it")
+            params = {k: v for k, v in action.parameters.set_values().items() if k != "kind"}
+            out.append(action.model_copy(update={"type": ActionType.update,
+                                                 "resource": ResourceType(SECTIONS[found[0]][1]),
+                                                 "parameters": Parameters.model_validate(params)}))
+            continue
+        if found is None or made is None or made[0].section != found[0]:
+            out.append(action)
+            continue
+        if any(a is not action and a.name == action.name and a.stack == action.stack for a in kept):
+            warnings.append(f"{action.name!r} is there already: not created again")
+            continue
+        if not _asks_to_make(facts.text, made[0], action.name):
+            warnings.append(f"{action.name!r} is there already, and the command makes nothing: a change of it")
+            action = action.model_copy(update={"type": ActionType.update})
+        out.append(action)
+    return out
+
+
+_MAKING_VERBS = frozenset({"create", "creating", "make", "provision", "launch", "set up", "spin up",
+                           "stand up", "build", "introduce"})
+
+
+def _asks_to_make(text: str, kind, name: str) -> bool:
+    """Whether the command asks to make something: a verb of making, or "new"/"add"/"deploy"
+    said of the kind or the resource ("a new alb", "add a queue"); "new cert arn:..." on the
+    partner alb is a change of it, not a second alb."""
+    lowered = text.lower()
+    things = {w for w in (*kind.words, kind.noun, *kind.kind_values, kind.section, name, " ".join(_words(name)))}
+    for m in _CREATE_WORDS.finditer(lowered):
+        if re.sub(r"\s+", " ", m.group(0)) in _MAKING_VERBS:
+            return True
+        following = " ".join(_words(lowered[m.end():])[:4])
+        if any(re.search(rf"(?<![\w-]){re.escape(t)}(?![\w-])", following) for t in things if t):
+            return True
+    return False
+
+
+def _said_as_purpose(name: str, facts: CommandFacts) -> bool:
+    """Whether a one-word name is said only as what a thing is for ("for the prometheus
+    federation", "for rate limiting"), never as a name (after "named"/"called", a kind word, or
+    as a hyphenated name)."""
+    if not name.isalpha():
+        return False
+    lowered = " ".join(facts.words)
+    said = [m.start() for m in re.finditer(rf"\b{re.escape(name)}\b", lowered)]
+    return bool(said) and all(re.search(r"\bfor\s+(?:the\s+|our\s+|a\s+|an\s+)?$", lowered[:i])
+                              for i in said)
+
+
+def _whole_name(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                created: dict) -> str | None:
+    """The one existing resource of the action's type (in its stack) whose name is the name
+    the model wrote and more ("checkout" for checkout-svc, "royale" for royale-gs, "payments
+    pdb" for payments-svc-pdb: the same first part, the rest in order), where the command says
+    the name the model wrote. For a delete only where the command says that name in full
+    ("delete the twilio token secret" written as twilio: twilio-token): what a delete removes
+    is named in full."""
+    name = action.name
+    if not name or not facts.mentions(name, exact=True):
+        return None
+    stacks = [action.stack] if action.stack in specs else list(specs)
+
+    def longer(n: str) -> bool:
+        # "checkout" of checkout-svc, "payments pdb" of payments-svc-pdb: the name said, its
+        # first part first, with parts the command leaves out
+        said, whole = _words(name), _words(n)
+        if len(whole) <= len(said) or whole[0] != said[0]:
+            return False
+        rest = iter(whole[1:])
+        return all(p in rest for p in said[1:])
+
+    # a monitor watches a resource; the alerts it makes are not what it names
+    whole = {n for stack in stacks for section, n, _ in specs[stack].resources()
+             if longer(n) and (section != "alerts" if action.type == ActionType.monitor
+                               else SECTIONS[section][1] == action.resource.value)}
+    whole |= {n for (stack, n) in created if longer(n) and (stack in stacks or stack is None)}
+    if action.type == ActionType.delete:
+        whole = {n for n in whole if facts.mentions(n, exact=True)}
+    if len(whole) > 1:
+        # "the lobby service" of lobby-svc and lobby-nlb: the one the rest of the command says
+        whole = {n for n in whole if facts.mentions_loosely(n, typos=False)}
+    return whole.pop() if len(whole) == 1 else None
+
+
+def _said_in_part(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], created: dict) -> bool:
+    """Whether the command names the action's resource by its first parts ("picking" for
+    picking-svc), which read back (_whole_name) are that resource and no other."""
+    parts = _words(action.name)
+    return any(_whole_name(action.model_copy(update={"name": "-".join(parts[:k])}), facts, specs, created)
+               == action.name for k in range(1, len(parts)))
+
+
+def _named_for_its_target(action: Action, specs: dict[str, StackSpec], registry,
+                          warnings: list[str]) -> Action:
+    """A create of a kind that acts on a target (an autoscaler, a disruption budget, an
+    ingress, a load balancer service), named with its target's name ("an autoscaler for
+    lobby-svc" written as name=lobby-svc): the name is the target's; the new resource takes the
+    kind's default name, and the target is that resource."""
+    if action.type != ActionType.create or not action.name or action.stack not in specs:
+        return action
+    found = specs[action.stack].find(action.name)
+    kind = _kind_of(action, specs, registry)
+    if found is None or kind is None:
+        return action
+    kind = kind[0]
+    section = kind.references.get("target")
+    params = action.parameters.set_values()
+    if found[0] == kind.section or not section or "target" not in _fields(action, kind) \
+            or section not in (found[0], "*") or params.get("target", action.name) != action.name:
+        return action
+    warnings.append(f"{action.name!r} is the {found[0]} resource the new {kind.noun} acts on, "
+                    f"not its name: the new {kind.noun} takes a name of its own")
+    return action.model_copy(update={"name": None, "parameters": Parameters.model_validate(
+        params | {"target": action.name})})
+
+
+def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                 created: dict, warnings: list[str]) -> Action:
+    """A create's target, or the cluster it goes on, said in words ("an hpa for the parent
+    portal", "a pdb on checkout", "a deployment feature-store on it" after a new cluster
+    analytics) that the model left out or wrote as a name that is not there: the one resource
+    of the kind the key refers to (Kind.references) that the command names, in the action's
+    stack or made by an earlier action of the plan. None or several named: left as written
+    (the edit refuses a target that is not there, with the ones that are)."""
+    if action.type != ActionType.create or action.stack not in specs:
+        return action
+    found = _kind_of(action, specs, registry)
+    if found is None:
+        return action
+    kind = found[0]
+    # the action's own name says the target's too ("api-hpa"): not a second mention of it
+    text = re.sub(re.escape(action.name), " ", facts.text, flags=re.I) if action.name else facts.text
+    said = CommandFacts.of(text, list(specs))
+    for key in ("target", "cluster"):
+        section = kind.references.get(key)
+        if not section or section == "*" or key not in _fields(action, kind):
+            continue
+        names = [n for s, n, _ in specs[action.stack].resources() if s == section]
+        for (stack, name), made in created.items():
+            made_kind = _kind_of(made, specs, registry)
+            if stack == action.stack and made_kind is not None and made_kind[0].section == section:
+                names.append(name)
+        written = action.parameters.set_values().get(key)
+        if written in names:
+            continue
+        named = [n for n in dict.fromkeys(names) if n != action.name and said.mentions_loosely(n)]
+        if len(named) != 1:
+            continue
+        if written:
+            warnings.append(f"read {key} {written!r} as {named[0]!r}, "
+                            f"the {section} resource the command names")
+        params = action.parameters.set_values() | {key: named[0]}
+        action = action.model_copy(update={"parameters": Parameters.model_validate(params)})
+    return action

@@ -1,0 +1,708 @@
+"""Which values an action sets: literals by their shape (instance types, images, CIDRs),
+quantities in the units of their keys, values the command introduces by name, metrics and
+thresholds of alarms; values the command does not say are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentops.actionplan import Action, ActionType, Parameters, ResourceType
+from agentops.interpret.facts import (
+    _DIMENSION,
+    _N,
+    _UNIT_OF,
+    _UNIT_WORDS,
+    ENUM_WORDS,
+    KEY_UNITS,
+    UNIT_FACTORS,
+    CommandFacts,
+    _abbreviates,
+    _key_unit,
+    _number,
+    _quantity_spans,
+    _words,
+)
+from agentops.interpret.lookup import (
+    _INT_KEYS,
+    _changes_of_what_is_there,
+    _fields,
+    _find,
+    _fmt,
+    _is_stack_word,
+    _kind_of,
+    _regions,
+    _scale_or_update,
+    _with_kinds,
+)
+from agentops.interpret.relative import _size_key
+from agentops.planline import enum_values, is_enum
+from agentops.spec import StackSpec
+from agentops.textnorm import NUMBER_WORDS
+
+_ORDINALS = {"second": 2, "third": 3, "fourth": 4, "fifth": 5, "sixth": 6, "seventh": 7, "eighth": 8,
+             "ninth": 9, "tenth": 10}
+_ORDINAL = re.compile(r"\ba\s+(" + "|".join(_ORDINALS) + r"|\d+(?:st|nd|rd|th))\s+([a-z]+)")
+_COUNTED = frozenset({"replica", "pod", "node", "box", "boxe", "instance", "server", "vm", "host", "machine",
+                      "copy", "worker", "container"})
+
+
+def _ordinal_sizes(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                   warnings: list[str]) -> list[Action]:
+    """A size said as an ordinal ("give it a third replica", "c5.xlarge and a third box"): the
+    kind's size key is that many, where the plan left it out or wrote one more."""
+    regions = _regions(kept, facts.text.lower())
+    out = list(kept)
+    for i, action, found in _changes_of_what_is_there(kept, specs, registry):
+        kind = found[0]
+        nouns = _COUNTED | {n.rstrip("s") for n in kind.count_nouns if " " not in n}
+        said = {_ORDINALS.get(m.group(1)) or int(re.match(r"\d+", m.group(1)).group())
+                for m in _ORDINAL.finditer(regions[i]) if m.group(2).rstrip("s") in nouns}
+        fields = kind.fields_for("scale")
+        key = _size_key(kind, "scale")
+        # of two keys for the one size field, the one named like it (an instance's count)
+        key = next((k for k in fields if key and fields[k] == fields[key] and k == fields[k]), key)
+        params = action.parameters.set_values()
+        if len(said) != 1 or key is None or (key in params and action.relative.get(key) != "+1"):
+            continue
+        params[key] = said.pop()
+        relative = {k: v for k, v in action.relative.items() if k != key}
+        warnings.append(f"{key} {params[key]}: said as an ordinal")
+        out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params), "relative": relative,
+                                           "type": _scale_or_update(action.model_copy(update={"relative": relative}),
+                                                                    params, kind, found[1])})
+    return out
+
+
+def _without_no_op_values(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                          warnings: list[str]) -> list[Action]:
+    """A value a change writes that the resource already has and that the command does not
+    say ("transcode-worker-hpa: min 10" written with target=transcode-worker, its target now)
+    changes nothing: left out of the plan, so that the review shows what changes. A value the
+    command says stays, as said ("image X and 3 replicas" where it runs 3); a change of nothing
+    but such values stays as written (the edit says there is nothing to change)."""
+    out = list(kept)
+    for i, action, found in _changes_of_what_is_there(kept, specs, registry):
+        kind, entry = found
+        # a key the change does not take but the create does (an autoscaler's target) is
+        # read through the create's fields
+        fields = kind.fields_for("create") | _fields(action, kind)
+        params = action.parameters.set_values()
+        same = [key for key, value in params.items()
+                if key not in action.relative and key != "kind" and key in fields
+                and any(getattr(entry, f, None) == value for f in fields[key].split("|"))
+                and not (float(value) in facts.numbers if isinstance(value, (int, float)) and not isinstance(value, bool)
+                         else re.search(rf"(?<![\w.-]){re.escape(str(value))}(?![\w-]|\.\w)", facts.text, re.I))]
+        if same and len(same) < len([k for k in params if k != "kind"]):
+            warnings.append(f"{', '.join(same)}: {action.name!r} has that already, nothing to change")
+            left = {k: v for k, v in params.items() if k not in same}
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(left)})
+    return out
+
+
+# A number said as what an alarm fires past ("goes above 20ms", "over 85%", "more than 10").
+_EXCEEDS = re.compile(r"(?:\babove|\bover|\bexceeds?|\bexceeding|\bmore\s+than|\bgreater\s+than|>|\bpasses"
+                      r"|\btops|\bhits|\breaches|\bbeyond|\bpast|\blonger\s+than|\bolder\s+than)\s+"
+                      r"(?:[a-z]+\s+)??(\d+(?:\.\d+)?|an?|" + "|".join(NUMBER_WORDS) + r")\s*([a-z]+)?")
+
+
+def _phrase_numbers(template: str, text: str) -> set[float]:
+    """The numbers `text` says in the shape of one of a kind's phrases ("at most {n}")."""
+    pattern = re.escape(template).replace(r"\{n\}", _N).replace(r"\{unit\}", r"[a-z]+")
+    return {_number(m.group(1)) for m in re.finditer(rf"\b{pattern}\b", text)}
+
+
+def _keys_by_phrase(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                    warnings: list[str]) -> list[Action]:
+    """A number the model wrote under one of a kind's keys while the command says it in the
+    words of another key of the kind (Kind.phrases: "at most 5 down at once" is a budget's
+    max_unavailable, not its min_available): moved to that key."""
+    regions = _regions(kept, facts.text)
+    out = list(kept)
+    for i, action in enumerate(kept):
+        found = _kind_of(action, specs, registry)
+        if found is None or not found[0].phrases:
+            continue
+        kind, params, lowered = found[0], action.parameters.set_values(), regions[i].lower()
+        fields = _fields(action, kind)
+        for key in [k for k in params if k in kind.phrases]:
+            # "min available 50%" written as 50: the share said
+            if re.fullmatch(r"\d+", str(params[key])) and re.search(rf"(?<![\d.]){params[key]}\s*%", lowered) \
+                    and not re.search(rf"(?<![\d.]){params[key]}(?![\d.%\s]|\s*%)", lowered):
+                params[key] = f"{params[key]}%"
+                continue
+            try:
+                number = float(params[key])
+            except (TypeError, ValueError):
+                continue
+            said_by = {k for k, templates in kind.phrases.items()
+                       if any(number in _phrase_numbers(t, lowered) for t in templates)}
+            if key in said_by or len(said_by) != 1:
+                continue
+            other = said_by.pop()
+            if other in params or other not in fields:
+                continue
+            warnings.append(f"{other} {params[key]}: said in its words, not {key}'s")
+            params[other] = params.pop(key)
+        out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
+    return out
+
+
+def _said_metrics(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                  warnings: list[str]) -> list[Action]:
+    """A new alarm whose metric the plan left out: the one metric of the watched kind
+    (Kind.alarm_metrics) its part of the command says ("alert if shipment-status fails more
+    than 10 deliveries": errors), or the only one the kind alarms on; and its threshold, where
+    left out, the one number said after a word of exceeding ("goes above 20ms")."""
+    regions = _regions(kept, facts.text)
+    out = list(kept)
+    for i, action in enumerate(kept):
+        params = action.parameters.set_values()
+        if action.type != ActionType.monitor or not action.name:
+            continue
+        found = _find(action, specs)
+        kind = registry[found[0]] if found is not None and found[0] in registry else None
+        if found is None:
+            # an alarm on what the plan creates ("create table X ... and alert when its
+            # latency goes over 20ms"): the kind its create makes
+            made = next((a for a in kept if a.type == ActionType.create
+                         and (a.name, a.stack) == (action.name, action.stack)), None)
+            made_kind = _kind_of(made, specs, registry) if made is not None else None
+            kind = made_kind[0] if made_kind is not None else None
+        if kind is None or not kind.alarm_metrics:
+            continue
+        if "metric" not in params:
+            words = set(_words(regions[i]))
+            said = [m for m in kind.alarm_metrics if words & set(ENUM_WORDS["metric"].get(m, (m,)))]
+            metric = said[0] if len(said) == 1 else (kind.alarm_metrics[0] if len(kind.alarm_metrics) == 1 else None)
+            if metric:
+                warnings.append(f"metric {metric}: " + ("said in the command" if said else
+                                                         f"the only one a {kind.noun} alarms on"))
+                params["metric"] = metric
+        if "threshold" not in params:
+            unit = kind.metric_units.get(params.get("metric"))
+            over = set()
+            for m in _EXCEEDS.finditer(regions[i].lower()):
+                number, said_unit = _number(m.group(1)), _UNIT_OF.get(m.group(2) or "")
+                factor = UNIT_FACTORS.get((said_unit, unit)) if said_unit and unit else None
+                if said_unit and unit and factor is None:
+                    continue  # a quantity in another dimension: not this threshold
+                over.add(number * factor if factor else number)
+            if len(over) == 1:
+                params["threshold"] = over.pop()
+                warnings.append(f"threshold {_fmt(params['threshold'])}: said in the command")
+        out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
+    return out
+
+
+# the words of the metrics a utilisation target is of (an autoscaler scales on cpu or memory)
+_METRIC_OF = {w: m for m in ("cpu", "memory") for w in ENUM_WORDS["metric"][m]}
+_UTILISED = "|".join(_METRIC_OF)
+_UTILISATION = re.compile(
+    rf"(\d{{1,3}})\s*%\s*(?:of\s+)?({_UTILISED})\b"
+    rf"|\b({_UTILISED})\b(?:\s+(?:utili[sz]ation|usage|util|target|at|of|to|around|on|is))*\s+(\d{{1,3}})\s*%")
+
+
+def _utilisation_targets(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                         warnings: list[str]) -> list[Action]:
+    """A utilisation target said for a kind that scales on one (an autoscaler: "target 65%
+    cpu", "70% cpu", "cpu at 50%"): its metric and threshold, where the plan left them out."""
+    regions = _regions(kept, facts.text.lower())
+    out = list(kept)
+    changes = (ActionType.create, ActionType.update, ActionType.scale)
+    for i, action, found in _with_kinds(kept, specs, registry, changes):
+        fields = {**_fields(action, found[0]), **found[0].fields_for("update")}
+        if "metric" not in fields or "threshold" not in fields or found[0].resource_type == ResourceType.monitoring:
+            continue  # (an alert's threshold is read as an alarm's, _said_metrics)
+        said = {(_METRIC_OF[m.group(2) or m.group(3)], int(m.group(1) or m.group(4)))
+                for m in _UTILISATION.finditer(regions[i])}
+        params = action.parameters.set_values()
+        if len(said) != 1:
+            continue
+        (metric, threshold), = said
+        added = {k: v for k, v in (("metric", metric), ("threshold", threshold)) if k not in params}
+        if not added or params.get("metric", metric) != metric:
+            continue
+        warnings.append(f"{metric} at {threshold}%: the utilisation the command says")
+        out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added),
+                                           "type": ActionType.update if action.type == ActionType.scale
+                                           and "threshold" not in found[0].fields_for("scale") else action.type})
+    return out
+
+
+def _without_old_values(kept: list[Action], facts: CommandFacts, warnings: list[str]) -> list[Action]:
+    """Values the command says as what was (CommandFacts.old_values: "30 min not 15") taken out
+    of the plan, and an action left with nothing to change that repeats another's target
+    (the model wrote the old value as a second update) dropped."""
+    if not facts.old_values:
+        return kept
+    out: list[Action] = []
+    for action in kept:
+        params = action.parameters.set_values()
+        old = [k for k, v in params.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+               and float(v) in facts.old_values and k not in action.relative]
+        if not old:
+            out.append(action)
+            continue
+        for key in old:
+            warnings.append(f"{key} {params.pop(key)}: the value the command says it was, not one to set")
+        emptied = not any(k != "kind" for k in params) and not action.relative
+        if emptied and action.type in (ActionType.update, ActionType.scale) and any(
+                (a.name, a.stack) == (action.name, action.stack) for a in kept if a is not action):
+            continue
+        out.append(action.model_copy(update={"parameters": Parameters.model_validate(params)}))
+    return out
+
+
+# Values a command writes out whose shape says which key they are: an image reference, an AMI,
+# a code archive, a Lambda runtime, a certificate ARN.
+_LITERAL_SHAPES = {
+    "image": re.compile(r"(?<![\w./:-])((?:[a-z0-9.-]+(?::\d+)?/)+[a-z0-9._/-]+(?::[\w.-]+|@sha256:[0-9a-f]{64})"
+                        r"|ami-[0-9a-f]{8,17})(?![\w/:-])"),
+    "code": re.compile(r"(?<!\S)(s3://[\w./-]+)"),
+    "runtime": re.compile(r"\b(python3\.\d+|nodejs\d+\.x|java\d+|dotnet\d+|ruby3\.\d+|provided\.al2(?:023)?)\b"),
+    "certificate_arn": re.compile(r"(arn:aws:acm:[\w-]+:\d{12}:certificate/[\w-]+)"),
+    "cidr": re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})(?![\w.])"),
+    # an EC2, ElastiCache or RDS instance type ("c5.4xlarge", "cache.r6g.large", "db.t4g.micro")
+    "instance_type": re.compile(r"(?<![\w.-])((?:cache\.|db\.)?[a-z][a-z0-9-]*\d[a-z0-9-]*"
+                               r"\.(?:nano|micro|small|medium|large|metal|\d*xlarge))(?![\w.-])"),
+    "time_zone": re.compile(r"(?<![\w/])((?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian"
+                            r"|Pacific)/[A-Z][A-Za-z_-]+(?:/[A-Z][A-Za-z_-]+)?)(?![\w/])"),
+    # an ingress's host and path, written as one ("api.example.com/slots"); not a registry's
+    # image path (an image has a tag or digest)
+    "host": re.compile(r"(?<![\w./@:-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w.-])(?!/\S*[:@])"),
+    "path": re.compile(r"(?<![\w./@:-])(?:[a-z0-9-]+\.)+[a-z]{2,}(/[\w./-]*[\w/])(?![\w.:@-])"),
+}
+
+
+def _said_literals(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                   warnings: list[str]) -> list[Action]:
+    """A value the command writes out, whose shape says its key (an image reference, a code
+    archive, a runtime, a certificate ARN), for an action that takes the key and left it out
+    ("driver-app-api to <image> and restart eta-predictor" written without image=). Read in
+    the action's own part of the command (_regions); a value another action of the plan
+    already carries, or two values of one shape, are left alone."""
+    text = facts.text.rstrip(".,;!? ")
+    regions = _regions(kept, text)  # case kept: image tags and ARNs are case-sensitive
+    used = {str(v) for a in kept for v in a.parameters.set_values().values()}
+    out = list(kept)
+    for i, action, found in _with_kinds(kept, specs, registry, (ActionType.create, ActionType.update)):
+        kind = found[0]
+        params = action.parameters.set_values()
+        fields = _fields(action, kind)
+        added = {}
+        # a value of one key's shape under another key ("to python3.13" written as
+        # code=python3.13): under the key whose shape it has (not host or path, whose shape
+        # other values share)
+        for key in [k for k in params if k != "kind"]:
+            value = str(params[key])
+            own = _LITERAL_SHAPES.get(key)
+            shaped = [k for k, shape in _LITERAL_SHAPES.items() if k not in ("host", "path")
+                      and k != key and k in fields and k not in params and shape.fullmatch(value)]
+            if len(shaped) == 1 and not (own and own.fullmatch(value)):
+                warnings.append(f"{shaped[0]} {value}: a {shaped[0]}, not a {key}")
+                params[shaped[0]] = params.pop(key)
+                added[shaped[0]] = params[shaped[0]]
+        for key, shape in _LITERAL_SHAPES.items():
+            if key not in fields:
+                continue
+            if key in params:
+                # "geo-proxy:0.4.1" copied from "<registry>/geo-proxy:0.4.1", "r6g.large" from
+                # "cache.r6g.large": the value written whole. A value without its key's shape
+                # ("host=creator-dashboard") is the one value of that shape written.
+                said = {v.rstrip(".,;)") for v in shape.findall(regions[i])}
+                value = str(params[key])
+                whole = {v for v in said if v != value and (v.endswith("/" + value) or v.endswith("." + value))}
+                if not whole and not shape.fullmatch(value) and not shape.search(f" {value} "):
+                    whole = said - used
+                if len(whole) == 1:
+                    added[key] = whole.pop()
+                continue
+            values = {v.rstrip(".,;)") for v in shape.findall(regions[i])} - used
+            if key == "image":
+                values = {v for v in values if v.startswith("ami-") == (kind.section == "instances")}
+            if len(values) == 1:
+                added[key] = values.pop()
+        current = getattr(found[1], "image", None) if found[1] is not None else None
+        if ("image" in fields and "image" not in params and "image" not in added and isinstance(current, str)
+                and ":" in current.rsplit("/", 1)[-1] and action.type == ActionType.update
+                and not set(params) - {"kind"}):
+            # "roll the creator dashboard back to 7.0.3": a version said for what runs an image,
+            # in an update that says nothing else, is that image at that tag
+            tags = set(re.findall(r"\b(?:back\s+)?to\s+(v?\d+\.\d+(?:\.\d+)?(?:-[\w.]+)?)(?![\w.%])(?!\s*(?:gb|mb|gi|mi|g|m|x|%)\b)",
+                                  regions[i], re.I))
+            if len(tags) == 1:
+                added["image"] = f"{current.rsplit(':', 1)[0]}:{tags.pop()}"
+        if added:
+            for key, value in added.items():
+                if params.get(key) != value:
+                    warnings.append(f"{key} {value}: written in the command")
+                used.add(value)
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added)})
+    return out
+
+
+# A written value of a free key: a name, an id, a path ("data-team", "customer_id", "Z0PRD7",
+# "index.handler", "mapsApiKeyV2"). A plain lower-case word ("the", "analytics") is too often
+# the sentence itself to be read as a value.
+_VALUE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:/@+-]*[A-Za-z0-9]|[A-Za-z0-9]")
+_NAME_LIKE = re.compile(r".*(?:[-_./:@0-9]|[a-z][A-Z]).*")
+_INTRO_GAP = r"(?:\s*(?:[:=]|->|=>)\s*|\s+(?:is|to|of|as|by|be|should\s+be|set\s+to|called|named|the|=)\s+|\s+)"
+# words that end a key's phrase without being its value ("owned by us", "tls please")
+_PLAIN_NOT_VALUES = frozenset({"us", "me", "them", "it", "this", "that", "default", "none", "nobody",
+                               "someone", "anyone", "everyone", "now", "again", "too", "please", "pls",
+                               "the", "a", "an", "team", "teams", "on", "off", "enabled", "disabled"})
+# enum values that are everyday words too ("replace the old job"): not read as the value said
+_ENUM_EVERYDAY = frozenset({"allow", "forbid", "replace", "true", "false", "a", "http"})
+
+
+def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                       warnings: list[str]) -> list[Action]:
+    """Values of a kind's free keys the command writes after the words that introduce them
+    (the key's own words, Kind.value_intros: "owned by data-team", "sort key sku", "tls
+    secret api-tls", "zone Z0PRD7"), and, for a create, the one value of a closed vocabulary
+    it says ("a valkey cache", "a new CNAME"), for an action that takes the key and left it
+    out. Read in the action's own part of the command (_regions); a value must look like one
+    (_NAME_LIKE), be no resource, stack or value another action carries, and be the only one
+    said for the key; otherwise the key stays out."""
+    text = facts.text.rstrip(".,;!? ")
+    regions = _regions(kept, text)
+    used = {str(v) for a in kept for v in a.parameters.set_values().values()} | {
+        a.name for a in kept if a.name}
+    names = {n for spec in specs.values() for _, n, _ in spec.resources()}
+    out = list(kept)
+    changes = (ActionType.create, ActionType.update, ActionType.scale)
+    for i, action, found in _with_kinds(kept, specs, registry, changes):
+        kind, entry = found
+        params = action.parameters.set_values()
+        fields = _fields(action, kind)
+        shapes = kind.plan_keys()
+        added = {}
+        if kind.count_nouns and "count" in fields and not {"count", "replicas"} & (set(params) | set(action.relative)):
+            nouns = "|".join(re.escape(n) for n in sorted(kind.count_nouns, key=len, reverse=True))
+            taken = {float(v) for v in params.values() if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            # a number said as an end of a range ("never fewer than 8 nodes") is that end's
+            counts = {_number(m.group(1)) for m in re.finditer(
+                rf"\b{_N}\s+(?:more\s+|new\s+)?(?:{nouns})\b", regions[i].lower())} - taken - set(facts.bounds)
+            if len(counts) == 1:
+                added["count"] = int(counts.pop())
+        for key in fields if action.type != ActionType.scale else ():
+            if key in params or key not in shapes or key in kind.references:
+                continue
+            shape = shapes[key]
+            if is_enum(shape):
+                if action.type != ActionType.create:
+                    continue
+                said = {v for v in enum_values(shape) if len(v) >= 3 and v.lower() not in _ENUM_EVERYDAY
+                        and re.search(rf"(?<![\w.-]){re.escape(v)}(?![\w.-])", regions[i], re.I)}
+                if len(said) == 1:
+                    added[key] = said.pop()
+                continue
+            if not shape.literal or shape.convert is not str:
+                continue
+            intros = {key.replace("_", " "), *kind.value_intros.get(key, ())}
+            pattern = (r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(intros, key=len, reverse=True))
+                       + r")" + _INTRO_GAP + r"(" + _VALUE.pattern + r")")
+            found_values = [(m.group(1).rstrip(".,;)"), regions[i][m.end():])
+                            for m in re.finditer(pattern, regions[i], re.I)]
+            # a plain word is a value only where its phrase ends with it ("owned by payments in
+            # prod"), not where the sentence goes on ("owned by the data team")
+            values = {v for v, after in found_values
+                      if (_NAME_LIKE.fullmatch(v) or (v.lower() not in _PLAIN_NOT_VALUES and re.match(
+                          r"\s*(?:$|[,.;)!?]|(?:in|on|and|for|with|please|pls|now|too)\b)", after)))
+                      and v not in names and v not in used
+                      and not _is_stack_word(v, specs) and not re.fullmatch(r"[\d.]+", v)}
+            if len(values) == 1:
+                added[key] = values.pop()
+        if added:
+            for key, value in added.items():
+                warnings.append(f"{key} {value}: said in the command")
+                used.add(str(value))
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added)})
+    return out
+
+
+def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                       warnings: list[str]) -> list[Action]:
+    """A value the command says in words rather than writes (Kind.value_from_words: "every
+    weekday at 6:30" is the schedule "30 6 * * 1-5"), for the plan's one create or update that
+    reads one, where the plan has no value the command writes. The guard drops a free value the
+    command does not write, so without this a schedule said in words is lost. Two actions that
+    would read it (two cron jobs): which one it is for is not certain, so neither."""
+    readings = []
+    for i, action in enumerate(kept):
+        found = _kind_of(action, specs, registry) if action.type in (
+            ActionType.create, ActionType.update, ActionType.delete) else None
+        if found is None:
+            continue
+        kind, entry = found
+        params = action.parameters.set_values()
+        if action.type == ActionType.delete:
+            # "remove SANDBOX_PAYMENTS from store-config": a delete that takes a key removes
+            # that entry, never the whole resource the model named
+            if "key" in _fields(action, kind) and "key" not in params and kind.supports(ActionType.delete):
+                said = kind.value_from_words("key", facts.text, entry)
+                if said is not None:
+                    warnings.append(f"key {said!r}: the command removes one entry, not the whole {kind.noun}")
+                    kept = list(kept)
+                    kept[i] = action.model_copy(update={"parameters": Parameters.model_validate(
+                        params | {"key": said})})
+            continue
+        # a flag the model wrote the other way round ("un-suspend" read as suspend=true) is
+        # what the words say
+        added = {key: value for key in _fields(action, kind)
+                 if (key not in params or isinstance(params[key], bool))
+                 and (value := kind.value_from_words(key, facts.text, entry)) is not None
+                 and value != params.get(key)}
+        if added:
+            readings.append((i, params, added))
+    if len(readings) != 1:
+        return kept
+    i, params, added = readings[0]
+    for key, value in added.items():
+        warnings.append(f"{key} {value!r}: read from the command's words")
+    kept = list(kept)
+    kept[i] = kept[i].model_copy(update={"parameters": Parameters.model_validate(params | added)})
+    return kept
+
+
+def _said_values(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> Action:
+    """A create that left out a key its command says in words (Kind.said_values: "a role for
+    ECS tasks" is service=ecs-tasks): the one value the command says, the longest phrase first
+    ("eventbridge scheduler" before "eventbridge"), outside the action's own name; so does a
+    change that takes the key ("open 443 to the world": cidr 0.0.0.0/0). Two values said: left
+    as written."""
+    if action.type not in (ActionType.create, ActionType.update):
+        return action
+    found = _kind_of(action, specs, registry)
+    if found is None or not found[0].said_values:
+        return action
+    kind, params = found[0], action.parameters.set_values()
+    text = " ".join(_words(facts.text))
+    if action.name:
+        text = re.sub(rf"\b{re.escape(' '.join(_words(action.name)))}\b", " | ", text)
+    fields = _fields(action, kind)
+    for key, said in kind.said_values.items():
+        if key in params or key not in fields:
+            continue
+        values, rest = set(), f" {text} "
+        for phrase in sorted(said, key=len, reverse=True):
+            if f" {phrase} " in rest:
+                values.add(said[phrase])
+                rest = rest.replace(f" {phrase} ", " | ")
+        if len(values) == 1:
+            params[key] = values.pop()
+    return action.model_copy(update={"parameters": Parameters.model_validate(params)})
+
+
+# Words of a key's phrases that say nothing about which key ("keep messages for {n} {unit}"),
+# and words other kinds' names use: not read as the key said.
+_KEY_STOP = frozenset({"for", "of", "it", "its", "the", "a", "an", "at", "after", "let", "run", "out",
+                       "time", "while", "with", "to", "every", "cache", "set", "give", "make"})
+
+
+def _unit_keys(action: Action, kind, entry, params: dict, specs: dict[str, StackSpec], registry) -> dict[str, str]:
+    """key -> unit, for the action's keys in a unit (retention_seconds, memory_mb) and the
+    threshold of an alarm on a time metric, in the unit the watched kind gives it
+    (Kind.metric_units): a new alarm (monitor) or an existing alert's change."""
+    units = {k: u for k in _fields(action, kind) if (u := _key_unit(k))}
+    if action.type == ActionType.monitor:
+        metric = params.get("metric")
+        if metric in kind.metric_units:
+            units["threshold"] = kind.metric_units[metric]
+    elif "threshold" in _fields(action, kind) and entry is not None and hasattr(entry, "target"):
+        watched = _find(action.model_copy(update={"name": entry.target}), specs)
+        if watched is not None and watched[0] in registry:
+            unit = registry[watched[0]].metric_units.get(getattr(entry, "metric", None))
+            if unit:
+                units["threshold"] = unit
+    return units
+
+
+def _key_words(kind, key: str, others: list[str]) -> set[str]:
+    """The words that say `key` of `kind` ("retention", "memory", "ram"): the key's own parts
+    and the words of its phrases (Kind.phrases), less those another key of the kind shares."""
+    def words_of(k: str) -> set[str]:
+        stem = next((k[: -len(sfx)] for sfx in KEY_UNITS if k.endswith(sfx) and k != sfx), k)
+        out = {w for w in stem.split("_") if w}
+        for phrase in kind.phrases.get(k, ()):
+            out |= {w for w in re.findall(r"[a-z]+", phrase.replace("{n}", " ").replace("{unit}", " "))
+                    if len(w) >= 3}
+        return out - _KEY_STOP
+
+    own = words_of(key)
+    for other in others:
+        if other != key:
+            own -= words_of(other)
+    return own
+
+
+def _near_quantities(region: str, spans, words: set[str]) -> list[tuple[int, float, str]]:
+    """The quantities said next to a word of `words` in `region` (a key's words): after it
+    ("retention to 5 days", "timeout 90s") within a few words, or just before it ("a 5 day
+    retention", "3 GB of memory"); (distance, number, unit), nearest first."""
+    found = []
+    for m in re.finditer(r"[a-z]+", region):
+        w = m.group(0)
+        if not any(w == k or (len(w) >= 3 and _abbreviates(w, k)) for k in words):
+            continue
+        for start, end, value, unit in spans:
+            between = region[m.end():start] if start >= m.end() else region[end:m.start()]
+            if re.search(r"[,;:(.!?]|\band\b", between) or (start < m.end() and end > m.start()):
+                continue
+            gap = len(re.findall(r"[a-z0-9]+", between))
+            if start >= m.end() and gap <= 7:
+                found.append((gap, value, unit))
+            elif start < m.end() and gap <= 2:
+                found.append((gap, value, unit))
+    return sorted(found)
+
+
+def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                warnings: list[str]) -> list[Action]:
+    """Values said with a unit, in the unit of the key that takes them ("keep messages 14 days"
+    is retention_seconds=1209600, "2 gigs" memory_mb=2048, a queue alarm "older than 10
+    minutes" threshold=600). The model copies the number it reads ("14"), writes it under a
+    key of another unit (storage_gb on a function) or leaves it out; the command's unit and the
+    key's words decide. Each action reads its own part of the command (from its name to the
+    next action's), so that two actions of one plan do not take each other's values."""
+    lowered = facts.text.lower()
+    regions = _regions(kept, lowered)
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type not in (ActionType.create, ActionType.update, ActionType.scale, ActionType.monitor):
+            continue
+        found = _kind_of(action, specs, registry)
+        if found is None and action.type == ActionType.monitor:
+            # an alarm on what the plan creates: the kind its create makes
+            made = [a for a in kept if a.type == ActionType.create and (a.name, a.stack) == (action.name, action.stack)]
+            found = _kind_of(made[0], specs, registry) if made else None
+        if found is None:
+            continue
+        kind, entry = found
+        params = action.parameters.set_values()
+        region = regions[i]
+        spans = _quantity_spans(region)
+        if action.type == ActionType.monitor and "metric" not in params:
+            # "alert when messages are older than 10 minutes" on a queue: the one time metric
+            # of the kind, when the threshold is said as a time
+            timed = [m for m, u in kind.metric_units.items() if _DIMENSION.get(u) == "time"]
+            if len(timed) == 1 and set(kind.alarm_metrics) >= set(timed) and any(
+                    _DIMENSION.get(u) == "time" and u != "ms" for _, _, _, u in spans) and re.search(
+                    r"\b(older|oldest|age|sits?|sitting|waiting|stuck)\b", region):
+                params["metric"] = timed[0]
+        changed = False
+        # a number under a key that counts (count, replicas) that the command says only with a
+        # unit ("give it a 100gb disk" written as count=100): the kind's one free key of that
+        # unit's dimension takes it, in its own unit (a change of it: an update, not a scale)
+        changes = {k: u for k in {**kind.fields_for("update"), **_fields(action, kind)} if (u := _key_unit(k))}
+        for key in [k for k in params if k in _INT_KEYS and not _key_unit(k) and k not in action.relative]:
+            value = params[key]
+            if not isinstance(value, (int, float)) or isinstance(value, bool) or re.search(
+                    rf"(?<![\w.]){re.escape(_fmt(float(value)))}(?![\w.])", region):
+                continue
+            with_unit = {u for _, _, v, u in spans if v == float(value) and u in _DIMENSION}
+            free = [k for k, u in changes.items() if k not in params and k != "threshold"
+                    and any(UNIT_FACTORS.get((w, u)) for w in with_unit)]
+            if len(with_unit) == 1 and len(free) == 1:
+                unit = with_unit.pop()
+                params[free[0]] = int(float(value) * UNIT_FACTORS[(unit, changes[free[0]])])
+                params.pop(key)
+                warnings.append(f"{free[0]} {params[free[0]]}: {_fmt(float(value))} "
+                                f"{_UNIT_WORDS[unit][-1]} is not a {key}")
+                changed = True
+        units = _unit_keys(action, kind, entry, params, specs, registry)
+        if not units and not changed:
+            continue
+        # a unit key the kind does not take (storage_gb on a function): the kind's one free key
+        # of the same dimension, when there is one
+        for key in [k for k in params if k not in units and k not in _fields(action, kind) and _key_unit(k)]:
+            unit = _key_unit(key)
+            free = [k for k, u in units.items() if _DIMENSION.get(u) == _DIMENSION.get(unit) and k not in params]
+            if len(free) == 1:
+                params[free[0]] = params.pop(key)
+                changed = True
+        # a value under one key that the command says next to another key's words ("visibility
+        # timeout to 10 min" written as retention_seconds=600): under that key
+        for key in [k for k in units if k != "threshold" and k in params]:
+            value = params[key]
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                continue
+
+            def says(k: str) -> bool:
+                return any(v == float(value) or v * UNIT_FACTORS.get((u, units[k]), 0) == float(value)
+                           for _, v, u in _near_quantities(region, spans, _key_words(kind, k, list(units))))
+
+            if says(key):
+                continue
+            other = [k for k in units if k != key and k != "threshold" and k not in params
+                     and _DIMENSION.get(units[k]) == _DIMENSION.get(units[key]) and says(k)]
+            if len(other) == 1:
+                params[other[0]] = params.pop(key)
+                changed = True
+        for key, unit in units.items():
+            value = params.get(key)
+            words = _key_words(kind, key, list(units))
+            near = _near_quantities(region, spans, words) if key != "threshold" else []
+            said = [(v, u) for _, v, u in near if UNIT_FACTORS.get((u, unit))]
+            if value is None:
+                if said:
+                    reading = said[0]
+                else:
+                    # no key word: the kind's one key of that dimension takes the one quantity
+                    same = [k for k, u in units.items() if _DIMENSION.get(u) == _DIMENSION.get(unit)]
+                    candidates = {(v, u) for _, _, v, u in spans if _DIMENSION.get(u) == _DIMENSION.get(unit)
+                                  and UNIT_FACTORS.get((u, unit))}
+                    if key == "threshold" or len(same) != 1 or len(candidates) != 1:
+                        continue
+                    reading = candidates.pop()
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                plain = [(v, u) for _, _, v, u in spans if v == float(value)]
+                near = {r[0] * UNIT_FACTORS[(r[1], unit)] for r in said}
+                if said and float(value) not in near and not any(r[0] == float(value) for r in said) \
+                        and len(near) == 1:
+                    # the key's words say another value ("we lose them after 3 days. bump
+                    # retention to two weeks" written as 3 days): the one said next to them
+                    reading = said[0]
+                elif plain and not any(UNIT_FACTORS.get((u, unit)) for _, u in plain) and len(plain) == len(
+                        re.findall(rf"(?<![\w.]){re.escape(_fmt(float(value)))}(?![\w.])", region)):
+                    # said only as a quantity of another kind ("2 gigs" as timeout_seconds=2)
+                    params.pop(key)
+                    warnings.append(f"{key} dropped: the command says {_fmt(float(value))} as "
+                                    f"{_UNIT_WORDS[plain[0][1]][-1]}, not a {key}")
+                    changed = True
+                    continue
+                else:
+                    # the number as said, in another unit ("14" of "14 days")
+                    if not plain or any(UNIT_FACTORS.get((u, unit)) == 1 for _, u in plain):
+                        continue
+                    mine = [r for r in said if r[0] == float(value)] or plain
+                    reading = mine[0]
+            else:
+                continue
+            factor = UNIT_FACTORS.get((reading[1], unit))
+            if factor is None:
+                continue
+            converted = reading[0] * factor
+            if converted != int(converted) or converted == value:
+                continue
+            params[key] = int(converted)
+            warnings.append(f"{key} {int(converted)}: {_fmt(reading[0])} {_UNIT_WORDS[reading[1]][-1]} "
+                            "as the command says it")
+            changed = True
+        if changed:
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params),
+                                               "type": _scale_or_update(action, params, kind, entry)})
+    # "create queue X and alert if messages sit there longer than 5 minutes": the time is the
+    # alarm's threshold, not also the queue's retention
+    alarmed = {a.parameters.threshold for a in out if a.type == ActionType.monitor and a.parameters.threshold}
+    for i, action in enumerate(out):
+        if action.type == ActionType.monitor or not alarmed:
+            continue
+        params = action.parameters.set_values()
+        taken = [k for k, v in params.items() if _key_unit(k) and v in alarmed]
+        if taken:
+            for key in taken:
+                warnings.append(f"{key} dropped: the command says {params.pop(key)} for the alarm")
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
+    return out

@@ -1,0 +1,194 @@
+"""Readings of the plan as a whole: a change of what the plan itself creates is part of the
+create, "the same image" as another resource's, an alert the command does not ask for is
+dropped, an alarm said by its resource's kind ("the cluster's cpu").
+"""
+
+from __future__ import annotations
+
+import re
+
+from agentops.actionplan import Action, ActionType, Parameters
+from agentops.interpret.facts import ENUM_WORDS, CommandFacts
+from agentops.interpret.lookup import _fields, _find, _kind_of, _scale_or_update
+from agentops.spec import StackSpec
+
+
+def _within_another(kept: list[Action], specs: dict[str, StackSpec], registry,
+                    warnings: list[str]) -> list[Action]:
+    """A change of a resource that another change of the same resource in the plan holds
+    whole ("session cache prod: cache.r6g.large and 3 nodes" written as instance_type, then
+    instance_type and count): one change, the fuller one, named by what it changes
+    (_scale_or_update)."""
+    changes = (ActionType.scale, ActionType.update)
+    out = []
+    absorbed = set()
+    for i, action in enumerate(kept):
+        mine = action.parameters.set_values()
+        held = action.type in changes and any(
+            j != i and other.type in changes and (other.name, other.stack) == (action.name, action.stack)
+            and mine.items() <= (theirs := other.parameters.set_values()).items()
+            and action.relative.items() <= other.relative.items()
+            and (len(theirs) + len(other.relative), j) > (len(mine) + len(action.relative), i)
+            for j, other in enumerate(kept))
+        if held:
+            warnings.append(f"one change of {action.name!r}: another action of the plan holds this one")
+            absorbed.add((action.name, action.stack))
+            continue
+        out.append(action)
+    for i, action in enumerate(out):
+        found = _kind_of(action, specs, registry) if (action.name, action.stack) in absorbed else None
+        if found is not None:
+            params = action.parameters.set_values()
+            out[i] = action.model_copy(update={"type": _scale_or_update(action, params, *found)})
+    return out
+
+
+_SAME = re.compile(r"\b(?:the\s+)?same\s+([a-z]+(?:\s+[a-z]+)?)")
+
+
+def _same_as_another(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                     warnings: list[str]) -> list[Action]:
+    """"deploy <image> on feed-builder and point the rss-refresh cron at the same image": the
+    key the command says "the same" of takes, on the action that lacks it, the one value
+    another action of the plan has for it."""
+    out = list(kept)
+    for m in _SAME.finditer(facts.text.lower()):
+        said = m.group(1).replace(" ", "_")
+        for i, action in enumerate(kept):
+            if action.type not in (ActionType.create, ActionType.update):
+                continue
+            found = _kind_of(action, specs, registry)
+            if found is None:
+                continue
+            fields = _fields(action, found[0])
+            key = next((k for k in (said, said.split("_")[0]) if k in fields), None)
+            params = out[i].parameters.set_values()
+            if key is None or key in params:
+                continue
+            values = {str(a.parameters.set_values()[key]) for j, a in enumerate(out)
+                      if j != i and key in a.parameters.set_values()}
+            if len(values) == 1:
+                value = next(a.parameters.set_values()[key] for j, a in enumerate(out)
+                             if j != i and key in a.parameters.set_values())
+                warnings.append(f"{key} {value}: the same as another action's, as the command says")
+                out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | {key: value})})
+    return out
+
+
+def _references_said_as_such(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                             warnings: list[str]) -> list[Action]:
+    """A change's reference to a resource that is not there ("noisy in the QA logs" written as
+    cluster=qa on a cron job), that the command does not say as one (not "the qa cluster",
+    "cluster qa", "on qa", "to qa"): a word of the sentence, dropped. Said as one, it stays,
+    and the edit names what is missing."""
+    out = list(kept)
+    made = {(a.stack, a.name) for a in kept if a.type == ActionType.create}
+    lowered = facts.text.lower()
+    for i, action in enumerate(kept):
+        if action.type not in (ActionType.update, ActionType.scale) or action.stack not in specs:
+            continue
+        found = _kind_of(action, specs, registry)
+        if found is None:
+            continue
+        kind = found[0]
+        fields = {**kind.fields_for("create"), **_fields(action, kind)}
+        params = action.parameters.set_values()
+        dropped = []
+        for key, value in params.items():
+            section = kind.references.get(fields.get(key, ""))
+            if section not in registry or not isinstance(value, str) or (action.stack, value) in made:
+                continue
+            there = specs[action.stack].find(value)
+            if there and there[0] == section:
+                continue
+            words = "|".join(re.escape(w) for w in sorted({*registry[section].words, registry[section].noun} - {""},
+                                                          key=len, reverse=True))
+            v = re.escape(value.lower())
+            if re.search(rf"\b(?:{v}\s+(?:{words})|(?:{words})\s+{v}|(?:on|to|onto|into)\s+(?:the\s+)?{v})\b", lowered):
+                continue
+            dropped.append(key)
+        if dropped:
+            for key in dropped:
+                warnings.append(f"{key}={params.pop(key)} dropped: no such {registry[kind.references[fields[key]]].noun}, "
+                                "and the command does not say it as one")
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
+    return out
+
+
+def _into_its_create(kept: list[Action], warnings: list[str]) -> list[Action]:
+    """A change of what the plan itself creates is part of that create ("a redis cache
+    session-cache, cache.r6g.large, 2 nodes" written as a create and then a scale of it): the
+    new resource is made with the values, in one action. A change by an amount stays (there is
+    nothing to count from yet; resolve_relative refuses it)."""
+    out: list[Action] = []
+    for action in kept:
+        made = next((i for i, a in enumerate(out) if a.type == ActionType.create and a.name
+                     and (a.name, a.stack) == (action.name, action.stack)), None)
+        if (made is not None and action.type in (ActionType.scale, ActionType.update)
+                and not action.relative):
+            merged = out[made].parameters.set_values() | action.parameters.set_values()
+            warnings.append(f"the {action.type.value} of {action.name!r} is part of its create: "
+                            "the plan makes it so")
+            out[made] = out[made].model_copy(update={"parameters": Parameters.model_validate(merged)})
+            continue
+        out.append(action)
+    return out
+
+
+# What asks for an alert: a new alarm is never read from a command that speaks of a metric
+# only as the reason for something else ("restart it, the memory leak is back").
+ASKS_TO_WATCH = re.compile(
+    r"\b(?:alert\w*|alarm\w*|pag(?:e|er|ed|es|ing)|notif\w*|ping|tell|monitor\w*|watch\w*|warn\w*"
+    r"|know|if|when|whenever|once|fires?|fired|threshold|trigger\w*|pagerduty|slack|on-?call|eye)\b", re.I)
+
+
+def _unasked_monitors(kept: list[Action], facts: CommandFacts, warnings: list[str]) -> list[Action]:
+    """A monitor action in a plan whose command asks for no alert, next to the actions it
+    does ask for, is the model's addition: dropped."""
+    if ASKS_TO_WATCH.search(facts.text) or all(a.type == ActionType.monitor for a in kept):
+        return kept
+    dropped = [a for a in kept if a.type == ActionType.monitor]
+    for action in dropped:
+        warnings.append(f"dropped an alert on {action.name!r}: the command asks for none")
+    return [a for a in kept if a.type != ActionType.monitor]
+
+
+_METRIC_WORDS = "|".join(sorted({w for words in ENUM_WORDS["metric"].values() for w in words}, key=len, reverse=True))
+# "the cluster's cpu", "the table latency": an alarm's resource said by its kind word
+_KIND_POSSESSIVE = re.compile(rf"\bthe\s+([a-z][a-z-]*?)(?:'s|s')?\s+(?:{_METRIC_WORDS})\b")
+
+
+def _watched_as_said(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                     warnings: list[str]) -> list[Action]:
+    """An alarm whose resource the command says by its kind ("create cluster ml-eks, deploy
+    recs-trainer on it, and alert on the cluster's cpu") and the model put on another of the
+    plan's resources: on the one resource of that kind the plan acts on."""
+    said = {registry.by_kind_value(m.group(1)) for m in _KIND_POSSESSIVE.finditer(facts.text.lower())}
+    said.discard(None)
+    if len(said) != 1:
+        return kept
+    meant_kind = said.pop()
+
+    def kind_of(action: Action):
+        if action.type == ActionType.monitor:
+            made = next((a for a in kept if a.type == ActionType.create
+                         and (a.name, a.stack) == (action.name, action.stack)), None)
+            found = _kind_of(made, specs, registry) if made is not None else None
+            if found is None:
+                there = _find(action, specs)
+                return registry[there[0]] if there is not None and there[0] in registry else None
+            return found[0]
+        found = _kind_of(action, specs, registry)
+        return found[0] if found is not None else None
+
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type != ActionType.monitor or not action.name or kind_of(action) in (meant_kind, None):
+            continue
+        others = {(a.name, a.stack) for a in kept if a.type != ActionType.monitor and a.name
+                  and a.stack == action.stack and kind_of(a) is meant_kind}
+        if len(others) == 1:
+            name = others.pop()[0]
+            warnings.append(f"the alarm is on {name!r}: the command says the {meant_kind.noun}'s")
+            out[i] = action.model_copy(update={"name": name})
+    return out
