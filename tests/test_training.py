@@ -151,7 +151,8 @@ def test_a_training_run_stops_and_resumes_from_its_checkpoint(tmp_path):
 
     base = [sys.executable, str(ROOT / "training" / "train_lora.py"), "--samples", "16",
             "--curated-copies", "0", "--batch", "4", "--rank", "4", "--checkpoint", str(tmp_path / "ck"),
-            "--out", str(tmp_path / "adapter.gguf"), "--every", "1000"]
+            "--out", str(tmp_path / "adapter.gguf"), "--every", "1000",
+            "--shots-cache", str(tmp_path / "shots")]
     first = subprocess.run(base + ["--stop-after", "2"], capture_output=True, text=True, timeout=900)
     assert first.returncode == 0, first.stderr[-2000:]
     state = json.loads((tmp_path / "ck" / "state.json").read_text())
@@ -161,6 +162,9 @@ def test_a_training_run_stops_and_resumes_from_its_checkpoint(tmp_path):
                             timeout=900)
     assert second.returncode == 0, second.stderr[-2000:]
     assert "resuming at step 2" in second.stdout
+    # the few-shot examples retrieved by the first run are read back, not retrieved again
+    assert "retrieved shots" in first.stdout and "shots read back" in second.stdout
+    assert "retrieved shots" not in second.stdout
     assert "step 0/" not in second.stdout and "step 1/" not in second.stdout
     assert json.loads((tmp_path / "ck" / "state.json").read_text())["step"] == 3
     # A finished run resumed (its out file lost with an earlier machine) writes --out from its

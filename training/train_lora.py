@@ -46,10 +46,24 @@ class Encoded:
     n_prompt: int
 
 
-def retrieve_shots(samples, model, k: int) -> list[list[tuple[str, str]]]:
-    """The examples the interpreter would put in each prompt (itself excluded)."""
-    from agentops.examples import ExampleIndex
+def retrieve_shots(samples, model, k: int, cache_dir: Path) -> list[list[tuple[str, str]]]:
+    """The examples the interpreter would put in each prompt (itself excluded).
 
+    Kept in `cache_dir` (--shots-cache; not committed) under a digest of everything they depend
+    on (the model, the examples file, k and the commands): a resumed run, or one killed and
+    started again, reads them back instead of spending a quarter of an hour retrieving them."""
+    from importlib.resources import files
+
+    from agentops.examples import EXAMPLES_FILE, ExampleIndex
+
+    digest = hashlib.sha256()
+    for part in (str(model), str(Path(str(model)).stat().st_size) if Path(str(model)).exists() else "",
+                 files("agentops").joinpath(EXAMPLES_FILE).read_bytes().hex(), str(k), *(s.command for s in samples)):
+        digest.update(part.encode("utf-8") + b"\0")
+    cached = cache_dir / f"{digest.hexdigest()[:24]}.json"
+    if cached.exists():
+        print(f"  shots read back from {cached}", flush=True)
+        return [[tuple(pair) for pair in shots] for shots in json.loads(cached.read_text())]
     index = ExampleIndex(model)
     out = []
     for i, s in enumerate(samples):
@@ -58,6 +72,10 @@ def retrieve_shots(samples, model, k: int) -> list[list[tuple[str, str]]]:
         out.append([(h.command, h.plan) for h in hits])
         if i % 500 == 0:
             print(f"  retrieved shots for {i}/{len(samples)}", flush=True)
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = cached.with_suffix(".tmp")
+    tmp.write_text(json.dumps(out))
+    tmp.replace(cached)
     return out
 
 
@@ -125,6 +143,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "agentops" / ADAPTER_FILE)
     ap.add_argument("--init", type=Path, help="continue from this adapter (same rank) instead of zero")
     ap.add_argument("--warmup", type=int, default=20)
+    ap.add_argument("--shots-cache", type=Path, default=ROOT / "training" / ".shots-cache",
+                    help="folder keeping the retrieved few-shot examples between runs (not committed)")
     ap.add_argument("--checkpoint", type=Path, default=ROOT / "training" / "checkpoint",
                     help="folder for the resumable checkpoint (adapter + step), written every "
                          "--every steps; commit it to resume in a later session")
@@ -175,7 +195,7 @@ def main() -> None:
         print(f"{len(people)} written commands, {args.written_copies} copies", flush=True)
         samples += people * args.written_copies
     print(f"{len(samples)} samples; retrieving few-shot examples", flush=True)
-    shots = retrieve_shots(samples, model_file, ADAPTER_SHOTS)
+    shots = retrieve_shots(samples, model_file, ADAPTER_SHOTS, args.shots_cache)
     data = [encode(llm, build_prompt(s.listing, sh, s.command), s.plan) for s, sh in zip(samples, shots)]
     print(f"mean length {sum(len(e.tokens) for e in data) / len(data):.0f} tokens", flush=True)
 
@@ -270,7 +290,7 @@ def checkpoint(net, args, model_file, step: int, total: int, seconds: float, gen
     tmp.replace(args.checkpoint / "adapter.gguf")
     state = {"step": step, "total": total, "seconds_this_session": round(seconds),
              "args": {k: v if v is None or isinstance(v, list) else str(v) for k, v in vars(args).items()
-                      if k not in ("out", "checkpoint", "resume", "stop_after")},
+                      if k not in ("out", "checkpoint", "resume", "stop_after", "shots_cache")},
              "generator": generator,
              "at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
     (args.checkpoint / "state.tmp").write_text(json.dumps(state, indent=1))
@@ -283,7 +303,8 @@ def save(net, args, model_file, generator: dict | None = None) -> None:
     meta = {
         BASE_NAME_KEY: model_file.path.name,
         BASE_SIZE_KEY: str(model_file.path.stat().st_size),
-        "agentops.training": json.dumps({k: str(v) for k, v in vars(args).items() if k != "out"}),
+        "agentops.training": json.dumps({k: str(v) for k, v in vars(args).items()
+                                         if k not in ("out", "shots_cache")}),
         "agentops.synth_sha": hashlib.sha256((ROOT / "training" / "synth.py").read_bytes()
                                              + (ROOT / "training" / "synth_kinds.py").read_bytes()).hexdigest()[:16],
         "agentops.generator": json.dumps(generator or provenance()),
