@@ -9,11 +9,17 @@ around the model, with the specs loaded once (loading them is the same for every
 Prints the median, 95th percentile and mean per command (a refusal counts: it is what the
 guard does with that line) and the machine's load. Run two revisions one after the other in
 the same session to compare them.
+
+`--digests FILE` also writes, for every command, a digest of what comes out (the plan, or the
+error) for its own plan line and for two other commands' lines of its set (wrong plans, which
+exercise the refusals): two revisions that should behave the same (a refactor) give the same
+file, and `diff` says which commands differ. Nothing of the commands or plans is written.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import statistics
 import sys
@@ -37,11 +43,13 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("sets", nargs="*", help="written sets (default: all)")
     ap.add_argument("--repeat", type=int, default=2, help="passes over the commands (the first warms caches)")
+    ap.add_argument("--digests", type=Path, help="write a digest of each command's outcomes here")
     args = ap.parse_args()
     import agentops
 
     print(f"agentops from {agentops.__file__}; load average {os.getloadavg()[0]:.2f}")
     times: list[float] = []
+    digests: list[str] = []
     for path in written.set_paths(args.sets or None):
         samples, _ = written.load(path)
         workspace = Workspace(path.parent / f"{path.stem}-repo")
@@ -62,10 +70,32 @@ def main() -> None:
                     pass
                 if n == args.repeat - 1:
                     times.append(time.perf_counter() - start)
+        if args.digests:
+            digests += [f"{path.stem} {i} {v} {outcome(sample.command, line, specs, registry, names)}"
+                        for i, sample in enumerate(samples)
+                        for v, line in enumerate((sample.plan, samples[(i + 1) % len(samples)].plan,
+                                                  samples[(i + 7) % len(samples)].plan))]
     times.sort()
     print(f"{len(times)} commands: median {statistics.median(times) * 1000:.1f} ms, "
           f"p95 {times[int(len(times) * 0.95)] * 1000:.1f} ms, mean {statistics.mean(times) * 1000:.1f} ms "
           f"(load average {os.getloadavg()[0]:.2f})")
+    if args.digests:
+        args.digests.write_text("\n".join(digests) + "\n")
+        print(f"{len(digests)} outcomes digested -> {args.digests}")
+
+
+def outcome(command: str, line: str, specs, registry, names) -> str:
+    """A digest of what the interpreter makes of `line` written for `command`: the plan, or the
+    error's kind and message."""
+    try:
+        facts = CommandFacts.of(command, list(specs))
+        warnings: list[str] = []
+        actions = guard(parse(line, registry), facts, specs, None, warnings, (), registry)
+        hold_to_named_kinds(actions, command, registry, names)
+        out = compose(command, actions, specs, warnings).model_dump_json()
+    except Exception as exc:  # noqa: BLE001 - what is raised is part of the outcome
+        out = f"{type(exc).__name__}: {exc}"
+    return hashlib.sha1(out.encode("utf-8")).hexdigest()[:12]
 
 
 if __name__ == "__main__":
