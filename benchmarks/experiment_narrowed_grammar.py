@@ -20,7 +20,7 @@ from outlines_core import Index, Vocabulary
 
 from agentops import generate as G
 from agentops import interpret as I
-from agentops.interpret import facts as F
+from agentops.interpret.facts import ENUM_WORDS, PROVIDER_WORDS
 from agentops.actionplan import ActionType, ResourceType
 from agentops.config import load_config
 from agentops.planline import INT_KEYS, MAX_ACTIONS, PARAM_PATTERNS, _alt, parse
@@ -52,9 +52,9 @@ def narrowed(facts, specs):
         elif key == "threshold": v = nums
         elif key in ("region", "instance_type", "image", "cidr"):
             v = sorted({m.group(0) for m in re.finditer(pat, text if key == "image" else text.lower())})
-        elif key == "provider": v = [p for p, ws in F.PROVIDER_WORDS.items() if any(w in facts.words for w in ws)]
-        elif key in F.ENUM_WORDS and F.ENUM_WORDS[key]:
-            v = [e for e, ws in F.ENUM_WORDS[key].items() if any(w in facts.words for w in ws)]
+        elif key == "provider": v = [p for p, ws in PROVIDER_WORDS.items() if any(w in facts.words for w in ws)]
+        elif key in ENUM_WORDS and ENUM_WORDS[key]:
+            v = [e for e, ws in ENUM_WORDS[key].items() if any(w in facts.words for w in ws)]
         elif key == "protocol": v = [p for p in ("tcp","udp","icmp","all") if p in facts.words]
         else: v = None  # keep the full pattern (kind, metric)
         vals[key] = v

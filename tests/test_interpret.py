@@ -181,3 +181,23 @@ def test_injection_is_recognised(text, injected):
     from agentops.interpret import CommandFacts
 
     assert CommandFacts.of(text, ["dev", "prod"]).injected is injected
+
+
+def test_the_package_is_used_through_its_public_surface():
+    # agentops.interpret is a package of modules; what the rest of agentops, the CLI, training
+    # and the benchmarks take from it is its __all__, so its modules can be rearranged freely.
+    import ast
+
+    import agentops.interpret as interpret
+
+    assert all(hasattr(interpret, name) for name in interpret.__all__)
+    leaks = []
+    for folder in ("agentops", "training", "benchmarks", "scripts"):
+        for path in (REPO / folder).rglob("*.py"):
+            if "interpret" in path.relative_to(REPO).parts[:2]:
+                continue  # the package itself
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.ImportFrom) and node.module == "agentops.interpret":
+                    leaks += [f"{path.relative_to(REPO)}: {a.name}" for a in node.names
+                              if a.name not in interpret.__all__]
+    assert leaks == []
