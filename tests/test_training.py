@@ -119,6 +119,45 @@ def test_shared_prefix_forward_equals_the_full_forward(torch_model):
 
 
 @pytest.mark.model
+def test_a_batch_run_in_chunks_gets_the_whole_batchs_gradient(torch_model):
+    # train_step splits a batch past its memory budget into chunks of rows; the gradients
+    # must add up to what the whole batch gives (two repositories' prompts, uneven lengths).
+    import torch
+    import train_lora
+    from train_lora import Encoded, chunks, train_step
+
+    torch.manual_seed(1)
+    a, b = torch.randint(0, 5000, (24,)).tolist(), torch.randint(0, 5000, (20,)).tolist()
+    group = [Encoded(a + torch.randint(0, 5000, (n,)).tolist(), 24) for n in (6, 9)] + \
+            [Encoded(b + torch.randint(0, 5000, (n,)).tolist(), 20) for n in (5, 11, 7)]
+    params = [p for p in torch_model.parameters() if p.requires_grad]
+    saved = [p.detach().clone() for p in params]  # the fixture is shared: put it back after
+    for p in params:
+        torch.nn.init.normal_(p, std=0.02)
+
+    def gradients(budget):
+        for p in params:
+            p.grad = None
+        loss = train_step(torch_model, group, budget)
+        return loss, [p.grad.clone() for p in params]
+
+    assert len(chunks(group, train_lora.MAX_ATTENTION_CELLS)) == 1
+    assert len(chunks(group, 2_000)) > 1  # the small budget does split it
+    whole_loss, whole = gradients(train_lora.MAX_ATTENTION_CELLS)
+    split_loss, split = gradients(2_000)
+    with torch.no_grad():
+        for p, before in zip(params, saved):
+            p.copy_(before)
+            p.grad = None
+    assert abs(whole_loss - split_loss) < 1e-3 * whole_loss
+    # the forward runs under bf16 autocast: the same gradient up to bf16's rounding
+    whole, split = torch.cat([g.ravel() for g in whole]), torch.cat([g.ravel() for g in split])
+    assert (whole - split).norm() < 0.03 * whole.norm()
+    # and a chunking that dropped or double-counted a row would be far off
+    assert torch.nn.functional.cosine_similarity(whole, split, dim=0) > 0.999
+
+
+@pytest.mark.model
 def test_exported_adapter_changes_llama_cpp_as_it_changes_pytorch(torch_model, tmp_path):
     import gemma3
     import torch

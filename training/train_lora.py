@@ -113,7 +113,48 @@ def shared_prefix(group: list[Encoded]) -> int:
     return n
 
 
-def step_loss(model, group: list[Encoded]) -> torch.Tensor:
+# Attention's memory grows with rows x width x width of a forward pass. Batches keep one
+# repository's samples together and run their shared prompt prefix once, but a batch that
+# straddles two repositories shares little, and at 8 rows of ~1,200 tokens it took the 24 GiB
+# machine past its memory (the thirteen-set run was killed twice at the same step). A batch
+# past this many cells runs in chunks of rows whose gradients add up to the batch's.
+MAX_ATTENTION_CELLS = 6_000_000
+
+
+def attention_cells(chunk: list[Encoded]) -> int:
+    """Score cells one forward of `chunk` holds per head and layer: the shared prefix once,
+    each row's own part against its whole width."""
+    width = max(len(e.tokens) for e in chunk)
+    shared = shared_prefix(chunk) if len(chunk) > 1 else 0
+    return shared * shared + len(chunk) * (width - shared) * width
+
+
+def chunks(group: list[Encoded], budget: int = MAX_ATTENTION_CELLS) -> list[list[Encoded]]:
+    """The batch in chunks of rows within `budget` (a row past it alone); rows sorted by their
+    tokens first, so that each chunk shares the longest prefix it can."""
+    out: list[list[Encoded]] = []
+    current: list[Encoded] = []
+    for e in sorted(group, key=lambda e: e.tokens):
+        if current and attention_cells(current + [e]) > budget:
+            out.append(current)
+            current = []
+        current.append(e)
+    return out + [current]
+
+
+def train_step(model, group: list[Encoded], budget: int = MAX_ATTENTION_CELLS) -> float:
+    """Backpropagates the batch's mean loss per plan token, chunk by chunk (each chunk's summed
+    loss over the batch's token count: the gradients add up to the whole batch's); returns it."""
+    n_targets = sum(len(e.tokens) - e.n_prompt for e in group)
+    total = 0.0
+    for chunk in chunks(group, budget):
+        loss = step_loss(model, chunk, reduction="sum") / n_targets
+        loss.backward()
+        total += loss.item()
+    return total
+
+
+def step_loss(model, group: list[Encoded], reduction: str = "mean") -> torch.Tensor:
     width = max(len(e.tokens) for e in group)
     toks = torch.zeros(len(group), width, dtype=torch.long)
     shared = shared_prefix(group) if len(group) > 1 else 0
@@ -128,7 +169,7 @@ def step_loss(model, group: list[Encoded]) -> torch.Tensor:
         hidden = model.hidden_shared(toks, shared) if shared > 0 else model.hidden(toks)
         picked = hidden[torch.tensor(rows), torch.tensor(cols)]
         logits = (picked @ model.embed.T).float()
-    return F.cross_entropy(logits, torch.tensor(targets))
+    return F.cross_entropy(logits, torch.tensor(targets), reduction=reduction)
 
 
 def main() -> None:
@@ -228,14 +269,13 @@ def main() -> None:
         lr = args.lr * ramp * 0.5 * (1 + math.cos(math.pi * step / len(plan)))
         for g in opt.param_groups:
             g["lr"] = lr
-        loss = step_loss(net, group)
-        loss.backward()
+        loss = train_step(net, group)
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         opt.zero_grad()
         if step % 10 == 0:
             el = time.time() - start
-            print(f"step {step}/{len(plan)} loss {loss.item():.4f} lr {lr:.2e} {el:.0f}s "
+            print(f"step {step}/{len(plan)} loss {loss:.4f} lr {lr:.2e} {el:.0f}s "
                   f"(eta {el / (step + 1) * (len(plan) - step - 1):.0f}s)", flush=True)
         if step and step % args.every == 0:
             save(net, args, model_file, started_from)
