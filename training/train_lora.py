@@ -56,10 +56,10 @@ def retrieve_shots(samples, model, k: int, cache_dir: Path) -> list[list[tuple[s
 
     from agentops.examples import EXAMPLES_FILE, ExampleIndex
 
-    digest = hashlib.sha256()
-    for part in (str(model), str(Path(str(model)).stat().st_size) if Path(str(model)).exists() else "",
-                 files("agentops").joinpath(EXAMPLES_FILE).read_bytes().hex(), str(k), *(s.command for s in samples)):
-        digest.update(part.encode("utf-8") + b"\0")
+    digest = hashlib.sha256(model.weights_key.encode("utf-8") + b"\0" + str(k).encode("utf-8") + b"\0"
+                            + files("agentops").joinpath(EXAMPLES_FILE).read_bytes())
+    for s in samples:
+        digest.update(b"\0" + s.command.encode("utf-8"))
     cached = cache_dir / f"{digest.hexdigest()[:24]}.json"
     if cached.exists():
         print(f"  shots read back from {cached}", flush=True)
