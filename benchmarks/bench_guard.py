@@ -59,13 +59,7 @@ def main() -> None:
             for sample in samples:
                 start = time.perf_counter()
                 try:
-                    # what Interpreter.run does with a written plan line, specs loaded once
-                    facts = CommandFacts.of(sample.command, list(specs))
-                    warnings: list[str] = []
-                    actions = guard(parse(sample.plan, registry), facts, specs, None, warnings, (), registry)
-                    hold_to_named_kinds(actions, sample.command, registry, names)
-                    plan = compose(sample.command, actions, specs, warnings)
-                    assert isinstance(plan, ActionPlan)
+                    assert isinstance(read(sample.command, sample.plan, specs, registry, names), ActionPlan)
                 except AgentOpsError:
                     pass
                 if n == args.repeat - 1:
@@ -84,15 +78,20 @@ def main() -> None:
         print(f"{len(digests)} outcomes digested -> {args.digests}")
 
 
+def read(command: str, line: str, specs, registry, names) -> ActionPlan:
+    """What Interpreter.run does with a plan line written for `command`, specs loaded once."""
+    facts = CommandFacts.of(command, list(specs))
+    warnings: list[str] = []
+    actions = guard(parse(line, registry), facts, specs, None, warnings, (), registry)
+    hold_to_named_kinds(actions, command, registry, names)
+    return compose(command, actions, specs, warnings)
+
+
 def outcome(command: str, line: str, specs, registry, names) -> str:
     """A digest of what the interpreter makes of `line` written for `command`: the plan, or the
     error's kind and message."""
     try:
-        facts = CommandFacts.of(command, list(specs))
-        warnings: list[str] = []
-        actions = guard(parse(line, registry), facts, specs, None, warnings, (), registry)
-        hold_to_named_kinds(actions, command, registry, names)
-        out = compose(command, actions, specs, warnings).model_dump_json()
+        out = read(command, line, specs, registry, names).model_dump_json()
     except Exception as exc:  # noqa: BLE001 - what is raised is part of the outcome
         out = f"{type(exc).__name__}: {exc}"
     return hashlib.sha1(out.encode("utf-8")).hexdigest()[:12]
