@@ -114,10 +114,11 @@ def shared_prefix(group: list[Encoded]) -> int:
 
 
 # Attention's memory grows with rows x width x width of a forward pass. Batches keep one
-# repository's samples together and run their shared prompt prefix once, but a batch that
-# straddles two repositories shares little, and at 8 rows of ~1,200 tokens it took the 24 GiB
-# machine past its memory (the thirteen-set run was killed twice at the same step). A batch
-# past this many cells runs in chunks of rows whose gradients add up to the batch's.
+# repository's samples together and run their shared prompt prefix once, but a batch whose rows
+# share little prompt (one that straddles two repositories) holds 8 full-width rows: the
+# thirteen-set run was killed for memory twice between the same steps (24.3 GB resident on the
+# 24 GiB machine). A batch past this many cells runs in chunks of rows whose gradients add up
+# to the batch's; with it the run went past those steps at 12 GB.
 MAX_ATTENTION_CELLS = 6_000_000
 
 
