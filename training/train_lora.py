@@ -149,13 +149,15 @@ def train_step(model, group: list[Encoded], budget: int = MAX_ATTENTION_CELLS) -
     n_targets = sum(len(e.tokens) - e.n_prompt for e in group)
     total = 0.0
     for chunk in chunks(group, budget):
-        loss = step_loss(model, chunk, reduction="sum") / n_targets
+        loss = summed_loss(model, chunk) / n_targets
         loss.backward()
         total += loss.item()
     return total
 
 
-def step_loss(model, group: list[Encoded], reduction: str = "mean") -> torch.Tensor:
+def summed_loss(model, group: list[Encoded]) -> torch.Tensor:
+    """The cross-entropy of every plan token of `group`, summed (train_step divides by the
+    batch's count)."""
     width = max(len(e.tokens) for e in group)
     toks = torch.zeros(len(group), width, dtype=torch.long)
     shared = shared_prefix(group) if len(group) > 1 else 0
@@ -170,7 +172,7 @@ def step_loss(model, group: list[Encoded], reduction: str = "mean") -> torch.Ten
         hidden = model.hidden_shared(toks, shared) if shared > 0 else model.hidden(toks)
         picked = hidden[torch.tensor(rows), torch.tensor(cols)]
         logits = (picked @ model.embed.T).float()
-    return F.cross_entropy(logits, torch.tensor(targets), reduction=reduction)
+    return F.cross_entropy(logits, torch.tensor(targets), reduction="sum")
 
 
 def main() -> None:
