@@ -11,6 +11,9 @@ runs agentops.evaluate on it. Only aggregates print (per set and over all sets),
 `--misses` is given: a written set is training data, not a held-out set, so its misses may be
 read item by item to find what the guard or the generator lacks (never do this with evals/).
 Which sets an adapter was trained on: agentops/data/adapters/PROVENANCE.md.
+
+`--oracle`: each command's labelled plan line stands for the model's (LabelledPlanWriter): what
+the guard makes of a right answer, in seconds rather than minutes; no model is loaded.
 """
 
 import re
@@ -57,11 +60,30 @@ def as_evalset(path: Path, out: Path) -> Path:
     return target
 
 
+class LabelledPlanWriter:
+    """`--oracle`: each command's labelled plan line stands for the model's output, so the
+    score is what the guard and the edit do to a right answer (the ceiling the model is held
+    to; a reading that breaks right answers shows here first). Plugged in through run_eval's
+    writer, the interpreter's public seam."""
+
+    embedder = None
+
+    def __init__(self, path: Path):
+        samples, _ = written.load(path)
+        self.lines = {s.command: s.plan for s in samples}
+
+    def write(self, text, specs, workspace, model_setting):
+        from agentops.interpret import WrittenPlan
+
+        return WrittenPlan(self.lines.get(text, "none"))
+
+
 def main() -> None:
     totals = [0, 0]
     args = sys.argv[1:]
     verbose = "--misses" in args
-    args = [a for a in args if a != "--misses"]
+    oracle = "--oracle" in args
+    args = [a for a in args if a not in ("--misses", "--oracle")]
     if any(Path(a).resolve().is_relative_to(ROOT / "evals") for a in args):
         sys.exit("eval_written.py reads training/written/ sets; held-out sets (evals/) are scored "
                  "in aggregate with benchmarks/eval_revision.py")
@@ -69,7 +91,8 @@ def main() -> None:
         for arg in args:
             evalset = load_eval_file(as_evalset(Path(arg).resolve(), Path(tmp)))
             start = time.time()
-            reports = run_eval(evalset.items, Workspace.find(evalset.repository), verbose=verbose)
+            writer = LabelledPlanWriter(Path(arg).resolve()) if oracle else None
+            reports = run_eval(evalset.items, Workspace.find(evalset.repository), verbose=verbose, writer=writer)
             print(f"== {arg} ({time.time() - start:.0f}s)")
             print_report(reports)
             print_miss_classes(reports)

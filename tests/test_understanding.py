@@ -469,10 +469,22 @@ def test_a_value_said_in_words_fills_a_key_the_plan_left_out(scripted, workspace
     ("run at 4am instead of 2:30", None, "0 4 * * *"),
     ("move it to 5am", "0 2 * * 1", "0 5 * * 1"),  # a time alone keeps the days
     ("every night at 11pm", "0 2 * * 1", "0 23 * * *"),
+    # the time a move goes to, not the time in its reason
+    ("move the invoice run to 3am, the db backup overlaps at 2", None, "0 3 * * *"),
+    ("change it to run at 5pm, not at 3pm", None, "0 17 * * *"),
+    ("at 9am and 5pm on weekdays", None, "0 9,17 * * 1-5"),
+    ("at half past six every morning", None, "30 6 * * *"),
+    ("quarter to 7, monday through friday", None, "45 6 * * 1-5"),
+    ("run it at 0300", None, "0 3 * * *"),
+    ("every half hour", None, "*/30 * * * *"),
+    ("every other day at 4am", None, "0 4 */2 * *"),
+    ("sync schedule in prod -> 0 */2 * * *", None, "0 */2 * * *"),
     # not said clearly: left out, never guessed
     ("weekly please", None, None),
     ("nightly", None, None),
     ("at 2am or 3am", None, None),
+    ("move it to 3am or 4am", None, None),
+    ("every 2 weeks at 1am", None, None),
     ("scale api to 3 replicas", None, None),
 ])
 def test_a_schedule_said_in_words_is_read_as_cron(words, current, cron):
@@ -1537,3 +1549,91 @@ def test_an_alert_asked_for_as_keeping_an_eye_is_kept(scripted, gale):
 ])
 def test_a_new_groups_name_is_one_the_command_gives_it(scripted, gale, command, line, name):
     assert scripted(line).interpret(command, gale).actions[0].name == name
+
+
+# -- stop 27: quantities said with "a"/"an", amounts in units, names said around the model's
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # "an hour" is one hour (the quantity reader once read it as "a" + "n")
+    ("label-print messages are stale after an hour, cut retention to an hour in prod",
+     "update infrastructure name=label-print stack=prod", {"retention_seconds": 3600}),
+    ("keep eta-recalc messages a day in staging",
+     "update infrastructure name=eta-recalc stack=staging kind=queue", {"retention_seconds": 86400}),
+])
+def test_a_quantity_said_with_a_or_an_is_one_of_its_unit(scripted, kestrel, command, line, want):
+    plan = scripted(line).interpret(command, kestrel)
+    assert plan.actions[0].parameters.set_values().items() >= want.items()
+
+
+@pytest.mark.parametrize("command, written, amount, value", [
+    # the amount in the key's unit, computed from the spec's 90 s
+    ("bump the vis timeout on the carrier webhooks queue by 2 minutes in prod", 2, "+120", 210),
+    ("bump the vis timeout on the carrier webhooks queue by 60 seconds in prod", 60, "+60", 150),
+])
+def test_a_change_by_an_amount_with_a_unit_is_that_amount(scripted, kestrel, command, written, amount, value):
+    line = f"update infrastructure name=carrier-webhooks stack=prod kind=queue visibility_timeout_seconds={written}"
+    action = scripted(line).interpret(command, kestrel).actions[0]
+    assert action.relative == {"visibility_timeout_seconds": amount}
+    assert action.parameters.set_values()["visibility_timeout_seconds"] == value
+
+
+def test_a_change_by_a_factor_lands_on_the_key_the_command_names(scripted, kestrel):
+    # "halve the visibility timeout" written on retention: the key named takes the change
+    plan = scripted("update infrastructure name=dispatch-requests stack=dev kind=queue retention_seconds=/2").interpret(
+        "can we halve the visibility timeout on dispatch-requests in dev? retries are slow", kestrel)
+    action = plan.actions[0]
+    assert set(action.relative) == {"visibility_timeout_seconds"}
+    assert "retention_seconds" not in action.parameters.set_values()
+
+
+def test_a_size_said_as_a_number_is_not_multiplied_by_a_word_of_the_reason(scripted, cinder):
+    # "hit twice" is how often, not a factor: the 250 said is the size
+    plan = scripted("scale infrastructure name=arena-hpa stack=staging kind=autoscaler max_size=25").interpret(
+        "the hpa for arena in staging: let it go up to 25 pods, the 20 cap got hit twice", cinder)
+    assert plan.actions[0].parameters.set_values()["max_size"] == 25
+    assert not plan.actions[0].relative
+
+
+@pytest.mark.parametrize("command, line, meant", [
+    # the model copied the name without a part the command says before it
+    ("stale shipment sweeper in prod: run it every 15 minutes",
+     'update infrastructure name=shipment-sweeper stack=prod kind=cronjob schedule="*/15 * * * *"',
+     "stale-shipment-sweeper"),
+    # ... under another resource type: the resource found says which
+    ("cap the carrier webhook handler at 20 concurrent executions in prod",
+     "scale deployment name=carrier-webhook stack=prod replicas=20", "carrier-webhook-handler"),
+])
+def test_a_name_copied_in_part_is_the_longer_name_the_command_says(scripted, kestrel, command, line, meant):
+    action = scripted(line).interpret(command, kestrel).actions[0]
+    assert action.name == meant
+    assert action.resource.value == "infrastructure"
+
+
+def test_a_name_said_with_initials_is_that_resource(scripted, cinder):
+    # "arena game servers" is arena-gs: "gs" the initials of the words said
+    action = scripted("scale deployment name=arena-game stack=staging replicas=*2").interpret(
+        "double the arena game servers on staging for the playtest", cinder).actions[0]
+    assert action.name == "arena-gs"
+
+
+def test_a_name_after_the_kind_word_is_said(scripted, cinder):
+    # "the hpa for arena": arena-hpa, said with its kind word first
+    action = scripted("scale infrastructure name=arena-hpa stack=staging kind=autoscaler max_size=30").interpret(
+        "raise the max of the hpa for arena to 30 in staging", cinder).actions[0]
+    assert action.name == "arena-hpa" and action.parameters.set_values()["max_size"] == 30
+
+
+def test_a_delete_of_a_name_copied_in_part_is_the_name_said_in_full_only(scripted, bramble):
+    line = "delete infrastructure name=partner-creds stack=dev kind=secret"
+    plan = scripted(line).interpret("delete courier-partner-creds in dev, that partner never launched", bramble)
+    assert plan.actions[0].name == "courier-partner-creds"
+    # said in part only: a delete names its target in full, or it is refused
+    with pytest.raises(InterpretError):
+        scripted(line).interpret("delete the partner creds in dev, that partner never launched", bramble)
+
+
+def test_a_schedule_the_command_writes_out_beats_the_models_copy(scripted, kestrel):
+    plan = scripted('update infrastructure name=carrier-rate-sync stack=prod schedule="*/0 * * *"').interpret(
+        "carrier-rate-sync schedule in prod -> 0 */2 * * *", kestrel)
+    assert plan.actions[0].parameters.set_values()["schedule"] == "0 */2 * * *"

@@ -64,8 +64,9 @@ _LESS = r"down|decrease[ds]?|reduce[ds]?|lower(?:ed)?|shrink"
 
 
 def _by(verbs: str, amount: str) -> re.Pattern:
-    """"<verb> [up to three words] by <amount>" ("bump the memory by 50%")."""
-    return re.compile(rf"\b(?:{verbs})\s+(?:[a-z]+\s+){{0,3}}?by\s+{amount}")
+    """"<verb> [up to eight words of one clause] by <amount>" ("bump the memory by 50%", "bump
+    the vis timeout on the carrier webhooks queue by 60 seconds")."""
+    return re.compile(rf"\b(?:{verbs})\s+(?:[a-z0-9][\w.-]*\s+){{0,8}}?by\s+{amount}")
 
 
 RELATIVE_PHRASES = (
@@ -275,8 +276,7 @@ class CommandFacts:
             return True
         parts = _words(name)
         for start in range(len(self.words)):
-            window = self.words[start:start + len(parts)]
-            if len(window) == len(parts) and all(_abbreviates(p, w) for p, w in zip(parts, window)):
+            if self._says_parts(parts, start):
                 return True
         if len(parts) >= 2 and (parts[-1] in GENERIC_PARTS or parts[-1] in KIND_PART_WORDS):
             # "the checkout service" for checkout-api; "the transcode cluster" for transcode-eks
@@ -287,6 +287,17 @@ class CommandFacts:
                 if (self.words[start:start + len(head)] == head
                         and self.words[start + len(head)] in said_for_last):
                     return True
+            if parts[-1] in KIND_PART_WORDS:
+                # "an hpa for timetable api", "the budget on the parent portal": the kind's
+                # word first, then what it is for
+                for start, word in enumerate(self.words):
+                    if word not in said_for_last:
+                        continue
+                    rest = self.words[start + 1:start + 3]
+                    if rest[:1] and rest[0] in ("for", "on", "of"):
+                        after = start + 2 + (rest[1:] == ["the"])
+                        if self.words[after:after + len(head)] == head:
+                            return True
         if len(parts) >= 3 and any(p in GENERIC_PARTS for p in parts[1:-1]):
             # a generic middle part left out ("the search hpa" for search-svc-hpa, "the
             # checkout autoscaler" for checkout-api-hpa): the rest said in order, the last
@@ -297,6 +308,21 @@ class CommandFacts:
                 if self.words[start:start + len(kept)] == kept and self.words[start + len(kept)] in last:
                     return True
         return False
+
+    def _says_parts(self, parts: list[str], start: int) -> bool:
+        """Whether the words from `start` say `parts` in order, each part as its word or an
+        abbreviation of it, or a short part as the initials of as many words ("arena-gs" as
+        "arena game servers")."""
+        if not parts:
+            return True
+        if start >= len(self.words):
+            return False
+        part = parts[0]
+        if _abbreviates(part, self.words[start]) and self._says_parts(parts[1:], start + 1):
+            return True
+        said = self.words[start:start + len(part)]
+        return (2 <= len(part) <= 3 and part.isalpha() and len(said) == len(part)
+                and "".join(w[0] for w in said) == part and self._says_parts(parts[1:], start + len(part)))
 
     def says_number(self, key: str, value: float) -> bool:
         """Whether the command says `value` for `key`: as a number, or as a quantity in another
@@ -385,7 +411,9 @@ _DIMENSION = {**{u: "time" for u in ("ms", "s", "m", "h", "d", "w", "y")},
 _UNIT_OF = {w: u for u, words in _UNIT_WORDS.items() for w in words}
 # A lookahead, so that matches may overlap: in "a one day timeout", "a one" must not hide
 # "one day".
-_QUANTITY = re.compile(r"(?=(?<![0-9.])\b(\d+(?:\.\d+)?|" + "|".join(NUMBER_WORDS) + r"|a|an)\s*-?\s*([a-z]+)\b)")
+# A number said as a word ends at a word boundary: "an hour" is not "a" of "n hour".
+_QUANTITY = re.compile(r"(?=(?<![0-9.])\b(\d+(?:\.\d+)?|(?:" + "|".join(NUMBER_WORDS)
+                       + r"|an|a)\b)\s*-?\s*([a-z]+)\b)")
 
 
 def _quantities(text: str) -> list[tuple[float, str]]:

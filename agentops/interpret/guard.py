@@ -175,6 +175,24 @@ def guard(
                 warnings.append(f"read {action.name!r} as {meant!r}: the command says its name with a slip")
                 completed.add(meant)
                 action = action.model_copy(update={"name": meant})
+            elif not _typed_as_is(action.name, facts) and action.type != ActionType.delete \
+                    and (meant := _named_target(action, facts, specs, created)) \
+                    and set(_words(meant)) & set(_words(action.name)):
+                # "the arena game servers" copied as arena-game: the one resource the command
+                # names (arena-gs, its parts said as words or initials), sharing a part with it
+                warnings.append(f"read {action.name!r} as {meant!r}, the {action.resource.value} "
+                                "resource the command names")
+                completed.add(meant)
+                action = action.model_copy(update={"name": meant})
+            elif not _typed_as_is(action.name, facts) \
+                    and (longer := _longer_name_said(action, facts, specs, anywhere=True)) and (
+                    action.type != ActionType.delete or facts.mentions(longer, exact=True)):
+                # "the stale shipment sweeper" copied as shipment-sweeper, which is not there:
+                # every time the command says it, it says the longer name that is (a delete's
+                # said in full: "delete courier-partner-creds" copied as partner-creds)
+                warnings.append(f"read {action.name!r} as {longer!r}: the command names the longer one")
+                completed.add(longer)
+                action = action.model_copy(update={"name": longer})
         if action.name and (action.type == ActionType.delete or (
                 action.type == ActionType.update and not set(action.parameters.set_values()) - {"kind"}
                 and not action.relative)) and (longer := _longer_name_said(action, facts, specs)):
@@ -292,6 +310,13 @@ def guard(
     kept = _named_after_its_kind(kept, facts, specs, registry, warnings)
     kept = _each_named(kept, facts, specs, warnings)
     return _values_from_words(kept, facts, specs, registry, warnings)
+
+
+def _typed_as_is(name: str, facts: CommandFacts) -> bool:
+    """Whether the command writes `name` as a name of several parts, as is ("scale checkout-api
+    to 4"): a name typed that does not exist is refused, never read as another; words said
+    ("the arena game servers") are read."""
+    return "-" in name and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", facts.text.lower()) is not None
 
 
 _STACK_LIST_WORDS = frozenset({"and", "in", "on", "both", "plus", "also", "&"})

@@ -56,7 +56,9 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
             relative[key] = facts.relative[None]  # "50% more disk" written as storage_gb=50
         elif op:
             relative[key] = f"{op}{params[key]}"
-    if not relative and None in facts.relative:
+    if not relative and None in facts.relative and not any(float(params[k]) in facts.numbers for k in sizes):
+        # (a size the command says as a number is that size: "up to 30 pods, the 20 cap got
+        # hit twice" is 30, not twice the cap)
         key = sizes[0] if sizes else _size_key(kind, action.type.value)
         if key:
             relative[key] = facts.relative[None]

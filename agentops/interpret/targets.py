@@ -233,21 +233,31 @@ def _referred_back(action: Action, facts: CommandFacts, kept: list[Action]) -> s
     return before.pop() if len(before) == 1 else None
 
 
-def _longer_name_said(action: Action, facts: CommandFacts, specs: dict[str, StackSpec]) -> str | None:
+def _longer_name_said(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                      anywhere: bool = False) -> str | None:
     """The one existing resource whose name is the action's name and more, where each time
     the command says the action's name it is part of saying that longer one ("the edi gateway
-    role": edi-gateway-role, not the instance edi-gateway)."""
+    role": edi-gateway-role, not the instance edi-gateway). `anywhere`: the more may come
+    before it too ("the stale shipment sweeper" copied as shipment-sweeper), for a name that
+    is not there."""
     stacks = [action.stack] if action.stack in specs else list(specs)
     mine = _words(action.name)
 
     def said(parts: list[str]) -> int:
         return sum(facts.words[i:i + len(parts)] == parts for i in range(len(facts.words)))
 
+    def holds(name: str) -> bool:
+        parts = _words(name)
+        if not anywhere:
+            return name.startswith(action.name + "-")
+        return len(parts) > len(mine) and any(parts[i:i + len(mine)] == mine
+                                              for i in range(len(parts) - len(mine) + 1))
+
     times = said(mine)
     if not times:
         return None
     longer = {n for stack in stacks for _, n, _ in specs[stack].resources()
-              if n.startswith(action.name + "-") and said(_words(n)) == times}
+              if holds(n) and said(_words(n)) == times}
     return longer.pop() if len(longer) == 1 else None
 
 

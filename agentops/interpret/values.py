@@ -450,8 +450,12 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
             continue
         # a flag the model wrote the other way round ("un-suspend" read as suspend=true) is
         # what the words say
+        # and a value the command writes out ("schedule -> 0 */2 * * *") beats the model's copy
+        # of it that the command does not ("*/0 * * *")
         added = {key: value for key in _fields(action, kind)
-                 if (key not in params or isinstance(params[key], bool))
+                 if (key not in params or isinstance(params[key], bool)
+                     or (str(params[key]) not in facts.text and isinstance(value_said := kind.value_from_words(
+                         key, facts.text, entry), str) and value_said in facts.text))
                  and (value := kind.value_from_words(key, facts.text, entry)) is not None
                  and value != params.get(key)}
         if added:
@@ -640,7 +644,33 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
             if len(other) == 1:
                 params[other[0]] = params.pop(key)
                 changed = True
+        relative = dict(action.relative)
+        region_words = set(re.findall(r"[a-z]+", region))
+
+        def named(k: str) -> bool:
+            return bool(_key_words(kind, k, list(units)) & region_words)
+
+        for key in [k for k in relative if k in units and k != "threshold" and not named(k)]:
+            # "halve the visibility timeout" written as retention_seconds=/2: the change is of
+            # the one key of that dimension the command names
+            other = [k for k in units if k not in relative and k not in params and k != "threshold"
+                     and _DIMENSION.get(units[k]) == _DIMENSION.get(units[key]) and named(k)]
+            if len(other) == 1:
+                relative[other[0]] = relative.pop(key)
+                params.pop(key, None)
+                warnings.append(f"{other[0]} {relative[other[0]]}: the command names {other[0]}, not {key}")
+                changed = True
         for key, unit in units.items():
+            if key in relative:
+                # "bump the vis timeout by 2 minutes": the amount, not a value, in the key's unit
+                amount = re.fullmatch(r"([+-])(\d+(?:\.\d+)?)", relative[key])
+                said = {u for _, _, v, u in spans if amount and v == float(amount.group(2))}
+                factor = UNIT_FACTORS.get((said.pop(), unit)) if len(said) == 1 else None
+                if factor and factor != 1:
+                    relative[key] = f"{amount.group(1)}{_fmt(float(amount.group(2)) * factor)}"
+                    warnings.append(f"{key} {relative[key]}: the amount as the command says it")
+                    changed = True
+                continue
             value = params.get(key)
             words = _key_words(kind, key, list(units))
             near = _near_quantities(region, spans, words) if key != "threshold" else []
@@ -691,8 +721,12 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
                             "as the command says it")
             changed = True
         if changed:
-            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params),
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params), "relative": relative,
                                                "type": _scale_or_update(action, params, kind, entry)})
+            if relative != action.relative:
+                from agentops.interpret.relative import resolve_relative
+
+                out[i] = resolve_relative(out[i], specs, registry, warnings)
     # "create queue X and alert if messages sit there longer than 5 minutes": the time is the
     # alarm's threshold, not also the queue's retention
     alarmed = {a.parameters.threshold for a in out if a.type == ActionType.monitor and a.parameters.threshold}

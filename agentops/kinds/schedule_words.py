@@ -17,13 +17,34 @@ _DAYS = {"sunday": 0, "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, 
          "thurs": 4, "fri": 5, "sat": 6}
 _DAY = r"(sun|mon|tue|tues|wed|thu|thur|thurs|fri|sat)(?:day)?s?"
 # "instead of weekly", "from 2am": what the schedule was, not what it is to be
-_FORMER = re.compile(r"\b(?:instead\s+of|rather\s+than|from|was|used\s+to\s+be)\s+[^,;.()]*?"
+_FORMER = re.compile(r"\b(?:instead\s+of|rather\s+than|from|was|used\s+to\s+be|not(?=\s+at\b)|no\s+longer)\s+[^,;.()]*?"
                      r"(?=\s+to\b|[,;.()]|$)")
 _TIME = re.compile(
     r"\b(?:(midnight)|(noon|midday)"
     r"|(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)"
     r"|(\d{1,2}):(\d{2})"
     r"|(?<=\bat\s)(\d{1,2})(?!\s*(?:%|min|mins|minutes|hours|h\b|gb|mb|days|nodes|pods|replicas))\b)")
+
+
+# "half past six", "quarter past 3", "quarter to 7": said as clock times before they are read
+_PAST = re.compile(r"\b(half|quarter)\s+(past|after|to)\s+(\d{1,2}|" + "|".join(_NUMBER_WORDS) + r")\b"
+                   r"(\s*(?:am|pm|a\.m\.|p\.m\.))?")
+# "at 0300", "0230 utc": a four-digit 24-hour time said with "at" or "hours"/"hrs"
+_MILITARY = re.compile(r"(?<=\bat\s)([01]\d|2[0-3])([0-5]\d)\b|\b([01]\d|2[0-3])([0-5]\d)\s*(?:hours|hrs|h)\b")
+
+
+def _clock(match: re.Match) -> str:
+    part, way, hour, ampm = match.groups()
+    hour = int(_NUMBER_WORDS.get(hour, hour))
+    minute = 30 if part == "half" else 15
+    if way == "to":
+        hour, minute = (hour - 1) % 24, 45
+    return f"{hour}:{minute:02d}{(ampm or '').strip()}"
+
+
+def _as_clock_times(text: str) -> str:
+    text = _PAST.sub(_clock, text)
+    return _MILITARY.sub(lambda m: f"{m.group(1) or m.group(3)}:{m.group(2) or m.group(4)}", text)
 
 
 def _times(text: str) -> list[tuple[int, int]]:
@@ -49,6 +70,23 @@ def _times(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _days_field(lowered: str) -> str:
+    """The day-of-week field the words say: "1-5" for weekdays (and "monday through friday"),
+    "0,6" for weekends, the days named, or "*"."""
+    if re.search(rf"\b(weekdays?|every\s+weekday|business\s+days?|work\s*days?"
+                 rf"|mon(?:day)?\s*(?:-|to|through|thru|till|until)\s*fri(?:day)?)\b", lowered):
+        return "1-5"
+    if re.search(r"\b(weekends?)\b", lowered):
+        return "0,6"
+    days = []
+    for m in re.finditer(rf"\b(?:every|on|each)\s+{_DAY}\b|\b{_DAY}\b", lowered):
+        word = next(g for g in m.groups() if g)
+        day = _DAYS[word]
+        if day not in days:
+            days.append(day)
+    return ",".join(map(str, sorted(days))) or "*"
+
+
 _MONTHS = {m: i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
 
@@ -59,6 +97,11 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
     keeps its days."""
     lowered = " " + re.sub(r"\s+", " ", text.lower()) + " "
     lowered = _FORMER.sub(" ", lowered)
+    # a schedule written out as cron fields is the schedule ("schedule -> 0 */2 * * *")
+    written = re.search(r"(?<!\S)((?:[0-9*/,-]+ ){4}[0-9*/,-]+)(?!\S)", lowered)
+    if written and re.search(r"[*/]", written.group(1)):
+        return written.group(1)
+    lowered = _as_clock_times(lowered)
     times = _times(lowered)
 
     every = re.search(r"\bevery\s+(\d+|" + "|".join(_NUMBER_WORDS) + r")\s*(min|mins|minutes|m|hours|hrs|h)\b",
@@ -68,6 +111,10 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
         if every.group(2).startswith("m"):
             return f"*/{n} * * * *" if 0 < n < 60 else None
         return f"0 */{n} * * *" if 0 < n < 24 else None
+    if re.search(r"\bevery\s+(?:half\s+(?:an\s+)?hour|30\s+min)", lowered):
+        return "*/30 * * * *"
+    if re.search(r"\bevery\s+quarter\s+(?:of\s+an\s+)?hour\b", lowered):
+        return "*/15 * * * *"
     if re.search(r"\bevery\s+minute\b", lowered):
         return "* * * * *"
     if re.search(r"\b(hourly|every\s+hour|once\s+an\s+hour)\b", lowered):
@@ -79,21 +126,30 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
         if hours and all(int(h) <= 23 for h in hours[0]):
             return f"0 {hours[0][0]},{hours[0][1]} * * *"
         return None
+    pair = re.search(r"\b(?:at\s+)?(\d{1,2}(?::\d{2})?\s*(?:am|pm)?)\s+and\s+(\d{1,2}(?::\d{2})?\s*(?:am|pm))\b", lowered)
+    if pair and len(times) == 2 and times[0][1] == times[1][1] and not re.search(r"\bor\b", lowered):
+        # "at 9am and 5pm": one job at both hours (cron's list), when the minutes agree
+        hours = ",".join(str(h) for h, _ in sorted(times))
+        return f"{times[0][1]} {hours} * * " + _days_field(lowered)
+    if len(times) > 1:
+        # "move the invoice run to 3am, the backup overlaps at 2": the time a move goes to is
+        # the schedule, a time in the reason is not; two targets are still two times
+        targets = [t for m in re.finditer(r"\bto\s+(?=\S)", lowered) for t in _times(lowered[m.end():])[:1]
+                   if _TIME.match(lowered, m.end())]
+        if not re.search(r"\bor\b", lowered):  # "to 3am or 4am": not one time
+            times = targets if len(set(targets)) == 1 else times
     if len(times) != 1:
         return None
     hour, minute = times[0]
     at = f"{minute} {hour}"
 
-    if re.search(r"\b(weekdays?|every\s+weekday|mon(?:day)?\s*-\s*fri(?:day)?|business\s+days?)\b", lowered):
-        return f"{at} * * 1-5"
-    if re.search(r"\b(weekends?)\b", lowered):
-        return f"{at} * * 0,6"
-    days = []
-    for m in re.finditer(rf"\b(?:every|on|each)\s+{_DAY}\b|\b{_DAY}\b", lowered):
-        word = next(g for g in m.groups() if g)
-        day = _DAYS[word]
-        if day not in days:
-            days.append(day)
+    if re.search(r"\b(fortnightly|biweekly|every\s+(?:\d+|other|two|three|four)\s+(?:weeks|months)"
+                 r"|every\s+other\s+" + _DAY + r")\b", lowered):
+        return None  # cron has no "every second week"
+    week = _days_field(lowered)
+    if week != "*" and not re.fullmatch(r"[0-6](,[0-6])*", week):
+        return f"{at} * * {week}"
+    days = [int(d) for d in week.split(",")] if week != "*" else []
     dated = re.search(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b",
                       lowered)
     if dated and re.search(r"\b(cron|job|run|schedule)", lowered):
@@ -112,7 +168,13 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
         return f"{at} {dom} * *" if 1 <= dom <= 28 and not days else None
     if days:
         return f"{at} * * {','.join(map(str, sorted(days)))}"
-    if re.search(r"\b(weekly|monthly|yearly|every\s+week|every\s+month)\b", lowered):
+    every_days = re.search(r"\bevery\s+(other|2|two|3|three)\s+days?\b", lowered)
+    if every_days:
+        # "every other day at 4am": cron's day-of-month step (it restarts each month)
+        n = {"other": 2, "two": 2, "three": 3}.get(every_days.group(1)) or int(every_days.group(1))
+        return f"{at} */{n} * *"
+    if re.search(r"\b(weekly|monthly|yearly|fortnightly|biweekly|quarterly|every\s+week|every\s+month"
+                 r"|every\s+(?:\d+|other|two|three|four)\s+(?:weeks|months))\b", lowered):
         return None  # which day is not said
     daily = re.search(r"\b(daily|nightly|every\s+(?:day|night|morning|evening)|each\s+(?:day|night)"
                       r"|once\s+a\s+day|a\s+day)\b", lowered)
