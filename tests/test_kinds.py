@@ -337,6 +337,33 @@ def test_commands_for_unknown_kinds_are_refused_by_name(command, phrase):
     assert "bucket/volume (storage)" in info.value.message
 
 
+@pytest.mark.parametrize("command", [
+    # where something went, the reason for the change
+    "replay-events in staging isn't used since the replay tool moved to kinesis. delete it",
+    "delete the track page ingress in staging, the public tracking page moved to the CDN",
+    "remove the admin dns record in prod, the admin console sits behind the VPN hostname",
+    # an existing thing written out after it: a value, not a kind to make
+    "create an A record for shop.example.com pointing at 198.51.100.42 in hosted zone Z03817442K1CPGGD",
+    "point cdn.example.com at the new cloudfront distribution d2m4newcdn9.cloudfront.net",
+    # a word of a team
+    "stores-link vpc in staging should use 10.51.0.0/20, the store VPN team wants the rest back",
+])
+def test_a_missing_kind_said_as_context_is_not_refused(command):
+    kinds.refuse_unknown(command, kinds.installed())  # nothing raised
+
+
+@pytest.mark.parametrize("command, phrase", [
+    ("migrate the replay queue to kinesis", "kinesis"),
+    ("put a cdn in front of the assets bucket", "cdn"),
+    ("create a kinesis stream events2026 in dev", "kinesis"),
+    ("the CDN pulls from the bucket directly now", "cdn"),  # not one of the context shapes
+    ("we moved to kinesis, now create a kinesis stream for replays", "kinesis"),  # asked for once
+])
+def test_a_missing_kind_asked_for_is_refused_even_beside_context(command, phrase):
+    with pytest.raises(InterpretError, match=f"agentops has no kind for '{phrase}"):
+        kinds.refuse_unknown(command, kinds.installed())
+
+
 @pytest.mark.parametrize("command, phrase, section", [
     ("add a redis cache cluster to prod", "redis cache cluster", "caches"),
     ("set up a lambda function for thumbnails in staging", "lambda function", "functions"),

@@ -226,6 +226,8 @@ class CommandFacts:
         numbers |= {float(NUMBER_WORDS[w]) for w in words if w in NUMBER_WORDS}
         # sizes typed with their unit: "20gb", "1tb"
         numbers |= {float(n) for n in re.findall(r"\b(\d+)(?:gb|gib|tb|tib|mb)\b", text.lower())}
+        # thousands: "10k connections", "1.5k rps"
+        numbers |= {float(n) * 1000 for n in re.findall(r"(?<![\w.:/-])(\d+(?:\.\d+)?)k\b", text.lower())}
         lowered = " ".join(words)
         destructive = any(
             w in DELETE_WORDS or difflib.get_close_matches(w, DELETE_WORDS, 1, 0.85) for w in words
@@ -267,7 +269,7 @@ class CommandFacts:
                 return True
         return False
 
-    def mentions_loosely(self, name: str, typos: bool = True) -> bool:
+    def mentions_loosely(self, name: str, typos: bool = True, kind_first: bool = False) -> bool:
         """Whether the command names `name` the way people say names: as written (mentions),
         with a part abbreviated in the name and said in full ("billing-svc" as "the billing
         service", "order-db" as "order database"), or without a generic last part that the
@@ -287,9 +289,10 @@ class CommandFacts:
                 if (self.words[start:start + len(head)] == head
                         and self.words[start + len(head)] in said_for_last):
                     return True
-            if parts[-1] in KIND_PART_WORDS:
+            if kind_first and parts[-1] in KIND_PART_WORDS:
                 # "an hpa for timetable api", "the budget on the parent portal": the kind's
-                # word first, then what it is for
+                # word first, then what it is for (asked for where an existing resource is
+                # looked for: a new one "for" something is not the one there)
                 for start, word in enumerate(self.words):
                     if word not in said_for_last:
                         continue

@@ -220,7 +220,7 @@ def guard(
             completed.add(action.name)
         if (action.name and action.type != ActionType.create and action.name not in completed
                 and not (facts.mentions(action.name, exact=True) if action.type == ActionType.delete
-                         else facts.mentions_loosely(action.name))):
+                         else facts.mentions_loosely(action.name, kind_first=True))):
             others = frozenset(a.name for a in actions if a is not action and a.name)
             meant = _named_target(action, facts, specs, created, others) \
                 if action.type not in (ActionType.delete, ActionType.monitor) and len(actions) > 1 else None

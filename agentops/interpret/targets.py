@@ -174,7 +174,7 @@ def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
     # on the name being said.
     said = [n for n in names
             if (facts.mentions(n, exact=True) if action.type == ActionType.delete
-                else facts.mentions_loosely(n, typos=False))]
+                else facts.mentions_loosely(n, typos=False, kind_first=True))]
     # "web" inside "web-ingress": the longer name said is the one meant
     said = [n for n in said if not any(o != n and n in _words(o.replace("-", " ")) and o in said
                                        for o in said)]
@@ -553,3 +553,4 @@ def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec
         params = action.parameters.set_values() | {key: named[0]}
         action = action.model_copy(update={"parameters": Parameters.model_validate(params)})
     return action
+

@@ -184,6 +184,8 @@ def _said_metrics(kept: list[Action], facts: CommandFacts, specs: dict[str, Stac
             over = set()
             for m in _EXCEEDS.finditer(regions[i].lower()):
                 number, said_unit = _number(m.group(1)), _UNIT_OF.get(m.group(2) or "")
+                if m.group(2) == "k" and m.group(1)[:1].isdigit():
+                    number *= 1000  # "above 10k"
                 factor = UNIT_FACTORS.get((said_unit, unit)) if said_unit and unit else None
                 if said_unit and unit and factor is None:
                     continue  # a quantity in another dimension: not this threshold
@@ -312,6 +314,8 @@ def _said_literals(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
                 # ("host=creator-dashboard") is the one value of that shape written.
                 said = {v.rstrip(".,;)") for v in shape.findall(regions[i])}
                 value = str(params[key])
+                if any(value.endswith("." + v) or value.endswith("/" + v) for v in said):
+                    continue  # "r6g.large" said, cache.r6g.large written: the value in full
                 whole = {v for v in said if v != value and (v.endswith("/" + value) or v.endswith("." + value))}
                 if not whole and not shape.fullmatch(value) and not shape.search(f" {value} "):
                     whole = said - used
@@ -333,9 +337,14 @@ def _said_literals(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
                                   regions[i], re.I))
             if len(tags) == 1:
                 added["image"] = f"{current.rsplit(':', 1)[0]}:{tags.pop()}"
+        for key, prefix in kind.value_prefixes.items():
+            value = added.get(key, params.get(key))
+            if isinstance(value, str) and value and not value.startswith(prefix):
+                added[key] = prefix + value  # "r6g.large" of a cache: cache.r6g.large
+                warnings.append(f"{key} {added[key]}: {value} with the prefix a {kind.noun}'s {key} carries")
         if added:
             for key, value in added.items():
-                if params.get(key) != value:
+                if params.get(key) != value and not any(w.startswith(f"{key} {value}: ") for w in warnings):
                     warnings.append(f"{key} {value}: written in the command")
                 used.add(value)
             out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added)})

@@ -212,6 +212,10 @@ class Kind:
     # range_key=sku): key -> phrases. A create or change that left the key out takes the one
     # name-like value said right after them (agentops.interpret.values._introduced_values).
     value_intros: ClassVar[Mapping[str, tuple[str, ...]]] = {}
+    # The family prefix a key's values carry and people leave out ("r6g.large" for a cache's
+    # cache.r6g.large): key -> prefix. A value said without it takes it
+    # (agentops.interpret.values._said_literals).
+    value_prefixes: ClassVar[Mapping[str, str]] = {}
     # The nouns a count of the kind is said with ("over 3 zones" for a network's count, "keep
     # 30 images" for a registry's): a create or change that left count out takes the one
     # number said with one of them.

@@ -94,6 +94,7 @@ class CachesKind(Kind):
                             "subnetGroupName", "port"),
         SUBNET_GROUP: ("name",),
     }
+    value_prefixes = {"instance_type": "cache."}
     provider_modules = ("pulumi_aws.elasticache.replication_group",
                         "pulumi_aws.elasticache.subnet_group")
     priced = True

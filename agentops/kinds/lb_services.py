@@ -81,6 +81,12 @@ class LoadBalancerServicesKind(KubernetesKind):
         if key != "internal":
             return super().value_from_words(key, text, entry)
         lowered = text.lower()
+        # "set internal to false", "internal: true": said as the value itself
+        said = re.findall(r"\binternal\s*(?:to|=|:|->)\s*(true|false|yes|no)\b", lowered)
+        if len(set(said)) == 1:
+            return said[0] in ("true", "yes")
+        if re.search(r"\b(?:reachable|reached|accessible)\s+from\s+(?:outside|the\s+internet|anywhere)", lowered):
+            return False
         inward = re.search(r"\b(?:internal|private|vpc[\s-]+only|internal[\s-]+only)\b", lowered)
         outward = re.search(r"\b(?:public|internet[\s-]+facing|external|(?:not|no\s+longer)\s+internal)\b", lowered)
         if bool(inward) == bool(outward) and not re.search(r"\b(?:not|no\s+longer)\s+internal\b", lowered):
