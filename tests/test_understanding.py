@@ -479,6 +479,10 @@ def test_a_value_said_in_words_fills_a_key_the_plan_left_out(scripted, workspace
     ("every half hour", None, "*/30 * * * *"),
     ("every other day at 4am", None, "0 4 */2 * *"),
     ("sync schedule in prod -> 0 */2 * * *", None, "0 */2 * * *"),
+    ("at 7 in the evening every day", None, "0 19 * * *"),
+    ("at 10 at night on weekdays", None, "0 22 * * 1-5"),
+    ("at 15 minutes past every hour", None, "15 * * * *"),
+    ("every hour on the hour", None, "0 * * * *"),
     # not said clearly: left out, never guessed
     ("weekly please", None, None),
     ("nightly", None, None),
@@ -1637,3 +1641,45 @@ def test_a_schedule_the_command_writes_out_beats_the_models_copy(scripted, kestr
     plan = scripted('update infrastructure name=carrier-rate-sync stack=prod schedule="*/0 * * *"').interpret(
         "carrier-rate-sync schedule in prod -> 0 */2 * * *", kestrel)
     assert plan.actions[0].parameters.set_values()["schedule"] == "0 */2 * * *"
+
+
+@pytest.mark.parametrize("command, want", [
+    ("create an s3 bucket called audit-logs in prod in eu-west-1", "eu-west-1"),
+    # a region inside an image's registry host or an ARN says where those are, not the new one
+    ("new lambda pod-ocr in prod from image 318204776519.dkr.ecr.us-east-2.amazonaws.com/pod-ocr:0.1.0", None),
+    ("new alb edge-alb in prod, cert arn:aws:acm:us-east-1:318204776519:certificate/88aa21f3-0c1d", None),
+])
+def test_a_new_resources_region_is_the_one_written(scripted, kestrel, command, want):
+    kind = "kind=bucket" if "bucket" in command else "kind=function" if "lambda" in command else "kind=load_balancer"
+    name = command.split(" called ")[-1].split()[0] if " called " in command else command.split()[2]
+    resource = "storage" if "bucket" in command else "infrastructure"
+    plan = scripted(f"create {resource} name={name} stack=prod {kind}").interpret(command, kestrel)
+    assert plan.actions[0].parameters.set_values().get("region") == want
+
+
+def test_thousands_said_with_k(scripted, kestrel):
+    plan = scripted("monitor infrastructure name=route-cache stack=prod metric=connections threshold=10").interpret(
+        "page us when connections on the prod route cache go above 10k", kestrel)
+    assert plan.actions[0].parameters.set_values()["threshold"] == 10000
+
+
+@pytest.mark.parametrize("command, written, want", [
+    ("beef up the prod route cache to r6g.xlarge nodes", "cache.r6g.xlarge", "cache.r6g.xlarge"),
+    ("route-cache prod -> t4g.small pls", "t4g.small", "cache.t4g.small"),
+])
+def test_a_caches_node_type_said_without_its_prefix_takes_it(scripted, kestrel, command, written, want):
+    plan = scripted(f"update infrastructure name=route-cache stack=prod instance_type={written}").interpret(
+        command, kestrel)
+    assert plan.actions[0].parameters.set_values()["instance_type"] == want
+    _applied(plan, kestrel)  # and the spec takes it
+
+
+@pytest.mark.parametrize("command, want", [
+    ("carrier-gateway-lb in prod: set internal to false, partners call it directly", False),
+    ("carrier-gateway-lb in prod has to be reachable from outside the vpc", False),
+    ("make carrier-gateway-lb in prod internal only", True),
+])
+def test_whether_a_service_is_internal_said_in_words(scripted, kestrel, command, want):
+    plan = scripted("update infrastructure name=carrier-gateway-lb stack=prod kind=lb_service internal=true").interpret(
+        command, kestrel)
+    assert plan.actions[0].parameters.set_values()["internal"] is want

@@ -270,6 +270,11 @@ _LITERAL_SHAPES = {
                                r"\.(?:nano|micro|small|medium|large|metal|\d*xlarge))(?![\w.-])"),
     "time_zone": re.compile(r"(?<![\w/])((?:Africa|America|Antarctica|Asia|Atlantic|Australia|Europe|Indian"
                             r"|Pacific)/[A-Z][A-Za-z_-]+(?:/[A-Z][A-Za-z_-]+)?)(?![\w/])"),
+    # an AWS region ("eu-west-1"), for a kind that takes one
+    # (not inside a host name or an ARN: "<account>.dkr.ecr.us-east-2.amazonaws.com" is where
+    # an image is, "arn:aws:acm:us-east-1:..." where a certificate is)
+    "region": re.compile(r"(?<![\w.:/-])((?:us|eu|ap|sa|ca|me|af|il|mx)-(?:gov-)?(?:north|south|east|west|central"
+                         r"|northeast|southeast|northwest|southwest)-\d)(?![\w:/-]|\.\w)"),
     # an ingress's host and path, written as one ("api.example.com/slots"); not a registry's
     # image path (an image has a tag or digest)
     "host": re.compile(r"(?<![\w./@:-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w.-])(?!/\S*[:@])"),
@@ -306,8 +311,8 @@ def _said_literals(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
                 params[shaped[0]] = params.pop(key)
                 added[shaped[0]] = params[shaped[0]]
         for key, shape in _LITERAL_SHAPES.items():
-            if key not in fields:
-                continue
+            if key not in fields and not (key == "region" and action.type == ActionType.create):
+                continue  # (a new resource's region is every kind's: the plan says where)
             if key in params:
                 # "geo-proxy:0.4.1" copied from "<registry>/geo-proxy:0.4.1", "r6g.large" from
                 # "cache.r6g.large": the value written whole. A value without its key's shape

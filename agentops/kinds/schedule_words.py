@@ -65,6 +65,9 @@ def _times(text: str) -> list[tuple[int, int]]:
             hour, minute = int(h24), int(m24)
         else:
             hour, minute = int(bare), 0
+        if (h24 is not None or bare is not None) and 1 <= hour < 12 and re.match(
+                r"\s*(?:o'?clock\s+)?(?:in\s+the\s+(?:evening|afternoon)|at\s+night|tonight|pm\b)", text[m.end():]):
+            hour += 12  # "at 7 in the evening", "at 10 at night"
         if hour <= 23 and minute <= 59 and (hour, minute) not in out:
             out.append((hour, minute))
     return out
@@ -117,7 +120,14 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
         return "*/15 * * * *"
     if re.search(r"\bevery\s+minute\b", lowered):
         return "* * * * *"
-    if re.search(r"\b(hourly|every\s+hour|once\s+an\s+hour)\b", lowered):
+    past = re.search(r"\b(?:at\s+)?(\d{1,2}|quarter|half)\s+(?:minutes?\s+)?(?:past|after)\s+(?:every|each|the)\s+hour\b"
+                     r"|\bevery\s+hour\s+(?:at|on)\s+(?:the\s+)?(\d{1,2}|quarter|half)(?:\s+past)?\b(?!\s*(?:am|pm))"
+                     r"|\bat\s+:(\d{2})\s+(?:every|each|past\s+the)\s+hour\b", lowered)
+    if past:
+        said = next(g for g in past.groups() if g)
+        minute = {"quarter": 15, "half": 30}.get(said) or int(said)
+        return f"{minute} * * * *" if minute <= 59 else None
+    if re.search(r"\b(hourly|every\s+hour|once\s+an\s+hour|on\s+the\s+hour)\b", lowered):
         return "0 * * * *"
 
     # "twice a day, at 3 and 15": several hours on the hour
