@@ -629,6 +629,16 @@ def test_a_cron_jobs_flags_said_in_words(scripted, kestrel, command, line, want)
     assert plan.actions[0].parameters.set_values().items() >= want.items()
 
 
+@pytest.mark.parametrize("command, want", [
+    ("halt the eta backfill in prod until the retrain lands", {"suspend": True}),
+    ("put eta-backfill in prod on hold for the migration", {"suspend": True}),
+    ("eta-backfill in prod should run in jst", {"time_zone": "Asia/Tokyo"}),
+])
+def test_more_ways_of_saying_a_cron_jobs_flags(scripted, kestrel, command, want):
+    plan = scripted("update infrastructure name=eta-backfill stack=prod").interpret(command, kestrel)
+    assert plan.actions[0].parameters.set_values().items() >= want.items()
+
+
 def test_a_multiplier_the_model_wrote_is_the_one_the_command_says(scripted, bramble):
     plan = scripted("scale infrastructure name=delivery-slots stack=prod kind=table read_capacity=*7").interpret(
         "delivery-slots table in prod is throttling reads at 7am, double the RCUs", bramble)

@@ -92,7 +92,9 @@ _SUSPEND_WORDS = {"un-suspend": False, "unsuspend": False, "unpause": False, "un
                   "resume": False, "re-enable": False, "turn it back on": False,
                   "enable": False, "start running again": False, "switch it back on": False,
                   "suspend": True, "pause": True, "disable": True, "stop running": True,
-                  "from running": True, "turn it off": True, "switch it off": True, "hold off": True}
+                  "from running": True, "turn it off": True, "switch it off": True, "hold off": True,
+                  "halt": True, "on hold": True, "freeze": True, "shut it off": True,
+                  "turn back on": False, "turn it on": False, "reactivate": False, "start it again": False}
 _OVERLAP_WORDS = {"don t let runs overlap": "Forbid", "no overlapping": "Forbid",
                   "never overlap": "Forbid", "not overlap": "Forbid", "forbid": "Forbid",
                   "replace it": "Replace", "replace concurrency": "Replace",
@@ -112,7 +114,9 @@ _ZONE_WORDS.update({f"{city} {word}": zone for city, zone in _CITY_ZONES.items()
                     for word in ("time", "local time")})
 _ZONE_WORDS.update({abbr: zone for zone, abbrs in {
     "America/New_York": ("est", "edt"), "America/Chicago": ("cst", "cdt"),
-    "America/Denver": ("mst", "mdt"), "America/Los_Angeles": ("pst", "pdt")}.items() for abbr in abbrs})
+    "America/Denver": ("mst", "mdt"), "America/Los_Angeles": ("pst", "pdt"),
+    "Asia/Tokyo": ("jst",), "Australia/Sydney": ("aest", "aedt"), "Europe/London": ("bst",),
+    "Europe/Dublin": ("irish time", "ireland time")}.items() for abbr in abbrs})
 
 
 def _said_one(lowered: str, phrases: dict):
