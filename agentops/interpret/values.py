@@ -466,12 +466,16 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
         # what the words say
         # and a value the command writes out ("schedule -> 0 */2 * * *") beats the model's copy
         # of it that the command does not ("*/0 * * *")
-        added = {key: value for key in _fields(action, kind)
-                 if (key not in params or isinstance(params[key], bool)
-                     or (str(params[key]) not in facts.text and isinstance(value_said := kind.value_from_words(
-                         key, facts.text, entry), str) and value_said in facts.text))
-                 and (value := kind.value_from_words(key, facts.text, entry)) is not None
-                 and value != params.get(key)}
+        added = {}
+        for key in _fields(action, kind):
+            written = params.get(key)
+            if written is not None and not isinstance(written, bool) and str(written) in facts.text:
+                continue  # the model's value, written in the command: kept
+            value = kind.value_from_words(key, facts.text, entry)
+            if value is None or value == written:
+                continue
+            if written is None or isinstance(written, bool) or (isinstance(value, str) and value in facts.text):
+                added[key] = value
         if added:
             readings.append((i, params, added))
     if len(readings) != 1:
