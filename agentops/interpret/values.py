@@ -35,7 +35,7 @@ from agentops.interpret.lookup import (
     _scale_or_update,
     _with_kinds,
 )
-from agentops.interpret.relative import _size_key
+from agentops.interpret.relative import _size_key, resolve_relative
 from agentops.planline import enum_values, is_enum
 from agentops.spec import StackSpec
 from agentops.textnorm import NUMBER_WORDS
@@ -742,8 +742,6 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
             out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params), "relative": relative,
                                                "type": _scale_or_update(action, params, kind, entry)})
             if relative != action.relative:
-                from agentops.interpret.relative import resolve_relative
-
                 out[i] = resolve_relative(out[i], specs, registry, warnings)
     # "create queue X and alert if messages sit there longer than 5 minutes": the time is the
     # alarm's threshold, not also the queue's retention
