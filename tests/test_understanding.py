@@ -1653,17 +1653,17 @@ def test_a_schedule_the_command_writes_out_beats_the_models_copy(scripted, kestr
     assert plan.actions[0].parameters.set_values()["schedule"] == "0 */2 * * *"
 
 
-@pytest.mark.parametrize("command, want", [
-    ("create an s3 bucket called audit-logs in prod in eu-west-1", "eu-west-1"),
+@pytest.mark.parametrize("command, line, want", [
+    ("create an s3 bucket called audit-logs in prod in eu-west-1",
+     "create storage name=audit-logs stack=prod kind=bucket", "eu-west-1"),
     # a region inside an image's registry host or an ARN says where those are, not the new one
-    ("new lambda pod-ocr in prod from image 318204776519.dkr.ecr.us-east-2.amazonaws.com/pod-ocr:0.1.0", None),
-    ("new alb edge-alb in prod, cert arn:aws:acm:us-east-1:318204776519:certificate/88aa21f3-0c1d", None),
+    ("new lambda pod-ocr in prod from image 318204776519.dkr.ecr.us-east-2.amazonaws.com/pod-ocr:0.1.0",
+     "create infrastructure name=pod-ocr stack=prod kind=function", None),
+    ("new alb edge-alb in prod, cert arn:aws:acm:us-east-1:318204776519:certificate/88aa21f3-0c1d",
+     "create infrastructure name=edge-alb stack=prod kind=load_balancer", None),
 ])
-def test_a_new_resources_region_is_the_one_written(scripted, kestrel, command, want):
-    kind = "kind=bucket" if "bucket" in command else "kind=function" if "lambda" in command else "kind=load_balancer"
-    name = command.split(" called ")[-1].split()[0] if " called " in command else command.split()[2]
-    resource = "storage" if "bucket" in command else "infrastructure"
-    plan = scripted(f"create {resource} name={name} stack=prod {kind}").interpret(command, kestrel)
+def test_a_new_resources_region_is_the_one_written(scripted, kestrel, command, line, want):
+    plan = scripted(line).interpret(command, kestrel)
     assert plan.actions[0].parameters.set_values().get("region") == want
 
 

@@ -157,8 +157,8 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
                  r"|every\s+other\s+" + _DAY + r")\b", lowered):
         return None  # cron has no "every second week"
     week = _days_field(lowered)
-    if week != "*" and not re.fullmatch(r"[0-6](,[0-6])*", week):
-        return f"{at} * * {week}"
+    if week == "1-5":
+        return f"{at} * * 1-5"
     days = [int(d) for d in week.split(",")] if week != "*" else []
     dated = re.search(r"\b(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(\d{1,2})(?:st|nd|rd|th)?\b",
                       lowered)
