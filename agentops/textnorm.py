@@ -34,7 +34,7 @@ from agentops.errors import InterpretError
 _SAID = {w: n for n, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
     "sixteen seventeen eighteen nineteen twenty".split())} | {
-    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60}
+    "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "dozen": 12}
 # Longest first: readers join the words into one alternation, where "six" must not match the
 # start of "sixteen" or "sixty".
 NUMBER_WORDS = dict(sorted(_SAID.items(), key=lambda item: -len(item[0])))

@@ -1436,10 +1436,14 @@ def test_a_target_the_command_never_names_is_the_one_it_names_that_no_other_acti
             "scale infrastructure name=ad-stitcher stack=prod max_size=32")
     plan = scripted(line).interpret("prod audio-eks max to 20 and the playback hpa max to 32, ahead of the ad spots", gale)
     assert [(a.name, a.parameters.max_size) for a in plan.actions] == [("audio-eks", 20), ("playback-api-hpa", 32)]
-    # alone, or a delete: refused as before
+    # alone: the one the command names, as it takes what the action sets (a max size)
+    plan = scripted("scale infrastructure name=ad-stitcher stack=prod max_size=32").interpret(
+        "the playback hpa max to 32 in prod, ahead of the ad spots", gale)
+    assert [(a.name, a.parameters.max_size) for a in plan.actions] == [("playback-api-hpa", 32)]
+    # a delete: refused as before
     with pytest.raises(InterpretError, match="does not name 'ad-stitcher'"):
-        scripted("scale infrastructure name=ad-stitcher stack=prod max_size=32").interpret(
-            "the playback hpa max to 32 in prod, ahead of the ad spots", gale)
+        scripted("delete infrastructure name=ad-stitcher stack=prod").interpret(
+            "delete the playback hpa in prod, ahead of the ad spots", gale)
 
 
 @pytest.mark.parametrize("command, line, want", [
@@ -1693,3 +1697,149 @@ def test_whether_a_service_is_internal_said_in_words(scripted, kestrel, command,
     plan = scripted("update infrastructure name=carrier-gateway-lb stack=prod kind=lb_service internal=true").interpret(
         command, kestrel)
     assert plan.actions[0].parameters.set_values()["internal"] is want
+
+
+# -- stop 28: values taken for names, flags said of several, stack descriptions, the spec's
+# own checks of a value, providers
+
+def test_a_value_taken_for_the_name_of_a_new_one_is_the_value(scripted, kestrel):
+    # the name is the word after the kind's
+    plan = scripted("create infrastructure name=yard-team stack=prod kind=namespace").interpret(
+        "create a namespace yard in prod owned by yard-team", kestrel)
+    assert (plan.actions[0].name, plan.actions[0].parameters.set_values().get("owner")) == ("yard", "yard-team")
+
+
+def test_a_value_taken_for_the_name_of_one_there_is_the_value(scripted, cinder):
+    # the resource the command names
+    plan = scripted("update infrastructure name=qa-automation stack=staging kind=namespace").interpret(
+        "qa namespace on stg -> owner qa-automation", cinder)
+    assert (plan.actions[0].name, plan.actions[0].parameters.set_values().get("owner")) == ("qa", "qa-automation")
+
+
+def test_a_flag_said_of_several_jobs_is_read_for_each(scripted, kestrel):
+    plan = scripted("update infrastructure name=eta-backfill stack=staging ; "
+                    "update infrastructure name=carrier-rate-sync stack=staging").interpret(
+        "pause eta-backfill and carrier-rate-sync in staging, we're load testing this weekend", kestrel)
+    assert [a.parameters.set_values().get("suspend") for a in plan.actions] == [True, True]
+    # two different words: which is which is not certain, so neither
+    plan = scripted("update infrastructure name=eta-backfill stack=staging ; "
+                    "update infrastructure name=carrier-rate-sync stack=staging").interpret(
+        "pause eta-backfill and resume carrier-rate-sync in staging", kestrel)
+    assert [a.parameters.set_values().get("suspend") for a in plan.actions] == [None, None]
+
+
+@pytest.mark.parametrize("command, line", [
+    ("cap the carrier webhook handler at 20 concurrent executions in staging",
+     "update infrastructure name=carrier-webhook-handler stack=staging handler=20"),
+    ("carrier-webhook-handler in staging: reserved concurrency to 20",
+     "update infrastructure name=carrier-webhook-handler stack=staging memory_mb=20"),
+    ("carrier-webhook-handler staging, 20 concurrent max",
+     "scale infrastructure name=carrier-webhook-handler stack=staging kind=function"),
+])
+def test_a_functions_concurrency_said_in_words_is_its_count(scripted, kestrel, command, line):
+    action = scripted(line).interpret(command, kestrel).actions[0]
+    assert (action.type.value, action.parameters.set_values().get("count")) == ("scale", 20)
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("add two nodes to the staging cluster", "scale infrastructure name=dispatch-svc stack=staging count=+2", "haul-stg"),
+    ("one node fewer in the dev cluster", "scale infrastructure stack=dev kind=cluster count=-1", "haul-dev"),
+])
+def test_a_resource_described_by_its_stack_and_kind(scripted, kestrel, command, line, want):
+    assert scripted(line).interpret(command, kestrel).actions[0].name == want
+
+
+def test_a_description_names_nothing_for_a_delete_or_where_several_fit(scripted, kestrel):
+    with pytest.raises(InterpretError):
+        scripted("delete infrastructure stack=staging kind=cluster").interpret("delete the staging cluster", kestrel)
+    # prod has several databases: "the prod database" is none of them
+    with pytest.raises(InterpretError):
+        scripted("backup database stack=prod").interpret("back up the prod database", kestrel)
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # the short name exists (a namespace billing), but every time it is said it is billing-db
+    ("alert on billing db cpu over 80 percent in staging",
+     "monitor infrastructure name=billing stack=staging metric=cpu threshold=80", "billing-db"),
+    ("edi sftp creds rotation every 45 days in staging",
+     "update security name=edi-sftp stack=staging rotation_days=45", "edi-sftp-creds"),
+    # a delete of a longer name said in full, one part abbreviated in the name
+    ("delete the track page ingress in staging, the public tracking page moved to the CDN",
+     "delete infrastructure name=track-page stack=staging kind=ingress", "track-page-ing"),
+])
+def test_the_longer_name_the_command_says(scripted, kestrel, command, line, want):
+    assert scripted(line).interpret(command, kestrel).actions[0].name == want
+
+
+def test_the_longer_name_is_not_read_where_the_more_is_a_metric(scripted, workspace):
+    plan = scripted("monitor infrastructure name=api stack=prod metric=memory threshold=80").interpret(
+        "alert when api memory goes above 80% in prod", workspace)
+    assert plan.actions[0].name == "api"
+
+
+def test_a_single_action_on_a_name_not_said_takes_the_named_one_that_takes_its_values(scripted, kestrel):
+    plan = scripted("update infrastructure name=dispatch-svc stack=prod key=MAX_STOPS_PER_ROUTE value=26").interpret(
+        "MAX_STOPS_PER_ROUTE should be 26 in the prod dispatch config, LTL routes are longer now", kestrel)
+    assert plan.actions[0].name == "dispatch-config"
+    # a name said as the reason does not take a schedule: refused, not moved onto it
+    with pytest.raises(InterpretError):
+        scripted('update infrastructure name=edi-gateway stack=prod schedule="0 3 * * *"').interpret(
+            "move the 3am run in prod, the shipments db backup overlaps at 2", kestrel)
+
+
+def test_twice_as_often_halves_a_period(scripted, kestrel):
+    plan = scripted("update security name=stripe-secret stack=prod kind=secret rotation_days=*2").interpret(
+        "rotate the stripe secret twice as often in prod", kestrel)
+    assert plan.actions[0].parameters.set_values()["rotation_days"] == 90
+
+
+def test_a_value_the_kinds_spec_refuses_is_left_out(scripted, kestrel):
+    plan = scripted("create security name=driver-app-build-role stack=staging kind=iam_role service=codebuild ; "
+                    "create security name=driver-app-build-role stack=staging kind=iam_role "
+                    "service=aws:policy/AmazonEC2ContainerRegistryPowerUser").interpret(
+        "codebuild needs a service role for the driver app builds: driver-app-build-role, staging, attach "
+        "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser", kestrel)
+    assert [a.parameters.set_values() for a in plan.actions] == [{
+        "kind": "iam_role", "service": "codebuild",
+        "policies": "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPowerUser"}]
+    plan = scripted("create security name=rate-workflow-role stack=prod kind=iam_role policies=yet service=states"
+                    ).interpret("role for step functions, name rate-workflow-role, prod, no policies yet", kestrel)
+    assert "policies" not in plan.actions[0].parameters.set_values()
+
+
+def test_a_provider_other_than_aws_is_refused_and_aws_says_nothing(scripted, cinder):
+    with pytest.raises(InterpretError, match="gcp"):
+        scripted("create infrastructure name=tournament stack=prod provider=gcp kind=cluster count=3").interpret(
+            "create a gke cluster called tournament in prod with 3 nodes", cinder)
+    plan = scripted("create infrastructure name=tournament stack=prod provider=aws kind=cluster count=3").interpret(
+        "create an eks cluster called tournament in prod with 3 nodes", cinder)
+    assert "provider" not in plan.actions[0].parameters.set_values()
+
+
+def test_a_share_of_cpu_is_not_a_size(scripted, cinder):
+    plan = scripted("update deployment name=gateway stack=prod max_size=50").interpret(
+        "the gateway autoscaler in prod reacts too late, have it target 50% cpu instead", cinder)
+    action = plan.actions[0]
+    assert (action.name, action.parameters.set_values()) == ("gateway-hpa", {"metric": "cpu", "threshold": 50})
+
+
+def test_a_multiplier_that_is_the_number_of_a_quantity_said_is_the_quantity(scripted, kestrel):
+    plan = scripted("update infrastructure name=eta-recalc stack=prod visibility_timeout_seconds=*2").interpret(
+        "eta-recalc in prd: visibility timeout 2 minutes pls, the recalcs take longer than 30s now and get "
+        "processed twice", kestrel)
+    assert plan.actions[0].parameters.set_values()["visibility_timeout_seconds"] == 120
+    # said as a multiplier, it is one
+    plan = scripted("update infrastructure name=eta-recalc stack=prod visibility_timeout_seconds=*2").interpret(
+        "double the visibility timeout on eta-recalc in prod", kestrel)
+    assert plan.actions[0].relative == {"visibility_timeout_seconds": "*2"}
+
+
+@pytest.mark.parametrize("command, port", [
+    ("drop the 5432 rule from vpn-debug in dev", 5432),
+    ("remove port 22 from vpn-debug in dev", 22),
+    # no port said as a rule's: the whole group, as the command says
+    ("delete vpn-debug in dev, it had 3 rules nobody uses", None),
+])
+def test_a_firewall_delete_that_names_a_rules_port_removes_that_rule(scripted, kestrel, command, port):
+    plan = scripted("delete security name=vpn-debug stack=dev").interpret(command, kestrel)
+    assert plan.actions[0].parameters.set_values().get("port") == port

@@ -461,6 +461,13 @@ def _relative_changes(lowered: str, raw: str | None = None) -> dict:
     # dash ("3-5"), a name's ("us-east-1") or a flag's ("-n 5")
     for sign, number in re.findall(r"(?:^|(?<=[\s(,:]))([+-])(\d+)(?![\w.%])", raw):
         out.setdefault(float(number), sign)
+    # "rotate it twice as often", "half as often": a frequency said of a period (every N
+    # days), which changes the other way
+    often = re.search(r"\b(twice|double|two times|three times|triple|half)\s+as\s+(?:often|frequently)\b", lowered)
+    if often:
+        out[None] = {"twice": "/2", "double": "/2", "two times": "/2", "three times": "/3",
+                     "triple": "/3", "half": "*2"}[often.group(1)]
+        return out
     words = lowered.split()
     for i, word in enumerate(words):
         if word == "half" and (i == 0 or words[i - 1] not in ("in", "by", "to")):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import difflib
 import re
 
+from pydantic import ValidationError
+
 from agentops.actionplan import Action, ActionPlan, ActionType, Parameters, ResourceType
 from agentops.errors import InterpretError
 from agentops.interpret.facts import (
@@ -36,6 +38,7 @@ from agentops.interpret.targets import (
     _alarm_already_there,
     _belonging_to,
     _creates_of_what_is_there,
+    _described_by_stack,
     _each_named,
     _groups_named_as_such,
     _longer_name_said,
@@ -56,6 +59,7 @@ from agentops.interpret.values import (
     _keys_by_phrase,
     _ordinal_sizes,
     _said_literals,
+    _said_as_value,
     _said_metrics,
     _said_units,
     _said_values,
@@ -147,9 +151,21 @@ def guard(
                 warnings.append(f"read a create of {action.name!r} by an amount as a change of {there!r}")
                 completed.add(there)
                 action = change.model_copy(update={"name": there})
+        if action.name and not _exists(action, specs, created) \
+                and (key := _said_as_value(action.name, facts, registry)):
+            # "create a namespace yard owned by yard-team" written as name=yard-team: the value
+            # the command gives a key, taken for the name (a create takes the name said after
+            # its kind word, _named_after_its_kind; a change, the resource the command names)
+            warnings.append(f"{action.name!r} is the {key} the command gives, not a resource's name")
+            named_as_value = True
+        else:
+            named_as_value = False
+        if named_as_value and action.type == ActionType.create:
+            action = action.model_copy(update={"name": None})
         if (action.type in TARGETED and action.name and not _is_stack_word(action.name, specs)
                 and not _exists(action, specs, created)):
-            if _is_vocabulary(action.name, registry) or not facts.mentions(action.name, exact=True):
+            if _is_vocabulary(action.name, registry) or named_as_value \
+                    or not facts.mentions(action.name, exact=True):
                 # A name that is not there: the command may name the resource in words the
                 # model did not copy ("the order events queue"), or the model took another word
                 # for the name ("scale api and alert on memory" -> name=memory). The one
@@ -160,7 +176,7 @@ def guard(
                 others = frozenset(a.name for a in actions if a is not action and a.name)
                 repaired = _named_target(action, facts, specs, created, others) or _misspelt_name(
                     action, facts, specs, created) or _belonging_to(action, facts, specs, kept, registry) \
-                    or _referred_back(action, facts, kept)
+                    or _referred_back(action, facts, kept) or _described_by_stack(action, facts, specs, registry)
                 if repaired and repaired != action.name:
                     warnings.append(f"read {action.name!r} as {repaired!r}, the "
                                     f"{action.resource.value} resource the command names")
@@ -186,25 +202,29 @@ def guard(
                 action = action.model_copy(update={"name": meant})
             elif not _typed_as_is(action.name, facts) \
                     and (longer := _longer_name_said(action, facts, specs, anywhere=True)) and (
-                    action.type != ActionType.delete or facts.mentions(longer, exact=True)):
+                    action.type != ActionType.delete or facts.mentions_loosely(longer, typos=False)):
                 # "the stale shipment sweeper" copied as shipment-sweeper, which is not there:
                 # every time the command says it, it says the longer name that is (a delete's
-                # said in full: "delete courier-partner-creds" copied as partner-creds)
+                # said in full, if abbreviated: "delete courier-partner-creds" copied as
+                # partner-creds, "the track page ingress" as track-page for track-page-ing)
                 warnings.append(f"read {action.name!r} as {longer!r}: the command names the longer one")
                 completed.add(longer)
                 action = action.model_copy(update={"name": longer})
-        if action.name and (action.type == ActionType.delete or (
+        longer = _longer_name_said(action, facts, specs) if action.name and action.type in TARGETED else None
+        if longer and (action.type == ActionType.delete or (
                 action.type == ActionType.update and not set(action.parameters.set_values()) - {"kind"}
-                and not action.relative)) and (longer := _longer_name_said(action, facts, specs)):
+                and not action.relative) or not set(_words(longer)[len(_words(action.name)):]) & _METRIC_WORDS):
             # (and an update that says nothing to change on the shorter one: "set
             # FEED_TTL_SECONDS in the feed builder config to 1800" written as feed-builder)
             # "delete the edi gateway role" written as a delete of the instance edi-gateway:
-            # every time the command says edi-gateway it says edi-gateway-role. Deletes only:
-            # "monitor api memory" names api and its metric, not the alert api-memory
+            # every time the command says edi-gateway it says edi-gateway-role; "alert on billing
+            # db cpu" is billing-db, not the namespace billing. Not where the more is a metric's
+            # word: "monitor api memory" names api and its metric, not the alert api-memory
             warnings.append(f"read {action.name!r} as {longer!r}: the command names the longer one")
             action = action.model_copy(update={"name": longer})
         action = _read_relative(action, facts, specs, registry)
         action = action.model_copy(update={"parameters": _params(action.parameters, facts, warnings, action.name)})
+        action = _on_aws(action)
         if action.name and _is_stack_word(action.name, specs):
             # "delete all production databases": the stack taken for a name, not a target
             action = action.model_copy(update={"name": None})
@@ -223,8 +243,21 @@ def guard(
                          else facts.mentions_loosely(action.name, kind_first=True))):
             others = frozenset(a.name for a in actions if a is not action and a.name)
             meant = _named_target(action, facts, specs, created, others) \
-                if action.type not in (ActionType.delete, ActionType.monitor) and len(actions) > 1 else None
-            if meant and meant not in others:
+                if action.type not in (ActionType.delete, ActionType.monitor) else None
+            if meant and len(actions) == 1 and not _takes_the_values(action, meant, specs, registry):
+                # one action: the resource the command names is meant only where what the
+                # action sets is what that resource takes ("MAX_STOPS_PER_ROUTE should be 26 in
+                # the prod dispatch config" written on dispatch-svc), not a name said as the
+                # reason ("move the invoice run to 3am, the shipments db backup overlaps")
+                meant = None
+            described = _described_by_stack(action, facts, specs, registry)
+            if described and described not in others and not meant:
+                # "add two nodes to the staging cluster" written on dispatch-svc: the one
+                # resource the command describes by its stack and kind
+                warnings.append(f"read {action.name!r} as {described!r}, the one the command "
+                                "describes by its stack and kind")
+                action = action.model_copy(update={"name": described})
+            elif meant and meant not in others:
                 # "audio-eks max to 20 and the playback hpa max to 32" written with the second
                 # on ad-stitcher (from "ad spots"): in a plan of several actions, the one
                 # resource the command names that no other action takes is this one's
@@ -264,9 +297,14 @@ def guard(
                     if named not in kept:
                         kept.append(named)
                 continue
-            # No pick by elimination ("the only database", "the dev cluster"): a change to an
-            # existing resource needs the command to name it.
-            _refuse_target(action, specs, "the command names no existing resource to act on")
+            # No pick by elimination ("the only database"): a change to an existing resource
+            # needs the command to name it, or to describe the one it means by its stack and
+            # kind ("the dev cluster", _described_by_stack; never for a delete).
+            described = _described_by_stack(action, facts, specs, registry)
+            if not described:
+                _refuse_target(action, specs, "the command names no existing resource to act on")
+            warnings.append(f"{described!r}: the one the command describes by its stack and kind")
+            action = action.model_copy(update={"name": described})
         _check_exists(action, specs, created)
         if (action.stack is None and action.name and action.type in TARGETED
                 and action.type != ActionType.delete):
@@ -278,6 +316,7 @@ def guard(
         action = _resource_from_spec(action, specs, created)
         action = _alarm_already_there(action, facts, specs, registry, warnings)
         action = fit_to_kind(action, specs, registry, created, facts)
+        action = _values_its_kind_takes(action, specs, registry, warnings, numbers=False)
         action = _named_for_its_target(action, specs, registry, warnings)
         action = _said_target(action, facts, specs, registry, created, warnings)
         action = _said_values(action, facts, specs, registry)
@@ -309,7 +348,78 @@ def guard(
     kept = _groups_named_as_such(kept, facts, specs, registry, warnings)
     kept = _named_after_its_kind(kept, facts, specs, registry, warnings)
     kept = _each_named(kept, facts, specs, warnings)
-    return _values_from_words(kept, facts, specs, registry, warnings)
+    kept = _values_from_words(kept, facts, specs, registry, warnings)
+    # what the readings after the loop added is held to the kinds' specs as the model's was
+    return [_values_its_kind_takes(a, specs, registry, warnings) for a in kept]
+
+
+_METRIC_WORDS = frozenset(w for words in ENUM_WORDS["metric"].values() for w in words) | set(ENUM_WORDS["metric"])
+
+
+def _values_its_kind_takes(action: Action, specs: dict[str, StackSpec], registry, warnings: list[str],
+                           numbers: bool = True) -> Action:
+    """A text value its kind's spec would refuse ("service=aws:policy/AmazonEC2...", copied
+    from the policy ARN; "policies=yet", from "no policies yet"): not the value the command
+    says, so it is left out (a reader of the command's words may still find the right one,
+    _values_from_words). Checked by the kind's own spec model, field by field. `numbers`: a
+    number written under a text key too (not yet, while a reading may move it to the key
+    whose words say it: "20 concurrent executions" written as handler=20, _keys_by_phrase)."""
+    found = _kind_of(action, specs, registry)
+    if found is None or not found[0].supports(action.type):
+        return action
+    kind = found[0]
+    mapping = kind.actions.get(action.type.value)
+    fields = getattr(mapping, "fields", None) or {}
+    params = action.parameters.set_values()
+    dropped = []
+    for key, value in params.items():
+        field = fields.get(key)
+        if not field or field not in kind.model.model_fields or not isinstance(value, (str, list)):
+            continue
+        if not numbers and re.fullmatch(r"\d+", str(value)):
+            continue
+        annotation = str(kind.model.model_fields[field].annotation)
+        said = [value] if isinstance(value, str) and annotation.startswith("list") else value
+        try:
+            kind.model.__pydantic_validator__.validate_assignment(kind.model.model_construct(), field, said)
+        except ValidationError as exc:
+            # the field's own checks only: the whole entry's (a function's image or code) are
+            # not this value's to pass on an empty model
+            if any(e["loc"][:1] == (field,) for e in exc.errors()):
+                dropped.append(key)
+    if not dropped:
+        return action
+    for key in dropped:
+        warnings.append(f"{key}={params.pop(key)!r} is not a value {kind.name}.{fields[key]} takes: left out")
+    return action.model_copy(update={"parameters": Parameters.model_validate(params)})
+
+
+def _on_aws(action: Action) -> Action:
+    """A provider the command says: the stacks run on AWS (Kubernetes on EKS) and nothing else,
+    so "aws" says nothing the edit would use (it is dropped), and another provider ("a gke
+    cluster", "4 vms on azure") is refused by name: made on AWS it would be a confident wrong
+    answer."""
+    provider = action.parameters.provider
+    if provider is None:
+        return action
+    if provider != "aws":
+        raise InterpretError(
+            f"the command asks for {provider}: agentops's stacks run on AWS only (Kubernetes on EKS)",
+            hint=f"ask for it on AWS (an EC2 instance, an EKS cluster), or manage {provider} "
+                 "resources with another tool")
+    values = action.parameters.set_values()
+    values.pop("provider")
+    return action.model_copy(update={"parameters": Parameters.model_validate(values)})
+
+
+def _takes_the_values(action: Action, name: str, specs: dict[str, StackSpec], registry) -> bool:
+    """Whether the resource `name` takes every value `action` sets (at least one)."""
+    keys = set(action.parameters.set_values()) - {"kind"} | set(action.relative)
+    found = _kind_of(action.model_copy(update={"name": name}), specs, registry)
+    if not keys or found is None or found[1] is None:
+        return False
+    kind = found[0]
+    return keys <= {k for a in ("update", "scale") if kind.supports(ActionType(a)) for k in kind.fields_for(a)}
 
 
 def _typed_as_is(name: str, facts: CommandFacts) -> bool:

@@ -8,7 +8,7 @@ import re
 
 from agentops.actionplan import Action, ActionType, Parameters
 from agentops.errors import InterpretError
-from agentops.interpret.facts import CommandFacts
+from agentops.interpret.facts import UNIT_FACTORS, CommandFacts, _key_unit
 from agentops.interpret.lookup import _fields, _find, _fmt, _has_size_range, _kind_of
 from agentops.spec import StackSpec
 
@@ -20,6 +20,14 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
     kind's size key when it wrote none it could justify. Only for an existing target."""
     if action.type not in (ActionType.scale, ActionType.update) or not action.name:
         return action
+    quantity = {k: _said_in_its_unit(k, v, facts) for k, v in action.relative.items()}
+    if any(q is not None for q in quantity.values()):
+        # "visibility timeout 2 minutes" written as *2: the number of a quantity said in the
+        # key's unit of measure is the value, not a multiplier (the processing "twice" of the
+        # reason is no change of it)
+        params = action.parameters.set_values() | {k: q for k, q in quantity.items() if q is not None}
+        return action.model_copy(update={"parameters": Parameters.model_validate(params), "relative": {
+            k: v for k, v in action.relative.items() if quantity[k] is None}})
     if action.relative and None in facts.relative:
         # a multiplier the model wrote is the one the command's word says ("double the RCUs
         # at 7am" written as *7, "cut it in half" as /200)
@@ -68,6 +76,21 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         params.pop(key, None)
     return action.model_copy(update={"parameters": Parameters.model_validate(params),
                                      "relative": relative})
+
+
+def _said_in_its_unit(key: str, relative: str, facts: CommandFacts):
+    """The value of `key` where its relative value "*N" or "/N" is the number of the one
+    quantity the command says in a unit of the key's measure ("2 minutes" for *2 on a key in
+    seconds), in the key's unit; else None."""
+    unit = _key_unit(key)
+    if unit is None or relative[0] not in "*/":
+        return None
+    found = {number * (1 if said == unit else UNIT_FACTORS[(said, unit)]) for number, said in facts.quantities
+             if (said == unit or (said, unit) in UNIT_FACTORS) and _fmt(number) == relative[1:]}
+    if len(found) != 1:
+        return None
+    value = found.pop()
+    return int(value) if float(value).is_integer() else value
 
 
 def _size_key(kind, action: str) -> str | None:

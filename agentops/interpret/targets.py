@@ -9,7 +9,7 @@ import difflib
 import re
 
 from agentops.actionplan import Action, ActionType, Parameters, ResourceType
-from agentops.interpret.facts import GENERIC_PARTS, CommandFacts, _words
+from agentops.interpret.facts import GENERIC_PARTS, KIND_PART_WORDS, CommandFacts, _words
 from agentops.interpret.lookup import _candidates, _fields, _is_stack_word, _is_vocabulary, _kind_of
 from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec
 
@@ -246,6 +246,15 @@ def _longer_name_said(action: Action, facts: CommandFacts, specs: dict[str, Stac
     def said(parts: list[str]) -> int:
         return sum(facts.words[i:i + len(parts)] == parts for i in range(len(facts.words)))
 
+    def said_longer(parts: list[str]) -> int:
+        # each part as its word or an abbreviation of it ("track page ingress": track-page-ing),
+        # a last part that stands for a kind as the kind's word ("the gateway autoscaler")
+        said_for_last = KIND_PART_WORDS.get(parts[-1], ())
+        return sum(facts._says_parts(parts, i) or (
+            bool(said_for_last) and facts._says_parts(parts[:-1], i)
+            and facts.words[i + len(parts) - 1:i + len(parts)] and facts.words[i + len(parts) - 1] in said_for_last)
+            for i in range(len(facts.words)))
+
     def holds(name: str) -> bool:
         parts = _words(name)
         if not anywhere:
@@ -257,7 +266,7 @@ def _longer_name_said(action: Action, facts: CommandFacts, specs: dict[str, Stac
     if not times:
         return None
     longer = {n for stack in stacks for _, n, _ in specs[stack].resources()
-              if holds(n) and said(_words(n)) == times}
+              if holds(n) and said_longer(_words(n)) == times}
     return longer.pop() if len(longer) == 1 else None
 
 
@@ -554,3 +563,31 @@ def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec
         action = action.model_copy(update={"parameters": Parameters.model_validate(params)})
     return action
 
+
+
+def _described_by_stack(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                        registry) -> str | None:
+    """"add two nodes to the staging cluster", "stretch the dev vpc across 3 zones": the
+    command describes the resource by its stack and its kind's word, and the stack has exactly
+    one resource of that kind. A description that fits one resource names it; "the only
+    database" or no word of a kind names nothing, and a delete needs the resource's name
+    (DESIGN: no pick by elimination). None where the description fits none or several."""
+    if action.type == ActionType.delete or action.stack not in specs:
+        return None
+    spec = specs[action.stack]
+    stack_words = [w for w, s in ({action.stack: action.stack} | STACK_ALIASES).items() if s == action.stack]
+    stacks = "|".join(re.escape(w) for w in sorted(stack_words, key=len, reverse=True))
+    lowered = " ".join(facts.words)
+    found: set[str] = set()
+    for kind in registry:
+        if not kind.interpreted or not kind.section:
+            continue
+        words = "|".join(re.escape(w) for w in sorted({*kind.words, kind.noun} - {""}, key=len, reverse=True))
+        if not re.search(rf"\b(?:{stacks})(?: s)? (?:{words})\b|\b(?:{words}) (?:in|on|for) (?:the )?(?:{stacks})\b",
+                         lowered):
+            continue
+        entries = spec.section(kind.section)
+        if len(entries) != 1:
+            return None  # several of the kind said (or none): the description names none
+        found.add(next(iter(entries)))
+    return found.pop() if len(found) == 1 else None

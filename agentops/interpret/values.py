@@ -125,7 +125,14 @@ def _keys_by_phrase(kept: list[Action], facts: CommandFacts, specs: dict[str, St
             continue
         kind, params, lowered = found[0], action.parameters.set_values(), regions[i].lower()
         fields = _fields(action, kind)
-        for key in [k for k in params if k in kind.phrases]:
+        if found[1] is not None and action.type in (ActionType.update, ActionType.scale):
+            # a change of what is there may move to the key of the kind's other change ("cap
+            # the webhook handler at 20 concurrent executions" written as an update, handler=20:
+            # a scale of its reserved concurrency); _scale_or_update then names it
+            fields = {**kind.fields_for("update"), **(kind.fields_for("scale") if kind.supports(
+                ActionType.scale) else {})}
+        for key in [k for k in params if k in kind.phrases or (
+                k != "kind" and not isinstance(params[k], bool) and re.fullmatch(r"\d+", str(params[k])))]:
             # "min available 50%" written as 50: the share said
             if re.fullmatch(r"\d+", str(params[key])) and re.search(rf"(?<![\d.]){params[key]}\s*%", lowered) \
                     and not re.search(rf"(?<![\d.]){params[key]}(?![\d.%\s]|\s*%)", lowered):
@@ -144,7 +151,8 @@ def _keys_by_phrase(kept: list[Action], facts: CommandFacts, specs: dict[str, St
                 continue
             warnings.append(f"{other} {params[key]}: said in its words, not {key}'s")
             params[other] = params.pop(key)
-        out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
+        out[i] = action.model_copy(update={"type": _scale_or_update(action, params, kind, found[1]),
+                                           "parameters": Parameters.model_validate(params)})
     return out
 
 
@@ -225,6 +233,12 @@ def _utilisation_targets(kept: list[Action], facts: CommandFacts, specs: dict[st
         added = {k: v for k, v in (("metric", metric), ("threshold", threshold)) if k not in params}
         if not added or params.get("metric", metric) != metric:
             continue
+        # "have it target 50% cpu" written as max_size=50: the share is the utilisation, a
+        # size said nowhere else
+        for key in [k for k in ("min_size", "max_size", "count", "replicas")
+                    if k in params and k not in action.relative and params[k] == threshold
+                    and not re.search(rf"(?<![\d.]){threshold}(?!\s*%|[\d.])", regions[i])]:
+            warnings.append(f"{key} {params.pop(key)}: the share of {metric} said, not a size")
         warnings.append(f"{metric} at {threshold}%: the utilisation the command says")
         out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added),
                                            "type": ActionType.update if action.type == ActionType.scale
@@ -442,7 +456,8 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
     weekday at 6:30" is the schedule "30 6 * * 1-5"), for the plan's one create or update that
     reads one, where the plan has no value the command writes. The guard drops a free value the
     command does not write, so without this a schedule said in words is lost. Two actions that
-    would read it (two cron jobs): which one it is for is not certain, so neither."""
+    would read it differently (two cron jobs, a create and an update): which one it is for is
+    not certain, so neither."""
     readings = []
     for i, action in enumerate(kept):
         found = _kind_of(action, specs, registry) if action.type in (
@@ -454,13 +469,16 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
         if action.type == ActionType.delete:
             # "remove SANDBOX_PAYMENTS from store-config": a delete that takes a key removes
             # that entry, never the whole resource the model named
-            if "key" in _fields(action, kind) and "key" not in params and kind.supports(ActionType.delete):
-                said = kind.value_from_words("key", facts.text, entry)
+            # "drop the 5432 rule from vpn-debug": a firewall's delete that takes a port removes
+            # that port's rules
+            for key in [k for k in ("key", "port") if k in _fields(action, kind) and k not in params]:
+                said = kind.value_from_words(key, facts.text, entry) if kind.supports(ActionType.delete) else None
                 if said is not None:
-                    warnings.append(f"key {said!r}: the command removes one entry, not the whole {kind.noun}")
+                    warnings.append(f"{key} {said!r}: the command removes one entry, not the whole {kind.noun}")
                     kept = list(kept)
                     kept[i] = action.model_copy(update={"parameters": Parameters.model_validate(
-                        params | {"key": said})})
+                        params | {key: said})})
+                    break
             continue
         # a flag the model wrote the other way round ("un-suspend" read as suspend=true) is
         # what the words say
@@ -478,13 +496,19 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
                 added[key] = value
         if added:
             readings.append((i, params, added))
-    if len(readings) != 1:
+    if len(readings) > 1 and not (
+            len({repr(sorted(added.items())) for _, _, added in readings}) == 1
+            and len({kept[i].type for i, _, _ in readings}) == 1
+            and all(isinstance(v, bool) for v in readings[0][2].values())):
         return kept
-    i, params, added = readings[0]
-    for key, value in added.items():
-        warnings.append(f"{key} {value!r}: read from the command's words")
+    # one action reads it; or several of one type read the same flag ("pause eta-backfill and
+    # carrier-rate-sync"): the word is said of each of them (not a time: "move a to 3am and b
+    # to 4am" reads one schedule of both times for each)
     kept = list(kept)
-    kept[i] = kept[i].model_copy(update={"parameters": Parameters.model_validate(params | added)})
+    for i, params, added in readings:
+        for key, value in added.items():
+            warnings.append(f"{key} {value!r}: read from the command's words")
+        kept[i] = kept[i].model_copy(update={"parameters": Parameters.model_validate(params | added)})
     return kept
 
 
@@ -756,3 +780,17 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
                 warnings.append(f"{key} dropped: the command says {params.pop(key)} for the alarm")
             out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
     return out
+
+
+def _said_as_value(name: str, facts: CommandFacts, registry) -> str | None:
+    """The key whose value the command gives as `name`, after the words that introduce it
+    (Kind.value_intros: "owned by yard-team", "-> owner qa-automation", "tls secret api-tls"),
+    or None: a name the model copied from a value is not the resource's name."""
+    for kind in registry:
+        for key, intros in kind.value_intros.items():
+            words = sorted({key.replace("_", " "), *intros}, key=len, reverse=True)
+            pattern = (r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")" + _INTRO_GAP
+                       + re.escape(name) + r"(?![\w-])")
+            if re.search(pattern, facts.text, re.I):
+                return key
+    return None

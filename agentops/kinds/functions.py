@@ -101,13 +101,19 @@ class FunctionsKind(Kind):
     needs_kind_word = True
     phrases = {"memory_mb": ("{n} {unit} of memory", "{n}{unit} ram", "memory at {n} {unit}"),
                "timeout_seconds": ("a {n} {unit} timeout", "time out after {n} {unit}",
-                                   "let it run {n} {unit}")}
+                                   "let it run {n} {unit}"),
+               # reserved concurrency, the count a scale sets
+               "count": ("{n} concurrent executions", "{n} concurrent", "reserved concurrency to {n}",
+                         "reserved concurrency of {n}", "reserved concurrency {n}", "concurrency to {n}",
+                         "reserve {n} concurrency", "{n} reserved concurrency", "concurrency of {n}",
+                         "concurrency at {n}")}
     name = "functions"
     section = "functions"
     model = Function
     resource_type = ResourceType.infrastructure
     noun = "function"
     value_intros = {"handler": ("handler", "entrypoint", "entry point")}
+    count_nouns = ("concurrent executions", "concurrent invocations", "concurrent runs", "concurrent")
     words = ("function", "functions", "lambda", "lambdas", "lambda function", "serverless",
              "serverless function")
     kind_values = ("function",)

@@ -3,6 +3,8 @@ delete with a port removes that port's rules."""
 
 from __future__ import annotations
 
+import re
+
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -11,6 +13,11 @@ from agentops.actionplan import ResourceType
 from agentops.kinds.base import ActionMap, EditError, EntryModel, Kind, check_cidr, describe
 from agentops.kinds.network import vpc_id
 
+
+
+# a port said as one rule's: "port 22", "the 5432 rule", "close 6379", "443/tcp", "mysql 3306"
+_PORT_SAID = re.compile(r"\bports?\s+(\d{1,5})\b|(?<![\w.:/-])(\d{1,5})\s+(?:rule|port)\b"
+                        r"|\b(?:close|block|revoke|shut)\s+(?:port\s+)?(\d{1,5})\b|(?<![\w.:/-])(\d{1,5})/(?:tcp|udp)\b")
 
 class Rule(EntryModel):
     port: int = Field(ge=0, le=65535)
@@ -67,6 +74,16 @@ class SecurityKind(Kind):
         "delete": ActionMap({"port": "rules[].port"}, note="with a port: that port's rules only"),
         "monitor": ActionMap(note="no metric of its own: a usage alarm"),
     }
+
+    def value_from_words(self, key: str, text: str, entry):
+        """The port a command names as one rule's ("drop the 5432 rule", "close port 22",
+        "the mysql 3306 rule can go", "443/tcp"): for a delete, which takes the rules of that
+        port only rather than the whole group. One port said, or None."""
+        if key != "port":
+            return super().value_from_words(key, text, entry)
+        said = {int(n) for m in _PORT_SAID.finditer(text.lower()) for n in m.groups() if n}
+        said = {n for n in said if 0 < n < 65536}
+        return said.pop() if len(said) == 1 else None
     taggable = frozenset({"aws:ec2/securityGroup:SecurityGroup"})
     rules = ("sg-no-public-admin-ports", "required-tags")
     replace_on_change = {"aws:ec2/securityGroup:SecurityGroup": ("name", "description", "vpcId")}
