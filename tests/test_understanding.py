@@ -1843,3 +1843,41 @@ def test_a_multiplier_that_is_the_number_of_a_quantity_said_is_the_quantity(scri
 def test_a_firewall_delete_that_names_a_rules_port_removes_that_rule(scripted, kestrel, command, port):
     plan = scripted("delete security name=vpn-debug stack=dev").interpret(command, kestrel)
     assert plan.actions[0].parameters.set_values().get("port") == port
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("catalog api prod: 3 more pods and 5 more on the hpa max",
+     "scale deployment name=catalog-api stack=prod replicas=+3 ; scale deployment name=catalog-api stack=prod max_size=+5",
+     [("catalog-api", {"replicas": 9}), ("catalog-api-hpa", {"max_size": 25})]),
+])
+def test_a_change_its_target_cannot_take_goes_to_its_kind_said(scripted, bramble, command, line, want):
+    assert _params(scripted(line).interpret(command, bramble)) == want
+
+
+def test_its_hpa_on_a_name_not_said_is_the_targets_hpa(scripted, cinder):
+    plan = scripted("scale deployment name=gateway stack=prod replicas=+2 ; "
+                    "scale infrastructure name=gateway-pdb stack=prod min_size=8").interpret(
+        "bump gateway by 2 in prod and raise its hpa floor to 8 so it doesn't just scale back down", cinder)
+    assert _params(plan) == [("gateway", {"replicas": 8}), ("gateway-hpa", {"min_size": 8})]
+
+
+def test_a_create_of_another_kind_than_the_one_named_is_of_the_one_named_where_its_values_fit(scripted, kestrel):
+    command = ("new lambda pod-ocr in dev from image 318204776519.dkr.ecr.us-east-2.amazonaws.com/pod-ocr:0.1.0, "
+               "1 gig memory, 2 minute timeout")
+    plan = scripted("create deployment name=pod-ocr stack=dev "
+                    "image=318204776519.dkr.ecr.us-east-2.amazonaws.com/pod-ocr:0.1.0").interpret(command, kestrel)
+    assert plan.actions[0].parameters.set_values() == {
+        "kind": "function", "image": "318204776519.dkr.ecr.us-east-2.amazonaws.com/pod-ocr:0.1.0",
+        "memory_mb": 1024, "timeout_seconds": 120}
+    # a value the named kind does not take (replicas): refused as before, never guessed
+    with pytest.raises(InterpretError, match="asks for a function"):
+        scripted("create deployment name=pod-ocr stack=dev replicas=2 "
+                 "image=318204776519.dkr.ecr.us-east-2.amazonaws.com/pod-ocr:0.1.0").interpret(command, kestrel)
+
+
+def test_a_key_word_before_the_value_the_plan_gives_it_is_no_kind_asked_for(scripted, cinder):
+    image = "318224590671.dkr.ecr.us-east-1.amazonaws.com/replay-svc:1.0.0"
+    plan = scripted(f"create deployment name=replay-svc stack=prod cluster=platform image={image} replicas=3 "
+                    "port=8080").interpret(
+        f"deploy {image} as replay-svc on the platform cluster in prod, 3 replicas, port 8080", cinder)
+    assert plan.actions[0].parameters.set_values()["port"] == 8080

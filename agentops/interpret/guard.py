@@ -52,6 +52,7 @@ from agentops.interpret.targets import (
     _said_as_purpose,
     _said_in_part,
     _said_target,
+    _the_one_that_takes_it,
     _whole_name,
 )
 from agentops.interpret.values import (
@@ -242,7 +243,8 @@ def guard(
                 and not (facts.mentions(action.name, exact=True) if action.type == ActionType.delete
                          else facts.mentions_loosely(action.name, kind_first=True))):
             others = frozenset(a.name for a in actions if a is not action and a.name)
-            meant = _named_target(action, facts, specs, created, others) \
+            meant = (_named_target(action, facts, specs, created, others)
+                     or _belonging_to(action, facts, specs, kept, registry)) \
                 if action.type not in (ActionType.delete, ActionType.monitor) else None
             if meant and len(actions) == 1 and not _takes_the_values(action, meant, specs, registry):
                 # one action: the resource the command names is meant only where what the
@@ -314,6 +316,10 @@ def guard(
                 warnings.append(f"stack {homes[0]}: the only stack with {action.name!r}")
                 action = action.model_copy(update={"stack": homes[0]})
         action = _resource_from_spec(action, specs, created)
+        if other := _the_one_that_takes_it(action, facts, specs, registry, kept):
+            warnings.append(f"read {action.name!r} as {other!r}: {action.name!r} has none of what the action "
+                            f"changes, its {other!r} (said by its kind) has")
+            action = _resource_from_spec(action.model_copy(update={"name": other}), specs, created)
         action = _alarm_already_there(action, facts, specs, registry, warnings)
         action = fit_to_kind(action, specs, registry, created, facts)
         action = _values_its_kind_takes(action, specs, registry, warnings, numbers=False)

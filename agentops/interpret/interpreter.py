@@ -12,7 +12,7 @@ from agentops.config import load_config
 from agentops.errors import InterpretError
 from agentops.interpret.facts import CommandFacts, check_command
 from agentops.interpret.guard import compose, guard
-from agentops.interpret.named_kinds import _refuse_unknown_kinds, hold_to_named_kinds
+from agentops.interpret.named_kinds import _refuse_unknown_kinds, as_the_kind_named, hold_to_named_kinds
 from agentops.interpret.writer import ModelPlanWriter, PlanWriter
 from agentops.spec import Workspace
 
@@ -64,10 +64,13 @@ class Interpreter:
         except ValueError as exc:  # the grammar should make this impossible
             raise InterpretError(f"the model's plan is not valid: {exc}: {written.text!r}") from None
         warnings: list[str] = []
+        names = [n for spec in specs.values() for n in spec.names()]
+        # the kind the command names, where the model wrote another that takes the same values
+        # (read before the guard: its readings of memory, timeouts, ... are the kind's)
+        actions = as_the_kind_named(actions, text, workspace.kinds, names, warnings)
         actions = guard(actions, facts, specs, default_stack, warnings,
                         _name_prefixes(workspace) if self.use_memory else (), workspace.kinds)
-        hold_to_named_kinds(actions, text, workspace.kinds,
-                            [n for spec in specs.values() for n in spec.names()])
+        hold_to_named_kinds(actions, text, workspace.kinds, names)
         if self.use_memory:
             actions = apply_naming_conventions(actions, facts, _conventions(workspace), warnings)
         plan = compose(text, actions, specs, warnings)

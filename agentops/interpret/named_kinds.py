@@ -49,13 +49,15 @@ def hold_to_named_kinds(actions: list[Action], text: str, registry, names: list[
     # "2 replicas on port 8080": a word of a kind ("port", a firewall's) that is a key of what
     # the plan makes, said as that thing's ("on port", "listening on port"; not "open port"),
     # says that key, not the kind
-    taken_keys = {key for i, kind in made.items() for key in kind.fields_for("create")
-                  if key in actions[i].parameters.set_values()}
+    taken = {key: str(actions[i].parameters.set_values()[key]) for i, kind in made.items()
+             for key in kind.fields_for("create") if key in actions[i].parameters.set_values()}
     for kind in named:
         found = {w for w in (*kind.words, *kind.kind_values, kind.noun) if w and f" {w.lower()} " in lowered}
-        if found and all(w.rstrip("s") in taken_keys and re.search(
+        # (or the word right before the value the plan gives that key: "3 replicas, port 8080")
+        if found and all(w.rstrip("s") in taken and (re.search(
                 rf"\b(?:on|at|with|listens\s+on|listening\s+on|serves\s+on|serving\s+on)\s+{re.escape(w)}\b",
-                lowered) for w in found):
+                lowered) or re.search(rf"\b{re.escape(w)}\s+{re.escape(taken[w.rstrip('s')])}\b", lowered))
+                for w in found):
             accounted.add(kind)
     # "allow 10.42.0.0/16 to reach postgres (5432)": a firewall rule's destination, said by
     # what listens there, is where the traffic goes, not a kind to make
@@ -85,6 +87,36 @@ def hold_to_named_kinds(actions: list[Action], text: str, registry, names: list[
                 f"the command asks for a {others[0]}, but the interpreter wrote a {value}: "
                 f"refusing rather than guessing",
                 hint=f"say the kind plainly ({', '.join(kind.kind_values)})")
+
+
+def as_the_kind_named(actions: list[Action], text: str, registry, names: list[str],
+                      warnings: list[str]) -> list[Action]:
+    """"new lambda pod-ocr from image ..." written as a deployment: where the command names
+    exactly one kind and the plan's one create is of another kind, of the same resource family
+    or none of its values foreign to the named kind, the create is of the kind named -- the
+    kind the command says, not a guess; every value the model wrote must be one the named kind
+    takes on a create, else hold_to_named_kinds refuses as before."""
+    from agentops.edit import create_kind
+    from agentops.kinds import EditError, kinds_named
+
+    named = kinds_named(text, [k for k in registry if k.interpreted], names)
+    creates = [i for i, a in enumerate(actions) if a.type == ActionType.create]
+    if len(named) != 1 or len(creates) != 1 or len(actions) != 1 or not named[0].kind_values:
+        return actions
+    kind, action = named[0], actions[creates[0]]
+    values = action.parameters.set_values()
+    try:
+        made = create_kind(action, values, registry)
+    except EditError:
+        return actions
+    keys = set(values) - {"kind"}
+    if made is kind or not keys or not keys <= set(kind.fields_for("create")):
+        return actions
+    warnings.append(f"the command asks for a {kind.noun}; the interpreter wrote a {made.noun} with values "
+                    f"a {kind.noun} takes: read as a {kind.noun}")
+    fixed = action.model_copy(update={"resource": kind.resource_type, "parameters": type(action.parameters)
+                                      .model_validate(values | {"kind": kind.kind_values[0]})})
+    return [fixed]
 
 
 def _refuse_unknown_kinds(text: str, workspace: Workspace, specs: dict[str, StackSpec]) -> None:

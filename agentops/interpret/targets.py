@@ -591,3 +591,38 @@ def _described_by_stack(action: Action, facts: CommandFacts, specs: dict[str, St
             return None  # several of the kind said (or none): the description names none
         found.add(next(iter(entries)))
     return found.pop() if len(found) == 1 else None
+
+
+def _the_one_that_takes_it(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                           kept: list[Action]) -> str | None:
+    """"catalog api prod: 3 more pods and 5 more on the hpa max" written with the second on
+    catalog-api, which has no max: the one resource of a kind the command says by its word
+    (hpa, pdb, autoscaler, budget) that is on the target (references it: an autoscaler's
+    target) or on the plan's target before it ("its hpa min up by 2"), and that takes every
+    value the action changes. None where the target takes them, or none or several fit."""
+    if action.type not in (ActionType.scale, ActionType.update) or not action.name or action.stack not in specs:
+        return None
+    found = _kind_of(action, specs, registry)
+    keys = set(action.parameters.set_values()) - {"kind"} | set(action.relative)
+    if found is None or found[1] is None or not keys:
+        return None
+
+    def takes(kind) -> set:
+        return {k for a in ("update", "scale") if kind.supports(ActionType(a)) for k in kind.fields_for(a)}
+
+    if keys <= takes(found[0]):
+        return None
+    spec = specs[action.stack]
+    owners = {action.name} | {a.name for a in kept if a.name and a.stack == action.stack}
+    fits = set()
+    for kind in registry:
+        if not kind.interpreted or not kind.section or not kind.references or not keys <= takes(kind):
+            continue
+        words = {*kind.words, kind.noun, *(w for part, said in KIND_PART_WORDS.items() if part in kind.kind_values
+                                            or part in kind.words for w in said)} - {""}
+        if not any(re.search(rf"\b{re.escape(w)}\b", " ".join(facts.words)) for w in words):
+            continue
+        for name, entry in spec.section(kind.section).items():
+            if {getattr(entry, f, None) for f in kind.references} & owners:
+                fits.add(name)
+    return fits.pop() if len(fits) == 1 else None
