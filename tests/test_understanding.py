@@ -164,6 +164,13 @@ def test_a_scale_that_changes_more_than_a_size_is_an_update(scripted, workspace)
     ("order-events", "purge the order events queue", True),
     ("billing-svc", "restart the billing service", True),
     ("checkout-api", "restart the checkout service", True),
+    # generic middle parts, one said and one left out
+    ("driver-app-api-hpa", "driver app hpa in prod should scale at 60% cpu", True),
+    ("search-svc-hpa", "the search hpa max to 12", True),
+    ("driver-app-api-hpa", "driver hpa in prod", True),
+    ("driver-app-api-hpa", "the driver app api in prod", False),
+    # a plural part said in the singular
+    ("sandbox-images", "the sandbox image registry", True),
     ("a00", "restart a000", False),
     ("cache1", "restart cache2", False),
 ])
@@ -1881,3 +1888,17 @@ def test_a_key_word_before_the_value_the_plan_gives_it_is_no_kind_asked_for(scri
                     "port=8080").interpret(
         f"deploy {image} as replay-svc on the platform cluster in prod, 3 replicas, port 8080", cinder)
     assert plan.actions[0].parameters.set_values()["port"] == 8080
+
+
+def test_a_create_of_what_is_there_written_under_another_resource_type_is_a_change(scripted, kestrel):
+    arn = "arn:aws:acm:us-east-2:318204776519:certificate/5e6f7a8b-1c2d-4e3f-9a0b-c1d2e3f4a5b6"
+    plan = scripted(f"create security name=partner-alb stack=prod kind=load_balancer certificate_arn={arn}").interpret(
+        f"new cert for the partner ALB in prod: {arn}", kestrel)
+    assert (plan.actions[0].type.value, plan.actions[0].name) == ("update", "partner-alb")
+
+
+def test_what_a_value_is_now_said_before_the_new_one(scripted, cinder):
+    plan = scripted("scale infrastructure name=sandbox stack=dev kind=cluster count=10 ; "
+                    "scale infrastructure name=sandbox stack=dev kind=cluster count=25").interpret(
+        "sandbox image registry in dev only keeps 10, make it 25", cinder)
+    assert _params(plan) == [("sandbox-images", {"kind": "registry", "count": 25})]

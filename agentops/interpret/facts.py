@@ -303,12 +303,20 @@ class CommandFacts:
                             return True
         if len(parts) >= 3 and any(p in GENERIC_PARTS for p in parts[1:-1]):
             # a generic middle part left out ("the search hpa" for search-svc-hpa, "the
-            # checkout autoscaler" for checkout-api-hpa): the rest said in order, the last
-            # part as itself or the word it stands for
-            kept = [parts[0]] + [p for p in parts[1:-1] if p not in GENERIC_PARTS]
+            # checkout autoscaler" for checkout-api-hpa), or some said and some not ("the
+            # driver app hpa" for driver-app-api-hpa): the rest said in order, the last part as
+            # itself or the word it stands for
             last = {parts[-1], *KIND_PART_WORDS.get(parts[-1], ())}
-            for start in range(len(self.words) - len(kept)):
-                if self.words[start:start + len(kept)] == kept and self.words[start + len(kept)] in last:
+
+            def says(i: int, rest: list[str]) -> bool:
+                if not rest:
+                    return i < len(self.words) and self.words[i] in last
+                if i < len(self.words) and self.words[i] == rest[0] and says(i + 1, rest[1:]):
+                    return True
+                return rest[0] in GENERIC_PARTS and says(i, rest[1:])
+
+            for start in range(len(self.words)):
+                if self.words[start] == parts[0] and says(start + 1, parts[1:-1]):
                     return True
         return False
 
@@ -373,8 +381,8 @@ def _abbreviates(part: str, word: str) -> bool:
     the word, or its first letter followed by a subsequence of the rest, where the part is
     the word's beginning ("prod", "notif") or drops its vowels ("svc", "mgmt"): "core" is a
     word of its own, not "courier" shortened."""
-    if part == word:
-        return True
+    if part == word or part == word + "s":
+        return True  # (a plural part said in the singular: "the sandbox image registry")
     # Names with digits are told apart by them ("a00" is not "a000"): never abbreviations.
     if len(part) < 2 or len(part) >= len(word) or part[0] != word[0] or not (part + word).isalpha():
         return False
@@ -429,6 +437,9 @@ OLD_VALUE_PHRASES = (  # (pattern, which group is the old value)
     (re.compile(rf"\b{_NU}\s*(?:->|=>|\u2192)\s*{_N}\b"), 1),
     (re.compile(rf"\b{_NU}[,]?\s+not\s+{_N}\b"), 2),
     (re.compile(rf"\binstead\s+of\s+(?:the\s+|keeping\s+)?{_N}\b"), 1),
+    # "only keeps 10, make it 25", "is at 4 now, set it to 6": what it is, then the new value
+    (re.compile(rf"\b(?:keeps|has|is\s+at|is\s+on|sits\s+at|runs)\s+{_NU}(?:\s+now)?[,;.]?\s+"
+                rf"(?:so\s+|pls\s+|please\s+)?(?:make|set|bump|raise|change|take|move)\s+it\s+(?:to\s+)?{_N}\b"), 1),
 )
 
 

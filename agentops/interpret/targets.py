@@ -390,6 +390,11 @@ def _creates_of_what_is_there(kept: list[Action], facts: CommandFacts, specs: di
             continue
         found = specs[action.stack].find(action.name)
         made = _kind_of(action, specs, registry)
+        if made is None and found is not None and found[0] in registry \
+                and (action.parameters.kind or "") in registry[found[0]].kind_values:
+            # "create security ... kind=load_balancer": a kind= of the one there, under another
+            # resource type (which the edit would refuse), is of that kind
+            made = (registry[found[0]], None)
         keys = {k for k in action.parameters.set_values() if k != "kind"}
         if (found is not None and made is not None and made[0].section != found[0] and found[0] in registry
                 and made[0].resource_type == ResourceType.security
@@ -421,7 +426,8 @@ def _creates_of_what_is_there(kept: list[Action], facts: CommandFacts, specs: di
             continue
         if not _asks_to_make(facts.text, made[0], action.name):
             warnings.append(f"{action.name!r} is there already, and the command makes nothing: a change of it")
-            action = action.model_copy(update={"type": ActionType.update})
+            action = action.model_copy(update={"type": ActionType.update,
+                                               "resource": ResourceType(SECTIONS[found[0]][1])})
         out.append(action)
     return out
 
