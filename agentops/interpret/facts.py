@@ -381,8 +381,8 @@ def _abbreviates(part: str, word: str) -> bool:
     the word, or its first letter followed by a subsequence of the rest, where the part is
     the word's beginning ("prod", "notif") or drops its vowels ("svc", "mgmt"): "core" is a
     word of its own, not "courier" shortened."""
-    if part == word or part == word + "s":
-        return True  # (a plural part said in the singular: "the sandbox image registry")
+    if part == word or (part == word + "s" and len(word) >= 4):
+        return True  # (a plural part said in the singular: "the sandbox image registry"; not "ad" for ads)
     # Names with digits are told apart by them ("a00" is not "a000"): never abbreviations.
     if len(part) < 2 or len(part) >= len(word) or part[0] != word[0] or not (part + word).isalpha():
         return False

@@ -38,7 +38,6 @@ from agentops.interpret.targets import (
     _alarm_already_there,
     _belonging_to,
     _creates_of_what_is_there,
-    _described_by_stack,
     _each_named,
     _groups_named_as_such,
     _longer_name_said,
@@ -47,6 +46,7 @@ from agentops.interpret.targets import (
     _named_for_its_target,
     _named_target,
     _names_as_written,
+    _record_named_by_host,
     _referred_back,
     _rule_without_a_group,
     _said_as_purpose,
@@ -113,7 +113,7 @@ def guard(
         if not actions:
             return []
     actions = _one_per_stack_said(actions, facts, specs, warnings)
-    for action in actions:
+    for index, action in enumerate(actions):
         if action.type == ActionType.delete and (not facts.destructive or facts.injected):
             warnings.append(
                 "dropped a delete the command did not ask for in so many words"
@@ -174,10 +174,10 @@ def guard(
                 # below refuse. A name the command itself says and that does not exist is
                 # refused, never swapped for another -- unless it is the first part of exactly
                 # one name ("checkout" for checkout-svc, _whole_name).
-                others = frozenset(a.name for a in actions if a is not action and a.name)
+                others = frozenset(a.name for j, a in enumerate(actions) if j != index and a.name)
                 repaired = _named_target(action, facts, specs, created, others) or _misspelt_name(
                     action, facts, specs, created) or _belonging_to(action, facts, specs, kept, registry) \
-                    or _referred_back(action, facts, kept) or _described_by_stack(action, facts, specs, registry)
+                    or _referred_back(action, facts, kept)
                 if repaired and repaired != action.name:
                     warnings.append(f"read {action.name!r} as {repaired!r}, the "
                                     f"{action.resource.value} resource the command names")
@@ -242,28 +242,24 @@ def guard(
         if (action.name and action.type != ActionType.create and action.name not in completed
                 and not (facts.mentions(action.name, exact=True) if action.type == ActionType.delete
                          else facts.mentions_loosely(action.name, kind_first=True))):
-            others = frozenset(a.name for a in actions if a is not action and a.name)
+            others = frozenset(a.name for j, a in enumerate(actions) if j != index and a.name)
             meant = (_named_target(action, facts, specs, created, others)
                      or _belonging_to(action, facts, specs, kept, registry)) \
-                if action.type not in (ActionType.delete, ActionType.monitor) else None
-            if meant and len(actions) == 1 and not _takes_the_values(action, meant, specs, registry):
+                if action.type not in (ActionType.delete, ActionType.monitor) else (
+                    _record_named_by_host(action, facts, specs, created) if action.type == ActionType.delete else None)
+            if meant and len(actions) == 1 and action.type != ActionType.delete \
+                    and not _takes_the_values(action, meant, specs, registry):
                 # one action: the resource the command names is meant only where what the
                 # action sets is what that resource takes ("MAX_STOPS_PER_ROUTE should be 26 in
                 # the prod dispatch config" written on dispatch-svc), not a name said as the
                 # reason ("move the invoice run to 3am, the shipments db backup overlaps")
                 meant = None
-            described = _described_by_stack(action, facts, specs, registry)
-            if described and described not in others and not meant:
-                # "add two nodes to the staging cluster" written on dispatch-svc: the one
-                # resource the command describes by its stack and kind
-                warnings.append(f"read {action.name!r} as {described!r}, the one the command "
-                                "describes by its stack and kind")
-                action = action.model_copy(update={"name": described})
-            elif meant and meant not in others:
+            if meant and meant not in others:
                 # "audio-eks max to 20 and the playback hpa max to 32" written with the second
                 # on ad-stitcher (from "ad spots"): in a plan of several actions, the one
                 # resource the command names that no other action takes is this one's
-                warnings.append(f"read {action.name!r} as {meant!r}: the command names it, not {action.name!r}")
+                if meant != action.name:
+                    warnings.append(f"read {action.name!r} as {meant!r}: the command names it, not {action.name!r}")
                 action = action.model_copy(update={"name": meant})
             elif action.type in TARGETED:
                 # The model named a resource the command never names (copied from an example,
@@ -299,14 +295,9 @@ def guard(
                     if named not in kept:
                         kept.append(named)
                 continue
-            # No pick by elimination ("the only database"): a change to an existing resource
-            # needs the command to name it, or to describe the one it means by its stack and
-            # kind ("the dev cluster", _described_by_stack; never for a delete).
-            described = _described_by_stack(action, facts, specs, registry)
-            if not described:
-                _refuse_target(action, specs, "the command names no existing resource to act on")
-            warnings.append(f"{described!r}: the one the command describes by its stack and kind")
-            action = action.model_copy(update={"name": described})
+            # No pick by elimination ("the only database", "the dev cluster"): a change to an
+            # existing resource needs the command to name it (DESIGN.md).
+            _refuse_target(action, specs, "the command names no existing resource to act on")
         _check_exists(action, specs, created)
         if (action.stack is None and action.name and action.type in TARGETED
                 and action.type != ActionType.delete):
@@ -401,21 +392,17 @@ def _values_its_kind_takes(action: Action, specs: dict[str, StackSpec], registry
 
 
 def _on_aws(action: Action) -> Action:
-    """A provider the command says: the stacks run on AWS (Kubernetes on EKS) and nothing else,
-    so "aws" says nothing the edit would use (it is dropped), and another provider ("a gke
-    cluster", "4 vms on azure") is refused by name: made on AWS it would be a confident wrong
-    answer."""
+    """A provider the command says: the stacks run on AWS (Kubernetes on EKS) and nothing else
+    (the edit reads no provider=), so another provider ("a gke cluster", "4 vms on azure") is
+    refused by name: made on AWS it would be a confident wrong answer. provider=aws stays in
+    the plan as the command said it."""
     provider = action.parameters.provider
-    if provider is None:
-        return action
-    if provider != "aws":
+    if provider is not None and provider != "aws":
         raise InterpretError(
             f"the command asks for {provider}: agentops's stacks run on AWS only (Kubernetes on EKS)",
             hint=f"ask for it on AWS (an EC2 instance, an EKS cluster), or manage {provider} "
                  "resources with another tool")
-    values = action.parameters.set_values()
-    values.pop("provider")
-    return action.model_copy(update={"parameters": Parameters.model_validate(values)})
+    return action
 
 
 def _takes_the_values(action: Action, name: str, specs: dict[str, StackSpec], registry) -> bool:

@@ -53,10 +53,12 @@ def hold_to_named_kinds(actions: list[Action], text: str, registry, names: list[
              for key in kind.fields_for("create") if key in actions[i].parameters.set_values()}
     for kind in named:
         found = {w for w in (*kind.words, *kind.kind_values, kind.noun) if w and f" {w.lower()} " in lowered}
-        # (or the word right before the value the plan gives that key: "3 replicas, port 8080")
+        # (or the word right before the value the plan gives that key: "3 replicas, port 8080";
+        # not "open port 8080", which asks for a rule)
         if found and all(w.rstrip("s") in taken and (re.search(
                 rf"\b(?:on|at|with|listens\s+on|listening\s+on|serves\s+on|serving\s+on)\s+{re.escape(w)}\b",
-                lowered) or re.search(rf"\b{re.escape(w)}\s+{re.escape(taken[w.rstrip('s')])}\b", lowered))
+                lowered) or re.search(rf"(?<!open )(?<!allow )(?<!close )(?<!block )\b{re.escape(w)}\s+"
+                                     rf"{re.escape(taken[w.rstrip('s')])}\b", lowered))
                 for w in found):
             accounted.add(kind)
     # "allow 10.42.0.0/16 to reach postgres (5432)": a firewall rule's destination, said by

@@ -182,11 +182,20 @@ def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
         # (an alarm is often on what another action of the plan changes or makes)
         said = [n for n in said if n not in others]
     if not said and action.type != ActionType.delete:
-        # "point status.example.com at ...": a DNS record named by the host name it is
-        said = [n for stack in stacks for _, n, e in specs[stack].resources()
-                if n in names and isinstance(getattr(e, "record", None), str)
-                and re.search(rf"(?<![\w.-]){re.escape(e.record.rstrip('.'))}(?![\w-])", facts.text.lower())]
-        said = list(dict.fromkeys(said))
+        return _record_named_by_host(action, facts, specs, created)
+    return said[0] if len(said) == 1 else None
+
+
+def _record_named_by_host(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                          created: dict) -> str | None:
+    """"point status.example.com at ...", "remove the status.larchfield.farm record": the one DNS
+    record of the action's stack the command names by the host name it is -- its identity,
+    written out in full, so a delete may name it so too."""
+    stacks, names = _candidates(action, specs, created)
+    said = [n for stack in stacks for _, n, e in specs[stack].resources()
+            if n in names and isinstance(getattr(e, "record", None), str)
+            and re.search(rf"(?<![\w.-]){re.escape(e.record.rstrip('.'))}(?![\w-])", facts.text.lower())]
+    said = list(dict.fromkeys(said))
     return said[0] if len(said) == 1 else None
 
 
@@ -569,34 +578,6 @@ def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec
         action = action.model_copy(update={"parameters": Parameters.model_validate(params)})
     return action
 
-
-
-def _described_by_stack(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
-                        registry) -> str | None:
-    """"add two nodes to the staging cluster", "stretch the dev vpc across 3 zones": the
-    command describes the resource by its stack and its kind's word, and the stack has exactly
-    one resource of that kind. A description that fits one resource names it; "the only
-    database" or no word of a kind names nothing, and a delete needs the resource's name
-    (DESIGN: no pick by elimination). None where the description fits none or several."""
-    if action.type == ActionType.delete or action.stack not in specs:
-        return None
-    spec = specs[action.stack]
-    stack_words = [w for w, s in ({action.stack: action.stack} | STACK_ALIASES).items() if s == action.stack]
-    stacks = "|".join(re.escape(w) for w in sorted(stack_words, key=len, reverse=True))
-    lowered = " ".join(facts.words)
-    found: set[str] = set()
-    for kind in registry:
-        if not kind.interpreted or not kind.section:
-            continue
-        words = "|".join(re.escape(w) for w in sorted({*kind.words, kind.noun} - {""}, key=len, reverse=True))
-        if not re.search(rf"\b(?:{stacks})(?: s)? (?:{words})\b|\b(?:{words}) (?:in|on|for) (?:the )?(?:{stacks})\b",
-                         lowered):
-            continue
-        entries = spec.section(kind.section)
-        if len(entries) != 1:
-            return None  # several of the kind said (or none): the description names none
-        found.add(next(iter(entries)))
-    return found.pop() if len(found) == 1 else None
 
 
 def _the_one_that_takes_it(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry,
