@@ -1902,3 +1902,24 @@ def test_a_record_named_by_its_host_may_be_deleted_so(scripted, tmp_path):
     plan = scripted("delete infrastructure name=status-dns stack=prod kind=dns_record").interpret(
         "remove the status.larchfield.farm record in prod, we self-host the status page now", Workspace(tmp_path))
     assert [(a.type.value, a.name) for a in plan.actions] == [("delete", "status-cname")]
+
+
+@pytest.mark.parametrize("command, destructive", [
+    ("kill the grade events topic in prod", True),
+    ("retire the notify worker in staging", True),
+    ("the jumpbox and its ssh security group can both go", True),
+    ("kill the api pods in dev", False),  # a restart, in kubernetes' words
+    ("can we go to 4 replicas", False),
+])
+def test_words_that_ask_to_delete(command, destructive):
+    assert CommandFacts.of(command, ["prod", "dev"]).destructive is destructive
+
+
+def test_closing_a_port_deletes_that_rule_never_the_group(scripted, cinder):
+    command = "close 6379 on dev-internal, nothing in dev talks to redis over the sg anymore"
+    plan = scripted("delete security name=dev-internal stack=dev").interpret(command, cinder)
+    assert _params(plan) == [("dev-internal", {"port": 6379})]
+    # two ports said: which rule is not certain, and the whole group is not asked for
+    plan = scripted("delete security name=dev-internal stack=dev").interpret(
+        "close 6379 and 5432 on dev-internal", cinder)
+    assert plan.actions == []

@@ -16,6 +16,13 @@ from agentops.textnorm import NUMBER_WORDS, normalize_command
 DELETE_WORDS = {"delete", "remove", "destroy", "drop", "decommission", "deprovision",
                 "terminate", "teardown", "purge", "wipe", "nuke", "erase", "demolish"}
 DELETE_PHRASES = ("tear down", "get rid of", "take down", "shut down")
+# Said of a whole resource, these ask to delete it too ("kill the grade events topic", "retire
+# the notify worker", "the jumpbox and its sg can both go", "close port 22 on bastion-ssh": a
+# rule's delete) -- not where "kill" is of pods, which is a restart.
+DELETE_SAID = re.compile(r"\b(?:retire|kill(?!\s+(?:the\s+|its\s+|all\s+)?(?:\w+\s+)?pods?\b))\b"
+                         r"|\bcan\s+(?:both\s+|all\s+)?go\b")
+# "close port 22 on bastion-ssh": a delete of that port's rules only (CommandFacts.rule_only)
+CLOSE_PORT = re.compile(r"\b(?:close|revoke)\s+(?:port\s+)?\d{1,5}\b")
 INJECTION = re.compile(
     r"ignore (all |any |everything |every |the |your )*(previous|prior|above|earlier|instructions|rules)"
     r"|disregard|system\s*:|assistant\s*:|you are (now )?(root|admin|an admin|the admin|in developer mode)"
@@ -207,6 +214,9 @@ class CommandFacts:
     # numbers said as the value a change leaves behind ("min 6 -> 7", "30 min not 15",
     # "every 180 days instead of 90"): never a value to set
     old_values: set = field(default_factory=set)
+    # deletes it asks for are of one rule's port only ("close port 22 on bastion-ssh"): a delete
+    # that takes no port is not asked for
+    rule_only: bool = False
 
     @classmethod
     def of(cls, text: str, stacks: list[str]) -> "CommandFacts":
@@ -231,9 +241,12 @@ class CommandFacts:
         lowered = " ".join(words)
         destructive = any(
             w in DELETE_WORDS or difflib.get_close_matches(w, DELETE_WORDS, 1, 0.85) for w in words
-        ) or any(p in lowered for p in DELETE_PHRASES)
+        ) or any(p in lowered for p in DELETE_PHRASES) or bool(DELETE_SAID.search(lowered))
+        rule_only = not destructive and bool(CLOSE_PORT.search(lowered))
         everything = any(w in ("all", "every", "each", "both") for w in words)
-        facts = cls(text, words, numbers, mentioned, destructive, bool(INJECTION.search(text)), everything)
+        facts = cls(text, words, numbers, mentioned, destructive or rule_only, bool(INJECTION.search(text)),
+                    everything)
+        facts.rule_only = rule_only
         facts.relative = _relative_changes(" ".join(words), text.lower())
         facts.quantities = _quantities(text)
         facts.bounds = _size_bounds(text)

@@ -346,6 +346,10 @@ def guard(
     kept = _named_after_its_kind(kept, facts, specs, registry, warnings)
     kept = _each_named(kept, facts, specs, warnings)
     kept = _values_from_words(kept, facts, specs, registry, warnings)
+    if facts.rule_only and any(a.type == ActionType.delete and a.parameters.port is None for a in kept):
+        # "close port 22 on bastion-ssh": a rule's delete, never the whole group's
+        warnings.append("dropped a delete of a whole resource: the command closes a port")
+        kept = [a for a in kept if a.type != ActionType.delete or a.parameters.port is not None]
     # what the readings after the loop added is held to the kinds' specs as the model's was
     return [_values_its_kind_takes(a, specs, registry, warnings) for a in kept]
 

@@ -16,6 +16,7 @@ from agentops.kinds.network import vpc_id
 
 
 # a port said as one rule's: "port 22", "the 5432 rule", "close 6379", "443/tcp", "mysql 3306"
+_PORT_LIST = re.compile(r"\b(?:close|block|revoke|shut|ports?)\s+(?:ports?\s+)?\d{1,5}(?:\s*(?:,|and|&|\+)\s*\d{1,5}\b)+")
 _PORT_SAID = re.compile(r"\bports?\s+(\d{1,5})\b|(?<![\w.:/-])(\d{1,5})\s+(?:rule|port)\b"
                         r"|\b(?:close|block|revoke|shut)\s+(?:port\s+)?(\d{1,5})\b|(?<![\w.:/-])(\d{1,5})/(?:tcp|udp)\b")
 
@@ -81,7 +82,10 @@ class SecurityKind(Kind):
         port only rather than the whole group. One port said, or None."""
         if key != "port":
             return super().value_from_words(key, text, entry)
-        said = {int(n) for m in _PORT_SAID.finditer(text.lower()) for n in m.groups() if n}
+        lowered = text.lower()
+        said = {int(n) for m in _PORT_SAID.finditer(lowered) for n in m.groups() if n}
+        # "close 6379 and 5432": every port of the list
+        said |= {int(n) for m in _PORT_LIST.finditer(lowered) for n in re.findall(r"\d{1,5}", m.group(0))}
         said = {n for n in said if 0 < n < 65536}
         return said.pop() if len(said) == 1 else None
     taggable = frozenset({"aws:ec2/securityGroup:SecurityGroup"})
