@@ -1923,3 +1923,26 @@ def test_closing_a_port_deletes_that_rule_never_the_group(scripted, cinder):
     plan = scripted("delete security name=dev-internal stack=dev").interpret(
         "close 6379 and 5432 on dev-internal", cinder)
     assert plan.actions == []
+
+
+@pytest.fixture
+def bright(tmp_path) -> Workspace:
+    return _written_repo(tmp_path, "brightwell")
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("ship scheduler-ui 3.5.0 to stg", "update deployment name=scheduler-ui stack=staging",
+     "ghcr.io/brightwell/scheduler-ui:3.5.0"),
+    # "double-booked" is no factor: the model's replicas=*2 is its own
+    ("roll out timetable-api 4.12.1 to production, it has the hotfix for the double-booked rooms bug",
+     "scale deployment name=timetable-api stack=prod replicas=*2", "ghcr.io/brightwell/timetable-api:4.12.1"),
+])
+def test_a_version_said_is_the_current_image_at_that_tag(scripted, bright, command, line, want):
+    plan = scripted(line).interpret(command, bright)
+    assert [(a.type.value, a.parameters.set_values()) for a in plan.actions] == [("update", {"image": want})]
+
+
+def test_two_versions_said_give_no_image(scripted, bright):
+    plan = scripted("update deployment name=scheduler-ui stack=staging").interpret(
+        "ship scheduler-ui 3.5.0 to stg, 3.4.9 had the login bug", bright)
+    assert "image" not in plan.actions[0].parameters.set_values()

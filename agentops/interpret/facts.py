@@ -493,7 +493,10 @@ def _relative_changes(lowered: str, raw: str | None = None) -> dict:
                      "triple": "/3", "half": "*2"}[often.group(1)]
         return out
     words = lowered.split()
+    hyphenated = set(re.findall(r"\b([a-z]+)-[a-z]", raw))
     for i, word in enumerate(words):
+        if word in hyphenated and not re.search(rf"\b{word}(?!-)\b", raw):
+            continue  # "the double-booked rooms bug": a word of a compound, not a change
         if word == "half" and (i == 0 or words[i - 1] not in ("in", "by", "to")):
             continue  # "half the stores close early": a share of something else, not "in half"
         if word in MULTIPLIERS:

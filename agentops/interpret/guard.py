@@ -66,6 +66,7 @@ from agentops.interpret.values import (
     _said_values,
     _utilisation_targets,
     _values_from_words,
+    _versions_as_images,
     _without_no_op_values,
     _without_old_values,
 )
@@ -345,6 +346,7 @@ def guard(
     kept = _groups_named_as_such(kept, facts, specs, registry, warnings)
     kept = _named_after_its_kind(kept, facts, specs, registry, warnings)
     kept = _each_named(kept, facts, specs, warnings)
+    kept = _versions_as_images(kept, facts, specs, registry, warnings)
     kept = _values_from_words(kept, facts, specs, registry, warnings)
     if facts.rule_only and any(a.type == ActionType.delete and a.parameters.port is None for a in kept):
         # "close port 22 on bastion-ssh": a rule's delete, never the whole group's

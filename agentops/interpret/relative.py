@@ -28,6 +28,10 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         params = action.parameters.set_values() | {k: q for k, q in quantity.items() if q is not None}
         return action.model_copy(update={"parameters": Parameters.model_validate(params), "relative": {
             k: v for k, v in action.relative.items() if quantity[k] is None}})
+    if any(v[0] in "*/" for v in action.relative.values()) and not facts.relative:
+        # "the double-booked rooms bug" written as replicas=*2: the command says no change by
+        # a factor or an amount at all, so the model's multiplier is its own
+        return action.model_copy(update={"relative": {k: v for k, v in action.relative.items() if v[0] not in "*/"}})
     if action.relative and None in facts.relative:
         # a multiplier the model wrote is the one the command's word says ("double the RCUs
         # at 7am" written as *7, "cut it in half" as /200)

@@ -794,3 +794,42 @@ def _said_as_value(name: str, facts: CommandFacts, registry) -> str | None:
             if re.search(pattern, facts.text, re.I):
                 return key
     return None
+
+
+# A release said by its version ("ship scheduler-ui 3.5.0 to stg", "roll out timetable-api
+# v4.12.1"): major.minor.patch (and a pre-release), or v and major.minor, standing alone.
+_VERSION = re.compile(r"(?<![\w./:@-])(v?\d+\.\d+\.\d+(?:-[a-z0-9][a-z0-9.]*)?|v\d+\.\d+)(?![\w/:@-]|\.\w)")
+
+
+def _versions_as_images(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                        warnings: list[str]) -> list[Action]:
+    """A change of what runs an image, where the command says a version and no image ("deploy
+    billing-svc 2.8.0 to staging"): the image it runs now with that tag (its repository kept,
+    a "v" as the current tag writes it). One version said in the action's part of the command,
+    a current image with a tag; otherwise nothing is added."""
+    regions = _regions(kept, facts.text)
+    out = list(kept)
+    for i, action, found in _with_kinds(kept, specs, registry, (ActionType.update, ActionType.scale)):
+        kind, entry = found
+        params = action.parameters.set_values()
+        current = getattr(entry, "image", None)
+        if "image" in params or entry is None or not isinstance(current, str) \
+                or "image" not in kind.fields_for("update"):
+            continue
+        repository, colon, tag = current.rpartition(":")
+        if not colon or "/" in tag:
+            continue
+        said = set(_VERSION.findall(regions[i].lower()))
+        if len(said) != 1:
+            continue
+        version = said.pop()
+        if tag.startswith("v") != version.startswith("v"):
+            version = f"v{version}" if tag.startswith("v") else version[1:]
+        image = f"{repository}:{version}"
+        if image == current:
+            continue
+        warnings.append(f"image {image}: the version said, on the image {action.name} runs now")
+        params["image"] = image
+        out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params),
+                                           "type": _scale_or_update(action, params, kind, entry)})
+    return out
