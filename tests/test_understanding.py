@@ -1946,3 +1946,9 @@ def test_two_versions_said_give_no_image(scripted, bright):
     plan = scripted("update deployment name=scheduler-ui stack=staging").interpret(
         "ship scheduler-ui 3.5.0 to stg, 3.4.9 had the login bug", bright)
     assert "image" not in plan.actions[0].parameters.set_values()
+
+
+def test_the_stack_of_another_resource_named_where_the_command_names_none(scripted, bright):
+    plan = scripted("restart deployment name=solver-engine").interpret(
+        "restart everything in the solver engine deployment on the batch cluster", bright)
+    assert [(a.name, a.stack) for a in plan.actions] == [("solver-engine", "prod")]

@@ -307,6 +307,11 @@ def guard(
             if len(homes) == 1:
                 warnings.append(f"stack {homes[0]}: the only stack with {action.name!r}")
                 action = action.model_copy(update={"stack": homes[0]})
+            elif len(homes) > 1 and (where := _stack_of_what_else_is_named(action, facts, specs, homes)):
+                # "restart the solver engine deployment on the batch cluster": solver-engine is
+                # in every stack, the batch cluster (batch-eks) in prod only
+                warnings.append(f"stack {where[0]}: the only stack with {where[1]!r}, which the command names")
+                action = action.model_copy(update={"stack": where[0]})
         action = _resource_from_spec(action, specs, created)
         if other := _the_one_that_takes_it(action, facts, specs, registry, kept):
             warnings.append(f"read {action.name!r} as {other!r}: {action.name!r} has none of what the action "
@@ -409,6 +414,23 @@ def _on_aws(action: Action) -> Action:
             hint=f"ask for it on AWS (an EC2 instance, an EKS cluster), or manage {provider} "
                  "resources with another tool")
     return action
+
+
+def _stack_of_what_else_is_named(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                                 homes: list[str]) -> tuple[str, str] | None:
+    """(stack, name) where the command, naming no stack, names one other resource (loosely:
+    "the batch cluster" for batch-eks) that is in exactly one of the stacks the action's
+    target is in; None where it names none or several such."""
+    if facts.stacks:
+        return None
+    found = set()
+    for stack in homes:
+        for _, name, _ in specs[stack].resources():
+            if name == action.name or not facts.mentions_loosely(name, typos=False, kind_first=True):
+                continue
+            if [s for s in homes if specs[s].find(name)] == [stack]:
+                found.add((stack, name))
+    return found.pop() if len(found) == 1 else None
 
 
 def _takes_the_values(action: Action, name: str, specs: dict[str, StackSpec], registry) -> bool:
