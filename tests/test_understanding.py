@@ -1952,3 +1952,13 @@ def test_the_stack_of_another_resource_named_where_the_command_names_none(script
     plan = scripted("restart deployment name=solver-engine").interpret(
         "restart everything in the solver engine deployment on the batch cluster", bright)
     assert [(a.name, a.stack) for a in plan.actions] == [("solver-engine", "prod")]
+
+
+def test_a_port_said_by_its_protocol(scripted, gale):
+    plan = scripted("update security name=office-ssh stack=dev cidr=203.0.113.7/32").interpret(
+        "ssh from 203.0.113.7/32 on office-ssh in dev, I'm working from the cabin this week", gale)
+    assert _params(plan) == [("office-ssh", {"port": 22, "cidr": "203.0.113.7/32"})]
+    # two protocols said: which port is not certain
+    plan = scripted("update security name=office-ssh stack=dev cidr=203.0.113.7/32").interpret(
+        "open https and ssh from 203.0.113.7/32 on office-ssh in dev", gale)
+    assert "port" not in plan.actions[0].parameters.set_values()

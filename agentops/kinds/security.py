@@ -59,7 +59,10 @@ class SecurityKind(Kind):
     # where a rule lets traffic in from, as people say it
     said_values = {"cidr": {w: "0.0.0.0/0" for w in (
         "the world", "the whole world", "anywhere", "the internet", "the public internet", "everyone",
-        "everywhere", "all ips", "any ip", "anyone", "public")}}
+        "everywhere", "all ips", "any ip", "anyone", "public")},
+        # a port said by the protocol that listens there ("ssh from 203.0.113.7/32")
+        "port": {"ssh": 22, "https": 443, "http": 80, "postgres": 5432, "postgresql": 5432,
+                 "mysql": 3306, "redis": 6379, "rdp": 3389, "smtp": 25, "mongodb": 27017}}
     words = ("security", "firewall", "firewalls", "security group", "security groups", "sg",
              "rule", "rules", "port", "ports")
     kind_values = ("firewall",)
