@@ -1962,3 +1962,9 @@ def test_a_port_said_by_its_protocol(scripted, gale):
     plan = scripted("update security name=office-ssh stack=dev cidr=203.0.113.7/32").interpret(
         "open https and ssh from 203.0.113.7/32 on office-ssh in dev", gale)
     assert "port" not in plan.actions[0].parameters.set_values()
+
+
+def test_a_name_said_last_with_longer_names_around(scripted, cinder):
+    # gateway-hpa and gateway-pdb start with it: the command's last word is no crash
+    plan = scripted("restart deployment name=gateway stack=prod").interpret("prod: restart gateway", cinder)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("restart", "gateway")]

@@ -259,9 +259,10 @@ def _longer_name_said(action: Action, facts: CommandFacts, specs: dict[str, Stac
         # each part as its word or an abbreviation of it ("track page ingress": track-page-ing),
         # a last part that stands for a kind as the kind's word ("the gateway autoscaler")
         said_for_last = KIND_PART_WORDS.get(parts[-1], ())
-        return sum(facts._says_parts(parts, i) or (
-            bool(said_for_last) and facts._says_parts(parts[:-1], i)
-            and facts.words[i + len(parts) - 1:i + len(parts)] and facts.words[i + len(parts) - 1] in said_for_last)
+        last = len(parts) - 1
+        return sum(bool(facts._says_parts(parts, i) or (
+            said_for_last and facts._says_parts(parts[:-1], i)
+            and i + last < len(facts.words) and facts.words[i + last] in said_for_last))
             for i in range(len(facts.words)))
 
     def holds(name: str) -> bool:
