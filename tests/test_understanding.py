@@ -1968,3 +1968,27 @@ def test_a_name_said_last_with_longer_names_around(scripted, cinder):
     # gateway-hpa and gateway-pdb start with it: the command's last word is no crash
     plan = scripted("restart deployment name=gateway stack=prod").interpret("prod: restart gateway", cinder)
     assert [(a.type.value, a.name) for a in plan.actions] == [("restart", "gateway")]
+
+
+@pytest.mark.parametrize("repo, command, line, want", [
+    # a factor said as "2x" next to a time said in minutes: the factor
+    ("mossgate", "dispatch jobs queue prod, visibility timeout 2x please, workers take longer than 2 min on big orders",
+     "update infrastructure name=dispatch-jobs stack=prod kind=queue visibility_timeout_seconds=*2",
+     {"visibility_timeout_seconds": 240}),
+    # factor words the relative reading leaves to the model
+    ("cinderpeak", "tools-images prod: keep half as many images, storage bill is silly",
+     "update infrastructure name=tools-images stack=prod kind=registry count=/2", {"count": 10}),
+    ("orbitpay", "cut employer-portal to a third of its pods in prod, traffic's dead after the holidays",
+     "scale deployment name=employer-portal stack=prod replicas=/3", {"replicas": 1}),
+])
+def test_a_factor_said_in_words_the_model_wrote_stays(scripted, tmp_path, repo, command, line, want):
+    plan = scripted(line).interpret(command, _written_repo(tmp_path, repo))
+    values = plan.actions[0].parameters.set_values()
+    assert {k: values[k] for k in want} == want
+
+
+def test_a_longer_name_is_not_read_from_a_word_of_the_sentence(scripted, bramble, tmp_path):
+    # store-sync-in is there too: "store sync in prod" says store-sync
+    plan = scripted("update infrastructure name=store-sync stack=prod instance_type=c6i.2xlarge").interpret(
+        "store-sync in prod to c6i.2xlarge", bramble)
+    assert plan.actions[0].name == "store-sync"

@@ -341,8 +341,10 @@ class CommandFacts:
             return True
         if start >= len(self.words):
             return False
-        part = parts[0]
-        if _abbreviates(part, self.words[start]) and self._says_parts(parts[1:], start + 1):
+        part, word = parts[0], self.words[start]
+        # (a plural part said in the singular: "the sandbox image registry"; not "ad" for ads)
+        if (_abbreviates(part, word) or (part == word + "s" and len(word) >= 4)) \
+                and self._says_parts(parts[1:], start + 1):
             return True
         said = self.words[start:start + len(part)]
         return (2 <= len(part) <= 3 and part.isalpha() and len(said) == len(part)
@@ -389,13 +391,21 @@ KIND_PART_WORDS = {"hpa": ("autoscaler", "hpa"), "pdb": ("pdb", "budget"), "sg":
                    "cron": ("cron", "job", "cronjob"), "job": ("job", "cron")}
 
 
+_STACKS = frozenset({"dev", "staging", "prod", "qa", "test", "sandbox", "uat"}) | frozenset(STACK_ALIASES.values())
+
+
 def _abbreviates(part: str, word: str) -> bool:
     """"svc" for "service", "db" for "database", "prod" for "production": a name part that is
     the word, or its first letter followed by a subsequence of the rest, where the part is
     the word's beginning ("prod", "notif") or drops its vowels ("svc", "mgmt"): "core" is a
     word of its own, not "courier" shortened."""
-    if part == word or (part == word + "s" and len(word) >= 4):
-        return True  # (a plural part said in the singular: "the sandbox image registry"; not "ad" for ads)
+    if part == word:
+        return True
+    stack = STACK_ALIASES.get(word, word)
+    if stack in _STACKS:
+        # "staging" abbreviates only a stack's own short names ("stg"), never another part
+        # ("fares db staging" does not say fares-db-sg)
+        return STACK_ALIASES.get(part, part) == stack
     # Names with digits are told apart by them ("a00" is not "a000"): never abbreviations.
     if len(part) < 2 or len(part) >= len(word) or part[0] != word[0] or not (part + word).isalpha():
         return False

@@ -215,7 +215,8 @@ def guard(
         longer = _longer_name_said(action, facts, specs) if action.name and action.type in TARGETED else None
         if longer and (action.type == ActionType.delete or (
                 action.type == ActionType.update and not set(action.parameters.set_values()) - {"kind"}
-                and not action.relative) or not set(_words(longer)[len(_words(action.name)):]) & _METRIC_WORDS):
+                and not action.relative) or not set(_words(longer)[len(_words(action.name)):]) & (
+                _METRIC_WORDS | _FUNCTION_WORDS)):
             # (and an update that says nothing to change on the shorter one: "set
             # FEED_TTL_SECONDS in the feed builder config to 1800" written as feed-builder)
             # "delete the edi gateway role" written as a delete of the instance edi-gateway:
@@ -361,6 +362,9 @@ def guard(
     return [_values_its_kind_takes(a, specs, registry, warnings) for a in kept]
 
 
+# words of a sentence that are parts of some names too (store-sync-in): "store sync in prod"
+# does not say store-sync-in
+_FUNCTION_WORDS = frozenset({"in", "on", "at", "to", "of", "for", "and", "the", "a", "by", "up", "out", "off"})
 _METRIC_WORDS = frozenset(w for words in ENUM_WORDS["metric"].values() for w in words) | set(ENUM_WORDS["metric"])
 
 

@@ -28,7 +28,8 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         params = action.parameters.set_values() | {k: q for k, q in quantity.items() if q is not None}
         return action.model_copy(update={"parameters": Parameters.model_validate(params), "relative": {
             k: v for k, v in action.relative.items() if quantity[k] is None}})
-    if any(v[0] in "*/" for v in action.relative.values()) and not facts.relative:
+    if any(v[0] in "*/" for v in action.relative.values()) and not facts.relative \
+            and not _FACTOR_WORDS.search(facts.text.lower()):
         # "the double-booked rooms bug" written as replicas=*2: the command says no change by
         # a factor or an amount at all, so the model's multiplier is its own
         return action.model_copy(update={"relative": {k: v for k, v in action.relative.items() if v[0] not in "*/"}})
@@ -82,13 +83,20 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
                                      "relative": relative})
 
 
+# Words of a factor, wherever the reading of the command's relative phrases does not take
+# them ("keep half as many", "a third of its pods"): the model's factor may be the command's.
+_FACTOR_WORDS = re.compile(r"(?<![\w-])(?:double[ds]?|twice|triple[ds]?|halve[ds]?|half|thirds?|quarters?|times"
+                           r"|[2-9]x|x[2-9])(?![\w-])")
+
+
 def _said_in_its_unit(key: str, relative: str, facts: CommandFacts):
     """The value of `key` where its relative value "*N" or "/N" is the number of the one
     quantity the command says in a unit of the key's measure ("2 minutes" for *2 on a key in
     seconds), in the key's unit; else None."""
     unit = _key_unit(key)
-    if unit is None or relative[0] not in "*/":
-        return None
+    if unit is None or relative[0] not in "*/" or re.search(
+            rf"(?<![\w.]){re.escape(relative[1:])}x(?!\w)|(?<!\w)x{re.escape(relative[1:])}(?![\w.])", facts.text.lower()):
+        return None  # ("visibility timeout 2x please, workers take longer than 2 min": the factor)
     found = {number * (1 if said == unit else UNIT_FACTORS[(said, unit)]) for number, said in facts.quantities
              if (said == unit or (said, unit) in UNIT_FACTORS) and _fmt(number) == relative[1:]}
     if len(found) != 1:
