@@ -1665,8 +1665,8 @@ def test_a_schedule_the_command_writes_out_beats_the_models_copy(scripted, kestr
 
 
 @pytest.mark.parametrize("command, line, want", [
-    ("create an s3 bucket called audit-logs in prod in eu-west-1",
-     "create storage name=audit-logs stack=prod kind=bucket", "eu-west-1"),
+    ("create an s3 bucket called audit-logs in prod in us-east-2",
+     "create storage name=audit-logs stack=prod kind=bucket", "us-east-2"),
     # a region inside an image's registry host or an ARN says where those are, not the new one
     ("new lambda pod-ocr in prod from image 318204776519.dkr.ecr.us-east-2.amazonaws.com/pod-ocr:0.1.0",
      "create infrastructure name=pod-ocr stack=prod kind=function", None),
@@ -1992,3 +1992,10 @@ def test_a_longer_name_is_not_read_from_a_word_of_the_sentence(scripted, bramble
     plan = scripted("update infrastructure name=store-sync stack=prod instance_type=c6i.2xlarge").interpret(
         "store-sync in prod to c6i.2xlarge", bramble)
     assert plan.actions[0].name == "store-sync"
+
+
+def test_a_new_resource_in_another_region_than_its_stacks_is_refused(scripted, kestrel):
+    # kestrelhaul's prod is in us-east-2: the edit would make it there, whatever the plan said
+    with pytest.raises(InterpretError, match="eu-west-1.*us-east-2"):
+        scripted("create storage name=audit-logs stack=prod kind=bucket").interpret(
+            "create an s3 bucket called audit-logs in prod in eu-west-1", kestrel)

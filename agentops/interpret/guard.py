@@ -358,6 +358,8 @@ def guard(
         # "close port 22 on bastion-ssh": a rule's delete, never the whole group's
         warnings.append("dropped a delete of a whole resource: the command closes a port")
         kept = [a for a in kept if a.type != ActionType.delete or a.parameters.port is not None]
+    for action in kept:
+        _in_the_stacks_region(action, specs)
     # what the readings after the loop added is held to the kinds' specs as the model's was
     return [_values_its_kind_takes(a, specs, registry, warnings) for a in kept]
 
@@ -435,6 +437,21 @@ def _stack_of_what_else_is_named(action: Action, facts: CommandFacts, specs: dic
             if [s for s in homes if specs[s].find(name)] == [stack]:
                 found.add((stack, name))
     return found.pop() if len(found) == 1 else None
+
+
+def _in_the_stacks_region(action: Action, specs: dict[str, StackSpec]) -> None:
+    """A new resource said to be in another region than its stack's ("a bucket in eu-west-1"
+    in a stack in us-east-1) is refused by name: a stack has one AWS provider, and the edit
+    makes every resource in its region, so the plan would say one region and apply another."""
+    region = action.parameters.region
+    if action.type != ActionType.create or not region or action.stack not in specs:
+        return
+    there = specs[action.stack].region
+    if region != there:
+        raise InterpretError(
+            f"the command asks for {region}, but stack {action.stack} is in {there}: agentops makes "
+            "a stack's resources in the stack's region",
+            hint=f"leave the region out (it will be {there}), or use a stack in {region}")
 
 
 def _takes_the_values(action: Action, name: str, specs: dict[str, StackSpec], registry) -> bool:
