@@ -15,6 +15,17 @@ import pytest
 from agentops import interrupts
 
 
+@pytest.fixture(autouse=True)
+def _sigint_as_python_sets_it():
+    """Python's own SIGINT handler for each test, whatever the test process inherited: a
+    process started as a background job of a non-interactive shell has SIGINT ignored, and
+    installed() keeps an ignored signal ignored (on purpose: nohup), which these tests of the
+    handler would read as a failure."""
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, previous)
+
+
 class _SignalsWhenCollected:
     def __init__(self, signum: int):
         self.signum = signum
