@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+import typing
 
 from pydantic import ValidationError
 
@@ -392,8 +393,9 @@ def _values_its_kind_takes(action: Action, specs: dict[str, StackSpec], registry
             continue
         if not numbers and re.fullmatch(r"\d+", str(value)):
             continue
-        annotation = str(kind.model.model_fields[field].annotation)
-        said = [value] if isinstance(value, str) and annotation.startswith("list") else value
+        annotation = kind.model.model_fields[field].annotation  # list[str], or list[str] | None
+        listed = list in (typing.get_origin(annotation), *map(typing.get_origin, typing.get_args(annotation)))
+        said = [value] if isinstance(value, str) and listed else value
         try:
             kind.model.__pydantic_validator__.validate_assignment(kind.model.model_construct(), field, said)
         except ValidationError as exc:
