@@ -428,9 +428,7 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
                 continue
             if not shape.literal or shape.convert is not str:
                 continue
-            intros = {key.replace("_", " "), *kind.value_intros.get(key, ())}
-            pattern = (r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in sorted(intros, key=len, reverse=True))
-                       + r")" + _INTRO_GAP + r"(" + _VALUE.pattern + r")")
+            pattern = _introduced(kind, key, r"(" + _VALUE.pattern + r")")
             found_values = [(m.group(1).rstrip(".,;)"), regions[i][m.end():])
                             for m in re.finditer(pattern, regions[i], re.I)]
             # a plain word is a value only where its phrase ends with it ("owned by payments in
@@ -787,13 +785,17 @@ def _said_as_value(name: str, facts: CommandFacts, registry) -> str | None:
     (Kind.value_intros: "owned by yard-team", "-> owner qa-automation", "tls secret api-tls"),
     or None: a name the model copied from a value is not the resource's name."""
     for kind in registry:
-        for key, intros in kind.value_intros.items():
-            words = sorted({key.replace("_", " "), *intros}, key=len, reverse=True)
-            pattern = (r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in words) + r")" + _INTRO_GAP
-                       + re.escape(name) + r"(?![\w-])")
-            if re.search(pattern, facts.text, re.I):
+        for key in kind.value_intros:
+            if re.search(_introduced(kind, key, re.escape(name) + r"(?![\w-])"), facts.text, re.I):
                 return key
     return None
+
+
+def _introduced(kind, key: str, value: str) -> str:
+    """The pattern of `value` written after the words that introduce `key` (its own words and
+    Kind.value_intros: "owned by", "tls secret"), longest words first."""
+    intros = sorted({key.replace("_", " "), *kind.value_intros.get(key, ())}, key=len, reverse=True)
+    return r"(?<![\w-])(?:" + "|".join(re.escape(w) for w in intros) + r")" + _INTRO_GAP + value
 
 
 # A release said by its version ("ship scheduler-ui 3.5.0 to stg", "roll out timetable-api
