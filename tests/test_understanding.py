@@ -1999,3 +1999,10 @@ def test_a_new_resource_in_another_region_than_its_stacks_is_refused(scripted, k
     with pytest.raises(InterpretError, match="eu-west-1.*us-east-2"):
         scripted("create storage name=audit-logs stack=prod kind=bucket").interpret(
             "create an s3 bucket called audit-logs in prod in eu-west-1", kestrel)
+
+
+def test_a_reference_held_in_a_list_is_read_as_its_names(scripted, cinder):
+    # an instance's security groups are a list: the instances on bastion-ssh take the count
+    plan = scripted("scale infrastructure name=bastion-ssh stack=prod kind=security count=2").interpret(
+        "give the bastion-ssh instances 2 servers in prod", cinder)
+    assert [(a.name, a.parameters.set_values().get("count")) for a in plan.actions] == [("bastion", 2)]

@@ -221,10 +221,19 @@ def _belonging_to(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
             if not owner:
                 continue
             for name, entry in getattr(spec, kind.section).items():
-                refs = {getattr(entry, f, None) for f in kind.references}
-                if owner in refs or name.startswith(owner + "-"):
+                if owner in _referenced(entry, kind) or name.startswith(owner + "-"):
                     found.add(name)
     return found.pop() if len(found) == 1 else None
+
+
+def _referenced(entry, kind) -> set[str]:
+    """The names an entry refers to through its kind's references (a topic's subscribers are a
+    list of queues; most references are one name)."""
+    names: set[str] = set()
+    for field in kind.references:
+        value = getattr(entry, field, None)
+        names.update(value if isinstance(value, (list, tuple, set)) else [value] if value else [])
+    return names
 
 
 _BACK = re.compile(r"\b(?:its|it|it's|their|them)\b")
@@ -611,6 +620,6 @@ def _the_one_that_takes_it(action: Action, facts: CommandFacts, specs: dict[str,
         if not any(re.search(rf"\b{re.escape(w)}\b", " ".join(facts.words)) for w in words):
             continue
         for name, entry in spec.section(kind.section).items():
-            if {getattr(entry, f, None) for f in kind.references} & owners:
+            if _referenced(entry, kind) & owners:
                 fits.add(name)
     return fits.pop() if len(fits) == 1 else None
