@@ -2006,3 +2006,27 @@ def test_a_reference_held_in_a_list_is_read_as_its_names(scripted, cinder):
     plan = scripted("scale infrastructure name=bastion-ssh stack=prod kind=security count=2").interpret(
         "give the bastion-ssh instances 2 servers in prod", cinder)
     assert [(a.name, a.parameters.set_values().get("count")) for a in plan.actions] == [("bastion", 2)]
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("edi gateway boxes in prod: go to 3 instances, the new retailer sends 10x the 856s",
+     "scale infrastructure name=retailer stack=prod kind=instance count=3", ("edi-gateway", {"count": 3})),
+    ("invoice jobs queue (production) - visibility timeout needs to be 15 min, pdf generation for the big "
+     "shippers runs ~10 min", "scale infrastructure name=pdf stack=prod visibility_timeout_seconds=900",
+     ("invoice-jobs", {"visibility_timeout_seconds": 900})),
+])
+def test_a_word_of_the_reason_taken_for_the_target_is_read_as_the_resource_named(scripted, kestrel, command,
+                                                                                 line, want):
+    plan = scripted(line).interpret(command, kestrel)
+    name, values = want
+    assert [a.name for a in plan.actions] == [name]
+    assert {k: plan.actions[0].parameters.set_values()[k] for k in values} == values
+
+
+@pytest.mark.parametrize("command", [
+    "scale the checkout deployment to 3 in prod",       # said as a name, before its kind
+    "scale checkout to 3 in prod like dispatch-svc",    # the subject; the resource named after it a comparison
+])
+def test_a_missing_name_said_as_the_target_is_refused_not_read_as_another(scripted, kestrel, command):
+    with pytest.raises(InterpretError, match="cannot scale 'checkout': no resource of that name"):
+        scripted("scale deployment name=checkout stack=prod replicas=3").interpret(command, kestrel)

@@ -242,14 +242,22 @@ def guard(
             # "bump picking by 2" written as picking-svc: the one resource whose name starts
             # with the part said (as _whole_name reads it the other way round)
             completed.add(action.name)
+        # "edi gateway boxes in prod: go to 3 instances, the new retailer sends 10x": a plain
+        # word of the sentence, the name of nothing, written as the target
+        a_word = _a_word_not_a_name(action, facts, specs, created, registry)
         if (action.name and action.type != ActionType.create and action.name not in completed
-                and not (facts.mentions(action.name, exact=True) if action.type == ActionType.delete
-                         else facts.mentions_loosely(action.name, kind_first=True))):
+                and (a_word or not (facts.mentions(action.name, exact=True) if action.type == ActionType.delete
+                                    else facts.mentions_loosely(action.name, kind_first=True)))):
             others = frozenset(a.name for j, a in enumerate(actions) if j != index and a.name)
             meant = (_named_target(action, facts, specs, created, others)
                      or _belonging_to(action, facts, specs, kept, registry)) \
                 if action.type not in (ActionType.delete, ActionType.monitor) else (
                     _record_named_by_host(action, facts, specs, created) if action.type == ActionType.delete else None)
+            if meant and a_word and not _said_before(meant, action.name, facts):
+                # "scale checkout to 3 like dispatch-svc": the word taken is the subject, the
+                # resource named after it a comparison; only a word after the resource named
+                # is one of the reason's ("edi gateway boxes to 3, the new retailer sends 10x")
+                meant = None
             if meant and len(actions) == 1 and action.type != ActionType.delete \
                     and not _takes_the_values(action, meant, specs, registry):
                 # one action: the resource the command names is meant only where what the
@@ -264,6 +272,8 @@ def guard(
                 if meant != action.name:
                     warnings.append(f"read {action.name!r} as {meant!r}: the command names it, not {action.name!r}")
                 action = action.model_copy(update={"name": meant})
+            elif a_word:
+                pass  # no resource the command names takes it: refused below as not there
             elif action.type in TARGETED:
                 # The model named a resource the command never names (copied from an example,
                 # or the nearest existing one): acting on it would be a confident wrong answer.
@@ -464,6 +474,30 @@ def _takes_the_values(action: Action, name: str, specs: dict[str, StackSpec], re
         return False
     kind = found[0]
     return keys <= {k for a in ("update", "scale") if kind.supports(ActionType(a)) for k in kind.fields_for(a)}
+
+
+def _a_word_not_a_name(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], created: dict,
+                       registry) -> bool:
+    """Whether the change's target is one plain word of the command ("retailer", "pdf") that
+    names nothing in any stack nor made by the plan: a word of the sentence taken for the
+    target. Never for a delete or a create, never a name of several parts (one typed that does
+    not exist is refused as not there, _typed_as_is), never a word said as a name ("the checkout
+    deployment", "named checkout"): a missing resource is refused, not read as another."""
+    name = action.name
+    if not (name and action.type not in (ActionType.create, ActionType.delete)
+            and re.fullmatch(r"[a-z]+", name) and name in facts.words
+            and not any(spec.find(name) for spec in specs.values())
+            and not any(n == name for _, n in created)):
+        return False
+    kind_words = "|".join(sorted({re.escape(w) for k in registry for w in (*k.words, k.noun, *k.kind_values) if w},
+                                 key=len, reverse=True))
+    return not re.search(rf"\b(?:named|called|name)\s+{name}\b|\b{name}\s+(?:{kind_words})\b", facts.text.lower())
+
+
+def _said_before(name: str, word: str, facts: CommandFacts) -> bool:
+    """Whether the command says the resource `name` (its first part) before the word `word`."""
+    first = name.split("-")[0]
+    return first in facts.words and word in facts.words and facts.words.index(first) < facts.words.index(word)
 
 
 def _typed_as_is(name: str, facts: CommandFacts) -> bool:
