@@ -2030,3 +2030,12 @@ def test_a_word_of_the_reason_taken_for_the_target_is_read_as_the_resource_named
 def test_a_missing_name_said_as_the_target_is_refused_not_read_as_another(scripted, kestrel, command):
     with pytest.raises(InterpretError, match="cannot scale 'checkout': no resource of that name"):
         scripted("scale deployment name=checkout stack=prod replicas=3").interpret(command, kestrel)
+
+
+def test_a_later_action_on_the_last_part_of_what_the_plan_makes_is_on_it(scripted, kestrel):
+    plan = scripted("create infrastructure name=exception-triage stack=prod kind=queue retention_seconds=432000 ; "
+                    "monitor infrastructure name=triage stack=prod metric=latency threshold=1800").interpret(
+        "set up shipment exceptions in prod: queue exception-triage with a 5 day retention, and alert if "
+        "triage messages get older than 30 minutes", kestrel)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("create", "exception-triage"),
+                                                             ("monitor", "exception-triage")]

@@ -190,6 +190,12 @@ def guard(
                                 "resource whose name starts with it")
                 completed.add(whole)
                 action = action.model_copy(update={"name": whole})
+            elif action.type != ActionType.delete and (made := _made_ending_in(action, facts, created)):
+                # "queue exception-triage ..., and alert if triage messages get older than 30
+                # minutes": the one resource the plan makes whose name ends in the word
+                warnings.append(f"read {action.name!r} as {made!r}, which the plan makes")
+                completed.add(made)
+                action = action.model_copy(update={"name": made})
             elif meant := _misspelt_name(action, facts, specs, created):
                 warnings.append(f"read {action.name!r} as {meant!r}: the command says its name with a slip")
                 completed.add(meant)
@@ -492,6 +498,17 @@ def _a_word_not_a_name(action: Action, facts: CommandFacts, specs: dict[str, Sta
     kind_words = "|".join(sorted({re.escape(w) for k in registry for w in (*k.words, k.noun, *k.kind_values) if w},
                                  key=len, reverse=True))
     return not re.search(rf"\b(?:named|called|name)\s+{name}\b|\b{name}\s+(?:{kind_words})\b", facts.text.lower())
+
+
+def _made_ending_in(action: Action, facts: CommandFacts, created: dict) -> str | None:
+    """The one resource made earlier in the plan (in the action's stack) whose name ends in the
+    action's name, a name of one part ("triage" of exception-triage), and which the command
+    says in full; None otherwise."""
+    if not action.name or "-" in action.name:
+        return None
+    made = {n for (stack, n) in created if stack in (action.stack, None) and n.endswith("-" + action.name)
+            and facts.mentions(n, exact=True)}
+    return made.pop() if len(made) == 1 else None
 
 
 def _said_before(name: str, word: str, facts: CommandFacts) -> bool:
