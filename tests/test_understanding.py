@@ -2039,3 +2039,25 @@ def test_a_later_action_on_the_last_part_of_what_the_plan_makes_is_on_it(scripte
         "triage messages get older than 30 minutes", kestrel)
     assert [(a.type.value, a.name) for a in plan.actions] == [("create", "exception-triage"),
                                                              ("monitor", "exception-triage")]
+
+
+@pytest.mark.parametrize("command, line, kinds", [
+    # a bare create of a kind the command never names, after what it asks for
+    ("new namespace loyalty on shop in staging owned by growth-team, and a loyalty-config configmap there "
+     "with POINTS_PER_DOLLAR=1",
+     "create infrastructure name=loyalty stack=staging kind=namespace cluster=shop owner=growth-team ; "
+     "create infrastructure name=loyalty-config stack=staging kind=configmap cluster=shop key=POINTS_PER_DOLLAR "
+     "value=1 ; create infrastructure stack=staging kind=kms_key", ["namespace", "configmap"]),
+    # a create that repeats another of the plan, with nothing of its own
+    ("new security group courier-web in prod with 443 open to 0.0.0.0/0, and an nlb courier-public-lb in front "
+     "of courier-tracker on 443",
+     "create security name=courier-web stack=prod kind=firewall port=443 cidr=0.0.0.0/0 ; create infrastructure "
+     "name=courier-public-lb stack=prod kind=lb_service port=443 cidr=0.0.0.0/0 target=courier-tracker ; "
+     "create security stack=prod kind=lb_service port=443 cidr=0.0.0.0/0", ["firewall", "lb_service"]),
+    # bare creates of kinds the command names are what it asks for
+    ("a bucket and a queue in dev", "create storage stack=dev kind=bucket ; create infrastructure stack=dev kind=queue",
+     ["bucket", "queue"]),
+])
+def test_a_create_nobody_asked_for_is_left_out(scripted, bramble, command, line, kinds):
+    plan = scripted(line).interpret(command, bramble)
+    assert [a.parameters.kind for a in plan.actions] == kinds

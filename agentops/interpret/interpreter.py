@@ -12,7 +12,8 @@ from agentops.config import load_config
 from agentops.errors import InterpretError
 from agentops.interpret.facts import CommandFacts, check_command
 from agentops.interpret.guard import compose, guard
-from agentops.interpret.named_kinds import _refuse_unknown_kinds, as_the_kind_named, hold_to_named_kinds
+from agentops.interpret.named_kinds import (_refuse_unknown_kinds, as_the_kind_named, hold_to_named_kinds,
+                                            without_unasked_creates)
 from agentops.interpret.writer import ModelPlanWriter, PlanWriter
 from agentops.spec import Workspace
 
@@ -70,6 +71,7 @@ class Interpreter:
         actions = as_the_kind_named(actions, text, workspace.kinds, names, warnings)
         actions = guard(actions, facts, specs, default_stack, warnings,
                         _name_prefixes(workspace) if self.use_memory else (), workspace.kinds)
+        actions = without_unasked_creates(actions, text, workspace.kinds, names, warnings)
         hold_to_named_kinds(actions, text, workspace.kinds, names)
         if self.use_memory:
             actions = apply_naming_conventions(actions, facts, _conventions(workspace), warnings)

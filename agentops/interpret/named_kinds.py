@@ -91,6 +91,42 @@ def hold_to_named_kinds(actions: list[Action], text: str, registry, names: list[
                 hint=f"say the kind plainly ({', '.join(kind.kind_values)})")
 
 
+def without_unasked_creates(actions: list[Action], text: str, registry, names: list[str],
+                            warnings: list[str]) -> list[Action]:
+    """A plan of several actions keeps no create that nobody asked for: one with no name that
+    says nothing but a kind the command does not name ("..., and a loyalty-config configmap
+    there" followed by a bare "create kind=kms_key"), or that repeats another create of the
+    plan (same kind, no value of its own, no name or the other's). What the command asks for
+    is untouched; the repeat or the bare kind was the model running on past the command."""
+    from agentops.edit import create_kind
+    from agentops.kinds import EditError, kinds_named
+
+    if len(actions) < 2:
+        return actions
+    named = kinds_named(text, [k for k in registry if k.interpreted], names)
+    made: dict[int, object] = {}
+    for i, action in enumerate(actions):
+        if action.type == ActionType.create:
+            try:
+                made[i] = create_kind(action, action.parameters.set_values(), registry)
+            except EditError:  # written under another resource type: the kind its kind= names
+                value = (action.parameters.kind or "").lower()
+                made.update({i: k for k in registry if value and value in k.kind_values})
+    dropped: set[int] = set()
+    for i, kind in made.items():
+        action = actions[i]
+        values = {k: v for k, v in action.parameters.set_values().items() if k != "kind"}
+        bare = not action.name and not values and kind not in named
+        repeat = next((j for j, other in made.items() if j < i and j not in dropped and other is kind
+                       and action.name in (None, actions[j].name)
+                       and values.items() <= actions[j].parameters.set_values().items()), None)
+        if bare or repeat is not None:
+            dropped.add(i)
+            warnings.append(f"left out a create of a {kind.noun} that the command does not ask for"
+                            + (f" (it repeats action {repeat + 1})" if repeat is not None else ""))
+    return [a for i, a in enumerate(actions) if i not in dropped] if len(dropped) < len(actions) else actions
+
+
 def as_the_kind_named(actions: list[Action], text: str, registry, names: list[str],
                       warnings: list[str]) -> list[Action]:
     """"new lambda pod-ocr from image ..." written as a deployment: where the command names
