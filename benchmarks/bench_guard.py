@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT / "training"))
 # agentops first, from PYTHONPATH: training/written.py puts this checkout on sys.path
 from agentops.actionplan import ActionPlan  # noqa: E402
 from agentops.errors import AgentOpsError  # noqa: E402
-from agentops.interpret import CommandFacts, compose, guard, hold_to_named_kinds  # noqa: E402
+from agentops.interpret import CommandFacts, compose  # noqa: E402
 from agentops.planline import parse  # noqa: E402
 from agentops.spec import Workspace  # noqa: E402
 
@@ -82,8 +82,15 @@ def read(command: str, line: str, specs, registry, names) -> ActionPlan:
     """What Interpreter.run does with a plan line written for `command`, specs loaded once."""
     facts = CommandFacts.of(command, list(specs))
     warnings: list[str] = []
-    actions = guard(parse(line, registry), facts, specs, None, warnings, (), registry)
-    hold_to_named_kinds(actions, command, registry, names)
+    try:
+        from agentops.interpret import read_against_command
+    except ImportError:  # a revision before it (stop 29), for before/after comparisons
+        from agentops.interpret import guard, hold_to_named_kinds
+
+        actions = guard(parse(line, registry), facts, specs, None, warnings, (), registry)
+        hold_to_named_kinds(actions, command, registry, names)
+    else:
+        actions = read_against_command(parse(line, registry), facts, specs, registry, None, warnings)
     return compose(command, actions, specs, warnings)
 
 

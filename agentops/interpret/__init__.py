@@ -23,7 +23,7 @@ Everything else in the package is its own business: names with a leading undersc
 
 from agentops.interpret.facts import CommandFacts, check_command
 from agentops.interpret.guard import TARGETED, compose, describe, fit_to_kind, guard, matching_resources
-from agentops.interpret.interpreter import Interpretation, Interpreter, apply_naming_conventions
+from agentops.interpret.interpreter import Interpretation, Interpreter, apply_naming_conventions, read_against_command
 from agentops.interpret.named_kinds import hold_to_named_kinds
 from agentops.interpret.relative import resolve_relative
 from agentops.interpret.writer import (
@@ -63,5 +63,6 @@ __all__ = [
     "matching_resources",
     "normalize_command",
     "prompt_prefix",
+    "read_against_command",
     "resolve_relative",
 ]

@@ -65,14 +65,8 @@ class Interpreter:
         except ValueError as exc:  # the grammar should make this impossible
             raise InterpretError(f"the model's plan is not valid: {exc}: {written.text!r}") from None
         warnings: list[str] = []
-        names = [n for spec in specs.values() for n in spec.names()]
-        # the kind the command names, where the model wrote another that takes the same values
-        # (read before the guard: its readings of memory, timeouts, ... are the kind's)
-        actions = as_the_kind_named(actions, text, workspace.kinds, names, warnings)
-        actions = guard(actions, facts, specs, default_stack, warnings,
-                        _name_prefixes(workspace) if self.use_memory else (), workspace.kinds)
-        actions = without_unasked_creates(actions, text, workspace.kinds, names, warnings)
-        hold_to_named_kinds(actions, text, workspace.kinds, names)
+        actions = read_against_command(actions, facts, specs, workspace.kinds, default_stack, warnings,
+                                       _name_prefixes(workspace) if self.use_memory else ())
         if self.use_memory:
             actions = apply_naming_conventions(actions, facts, _conventions(workspace), warnings)
         plan = compose(text, actions, specs, warnings)
@@ -82,6 +76,22 @@ class Interpreter:
 
         return Interpretation(apply_risk(plan, config), written.text.strip(),
                               written.examples, written.tokens, written.seconds)
+
+
+def read_against_command(actions: list[Action], facts: CommandFacts, specs, registry,
+                         default_stack: str | None, warnings: list[str], name_prefixes=()) -> list[Action]:
+    """The writer's actions read against the command and the specs: the kind the command names,
+    the guard, creates nobody asked for left out, kinds held to the ones named (raises
+    InterpretError). The one sequence every caller uses (Interpreter.run, bench_guard.py)."""
+    text = facts.text
+    names = [n for spec in specs.values() for n in spec.names()]
+    # the kind the command names, where the model wrote another that takes the same values
+    # (read before the guard: its readings of memory, timeouts, ... are the kind's)
+    actions = as_the_kind_named(actions, text, registry, names, warnings)
+    actions = guard(actions, facts, specs, default_stack, warnings, name_prefixes, registry)
+    actions = without_unasked_creates(actions, text, registry, names, warnings)
+    hold_to_named_kinds(actions, text, registry, names)
+    return actions
 
 
 def apply_naming_conventions(actions: list[Action], facts: CommandFacts, conventions,
