@@ -314,11 +314,10 @@ def test_bad_entries_are_refused_with_the_field_and_the_rule(replace, message):
 
 
 def test_time_zones_without_a_time_zone_database_are_checked_by_shape(monkeypatch):
-    import zoneinfo
-
+    from agentops.kinds import cron_jobs
     from agentops.kinds.cron_jobs import CronJob
 
-    monkeypatch.setattr(zoneinfo, "available_timezones", lambda: set())
+    monkeypatch.setattr(cron_jobs, "_have_zone_database", lambda: False)
     base = {"cluster": "main", "schedule": "@daily", "image": "busybox:1.36"}
     assert CronJob(**base, time_zone="America/Argentina/Buenos_Aires").time_zone
     with pytest.raises(ValueError, match="not an IANA time zone"):
