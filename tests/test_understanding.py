@@ -2057,6 +2057,10 @@ def test_a_later_action_on_the_last_part_of_what_the_plan_makes_is_on_it(scripte
     # bare creates of kinds the command names are what it asks for
     ("a bucket and a queue in dev", "create storage stack=dev kind=bucket ; create infrastructure stack=dev kind=queue",
      ["bucket", "queue"]),
+    # the same create in another stack is no repeat
+    ("create a bucket named archive in dev and a bucket named archive in prod",
+     "create storage name=archive stack=dev kind=bucket ; create storage name=archive stack=prod kind=bucket",
+     ["bucket", "bucket"]),
 ])
 def test_a_create_nobody_asked_for_is_left_out(scripted, bramble, command, line, kinds):
     plan = scripted(line).interpret(command, bramble)

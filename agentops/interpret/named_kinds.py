@@ -96,7 +96,7 @@ def without_unasked_creates(actions: list[Action], text: str, registry, names: l
     """A plan of several actions keeps no create that nobody asked for: one with no name that
     says nothing but a kind the command does not name ("..., and a loyalty-config configmap
     there" followed by a bare "create kind=kms_key"), or that repeats another create of the
-    plan (same kind, no value of its own, no name or the other's). What the command asks for
+    plan (same kind and stack, no value of its own, no name or the other's). What the command asks for
     is untouched; the repeat or the bare kind was the model running on past the command."""
     from agentops.edit import create_kind
     from agentops.kinds import EditError, kinds_named
@@ -118,7 +118,7 @@ def without_unasked_creates(actions: list[Action], text: str, registry, names: l
         values = {k: v for k, v in action.parameters.set_values().items() if k != "kind"}
         bare = not action.name and not values and kind not in named
         repeat = next((j for j, other in made.items() if j < i and j not in dropped and other is kind
-                       and action.name in (None, actions[j].name)
+                       and action.stack == actions[j].stack and action.name in (None, actions[j].name)
                        and values.items() <= actions[j].parameters.set_values().items()), None)
         if bare or repeat is not None:
             dropped.add(i)
