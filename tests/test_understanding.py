@@ -2065,3 +2065,12 @@ def test_a_later_action_on_the_last_part_of_what_the_plan_makes_is_on_it(scripte
 def test_a_create_nobody_asked_for_is_left_out(scripted, bramble, command, line, kinds):
     plan = scripted(line).interpret(command, bramble)
     assert [a.parameters.kind for a in plan.actions] == kinds
+
+
+def test_a_plan_gone_astray_is_refused_before_any_create_is_left_out(scripted, bramble):
+    # the queue is a kind the command never names: the sign of a wrong plan, refused, not
+    # dropped to let the rest through
+    with pytest.raises(InterpretError, match="interpreter wrote a queue"):
+        scripted("create infrastructure name=refund-requests stack=prod kind=queue ; monitor infrastructure "
+                 "name=refund-requests stack=prod metric=latency threshold=300").interpret(
+            "alert when the store-sync boxes in prod go over 80% cpu", bramble)

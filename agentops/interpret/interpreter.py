@@ -81,17 +81,18 @@ class Interpreter:
 def read_against_command(actions: list[Action], facts: CommandFacts, specs, registry,
                          default_stack: str | None, warnings: list[str], name_prefixes=()) -> list[Action]:
     """The writer's actions read against the command and the specs: the kind the command names,
-    the guard, creates nobody asked for left out, kinds held to the ones named (raises
-    InterpretError). The one sequence every caller uses (Interpreter.run, bench_guard.py)."""
+    the guard, kinds held to the ones named (raises InterpretError), then creates nobody asked
+    for left out. The one sequence every caller uses (Interpreter.run, bench_guard.py)."""
     text = facts.text
     names = [n for spec in specs.values() for n in spec.names()]
     # the kind the command names, where the model wrote another that takes the same values
     # (read before the guard: its readings of memory, timeouts, ... are the kind's)
     actions = as_the_kind_named(actions, text, registry, names, warnings)
     actions = guard(actions, facts, specs, default_stack, warnings, name_prefixes, registry)
-    actions = without_unasked_creates(actions, text, registry, names, warnings)
+    # held first: a create of a kind the command never names is the sign of a plan gone
+    # astray, refused there, unless every kind named is in the plan; only then is it left out
     hold_to_named_kinds(actions, text, registry, names)
-    return actions
+    return without_unasked_creates(actions, text, registry, names, warnings)
 
 
 def apply_naming_conventions(actions: list[Action], facts: CommandFacts, conventions,
