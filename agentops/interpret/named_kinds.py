@@ -18,20 +18,14 @@ def hold_to_named_kinds(actions: list[Action], text: str, registry, names: list[
     as a bucket, "a security group" as an instance): the model's nearest kind is a confident
     wrong answer. Only the command's own words count (agentops.kinds.kinds_named; names of
     existing resources are not read as kinds); a command that names no kind is not held."""
-    from agentops.edit import create_kind
-    from agentops.kinds import EditError, kinds_named
+    from agentops.kinds import kinds_named
 
     named = kinds_named(text, [k for k in registry if k.interpreted], names)
     if not named:
         return
     lowered = f" {' '.join(_words(text))} "
-    made: dict[int, object] = {}
-    for i, action in enumerate(actions):
-        if action.type == ActionType.create:
-            try:
-                made[i] = create_kind(action, action.parameters.set_values(), registry)
-            except EditError:
-                pass  # no kind to compare: the edit refuses it with its own message
+    # (a create with no kind to compare is left to the edit, which refuses it with its own message)
+    made = _kinds_made(actions, registry)
     # In a command of several actions ("create an eks cluster, deploy edge-proxy on it and
     # alert on its cpu") a create of a kind it does not name is fine when every kind it does
     # name is in the plan: nothing named was turned into something else.
@@ -91,6 +85,25 @@ def hold_to_named_kinds(actions: list[Action], text: str, registry, names: list[
                 hint=f"say the kind plainly ({', '.join(kind.kind_values)})")
 
 
+def _kinds_made(actions: list[Action], registry, by_kind_value: bool = False) -> dict[int, object]:
+    """The kind each create of the plan makes, by its index. `by_kind_value`: a create written
+    under another resource type than its kind's is of the kind its kind= value names (else it
+    has none here)."""
+    from agentops.edit import create_kind
+    from agentops.kinds import EditError
+
+    made: dict[int, object] = {}
+    for i, action in enumerate(actions):
+        if action.type == ActionType.create:
+            try:
+                made[i] = create_kind(action, action.parameters.set_values(), registry)
+            except EditError:
+                value = (action.parameters.kind or "").lower()
+                if by_kind_value and value:
+                    made.update({i: k for k in registry if value in k.kind_values})
+    return made
+
+
 def without_unasked_creates(actions: list[Action], text: str, registry, names: list[str],
                             warnings: list[str]) -> list[Action]:
     """A plan of several actions keeps no create that nobody asked for: one with no name that
@@ -98,20 +111,12 @@ def without_unasked_creates(actions: list[Action], text: str, registry, names: l
     there" followed by a bare "create kind=kms_key"), or that repeats another create of the
     plan (same kind and stack, no value of its own, no name or the other's). What the command asks for
     is untouched; the repeat or the bare kind was the model running on past the command."""
-    from agentops.edit import create_kind
-    from agentops.kinds import EditError, kinds_named
+    from agentops.kinds import kinds_named
 
     if len(actions) < 2:
         return actions
     named = kinds_named(text, [k for k in registry if k.interpreted], names)
-    made: dict[int, object] = {}
-    for i, action in enumerate(actions):
-        if action.type == ActionType.create:
-            try:
-                made[i] = create_kind(action, action.parameters.set_values(), registry)
-            except EditError:  # written under another resource type: the kind its kind= names
-                value = (action.parameters.kind or "").lower()
-                made.update({i: k for k in registry if value and value in k.kind_values})
+    made = _kinds_made(actions, registry, by_kind_value=True)
     dropped: set[int] = set()
     for i, kind in made.items():
         action = actions[i]
