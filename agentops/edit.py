@@ -297,13 +297,13 @@ _SIBLING_RULES = {
 }
 
 
-def sibling_name(section_entries: dict, target: str) -> str | None:
+def sibling_name(targets: dict[str, object], target: str) -> str | None:
     """The name this stack would give a new entry acting on `target`, where every entry of its
-    section with a target is named from it by one rule and one suffix ("<target>-pdb",
-    "<target less -svc>-ingress"); None where they follow no one rule (or there are none)."""
+    section with a target (`targets`: name -> its target) is named from it by one rule and one
+    suffix ("<target>-pdb", "<target less -svc>-ingress"); None where they follow no one rule
+    (or there are none)."""
     fits = None
-    for name, entry in section_entries.items():
-        theirs = entry.get("target") if hasattr(entry, "get") else None
+    for name, theirs in targets.items():
         if not isinstance(theirs, str):
             continue
         ways = {(rule, name[len(head) + 1:]) for rule, make in _SIBLING_RULES.items()
@@ -315,14 +315,34 @@ def sibling_name(section_entries: dict, target: str) -> str | None:
     return names.pop() if len(names) == 1 else None
 
 
+def name_for_target(owner: Kind, targets: dict[str, object], target: str, taken) -> str | None:
+    """A new entry's name, of a kind that acts on a target (an autoscaler, a budget, an
+    ingress, a load balancer service), where the command gives none: named like its siblings
+    (sibling_name); else after its target with the one last part its siblings share
+    (kestrelhaul's ingresses all end in -ing); else with the kind's own (Kind.target_suffix:
+    dispatch-svc-hpa). None where that name is taken (`taken`: the stack's names), not a valid
+    name, or the kind names nothing after its target."""
+    like = sibling_name(targets, target)
+    if like is None:
+        suffixes = {name.rsplit("-", 1)[1] for name, theirs in targets.items()
+                    if isinstance(theirs, str) and "-" in name}
+        suffix = suffixes.pop() if len(suffixes) == 1 else owner.target_suffix
+        like = f"{target}-{suffix}" if suffix else None
+    if like is None or like in taken or not re.match(r"^[a-z][a-z0-9-]{0,39}$", like):
+        return None
+    return like
+
+
 def _default_name(owner: Kind, doc: CommentedMap, registry: Registry, params: dict | None = None) -> str:
-    """A new entry's name where the command gives none: named like its siblings after its
-    target (sibling_name) where the stack names them so, else <default name>-<n>."""
+    """A new entry's name where the command gives none: after its target (name_for_target)
+    for a kind that acts on one, else <default name>-<n>."""
     taken = {n for _, n in _entries(doc, registry)}
     target = (params or {}).get("target")
     if isinstance(target, str) and "target" in owner.references:
-        like = sibling_name(doc.get(owner.section) or {}, target)
-        if like and like not in taken:
+        entries = doc.get(owner.section) or {}
+        like = name_for_target(owner, {n: e.get("target") if hasattr(e, "get") else None
+                                       for n, e in entries.items()}, target, taken)
+        if like:
             return like
     base = owner.default_name or owner.noun or owner.section
     index = 1

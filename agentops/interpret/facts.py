@@ -21,6 +21,23 @@ DELETE_PHRASES = ("tear down", "get rid of", "take down", "shut down")
 # rule's delete) -- not where "kill" is of pods, which is a restart.
 DELETE_SAID = re.compile(r"\b(?:retire|kill(?!\s+(?:the\s+|its\s+|all\s+)?(?:\w+\s+)?pods?\b))\b"
                          r"|\bcan\s+(?:both\s+|all\s+)?go\b")
+# "don't delete it", "no need to remove the key", "never tear down prod": a delete word said
+# under a no asks for no delete (the words before it, "don't" read as don + t)
+_NEGATION = re.compile(r"(?:\b(?:not|never|t|dont|cannot|cant|wont|without)|\bno\s+need\s+to|\binstead\s+of)"
+                       r"(?:\s+\w+)?\s*$")
+
+
+def _asks_to_delete(words: list[str], lowered: str) -> bool:
+    """Whether the command asks to delete something: a delete word, phrase or saying
+    (DELETE_WORDS, DELETE_PHRASES, DELETE_SAID) that no negation right before it takes back."""
+    said = [i for i, w in enumerate(words)
+            if w in DELETE_WORDS or difflib.get_close_matches(w, DELETE_WORDS, 1, 0.85)]
+    starts = [len(lowered[:m.start()].split()) for p in DELETE_PHRASES
+              for m in re.finditer(rf"\b{re.escape(p)}\b", lowered)]
+    starts += [len(lowered[:m.start()].split()) for m in DELETE_SAID.finditer(lowered)]
+    return any(not _NEGATION.search(" ".join(words[max(0, i - 3):i])) for i in [*said, *starts])
+
+
 # "close port 22 on bastion-ssh": a delete of that port's rules only (CommandFacts.rule_only)
 CLOSE_PORT = re.compile(r"\b(?:close|revoke)\s+(?:port\s+)?\d{1,5}\b")
 INJECTION = re.compile(
@@ -239,9 +256,7 @@ class CommandFacts:
         # thousands: "10k connections", "1.5k rps"
         numbers |= {float(n) * 1000 for n in re.findall(r"(?<![\w.:/-])(\d+(?:\.\d+)?)k\b", text.lower())}
         lowered = " ".join(words)
-        destructive = any(
-            w in DELETE_WORDS or difflib.get_close_matches(w, DELETE_WORDS, 1, 0.85) for w in words
-        ) or any(p in lowered for p in DELETE_PHRASES) or bool(DELETE_SAID.search(lowered))
+        destructive = _asks_to_delete(words, lowered)
         rule_only = not destructive and bool(CLOSE_PORT.search(lowered))
         everything = any(w in ("all", "every", "each", "both") for w in words)
         facts = cls(text, words, numbers, mentioned, destructive or rule_only, bool(INJECTION.search(text)),

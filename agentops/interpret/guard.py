@@ -16,6 +16,9 @@ from pydantic import ValidationError
 from agentops.actionplan import Action, ActionPlan, ActionType, Parameters, ResourceType
 from agentops.errors import InterpretError
 from agentops.interpret.facts import (
+    _NEGATION,
+    DELETE_PHRASES,
+    DELETE_WORDS,
     ENUM_WORDS,
     LITERAL_KEYS,
     PROVIDER_WORDS,
@@ -124,6 +127,12 @@ def guard(
             continue
         action = action.model_copy(update={"stack": _stack(action.stack, facts, default_stack)})
         action = _rule_without_a_group(action, facts, specs, warnings)
+        if _an_empty_change_of_what_it_deletes(action, facts, specs, actions):
+            # "the driver-pii-key in dev isn't used by anything ... delete it" written as an
+            # update that sets nothing: the change the command asks for is the delete
+            warnings.append(f"read the change of {action.name!r}, which sets nothing, as the delete the "
+                            "command asks for")
+            action = action.model_copy(update={"type": ActionType.delete, "relative": {}})
         if action.type == ActionType.delete and action.name and (action.stack, action.name) in created:
             # "a new nlb picking-public-lb ..., and delete the old picking-lb" written as a delete
             # of the new one: nobody makes a resource to delete it in the same breath. The one
@@ -498,6 +507,25 @@ def _a_word_not_a_name(action: Action, facts: CommandFacts, specs: dict[str, Sta
     kind_words = "|".join(sorted({re.escape(w) for k in registry for w in (*k.words, k.noun, *k.kind_values) if w},
                                  key=len, reverse=True))
     return not re.search(rf"\b(?:named|called|name)\s+{name}\b|\b{name}\s+(?:{kind_words})\b", facts.text.lower())
+
+
+def _an_empty_change_of_what_it_deletes(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                                        actions: list[Action]) -> bool:
+    """Whether the action is a scale or update that sets nothing, of a resource that exists, in
+    a plan with no delete, while the command asks to delete that very resource: a delete word
+    (not taken back: "don't delete") right before "it", "them" or the resource's name, said
+    in full ("delete it", "remove the driver-pii-key"). "remove LOG_LEVEL from the config" is
+    not of the resource, and stays what it was."""
+    if (action.type not in (ActionType.scale, ActionType.update) or not action.name or action.relative
+            or set(action.parameters.set_values()) - {"kind"} or not facts.destructive or facts.injected
+            or facts.rule_only or any(a.type == ActionType.delete for a in actions)
+            or not facts.mentions(action.name, exact=True) or not _find(action, specs)):
+        return False
+    lowered = " ".join(facts.words)
+    verbs = "|".join(re.escape(v) for v in sorted({*DELETE_WORDS, *DELETE_PHRASES}, key=len, reverse=True))
+    named = re.escape(" ".join(_words(action.name)))
+    return any(not _NEGATION.search(lowered[:m.start()]) for m in re.finditer(
+        rf"\b(?:{verbs})\s+(?:the\s+)?(?:it|them|{named})\b", lowered))
 
 
 def _made_ending_in(action: Action, facts: CommandFacts, created: dict) -> str | None:

@@ -171,3 +171,55 @@ def _refuse_unknown_kinds(text: str, workspace: Workspace, specs: dict[str, Stac
     registry = workspace.kinds
     names = [n for spec in specs.values() for n in spec.names()]
     refuse_unknown(text, registry, names)
+
+
+def as_the_kind_for_it(actions: list[Action], text: str, specs: dict[str, StackSpec], registry,
+                       names: list[str], warnings: list[str]) -> list[Action]:
+    """"pdb for driver-app-api in prod: at least 4 pods available" written as a scale of
+    driver-app-api to 4 replicas: where the command names exactly one kind, one that is *for*
+    the kind of the resource the plan changes (its `target` reference: a budget, an autoscaler
+    of a deployment), and says the number the model wrote in the words of one of that kind's
+    keys (Kind.phrases: "at least 4" is a budget's min_available), the change is of that kind's
+    resource for it: the one there (an update), or a new one (a create for it). A number said
+    otherwise ("scale checkout to 4, its pdb at least 2") leaves the plan as it is."""
+    from agentops.interpret.lookup import _find
+    from agentops.interpret.values import _phrase_numbers
+    from agentops.kinds import kinds_named
+
+    if len(actions) != 1:
+        return actions
+    action = actions[0]
+    found = _find(action, specs) if action.type in (ActionType.scale, ActionType.update) and action.name \
+        and not action.relative and action.stack in specs else None
+    # (the changed resource's own kind may be named too: "at least 4 pods available")
+    named = [k for k in kinds_named(text, [k for k in registry if k.interpreted], names)
+             if k.section != found[0]] if found else []
+    if len(named) != 1:
+        return actions
+    kind, section = named[0], found[0]
+    values = {k: v for k, v in action.parameters.set_values().items() if k != "kind"}
+    if kind.references.get("target") != section or not kind.kind_values \
+            or len(values) != 1:
+        return actions
+    (written, value), = values.items()
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return actions
+    lowered = " ".join(_words(text))
+    said_by = {k for k, templates in kind.phrases.items()
+               if any(number in _phrase_numbers(t, lowered) for t in templates)}
+    if len(said_by) != 1:
+        return actions
+    key = said_by.pop()
+    theirs = [n for n, e in specs[action.stack].section(kind.section).items()
+              if getattr(e, "target", None) == action.name]
+    change = "update" if theirs else "create"
+    if len(theirs) > 1 or key not in kind.fields_for(change):
+        return actions
+    params = {"kind": kind.kind_values[0], key: value} | ({} if theirs else {"target": action.name})
+    warnings.append(f"the command asks about the {kind.noun} for {action.name!r}; the interpreter wrote "
+                    f"{written}={value} on {action.name!r} itself: read as the {kind.noun}'s {key}")
+    return [action.model_copy(update={
+        "type": ActionType(change), "resource": kind.resource_type, "name": theirs[0] if theirs else None,
+        "parameters": type(action.parameters).model_validate(params)})]

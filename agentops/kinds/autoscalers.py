@@ -56,6 +56,7 @@ class AutoscalersKind(KubernetesKind):
              "pod autoscaler", "autoscaling")
     kind_values = ("autoscaler",)
     default_name = "autoscaler"
+    target_suffix = "hpa"
     description = "a HorizontalPodAutoscaler: one deployment between min and max replicas"
     spec_order = 24
     render_order = 7

@@ -188,6 +188,9 @@ class Kind:
     # regex, and the compiled indexes cached by it, stay the same as kinds are added.
     grammar_rank: ClassVar[int] = 100
     default_name: ClassVar[str] = ""
+    # The last part of a new entry's name after its target's, for a kind that acts on one
+    # (`target` reference) where the stack's own entries show none: "hpa" (dispatch-svc-hpa).
+    target_suffix: ClassVar[str] = ""
     description: ClassVar[str] = ""
     # Whether the interpreter takes commands for it. A kind agentops' model has not learnt yet
     # says False: its words are refused by name ("not yet interpreted; write it in the spec")

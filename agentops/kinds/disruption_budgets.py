@@ -74,6 +74,7 @@ class DisruptionBudgetsKind(KubernetesKind):
     words = ("disruption budget", "disruption budgets", "pod disruption budget", "pdb", "pdbs")
     kind_values = ("pdb",)
     default_name = "pdb"
+    target_suffix = "pdb"
     description = "a PodDisruptionBudget: how many of a deployment's pods a drain may take"
     spec_order = 26
     render_order = 7

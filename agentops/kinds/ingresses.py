@@ -73,6 +73,7 @@ class IngressesKind(KubernetesKind):
              "ingress route")
     kind_values = ("ingress",)
     default_name = "ingress"
+    target_suffix = "ingress"
     description = "a Kubernetes Ingress: host and path to a deployment's Service, with TLS"
     spec_order = 22
     render_order = 7

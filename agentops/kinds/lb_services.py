@@ -60,6 +60,7 @@ class LoadBalancerServicesKind(KubernetesKind):
              "nlb service", "nlb")
     kind_values = ("lb_service",)
     default_name = "lb"
+    target_suffix = "nlb"
     description = "a Kubernetes Service of type LoadBalancer (an NLB) in front of a deployment"
     spec_order = 25
     render_order = 7
