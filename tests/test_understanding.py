@@ -2177,3 +2177,15 @@ def test_a_change_that_sets_nothing_of_what_the_command_deletes_is_the_delete(sc
 def test_a_change_that_sets_nothing_is_no_delete_unless_the_resource_is_deleted(scripted, kestrel, command, line):
     plan = scripted(line).interpret(command, kestrel)
     assert not any(a.type.value == "delete" for a in plan.actions)
+
+
+def test_a_word_of_the_kind_asked_for_is_no_name(scripted, cinder):
+    plan = scripted("create infrastructure name=party-svc stack=prod kind=autoscaler min_size=3 max_size=10 ; "
+                    "create infrastructure name=disruption kind=pdb min_available=1").interpret(
+        "party-svc in prod needs an autoscaler (3-10 pods) and a disruption budget with at most 1 unavailable", cinder)
+    assert [(a.name, a.parameters.kind) for a in plan.actions] == [("party-hpa", "autoscaler"), ("party-pdb", "pdb")]
+    # said as a name, it is the name
+    plan = scripted("create infrastructure name=disruption stack=prod kind=pdb max_unavailable=1 target=party-svc"
+                    ).interpret("a disruption budget named disruption for party-svc in prod, at most 1 unavailable",
+                                cinder)
+    assert [a.name for a in plan.actions] == ["disruption"]

@@ -39,6 +39,7 @@ from agentops.interpret.lookup import (
 )
 from agentops.interpret.relative import _add_said_ends, _read_relative, _sizes_to_their_ends, resolve_relative
 from agentops.interpret.targets import (
+    _a_word_of_a_kind_said,
     _alarm_already_there,
     _belonging_to,
     _creates_of_what_is_there,
@@ -297,6 +298,11 @@ def guard(
                 action = action.model_copy(update={"name": None})
         elif action.name and action.type == ActionType.create and not facts.mentions_loosely(action.name) \
                 and not _conventional(action.name, facts, name_prefixes):
+            action = action.model_copy(update={"name": None})
+        elif action.name and action.type == ActionType.create and _a_word_of_a_kind_said(action.name, facts, registry):
+            # "an autoscaler and a disruption budget" written with name=disruption
+            warnings.append(f"{action.name!r} is a word of the kind the command asks for, not a name it "
+                            "gives: the new resource takes a name of its own")
             action = action.model_copy(update={"name": None})
         elif action.name and action.type == ActionType.create and _said_as_purpose(action.name, facts):
             # "a new firewall for the prometheus federation": what it is for, not its name

@@ -34,8 +34,8 @@ def name_as_the_stack_would(actions: list[Action], specs: dict[str, StackSpec], 
             name = name_for_target(kind, {n: getattr(e, "target", None) for n, e in entries.items()}, target,
                                    {*spec.names(), *(n for s, n in taken if s == action.stack)})
             if name:
-                warnings.append(f"named {name}, after its target {target!r} as this stack names its "
-                                f"{kind.section}; rename it in review if it should differ")
+                warnings.append(f"named {name}, after its target {target!r} (the command gives no name); "
+                                "rename it in review if it should differ")
                 taken.add((action.stack, name))
                 action = action.model_copy(update={"name": name})
         out.append(action)

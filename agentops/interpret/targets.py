@@ -482,6 +482,17 @@ def _said_as_purpose(name: str, facts: CommandFacts) -> bool:
                               for i in said)
 
 
+def _a_word_of_a_kind_said(name: str, facts: CommandFacts, registry) -> bool:
+    """Whether a one-word name is a word of a kind's name of several words that the command
+    says as that kind ("a disruption budget" written as name=disruption, "a cron job" as
+    name=cron), and never as a name ("named disruption")."""
+    if not name.isalpha() or name in facts.said_names:
+        return False
+    lowered = f" {' '.join(facts.words)} "
+    return any(f" {phrase} " in lowered for kind in registry
+               for phrase in (*kind.words, kind.noun) if " " in phrase and name in phrase.split())
+
+
 def _whole_name(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
                 created: dict) -> str | None:
     """The one existing resource of the action's type (in its stack) whose name is the name
