@@ -672,8 +672,7 @@ def test_a_create_named_for_its_target_takes_a_name_of_its_own(scripted, cinder)
                     "target=leaderboard-api").interpret(
         "add a pdb for leaderboard-api in prod, at most one pod down at a time", cinder)
     action = plan.actions[0]
-    # named as cinderpeak names its budgets, in the plan too
-    assert action.name == "leaderboard-pdb" and action.parameters.set_values()["target"] == "leaderboard-api"
+    assert action.name is None and action.parameters.set_values()["target"] == "leaderboard-api"
     spec = _applied(plan, cinder)["prod"]
     assert spec.find("leaderboard-api")[0] == "deployments"
     # named as cinderpeak names its budgets (matchmaker-svc -> matchmaker-pdb, arena-gs -> arena-pdb)
@@ -920,10 +919,9 @@ def test_a_value_not_written_as_one_is_not_read(scripted, bramble, command, line
      "staging", "dispatch-lb"),
 ])
 def test_a_new_resource_on_a_target_is_named_like_its_siblings(scripted, bramble, command, line, stack, want):
-    # the plan says the name the stack's others show, and the spec entry has it
+    # the plan says no name was given; the spec entry is named as the stack names the others
     plan = scripted(line).interpret(command, bramble)
-    assert [a.name for a in plan.actions] == [want]
-    assert any(w.startswith(f"named {want}, after its target") for w in plan.warnings)
+    assert [a.name for a in plan.actions] == [None]
     assert _applied(plan, bramble)[stack].find(want) is not None
 
 
@@ -932,7 +930,7 @@ def test_no_sibling_rule_takes_the_last_part_they_share(scripted, kestrel):
     # shipment-api, track-page-ing), but all end in -ing: after the target, with that
     plan = scripted("create infrastructure stack=staging kind=ingress target=route-planner").interpret(
         "new ingress for route-planner in staging at routes.stg.kestrelhaul.com", kestrel)
-    assert [a.name for a in plan.actions] == ["route-planner-ing"]
+    assert [a.name for a in plan.actions] == [None]
     assert _applied(plan, kestrel)["staging"].find("route-planner-ing") is not None
 
 
@@ -2088,50 +2086,28 @@ def test_a_plan_gone_astray_is_refused_before_any_create_is_left_out(scripted, b
             "alert when the store-sync boxes in prod go over 80% cpu", bramble)
 
 
-@pytest.mark.parametrize("command, line, want", [
+@pytest.mark.parametrize("command, line, stack, want", [
+    # every autoscaler of kestrelhaul is <target>-hpa
     ("create an hpa for dispatch-svc in prod, 6 to 16 replicas",
-     "create infrastructure name=dispatch-svc stack=prod kind=autoscaler min_size=6 max_size=16", "dispatch-svc-hpa"),
-    ("add a pod disruption budget for shipment-api in staging, max 1 unavailable",
-     "create infrastructure stack=staging kind=pdb max_unavailable=1 target=shipment-api", "shipment-api-pdb"),
-    # a name the command gives is the name
-    ("create an hpa called fleet-scaler for dispatch-svc in prod, 6 to 16 replicas",
-     "create infrastructure name=fleet-scaler stack=prod kind=autoscaler min_size=6 max_size=16 target=dispatch-svc",
-     "fleet-scaler"),
+     "create infrastructure name=dispatch-svc stack=prod kind=autoscaler min_size=6 max_size=16", "prod",
+     "dispatch-svc-hpa"),
+    # dev has no budget: after the target, with the kind's own suffix (Kind.target_suffix)
+    ("pdb for shipment-api in dev, at most 1 down",
+     "create infrastructure stack=dev kind=pdb max_unavailable=1 target=shipment-api", "dev", "shipment-api-pdb"),
 ])
-def test_a_new_resource_not_named_is_named_in_the_plan_as_the_stack_would(scripted, kestrel, command, line, want):
-    # every autoscaler of kestrelhaul is <target>-hpa, every budget <target>-pdb
+def test_a_new_resource_for_a_target_is_named_after_it_by_the_edit(scripted, kestrel, command, line, stack, want):
+    # the plan says no name was given (the labels of commands written apart leave it so);
+    # the spec entry takes the name
     plan = scripted(line).interpret(command, kestrel)
-    assert [a.name for a in plan.actions] == [want]
-    assert (want == "fleet-scaler") != any(", after its target" in w for w in plan.warnings)
-
-
-def test_a_stack_that_names_them_by_a_part_of_the_target_names_the_new_one_so(scripted, cinder):
-    # cinderpeak's prod names them after the first part (matchmaker-hpa for matchmaker-svc,
-    # gateway-hpa for gateway)
-    plan = scripted("create infrastructure stack=prod kind=autoscaler min_size=4 max_size=16 target=lobby-svc"
-                    ).interpret("add an autoscaler for lobby-svc in prod, 4 to 16 pods", cinder)
-    assert [a.name for a in plan.actions] == ["lobby-hpa"]
-
-
-def test_a_stack_with_none_of_the_kind_names_it_with_the_kinds_own_suffix(scripted, kestrel):
-    # kestrelhaul's dev has no disruption budget: <target>-pdb (Kind.target_suffix)
-    plan = scripted("create infrastructure stack=dev kind=pdb min_available=1 target=shipment-api").interpret(
-        "pdb for shipment-api in dev, keep 1 available", kestrel)
-    assert [a.name for a in plan.actions] == ["shipment-api-pdb"]
-
-
-def test_no_name_after_the_target_that_is_taken(scripted, kestrel):
-    # shipment-api has its hpa in prod: a second one does not take its name
-    plan = scripted("create infrastructure stack=prod kind=autoscaler min_size=2 max_size=9 target=shipment-api"
-                    ).interpret("another autoscaler for shipment-api in prod, 2 to 9 replicas", kestrel)
     assert [a.name for a in plan.actions] == [None]
+    assert _applied(plan, kestrel)[stack].find(want) is not None
 
 
 @pytest.mark.parametrize("command, line, want", [
     # no budget for driver-app-api in prod: a new one, for it
     ("pdb for driver-app-api in prod: at least 4 pods available",
      "scale deployment name=driver-app-api stack=prod replicas=4",
-     ("create", "driver-app-api-pdb", {"min_available": 4, "target": "driver-app-api"})),
+     ("create", None, {"min_available": 4, "target": "driver-app-api"})),
     # dispatch-svc has its budget: that one changes
     ("pdb for dispatch-svc in prod: at most 2 down at once", "scale deployment name=dispatch-svc stack=prod replicas=2",
      ("update", "dispatch-svc-pdb", {"max_unavailable": 2})),
@@ -2140,6 +2116,8 @@ def test_a_number_said_of_a_budget_written_on_its_deployment_is_the_budgets(scri
     plan = scripted(line).interpret(command, kestrel)
     kind, name, values = want
     assert [(a.type.value, a.name, a.parameters.kind) for a in plan.actions] == [(kind, name, "pdb")]
+    if kind == "create":
+        assert _applied(plan, kestrel)["prod"].find("driver-app-api-pdb") is not None
     assert {k: plan.actions[0].parameters.set_values()[k] for k in values} == values
 
 
@@ -2183,7 +2161,7 @@ def test_a_word_of_the_kind_asked_for_is_no_name(scripted, cinder):
     plan = scripted("create infrastructure name=party-svc stack=prod kind=autoscaler min_size=3 max_size=10 ; "
                     "create infrastructure name=disruption kind=pdb min_available=1").interpret(
         "party-svc in prod needs an autoscaler (3-10 pods) and a disruption budget with at most 1 unavailable", cinder)
-    assert [(a.name, a.parameters.kind) for a in plan.actions] == [("party-hpa", "autoscaler"), ("party-pdb", "pdb")]
+    assert [(a.name, a.parameters.kind) for a in plan.actions] == [(None, "autoscaler"), (None, "pdb")]
     # said as a name, it is the name
     plan = scripted("create infrastructure name=disruption stack=prod kind=pdb max_unavailable=1 target=party-svc"
                     ).interpret("a disruption budget named disruption for party-svc in prod, at most 1 unavailable",

@@ -12,7 +12,6 @@ from agentops.config import load_config
 from agentops.errors import InterpretError
 from agentops.interpret.facts import CommandFacts, check_command
 from agentops.interpret.guard import compose, guard
-from agentops.interpret.house_names import name_as_the_stack_would
 from agentops.interpret.named_kinds import (_refuse_unknown_kinds, as_the_kind_for_it, as_the_kind_named, hold_to_named_kinds,
                                             without_unasked_creates)
 from agentops.interpret.writer import ModelPlanWriter, PlanWriter
@@ -83,9 +82,8 @@ def read_against_command(actions: list[Action], facts: CommandFacts, specs, regi
                          default_stack: str | None, warnings: list[str], name_prefixes=()) -> list[Action]:
     """The writer's actions read against the command and the specs: the kind the command names
     (or the kind for the resource written: a budget's number written on its deployment), the
-    guard, kinds held to the ones named (raises InterpretError), creates nobody asked for left
-    out, and a new resource the command does not name named as the edit would name it. The
-    one sequence every caller uses (Interpreter.run, bench_guard.py)."""
+    guard, kinds held to the ones named (raises InterpretError), then creates nobody asked for
+    left out. The one sequence every caller uses (Interpreter.run, bench_guard.py)."""
     text = facts.text
     names = [n for spec in specs.values() for n in spec.names()]
     # the kind the command names, where the model wrote another that takes the same values
@@ -96,9 +94,7 @@ def read_against_command(actions: list[Action], facts: CommandFacts, specs, regi
     # held first: a create of a kind the command never names is the sign of a plan gone
     # astray, refused there, unless every kind named is in the plan; only then is it left out
     hold_to_named_kinds(actions, text, registry, names)
-    actions = without_unasked_creates(actions, text, registry, names, warnings)
-    # a new autoscaler, budget, ingress the command does not name: named as the edit would
-    return name_as_the_stack_would(actions, specs, registry, warnings)
+    return without_unasked_creates(actions, text, registry, names, warnings)
 
 
 def apply_naming_conventions(actions: list[Action], facts: CommandFacts, conventions,
