@@ -2167,3 +2167,25 @@ def test_a_word_of_the_kind_asked_for_is_no_name(scripted, cinder):
                     ).interpret("a disruption budget named disruption for party-svc in prod, at most 1 unavailable",
                                 cinder)
     assert [a.name for a in plan.actions] == ["disruption"]
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("the build cache volume in production needs to be a terabyte",
+     "update storage name=build-cache stack=prod kind=volume", 1024),
+    ("make a new volume p4-archive in dev, half a tera", "create storage name=p4-archive stack=dev kind=volume", 512),
+])
+def test_a_size_said_as_a_unit_word_alone_is_read(scripted, cinder, command, line, want):
+    plan = scripted(line).interpret(command, cinder)
+    assert plan.actions[0].parameters.set_values()["storage_gb"] == want
+
+
+def test_a_change_that_says_a_keys_value_now_and_another_sets_that_key(scripted, kestrel):
+    command = ("Hi team, the dispatch-requests-dlq in production keeps stuff for 14 days but legal says 5 days "
+               "max for shipper PII. Could someone lower it to 5 days? Thanks!")
+    plan = scripted("update infrastructure name=dispatch-requests-dlq stack=prod kind=queue").interpret(
+        command, kestrel)
+    assert plan.actions[0].parameters.set_values()["retention_seconds"] == 5 * 86400
+    # two other amounts: which one is meant is not said
+    plan = scripted("update infrastructure name=dispatch-requests-dlq stack=prod kind=queue").interpret(
+        "the dispatch-requests-dlq in prod keeps stuff for 14 days, make it 5 days or 7 days", kestrel)
+    assert "retention_seconds" not in plan.actions[0].parameters.set_values()

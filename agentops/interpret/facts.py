@@ -452,7 +452,8 @@ _UNIT_WORDS = {
     "h": ("h", "hr", "hrs", "hour", "hours"), "d": ("d", "day", "days"),
     "w": ("wk", "wks", "week", "weeks"), "y": ("yr", "yrs", "year", "years"),
     "mb": ("mb", "mib", "megabytes", "meg", "megs"),
-    "gb": ("g", "gb", "gib", "gigabytes", "gig", "gigs"), "tb": ("tb", "tib", "terabytes"),
+    "gb": ("g", "gb", "gib", "gigabyte", "gigabytes", "gig", "gigs"),
+    "tb": ("tb", "tib", "terabyte", "tera", "teras", "terabytes"),
 }
 # Which units convert into one another: a key in seconds takes a time said in any unit.
 _DIMENSION = {**{u: "time" for u in ("ms", "s", "m", "h", "d", "w", "y")},
@@ -549,6 +550,8 @@ def _quantity_spans(lowered: str) -> list[tuple[int, int, float, str]]:
         number, unit = m.group(1), m.group(2)
         if unit in _UNIT_OF:
             value = _number(number)
+            if number in ("a", "an") and re.search(r"\bhalf\s+$", lowered[:m.start()]):
+                value = 0.5  # "half a tera"
             said = re.match(rf"{re.escape(number)}\s*-?\s*{re.escape(unit)}", lowered[m.start():])
             out.append((m.start(), m.start() + (said.end() if said else len(number) + len(unit)),
                         value, _UNIT_OF[unit]))

@@ -61,6 +61,7 @@ from agentops.interpret.targets import (
     _whole_name,
 )
 from agentops.interpret.values import (
+    _key_by_its_value_now,
     _introduced_values,
     _keys_by_phrase,
     _ordinal_sizes,
@@ -369,6 +370,7 @@ def guard(
     kept = _said_metrics(kept, facts, specs, registry, warnings)
     kept = _utilisation_targets(kept, facts, specs, registry, warnings)
     kept = _said_units(kept, facts, specs, registry, warnings)
+    kept = _key_by_its_value_now(kept, facts, specs, registry, warnings)
     kept = _said_literals(kept, facts, specs, registry, warnings)
     kept = _introduced_values(kept, facts, specs, registry, warnings)
     kept = _same_as_another(kept, facts, specs, registry, warnings)

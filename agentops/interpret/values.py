@@ -602,6 +602,43 @@ def _near_quantities(region: str, spans, words: set[str]) -> list[tuple[int, flo
     return sorted(found)
 
 
+def _key_by_its_value_now(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                          warnings: list[str]) -> list[Action]:
+    """A change that sets nothing, where the command says one key's value as it is now and one
+    other amount of its kind ("the dispatch-requests-dlq keeps stuff for 14 days ... lower it to
+    5 days", its retention 14 days now): that key, to the other amount. Only where exactly one
+    key of the kind has the value said, and exactly one other amount of that dimension is said."""
+    out = list(kept)
+    for i, action, (kind, entry) in _changes_of_what_is_there(kept, specs, registry):
+        if set(action.parameters.set_values()) - {"kind"} or action.relative:
+            continue
+        fields = {**kind.fields_for("update"), **(kind.fields_for("scale") if kind.supports(ActionType.scale) else {})}
+        now_said = []
+        for key, field_name in fields.items():
+            unit = _key_unit(key)
+            now = getattr(entry, field_name.split("|")[0], None) if unit else None
+            if isinstance(now, bool) or not isinstance(now, (int, float)):
+                continue
+            if any(UNIT_FACTORS.get((said, unit)) and number * UNIT_FACTORS[(said, unit)] == now
+                   for number, said in facts.quantities):
+                now_said.append((key, unit, now))
+        if len(now_said) != 1:
+            continue
+        key, unit, now = now_said[0]
+        others = {number * UNIT_FACTORS[(said, unit)] for number, said in facts.quantities
+                  if UNIT_FACTORS.get((said, unit)) and number * UNIT_FACTORS[(said, unit)] != now}
+        if len(others) != 1:
+            continue
+        value = others.pop()
+        if value != int(value):
+            continue
+        warnings.append(f"{key} {int(value)}: the command says its value now ({_fmt(now)}) and this one")
+        params = action.parameters.set_values() | {key: int(value)}
+        out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params),
+                                           "type": _scale_or_update(action, params, kind, entry)})
+    return out
+
+
 def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
                 warnings: list[str]) -> list[Action]:
     """Values said with a unit, in the unit of the key that takes them ("keep messages 14 days"
