@@ -2189,3 +2189,36 @@ def test_a_change_that_says_a_keys_value_now_and_another_sets_that_key(scripted,
     plan = scripted("update infrastructure name=dispatch-requests-dlq stack=prod kind=queue").interpret(
         "the dispatch-requests-dlq in prod keeps stuff for 14 days, make it 5 days or 7 days", kestrel)
     assert "retention_seconds" not in plan.actions[0].parameters.set_values()
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("leaderboard redis in prod: add a replica, reads are hot since the weekly reset",
+     "scale infrastructure name=leaderboard-redis stack=prod kind=cache", ("count", 4, "+1")),
+    ("add two nodes to gamefleet in staging", "scale infrastructure name=gamefleet stack=staging kind=cluster",
+     ("count", 6, "+2")),
+    # "add a replica" written as replicas=1: one more, not one
+    ("add a replica to arena-gs in staging", "scale deployment name=arena-gs stack=staging replicas=1",
+     ("replicas", 7, "+1")),
+])
+def test_an_amount_said_of_what_a_kind_counts_is_its_size(scripted, cinder, command, line, want):
+    plan = scripted(line).interpret(command, cinder)
+    key, value, relative = want
+    assert plan.actions[0].parameters.set_values()[key] == value and plan.actions[0].relative == {key: relative}
+
+
+def test_adding_a_node_group_is_no_amount():
+    from agentops.interpret.facts import CommandFacts
+
+    assert CommandFacts.of("add a node group to gamefleet in staging", ["staging"]).relative == {}
+    assert CommandFacts.of("add a node to gamefleet in staging", ["staging"]).relative == {1.0: "+"}
+
+
+@pytest.mark.parametrize("command, want", [
+    ("anticheat nlb in production doesn't need to be internal anymore, the console partners hit it directly", False),
+    ("the anticheat nlb in production should not be internal", False),
+    ("no, make the anticheat nlb in production internal", True),
+])
+def test_a_flag_said_under_a_no_is_false(scripted, cinder, command, want):
+    plan = scripted("update infrastructure name=anticheat-nlb stack=prod kind=lb_service internal=true").interpret(
+        command, cinder)
+    assert plan.actions[0].parameters.set_values().get("internal") is want

@@ -181,6 +181,9 @@ PERCENT_PHRASES = (
 )
 # "another node": one more.
 ANOTHER = re.compile(r"\banother\s+(?!\d|" + "|".join(NUMBER_WORDS) + r"\b)[a-z]")
+# "add a replica", "adding an extra node": one more of what is counted.
+ADD_ONE = re.compile(r"\badd(?:ing)?\s+an?\s+(?:new\s+|extra\s+|more\s+)?(?:replica|node|pod|instance|box|server"
+                     r"|worker|host|machine|vm|copy|container)s?\b(?![\s-]+(?:group|pool|type|selector|affinity))")
 
 
 def check_command(command: str) -> str:
@@ -505,7 +508,7 @@ def _relative_changes(lowered: str, raw: str | None = None) -> dict:
     for pattern, op in RELATIVE_PHRASES:
         for word in pattern.findall(lowered):
             out[_number(word)] = op
-    if ANOTHER.search(lowered):
+    if ANOTHER.search(lowered) or ADD_ONE.search(lowered):
         out.setdefault(1.0, "+")
     # a number written with its sign ("+4 nodes on transcode-eks", "replicas -2"); not a range's
     # dash ("3-5"), a name's ("us-east-1") or a flag's ("-n 5")

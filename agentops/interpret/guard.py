@@ -771,6 +771,10 @@ def _params(params: Parameters, facts: CommandFacts, warnings: list[str], name: 
             ok = float(value) in facts.numbers or facts.says_number("threshold_seconds", value)
         elif key not in Parameters.model_fields:
             ok = _said(key, value, facts, lowered, squeezed)
+            if ok and value is True and _flag_said_as_not(key, facts):
+                # "the anticheat nlb doesn't need to be internal anymore" written internal=true
+                warnings.append(f"{key} false: the command says it is not to be {key.replace('_', ' ')}")
+                values[key] = False
         elif key in LITERAL_KEYS:
             ok = str(value).lower() in lowered
         elif key in ENUM_WORDS:
@@ -785,6 +789,18 @@ def _params(params: Parameters, facts: CommandFacts, warnings: list[str], name: 
         if not ok:
             del values[key]
     return Parameters.model_validate(values)
+
+
+def _flag_said_as_not(key: str, facts: CommandFacts) -> bool:
+    """Whether every word of a flag's key the command says ("internal") is said under a no
+    within the four words before it ("doesn't need to be internal", "no longer internal",
+    "not internal")."""
+    stems = [w[:5] for w in key.split("_") if len(w) >= 4]
+    said = [i for i, w in enumerate(facts.words) if any(w.startswith(stem) for stem in stems)]
+    def taken_back(before: list[str]) -> bool:
+        return bool({"not", "t", "never", "non"} & set(before)) or "no longer" in " ".join(before)
+
+    return bool(said) and all(taken_back(facts.words[max(0, i - 4):i]) for i in said)
 
 
 def _said(key: str, value, facts: CommandFacts, lowered: str, squeezed: str) -> bool:

@@ -75,6 +75,15 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         key = sizes[0] if sizes else _size_key(kind, action.type.value)
         if key:
             relative[key] = facts.relative[None]
+    amounts = {n: op for n, op in facts.relative.items() if n is not None}
+    counts = [k for k in fields if k in ("count", "replicas")][:1]
+    if not relative and not sizes and None not in facts.relative and len(amounts) == 1 \
+            and action.type == ActionType.scale and counts and list(fields)[0] == counts[0] \
+            and not set(params) - {"kind"}:
+        # "leaderboard redis: add a replica" written as a scale that sets nothing: the one
+        # amount the command says is of what the kind counts
+        (number, op), = amounts.items()
+        relative[counts[0]] = f"{op}{_fmt(number)}"
     if not relative:
         return action
     for key in relative:

@@ -89,8 +89,10 @@ class LoadBalancerServicesKind(KubernetesKind):
         if re.search(r"\b(?:reachable|reached|accessible)\s+from\s+(?:outside|the\s+internet|anywhere)", lowered):
             return False
         inward = re.search(r"\b(?:internal|private|vpc[\s-]+only|internal[\s-]+only)\b", lowered)
-        outward = re.search(r"\b(?:public|internet[\s-]+facing|external|(?:not|no\s+longer)\s+internal)\b", lowered)
-        if bool(inward) == bool(outward) and not re.search(r"\b(?:not|no\s+longer)\s+internal\b", lowered):
+        # (a no up to three words before it: "doesn't need to be internal anymore")
+        taken_back = r"(?:\bnot|\bno\s+longer|n't|\bnever)\s+(?:\w+\s+){0,3}?internal\b"
+        outward = re.search(rf"\b(?:public|internet[\s-]+facing|external)\b|{taken_back}", lowered)
+        if bool(inward) == bool(outward) and not re.search(taken_back, lowered):
             return None  # neither, or both said
         return not outward
 
