@@ -2222,3 +2222,25 @@ def test_a_flag_said_under_a_no_is_false(scripted, cinder, command, want):
     plan = scripted("update infrastructure name=anticheat-nlb stack=prod kind=lb_service internal=true").interpret(
         command, cinder)
     assert plan.actions[0].parameters.set_values().get("internal") is want
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # a value of another action copied onto a resource whose kind takes none of it
+    ("leaderboard-scores table in prod: write capacity 1600, the season reset write storm is coming",
+     "scale infrastructure name=leaderboard-scores stack=prod kind=table write_capacity=1600 ; "
+     "update infrastructure name=season-rollover stack=prod write_capacity=1600", ["leaderboard-scores"]),
+    # a change that sets nothing, of a resource the reason mentions
+    ("matchmaker config in prod: set QUEUE_TIMEOUT_S to 120, players are bailing at 90s in the high elo pool",
+     "update infrastructure name=matchmaker-config stack=prod key=QUEUE_TIMEOUT_S value=120 ; "
+     "update infrastructure name=players stack=prod kind=namespace", ["matchmaker-config"]),
+])
+def test_a_change_that_changes_nothing_is_left_out_of_a_plan_of_several(scripted, cinder, command, line, want):
+    plan = scripted(line).interpret(command, cinder)
+    assert [a.name for a in plan.actions] == want
+    assert any(w.startswith("left out the update") for w in plan.warnings)
+
+
+def test_a_tls_secret_introduced_by_secret_is_read(scripted, cinder):
+    plan = scripted("update infrastructure name=store-ingress stack=prod kind=ingress").interpret(
+        "store ingress in production: swap the cert to secret store-tls-2027", cinder)
+    assert plan.actions[0].parameters.set_values()["tls_secret"] == "store-tls-2027"

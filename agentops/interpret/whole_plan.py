@@ -192,3 +192,31 @@ def _watched_as_said(kept: list[Action], facts: CommandFacts, specs: dict[str, S
             warnings.append(f"the alarm is on {name!r}: the command says the {meant_kind.noun}'s")
             out[i] = action.model_copy(update={"name": name})
     return out
+
+
+def _without_empty_changes(kept: list[Action], specs: dict[str, StackSpec], registry,
+                           warnings: list[str]) -> list[Action]:
+    """In a plan of several actions, a change that changes nothing is left out: an update or
+    scale of an existing resource with no value ("matchmaker config: QUEUE_TIMEOUT_S to 120,
+    players are bailing" followed by an update of the namespace players), or one whose every
+    value is another action's, copied onto a resource whose kind takes none of it (a table's
+    write_capacity on the cron job season-rollover). What it would do is nothing, or what the
+    edit refuses; the other actions are what the command asks for."""
+    changes = (ActionType.scale, ActionType.update)
+    if len(kept) < 2:
+        return kept
+    out = []
+    for i, action in enumerate(kept):
+        values = {k: v for k, v in action.parameters.set_values().items() if k != "kind"}
+        found = _kind_of(action, specs, registry) if action.type in changes and action.name else None
+        if found is not None and found[1] is not None and not action.relative:
+            takes = {k for t in ("update", "scale") if found[0].supports(ActionType(t)) for k in found[0].fields_for(t)}
+            copied = values and not set(values) & takes and any(
+                j != i and values.items() <= other.parameters.set_values().items() for j, other in enumerate(kept))
+            if not values or copied:
+                warnings.append(f"left out the {action.type.value} of {action.name!r}: "
+                                + ("it sets nothing" if not values else
+                                   f"{', '.join(values)} is another action's, and a {found[0].noun} takes none of it"))
+                continue
+        out.append(action)
+    return out or kept
