@@ -2244,3 +2244,15 @@ def test_a_tls_secret_introduced_by_secret_is_read(scripted, cinder):
     plan = scripted("update infrastructure name=store-ingress stack=prod kind=ingress").interpret(
         "store ingress in production: swap the cert to secret store-tls-2027", cinder)
     assert plan.actions[0].parameters.set_values()["tls_secret"] == "store-tls-2027"
+
+
+def test_an_amount_said_of_something_else_is_not_a_second_change_of_the_key(scripted, bramble):
+    plan = scripted("scale infrastructure name=store-sync stack=prod kind=instance count=+2 ; "
+                    "scale infrastructure name=store-sync stack=prod kind=instance count=+3").interpret(
+        "store-sync boxes in prod: add two, three more stores come online monday", bramble)
+    assert [(a.name, a.relative) for a in plan.actions] == [("store-sync", {"count": "+2"})]
+    # both said of what the kind counts: both stay, for review
+    plan = scripted("scale infrastructure name=store-sync stack=prod kind=instance count=+2 ; "
+                    "scale infrastructure name=store-sync stack=prod kind=instance count=+3").interpret(
+        "store-sync in prod: add two boxes, then three more boxes next week", bramble)
+    assert len(plan.actions) == 2

@@ -220,3 +220,50 @@ def _without_empty_changes(kept: list[Action], specs: dict[str, StackSpec], regi
                 continue
         out.append(action)
     return out or kept
+
+
+# What a kind's size is counted in, beyond its own count_nouns: an amount said of anything
+# else ("three more stores come online") is not an amount of it.
+_COUNTED_WORDS = frozenset({"replica", "pod", "node", "box", "boxe", "instance", "server", "vm", "host", "machine",
+                            "copy", "worker", "container", "unit", "gb", "gig", "tb", "mb", "day", "minute",
+                            "second", "hour", "percent", "more", "extra", "additional", "less", "fewer"})
+
+
+def _one_change_of_a_key(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                         warnings: list[str]) -> list[Action]:
+    """Two changes of one key of one resource ("store-sync boxes in prod: add two, three more
+    stores come online monday" written as +2 and +3): the one whose amount the command says of
+    something else than what the kind counts ("three more stores") is the reason's, left out;
+    where that does not tell them apart, both stay (the edit and review see the conflict)."""
+    from agentops.textnorm import NUMBER_WORDS
+
+    changes = (ActionType.scale, ActionType.update)
+    words = facts.words
+
+    def said_of_other(number: str, kind) -> bool:
+        nouns = {n.rstrip("s") for n in kind.count_nouns if " " not in n} | _COUNTED_WORDS
+        spots = [i for i, w in enumerate(words) if w == number or NUMBER_WORDS.get(w) == int(number)]
+        return bool(spots) and all(
+            i + 1 < len(words) and (nxt := words[i + 2] if words[i + 1] in ("more", "extra", "additional")
+                                    and i + 2 < len(words) else words[i + 1]).rstrip("s") not in nouns
+            and nxt.isalpha() and nxt not in NUMBER_WORDS for i in spots)
+
+    dropped = set()
+    for i, action in enumerate(kept):
+        found = _kind_of(action, specs, registry) if action.type in changes and action.name else None
+        if found is None:
+            continue
+        for j in range(i + 1, len(kept)):
+            other = kept[j]
+            if other.type not in changes or (other.name, other.stack) != (action.name, action.stack):
+                continue
+            for key in set(action.relative) & set(other.relative):
+                mine, theirs = action.relative[key], other.relative[key]
+                if mine == theirs or not (mine[1:].isdigit() and theirs[1:].isdigit()):
+                    continue
+                reasons = [k for k, r in ((i, mine), (j, theirs)) if said_of_other(r[1:], found[0])]
+                if len(reasons) == 1:
+                    dropped.add(reasons[0])
+                    warnings.append(f"left out {key} {kept[reasons[0]].relative[key]} on {action.name!r}: the "
+                                    f"command says that amount of something else than its {found[0].noun}'s")
+    return [a for k, a in enumerate(kept) if k not in dropped]
