@@ -490,6 +490,9 @@ def test_a_value_said_in_words_fills_a_key_the_plan_left_out(scripted, workspace
     ("at 10 at night on weekdays", None, "0 22 * * 1-5"),
     ("at 15 minutes past every hour", None, "15 * * * *"),
     ("every hour on the hour", None, "0 * * * *"),
+    ("hourly at :15", None, "15 * * * *"),
+    ("run it hourly at 45", None, "45 * * * *"),
+    ("every other hour", None, "0 */2 * * *"),
     # not said clearly: left out, never guessed
     ("weekly please", None, None),
     ("nightly", None, None),

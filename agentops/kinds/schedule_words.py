@@ -114,6 +114,8 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
         if every.group(2).startswith("m"):
             return f"*/{n} * * * *" if 0 < n < 60 else None
         return f"0 */{n} * * *" if 0 < n < 24 else None
+    if re.search(r"\bevery\s+(?:other|second)\s+hour\b", lowered):
+        return "0 */2 * * *"
     if re.search(r"\bevery\s+(?:half\s+(?:an\s+)?hour|30\s+min)", lowered):
         return "*/30 * * * *"
     if re.search(r"\bevery\s+quarter\s+(?:of\s+an\s+)?hour\b", lowered):
@@ -122,7 +124,8 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
         return "* * * * *"
     past = re.search(r"\b(?:at\s+)?(\d{1,2}|quarter|half)\s+(?:minutes?\s+)?(?:past|after)\s+(?:every|each|the)\s+hour\b"
                      r"|\bevery\s+hour\s+(?:at|on)\s+(?:the\s+)?(\d{1,2}|quarter|half)(?:\s+past)?\b(?!\s*(?:am|pm))"
-                     r"|\bat\s+:(\d{2})\s+(?:every|each|past\s+the)\s+hour\b", lowered)
+                     r"|\bat\s+:(\d{2})\s+(?:every|each|past\s+the)\s+hour\b"
+                     r"|\bhourly\s+at\s+(?::|minute\s+)?(\d{1,2})(?:\s+past)?\b(?!\s*(?:am|pm|:))", lowered)
     if past:
         said = next(g for g in past.groups() if g)
         minute = {"quarter": 15, "half": 30}.get(said) or int(said)
