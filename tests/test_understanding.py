@@ -2259,3 +2259,14 @@ def test_an_amount_said_of_something_else_is_not_a_second_change_of_the_key(scri
                     "scale infrastructure name=store-sync stack=prod kind=instance count=+3").interpret(
         "store-sync in prod: add two boxes, then three more boxes next week", bramble)
     assert len(plan.actions) == 2
+
+
+def test_a_monitor_with_nothing_to_watch_where_no_alert_is_asked_is_a_change(scripted, kestrel):
+    plan = scripted("monitor infrastructure name=stale-shipment-sweeper stack=staging kind=cronjob").interpret(
+        "stale shipment sweeper in staging: run it every 15 minutes", kestrel)
+    assert [(a.type.value, a.parameters.set_values().get("schedule")) for a in plan.actions] == [
+        ("update", "*/15 * * * *")]
+    # asked to watch: a monitor it stays
+    plan = scripted("monitor infrastructure name=stale-shipment-sweeper stack=staging kind=cronjob").interpret(
+        "keep an eye on stale-shipment-sweeper in staging", kestrel)
+    assert plan.actions[0].type.value == "monitor"

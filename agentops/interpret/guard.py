@@ -77,6 +77,7 @@ from agentops.interpret.values import (
     _without_old_values,
 )
 from agentops.interpret.whole_plan import (
+    ASKS_TO_WATCH,
     _one_change_of_a_key,
     _without_empty_changes,
     _into_its_create,
@@ -131,6 +132,13 @@ def guard(
             continue
         action = action.model_copy(update={"stack": _stack(action.stack, facts, default_stack)})
         action = _rule_without_a_group(action, facts, specs, warnings)
+        if (action.type == ActionType.monitor and action.name and not ASKS_TO_WATCH.search(facts.text)
+                and not {"metric", "threshold"} & set(action.parameters.set_values())):
+            # "stale shipment sweeper in staging: run it every 15 minutes" written as a monitor
+            # with nothing to watch: the command asks for no alert; a change of it
+            warnings.append(f"read a monitor of {action.name!r} with no metric or threshold as a change: "
+                            "the command asks for no alert")
+            action = action.model_copy(update={"type": ActionType.update})
         if _an_empty_change_of_what_it_deletes(action, facts, specs, actions):
             # "the driver-pii-key in dev isn't used by anything ... delete it" written as an
             # update that sets nothing: the change the command asks for is the delete
