@@ -32,6 +32,8 @@ class Generation:
     text: str
     tokens: int
     seconds: float
+    # the unfinished end of a plan the model ran on past max_tokens, left out ("" if none)
+    cut: str = ""
 
 
 def masking_processor(index):
@@ -232,7 +234,12 @@ class ConstrainedGenerator:
         seconds = time.perf_counter() - start
         text = out["choices"][0]["text"]
         if out["choices"][0].get("finish_reason") == "length":
-            # The grammar allowed it but the model kept going (a run-away value): no plan.
+            # The grammar allowed it but the model kept going (a run-away value: "image=ni..."
+            # for a schedule change): the plan up to the last field it finished, where that
+            # is a whole plan line; the guard reads it against the command as any other.
+            whole = self._finished_part(text)
+            if whole:
+                return Generation(whole, out["usage"]["completion_tokens"], seconds, cut=text[len(whole):].strip())
             from agentops.errors import InterpretError
 
             raise InterpretError(
@@ -246,6 +253,13 @@ class ConstrainedGenerator:
                 "import, or raise max_tokens",
             )
         return Generation(text, out["usage"]["completion_tokens"], seconds)
+
+    def _finished_part(self, text: str) -> str:
+        """`text` without the field it was writing when it ran out (the run-away one), where
+        the rest is a whole plan line by the grammar; "" otherwise. Only that one field: what
+        the model finished before it is kept as it wrote it."""
+        head = text[:text.rfind(" ")].rstrip(" ;") if " " in text.strip() else ""
+        return head if head.strip() and self._pattern.fullmatch(head + "\n") else ""
 
     def unconstrained(self, prompt: str, max_tokens: int) -> Generation:
         """The same prompt without the grammar: for benchmarks only."""

@@ -2270,3 +2270,37 @@ def test_a_monitor_with_nothing_to_watch_where_no_alert_is_asked_is_a_change(scr
     plan = scripted("monitor infrastructure name=stale-shipment-sweeper stack=staging kind=cronjob").interpret(
         "keep an eye on stale-shipment-sweeper in staging", kestrel)
     assert plan.actions[0].type.value == "monitor"
+
+
+def test_a_plan_cut_off_in_a_runaway_value_keeps_its_finished_part(kestrel):
+    import re
+
+    from agentops.generate import ConstrainedGenerator
+    from agentops.planline import grammar
+
+    generator = ConstrainedGenerator.__new__(ConstrainedGenerator)  # the grammar alone, no model
+    generator._pattern = re.compile(grammar(list(kestrel.load_all()), kestrel.kinds))
+    ran_on = " update infrastructure name=nightly-invoice-run stack=prod kind=cronjob image=ni" + "n" * 300
+    assert generator._finished_part(ran_on) == " update infrastructure name=nightly-invoice-run stack=prod kind=cronjob"
+    # a second action's run-away value: the rest of the plan stays as written
+    two = " scale deployment name=dispatch-svc stack=prod replicas=3 ; update infrastructure name=eta-recalc " \
+          "stack=prod visibility_timeout_seconds=" + "1" * 300
+    assert generator._finished_part(two) == (" scale deployment name=dispatch-svc stack=prod replicas=3 ; "
+                                             "update infrastructure name=eta-recalc stack=prod")
+    assert generator._finished_part(" upd") == ""
+
+
+def test_a_cut_off_plan_is_read_against_the_command_and_says_so(scripted, kestrel):
+    from agentops.interpret import Interpreter, WrittenPlan
+
+    class CutOff:
+        embedder = None
+
+        def write(self, text, specs, workspace, model_setting):
+            return WrittenPlan(" update infrastructure name=nightly-invoice-run stack=prod kind=cronjob", cut="image=ni")
+
+    plan = Interpreter(writer=CutOff(), use_memory=False).interpret(
+        "move the nightly invoice run in prod to 3am, the shipments db backup overlaps at 2", kestrel)
+    assert [(a.name, a.parameters.set_values().get("schedule")) for a in plan.actions] == [
+        ("nightly-invoice-run", "0 3 * * *")]
+    assert any("unfinished end was left out" in w for w in plan.warnings)

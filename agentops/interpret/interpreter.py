@@ -65,6 +65,9 @@ class Interpreter:
         except ValueError as exc:  # the grammar should make this impossible
             raise InterpretError(f"the model's plan is not valid: {exc}: {written.text!r}") from None
         warnings: list[str] = []
+        if written.cut:
+            warnings.append(f"the model ran on past its token limit; its unfinished end was left out: "
+                            f"{written.cut[:60]!r}")
         actions = read_against_command(actions, facts, specs, workspace.kinds, default_stack, warnings,
                                        _name_prefixes(workspace) if self.use_memory else ())
         if self.use_memory:

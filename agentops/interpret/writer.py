@@ -43,6 +43,8 @@ class WrittenPlan:
     tokens: int = 0
     seconds: float = 0.0
     examples: list[str] = field(default_factory=list)
+    # the unfinished end of a plan line cut off at the token limit, left out ("" if none)
+    cut: str = ""
 
 
 class PlanWriter:
@@ -101,7 +103,7 @@ class ModelPlanWriter(PlanWriter):
         shots = self._shots(text, workspace)
         prompt = build_prompt(resources, shots, text)
         result = generator(prompt, max_tokens=MAX_TOKENS, prefix=prefix)
-        return WrittenPlan(result.text, result.tokens, result.seconds, [c for c, _ in shots])
+        return WrittenPlan(result.text, result.tokens, result.seconds, [c for c, _ in shots], result.cut)
 
     def _resolve(self, configured: str | None):
         if self._model is None:
