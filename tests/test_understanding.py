@@ -2304,3 +2304,14 @@ def test_a_cut_off_plan_is_read_against_the_command_and_says_so(scripted, kestre
     assert [(a.name, a.parameters.set_values().get("schedule")) for a in plan.actions] == [
         ("nightly-invoice-run", "0 3 * * *")]
     assert any("unfinished end was left out" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize("words, runtime", [
+    ("create a python 3.12 function fuel-surcharge-calc", "python3.12"),
+    ("a node 22 lambda", "nodejs22.x"),
+    ("on java 21", "java21"),
+    ("python 2.5 please", None),          # not a runtime Lambda knows
+    ("python 3.12 or node 22", None),     # two said
+])
+def test_a_functions_runtime_said_as_people_say_it(kestrel, words, runtime):
+    assert kestrel.kinds["functions"].value_from_words("runtime", words, None) == runtime

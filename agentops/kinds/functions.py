@@ -3,6 +3,8 @@ of its own (basic logging, plus the managed policy ARNs the spec lists)."""
 
 from __future__ import annotations
 
+import re
+
 from typing import Literal
 
 from pydantic import Field, field_validator, model_validator
@@ -141,6 +143,22 @@ class FunctionsKind(Kind):
                         "pulumi_aws.iam.role_policy_attachment")
     priced = False
     cost_coverage = "usage-based (requests and GB-seconds): unpriced"
+
+    def value_from_words(self, key: str, text: str, entry):
+        """The runtime said as people say it ("python 3.12", "node 22", "java 21"): the Lambda
+        identifier (python3.12, nodejs22.x, java21), where it is one Lambda knows."""
+        if key != "runtime":
+            return super().value_from_words(key, text, entry)
+        said = set()
+        for language, version in re.findall(r"\b(python|nodejs|node|java|ruby|dotnet|\.net)\s*(\d+(?:\.\d+)?)\b",
+                                            text.lower()):
+            major = version.split(".")[0]
+            runtime = {"python": f"python{version}", "node": f"nodejs{major}.x", "nodejs": f"nodejs{major}.x",
+                       "java": f"java{version}", "ruby": f"ruby{version}", "dotnet": f"dotnet{major}",
+                       ".net": f"dotnet{major}"}[language]
+            if runtime in SUPPORTED_RUNTIMES + DEPRECATED_RUNTIMES:
+                said.add(runtime)
+        return said.pop() if len(said) == 1 else None
 
     def render(self, ctx, name: str, fn: Function) -> None:
         from pulumi_aws import iam, lambda_
