@@ -2315,3 +2315,10 @@ def test_a_cut_off_plan_is_read_against_the_command_and_says_so(scripted, kestre
 ])
 def test_a_functions_runtime_said_as_people_say_it(kestrel, words, runtime):
     assert kestrel.kinds["functions"].value_from_words("runtime", words, None) == runtime
+
+
+def test_an_update_pointed_at_another_resource_takes_it_as_its_target(scripted, cinder):
+    plan = scripted("update infrastructure name=store-ingress stack=staging kind=ingress ; "
+                    "update deployment name=store-api stack=staging").interpret(
+        "point the store ingress on staging at the gateway for now, store-api is being rebuilt", cinder)
+    assert [(a.name, a.parameters.set_values().get("target")) for a in plan.actions] == [("store-ingress", "gateway")]

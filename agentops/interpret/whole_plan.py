@@ -267,3 +267,40 @@ def _one_change_of_a_key(kept: list[Action], facts: CommandFacts, specs: dict[st
                     warnings.append(f"left out {key} {kept[reasons[0]].relative[key]} on {action.name!r}: the "
                                     f"command says that amount of something else than its {found[0].noun}'s")
     return [a for k, a in enumerate(kept) if k not in dropped]
+
+
+_POINT = re.compile(r"\b(?:point|re-?point|route|re-?route|send|switch|direct|aim)\w*\b")
+
+
+def _pointed_at(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                warnings: list[str]) -> list[Action]:
+    """"point the store ingress on staging at the gateway for now" written as an update that
+    sets nothing: the change of what it acts on (its `target`) to the one resource of the
+    section the target names that the command says after "at"/"to" -- only with a verb of
+    pointing, only the plan's one such update."""
+    if not _POINT.search(" ".join(facts.words)):
+        return kept
+    out = list(kept)
+    candidates = []
+    for i, action in enumerate(kept):
+        found = _kind_of(action, specs, registry) if action.type == ActionType.update and action.name else None
+        if found is None or found[1] is None or "target" not in _fields(action, found[0]):
+            continue
+        if set(action.parameters.set_values()) - {"kind"} or "target" not in found[0].references:
+            continue
+        candidates.append((i, action, found))
+    if len(candidates) != 1:
+        return kept
+    i, action, (kind, entry) = candidates[0]
+    section = kind.references["target"]
+    lowered = " ".join(facts.words)
+    said = {name for name in specs[action.stack].section(section)
+            if name != getattr(entry, "target", None) and name != action.name
+            and re.search(rf"\b(?:at|to)\s+(?:the\s+)?{re.escape(' '.join(name.split('-')))}\b", lowered)}
+    if len(said) != 1:
+        return kept
+    target = said.pop()
+    warnings.append(f"target {target}: the command points {action.name!r} at it")
+    out[i] = action.model_copy(update={"parameters": Parameters.model_validate(
+        action.parameters.set_values() | {"target": target})})
+    return out
