@@ -2322,3 +2322,14 @@ def test_an_update_pointed_at_another_resource_takes_it_as_its_target(scripted, 
                     "update deployment name=store-api stack=staging").interpret(
         "point the store ingress on staging at the gateway for now, store-api is being rebuilt", cinder)
     assert [(a.name, a.parameters.set_values().get("target")) for a in plan.actions] == [("store-ingress", "gateway")]
+
+
+def test_deletes_go_referrers_first(scripted, cinder):
+    plan = scripted("delete infrastructure name=dev-alb stack=dev ; delete infrastructure name=api-dev-dns stack=dev"
+                    ).interpret("tear down the dev alb and the api-dev-dns record that points at it, the sandbox "
+                                "goes through the ingress now", cinder)
+    assert [a.name for a in plan.actions] == ["api-dev-dns", "dev-alb"]
+    # no reference between them: the order said
+    plan = scripted("delete infrastructure name=dev-alb stack=dev ; delete storage name=dev-scratch stack=dev").interpret(
+        "delete dev-alb and the dev-scratch bucket in dev", cinder)
+    assert [a.name for a in plan.actions] == ["dev-alb", "dev-scratch"]

@@ -77,6 +77,7 @@ from agentops.interpret.values import (
     _without_old_values,
 )
 from agentops.interpret.whole_plan import (
+    _referrers_deleted_first,
     _pointed_at,
     ASKS_TO_WATCH,
     _one_change_of_a_key,
@@ -400,6 +401,7 @@ def guard(
     kept = _versions_as_images(kept, facts, specs, registry, warnings)
     kept = _values_from_words(kept, facts, specs, registry, warnings)
     kept = _pointed_at(kept, facts, specs, registry, warnings)
+    kept = _referrers_deleted_first(kept, specs, registry, warnings)
     kept = _one_change_of_a_key(kept, facts, specs, registry, warnings)
     kept = _without_empty_changes(kept, specs, registry, warnings)
     if facts.rule_only and any(a.type == ActionType.delete and a.parameters.port is None for a in kept):

@@ -304,3 +304,40 @@ def _pointed_at(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
     out[i] = action.model_copy(update={"parameters": Parameters.model_validate(
         action.parameters.set_values() | {"target": target})})
     return out
+
+
+def _referrers_deleted_first(kept: list[Action], specs: dict[str, StackSpec], registry,
+                             warnings: list[str]) -> list[Action]:
+    """Deletes of resources one of which refers to another ("tear down the dev alb and the
+    api-dev-dns record that points at it"): the one that refers goes first (the record, then
+    the load balancer), as a person deleting them would order them and as the plan reads
+    without a moment where a reference points at nothing. Otherwise the order said."""
+    from agentops.interpret.targets import _referenced
+
+    slots = [i for i, a in enumerate(kept) if a.type == ActionType.delete and a.name
+             and not set(a.parameters.set_values()) - {"kind"}]
+    if len(slots) < 2:
+        return kept
+    refers: dict[int, set[str]] = {}
+    for i in slots:
+        found = _find(kept[i], specs)
+        refers[i] = _referenced(found[1], registry[found[0]]) if found and found[0] in registry else set()
+    rank: dict[int, int] = {}
+
+    def depth(i: int, seen: frozenset = frozenset()) -> int:
+        # how many deletes of the plan refer to this one, through others: those go before it
+        if i not in rank:
+            referrers = [j for j in slots if j not in seen and j != i and kept[i].name in refers[j]
+                         and kept[j].stack == kept[i].stack]
+            rank[i] = 1 + max((depth(j, seen | {i}) for j in referrers), default=-1)
+        return rank[i]
+
+    order = sorted(slots, key=lambda i: (depth(i), slots.index(i)))
+    if order == slots:
+        return kept
+    out = list(kept)
+    for slot, i in zip(slots, order):
+        out[slot] = kept[i]
+    warnings.append("the deletes are ordered so that what refers to another goes first: "
+                    + ", ".join(kept[i].name for i in order))
+    return out
