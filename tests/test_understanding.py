@@ -2333,3 +2333,14 @@ def test_deletes_go_referrers_first(scripted, cinder):
     plan = scripted("delete infrastructure name=dev-alb stack=dev ; delete storage name=dev-scratch stack=dev").interpret(
         "delete dev-alb and the dev-scratch bucket in dev", cinder)
     assert [a.name for a in plan.actions] == ["dev-alb", "dev-scratch"]
+
+
+def test_a_port_change_of_a_firewall_the_command_deletes_a_rule_of_is_that_rules_delete(scripted, cinder):
+    plan = scripted("update security name=db-access stack=prod port=3306").interpret(
+        "db-access in prod: mysql 3306 rule can go, liveops db is the only mysql and it's reached through the proxy",
+        cinder)
+    assert [(a.type.value, a.name, a.parameters.port) for a in plan.actions] == [("delete", "db-access", 3306)]
+    # taken back: no delete
+    plan = scripted("update security name=db-access stack=prod port=3306").interpret(
+        "db-access in prod: don't remove the 3306 rule", cinder)
+    assert not any(a.type.value == "delete" for a in plan.actions)

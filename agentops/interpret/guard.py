@@ -141,6 +141,12 @@ def guard(
             warnings.append(f"read a monitor of {action.name!r} with no metric or threshold as a change: "
                             "the command asks for no alert")
             action = action.model_copy(update={"type": ActionType.update})
+        if _a_rule_change_of_what_it_deletes(action, facts, specs, registry, actions):
+            # "db-access in prod: mysql 3306 rule can go" written as an update of port 3306:
+            # the delete of that port's rules
+            warnings.append(f"read the change of port {action.parameters.port} on {action.name!r} as the delete "
+                            "of that port's rules the command asks for")
+            action = action.model_copy(update={"type": ActionType.delete})
         if _an_empty_change_of_what_it_deletes(action, facts, specs, actions):
             # "the driver-pii-key in dev isn't used by anything ... delete it" written as an
             # update that sets nothing: the change the command asks for is the delete
@@ -531,6 +537,22 @@ def _a_word_not_a_name(action: Action, facts: CommandFacts, specs: dict[str, Sta
     kind_words = "|".join(sorted({re.escape(w) for k in registry for w in (*k.words, k.noun, *k.kind_values) if w},
                                  key=len, reverse=True))
     return not re.search(rf"\b(?:named|called|name)\s+{name}\b|\b{name}\s+(?:{kind_words})\b", facts.text.lower())
+
+
+def _a_rule_change_of_what_it_deletes(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                                      actions: list[Action]) -> bool:
+    """Whether the action is an update of a firewall that says a port (and at most its
+    protocol) and nothing else, in a plan with no delete, while the command asks to delete (a
+    word not taken back: "the mysql 3306 rule can go"): the delete of that port's rules, which
+    the firewall's delete takes (never the whole group: it keeps the port)."""
+    values = set(action.parameters.set_values()) - {"kind"}
+    if (action.type != ActionType.update or not action.name or "port" not in values
+            or values - {"port", "protocol"} or not facts.destructive or facts.injected
+            or any(a.type == ActionType.delete for a in actions)):
+        return False
+    found = _find(action, specs)
+    kind = registry[found[0]] if found and found[0] in registry else None
+    return kind is not None and "port" in kind.fields_for("delete")
 
 
 def _an_empty_change_of_what_it_deletes(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
