@@ -2344,3 +2344,13 @@ def test_a_port_change_of_a_firewall_the_command_deletes_a_rule_of_is_that_rules
     plan = scripted("update security name=db-access stack=prod port=3306").interpret(
         "db-access in prod: don't remove the 3306 rule", cinder)
     assert not any(a.type.value == "delete" for a in plan.actions)
+
+
+def test_a_change_on_a_resource_that_cannot_take_it_is_on_the_one_named_that_can(scripted, cinder):
+    plan = scripted("update security name=steam-api-key stack=prod port=27015 protocol=udp").interpret(
+        "game server udp ports need 27015 too for the steam query protocol in prod, from anywhere", cinder)
+    assert [a.name for a in plan.actions] == ["gameserver-udp"]
+    # typed as is: left to the edit, which says what the secret takes
+    plan = scripted("update security name=steam-api-key stack=prod port=27015 protocol=udp").interpret(
+        "steam-api-key in prod: open udp 27015 from anywhere, for the game server", cinder)
+    assert [a.name for a in plan.actions] == ["steam-api-key"]

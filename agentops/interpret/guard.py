@@ -39,6 +39,7 @@ from agentops.interpret.lookup import (
 )
 from agentops.interpret.relative import _add_said_ends, _read_relative, _sizes_to_their_ends, resolve_relative
 from agentops.interpret.targets import (
+    _the_one_named_that_takes_it,
     _a_word_of_a_kind_said,
     _alarm_already_there,
     _belonging_to,
@@ -365,6 +366,10 @@ def guard(
                 warnings.append(f"stack {where[0]}: the only stack with {where[1]!r}, which the command names")
                 action = action.model_copy(update={"stack": where[0]})
         action = _resource_from_spec(action, specs, created)
+        if other := _the_one_named_that_takes_it(action, facts, specs, registry):
+            warnings.append(f"read {action.name!r} as {other!r}: {action.name!r} does not take what the action "
+                            f"changes, {other!r} (which the command names) does")
+            action = _resource_from_spec(action.model_copy(update={"name": other}), specs, created)
         if other := _the_one_that_takes_it(action, facts, specs, registry, kept):
             warnings.append(f"read {action.name!r} as {other!r}: {action.name!r} has none of what the action "
                             f"changes, its {other!r} (said by its kind) has")

@@ -482,6 +482,35 @@ def _said_as_purpose(name: str, facts: CommandFacts) -> bool:
                               for i in said)
 
 
+def _the_one_named_that_takes_it(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                                 registry) -> str | None:
+    """"game server udp ports need 27015 too ... from anywhere" written on the secret
+    steam-api-key (from "steam"), which takes no port: the one resource of the action's stack
+    the command names loosely (gameserver-udp, said as words) whose kind takes every value
+    the change sets. None where the target takes them, it is typed as is, or none or several
+    fit."""
+    if action.type not in (ActionType.scale, ActionType.update) or not action.name or action.stack not in specs:
+        return None
+    found = specs[action.stack].find(action.name)
+    keys = set(action.parameters.set_values()) - {"kind"} | set(action.relative)
+    if found is None or found[0] not in registry or not keys or _typed(action.name, facts):
+        return None
+
+    def takes(kind) -> set:
+        return {k for a in ("update", "scale") if kind.supports(ActionType(a)) for k in kind.fields_for(a)}
+
+    if keys <= takes(registry[found[0]]):
+        return None
+    fits = {name for section, name, _ in specs[action.stack].resources()
+            if name != action.name and section in registry and keys <= takes(registry[section])
+            and facts.mentions_loosely(name, typos=False, kind_first=True)}
+    return fits.pop() if len(fits) == 1 else None
+
+
+def _typed(name: str, facts: CommandFacts) -> bool:
+    return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", facts.text.lower()) is not None
+
+
 def _a_word_of_a_kind_said(name: str, facts: CommandFacts, registry) -> bool:
     """Whether a one-word name is a word of a kind's name of several words that the command
     says as that kind ("a disruption budget" written as name=disruption, "a cron job" as
