@@ -2354,3 +2354,12 @@ def test_a_change_on_a_resource_that_cannot_take_it_is_on_the_one_named_that_can
     plan = scripted("update security name=steam-api-key stack=prod port=27015 protocol=udp").interpret(
         "steam-api-key in prod: open udp 27015 from anywhere, for the game server", cinder)
     assert [a.name for a in plan.actions] == ["steam-api-key"]
+
+
+@pytest.mark.parametrize("words, zone", [
+    ("run it daily at noon ET", "America/New_York"),
+    ("at 4am PT every day", "America/Los_Angeles"),
+    ("run the pt report at 4am", None),     # not after a time: another word
+])
+def test_a_cron_jobs_zone_said_by_its_two_letters_after_a_time(kestrel, words, zone):
+    assert kestrel.kinds["cron_jobs"].value_from_words("time_zone", words, None) == zone

@@ -187,7 +187,14 @@ class CronJobsKind(KubernetesKind):
                     return "Allow"
             return said
         if key == "time_zone":
-            return _said_one(lowered, _ZONE_WORDS)
+            said = _said_one(lowered, _ZONE_WORDS)
+            # "at noon ET", "4am PT": the two-letter US zones, only right after a time (alone
+            # they are other words)
+            short = set(re.findall(r"(?:\d\s*(?:am|pm)?|noon|midnight)\s+(et|ct|mt|pt)\b", lowered))
+            if said is None and len(short) == 1:
+                return {"et": "America/New_York", "ct": "America/Chicago", "mt": "America/Denver",
+                        "pt": "America/Los_Angeles"}[short.pop()]
+            return said
         return None
 
     def render(self, ctx, name: str, job: CronJob) -> None:
