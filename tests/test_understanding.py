@@ -2363,3 +2363,20 @@ def test_a_change_on_a_resource_that_cannot_take_it_is_on_the_one_named_that_can
 ])
 def test_a_cron_jobs_zone_said_by_its_two_letters_after_a_time(kestrel, words, zone):
     assert kestrel.kinds["cron_jobs"].value_from_words("time_zone", words, None) == zone
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("driver app release 7.1 in prod: driver-app-api to 318204776519.dkr.ecr.us-east-2.amazonaws.com/driver-app-api:"
+     "7.1.0 and restart eta-predictor, it holds the old driver schema",
+     "update deployment name=driver-app-api stack=prod image=318204776519.dkr.ecr.us-east-2.amazonaws.com/"
+     "driver-app-api:7.1.0", [("update", "driver-app-api"), ("restart", "eta-predictor")]),
+    # taken back
+    ("bump shipment-api to 5 in prod, don't restart dispatch-svc", "scale deployment name=shipment-api stack=prod "
+     "replicas=5", [("scale", "shipment-api")]),
+    # a question asks for none
+    ("is it safe to restart dispatch-svc in prod now?", "show deployment name=dispatch-svc stack=prod",
+     [("show", "dispatch-svc")]),
+])
+def test_a_restart_the_command_says_is_in_the_plan(scripted, kestrel, command, line, want):
+    plan = scripted(line).interpret(command, kestrel)
+    assert [(a.type.value, a.name) for a in plan.actions] == want

@@ -78,6 +78,7 @@ from agentops.interpret.values import (
     _without_old_values,
 )
 from agentops.interpret.whole_plan import (
+    _said_restarts,
     _referrers_deleted_first,
     _pointed_at,
     ASKS_TO_WATCH,
@@ -412,6 +413,8 @@ def guard(
     kept = _versions_as_images(kept, facts, specs, registry, warnings)
     kept = _values_from_words(kept, facts, specs, registry, warnings)
     kept = _pointed_at(kept, facts, specs, registry, warnings)
+    if not _only_asks(facts.text):  # a question asks for no restart ("is it safe to restart ...?")
+        kept = _said_restarts(kept, facts, specs, registry, warnings)
     kept = _referrers_deleted_first(kept, specs, registry, warnings)
     kept = _one_change_of_a_key(kept, facts, specs, registry, warnings)
     kept = _without_empty_changes(kept, specs, registry, warnings)

@@ -341,3 +341,42 @@ def _referrers_deleted_first(kept: list[Action], specs: dict[str, StackSpec], re
     warnings.append("the deletes are ordered so that what refers to another goes first: "
                     + ", ".join(kept[i].name for i in order))
     return out
+
+
+_RESTART = re.compile(r"\b(?:restart|bounce|kick(?!\s+off)|recycle)\b")
+
+
+def _said_restarts(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                   warnings: list[str]) -> list[Action]:
+    """A restart the command says of a resource that the plan left out ("driver-app-api to
+    <image> and restart eta-predictor, it holds the old driver schema" written as the update
+    alone): added, for each resource that can restart named in the clause after the verb (to the
+    next comma or full stop), in the plan's one stack. Not where the verb is taken back ("don't
+    restart it"), nor for a resource the plan already acts on."""
+    from agentops.actionplan import ResourceType
+    from agentops.interpret.facts import _NEGATION
+    from agentops.spec import SECTIONS
+
+    stacks = {a.stack for a in kept if a.stack} or set(facts.stacks)
+    if len(stacks) != 1 or not kept or next(iter(stacks)) not in specs:
+        return kept
+    stack = next(iter(stacks))
+    lowered = facts.text.lower()
+    acted = {a.name for a in kept}
+    added: list[Action] = []
+    for m in _RESTART.finditer(lowered):
+        if _NEGATION.search(" ".join(re.findall(r"\w+", lowered[:m.start()]))[-40:]):
+            continue
+        clause = re.split(r"[,.;:!?]", lowered[m.end():], maxsplit=1)[0]
+        said = CommandFacts.of(clause, list(specs))
+        for section, name, _ in specs[stack].resources():
+            kind = registry[section] if section in registry else None
+            if kind is None or not kind.supports(ActionType.restart) or name in acted \
+                    or not said.mentions_loosely(name, typos=False, kind_first=True):
+                continue
+            acted.add(name)
+            added.append(Action(type=ActionType.restart, resource=ResourceType(SECTIONS[section][1]), name=name,
+                                stack=stack))
+    if added:
+        warnings.append("added the restart the command says of " + ", ".join(a.name for a in added))
+    return kept + added
