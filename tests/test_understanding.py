@@ -2380,3 +2380,14 @@ def test_a_cron_jobs_zone_said_by_its_two_letters_after_a_time(kestrel, words, z
 def test_a_restart_the_command_says_is_in_the_plan(scripted, kestrel, command, line, want):
     plan = scripted(line).interpret(command, kestrel)
     assert [(a.type.value, a.name) for a in plan.actions] == want
+
+
+def test_eventbridge_said_as_what_a_role_serves_is_no_kind_asked_for(scripted, kestrel):
+    plan = scripted("create security name=invoice-events-role stack=prod kind=iam_role service=events").interpret(
+        "eventbridge needs to assume a role to kick off the invoice pipeline: create invoice-events-role in prod "
+        "for events", kestrel)
+    assert [(a.name, a.parameters.set_values().get("service")) for a in plan.actions] == [
+        ("invoice-events-role", "events")]
+    with pytest.raises(InterpretError, match="no kind for 'eventbridge rule'"):
+        scripted("create security name=x stack=prod kind=iam_role").interpret("set up an eventbridge rule in prod",
+                                                                              kestrel)

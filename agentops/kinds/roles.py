@@ -101,7 +101,8 @@ class RolesKind(Kind):
     # services that assume roles: in "a role for glue jobs" they are what the role serves
     value_words = ("lambda", "glue", "ecs", "ec2", "eks", "states", "events", "sagemaker",
                    "codebuild", "codepipeline", "firehose", "batch", "emr", "athena", "redshift",
-                   "kinesis", "sns", "sqs", "cloudformation", "apigateway", "scheduler")
+                   "kinesis", "sns", "sqs", "cloudformation", "apigateway", "scheduler", "eventbridge",
+                   "fargate", "stepfunctions")
     # who assumes the role, as people say it
     said_values = {"service": {
         "lambda": "lambda", "lambdas": "lambda", "ecs": "ecs-tasks", "ecs task": "ecs-tasks",
