@@ -2391,3 +2391,15 @@ def test_eventbridge_said_as_what_a_role_serves_is_no_kind_asked_for(scripted, k
     with pytest.raises(InterpretError, match="no kind for 'eventbridge rule'"):
         scripted("create security name=x stack=prod kind=iam_role").interpret("set up an eventbridge rule in prod",
                                                                               kestrel)
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("max party size in the prod matchmaker config -> 5",
+     "update infrastructure name=matchmaker-config stack=prod kind=configmap max_size=5",
+     {"key": "MAX_PARTY_SIZE", "value": "5"}),
+    ("turn the sale banner on in the prod store config, the summer sale starts in an hour",
+     "update infrastructure name=store-config stack=prod key=sale-banner", {"key": "SALE_BANNER", "value": "on"}),
+])
+def test_a_config_maps_key_said_in_words_is_its_key(scripted, cinder, command, line, want):
+    plan = scripted(line).interpret(command, cinder)
+    assert {k: v for k, v in plan.actions[0].parameters.set_values().items() if k != "kind"} == want

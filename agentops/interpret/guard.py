@@ -452,6 +452,12 @@ def _values_its_kind_takes(action: Action, specs: dict[str, StackSpec], registry
     dropped = []
     for key, value in params.items():
         field = fields.get(key)
+        if not field and key != "kind" and any(k != key and k in fields and str(v) == str(value)
+                                               for k, v in params.items()):
+            # "max party size ... -> 5" written max_size=5 on a config map, its value read as
+            # the entry MAX_PARTY_SIZE=5: the same number under a key the kind has not
+            dropped.append(key)
+            continue
         if not field or field not in kind.model.model_fields or not isinstance(value, (str, list)):
             continue
         if not numbers and re.fullmatch(r"\d+", str(value)):
@@ -469,7 +475,8 @@ def _values_its_kind_takes(action: Action, specs: dict[str, StackSpec], registry
     if not dropped:
         return action
     for key in dropped:
-        warnings.append(f"{key}={params.pop(key)!r} is not a value {kind.name}.{fields[key]} takes: left out")
+        warnings.append(f"{key}={params.pop(key)!r} is not a value {kind.name}.{fields[key]} takes: left out"
+                        if key in fields else f"{key}={params.pop(key)!r} is not a key of {kind.name}: left out")
     return action.model_copy(update={"parameters": Parameters.model_validate(params)})
 
 

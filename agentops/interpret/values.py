@@ -490,7 +490,10 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
             value = kind.value_from_words(key, facts.text, entry)
             if value is None or value == written:
                 continue
-            if written is None or isinstance(written, bool) or (isinstance(value, str) and value in facts.text):
+            if written is None or isinstance(written, bool) or (isinstance(value, str) and value in facts.text) or (
+                    # "sale banner" written sale-banner, the map's key SALE_BANNER: one word spelt two ways
+                    isinstance(value, str) and str(written) not in facts.text
+                    and re.sub(r"[-_\s]", "", str(written).lower()) == re.sub(r"[-_\s]", "", value.lower())):
                 added[key] = value
         if added:
             readings.append((i, params, added))

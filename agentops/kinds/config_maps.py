@@ -103,20 +103,33 @@ class ConfigMapsKind(KubernetesKind):
         if key not in ("key", "value"):
             return None
         have = set(entry.data) if entry is not None else set()
+
+        def as_words(k: str) -> str:
+            # MAX_PARTY_SIZE said "max party size": a key of two parts or more, in words
+            parts = k.lower().split("_")
+            return r"\s+".join(map(re.escape, parts)) if len(parts) > 1 and all(parts) else re.escape(k)
+
         keys = set(_WRITTEN_KEY.findall(text)) | {k for k in have if re.search(
-            rf"(?<![\w-]){re.escape(k)}(?![\w-])", text)}
+            rf"(?<![\w-])(?:{re.escape(k)}|{as_words(k)})(?![\w-])", text, re.I)}
         if len(keys) != 1:
             return None
         said = keys.pop()
         if key == "key":
             return said
-        m = re.search(rf"(?<![\w-]){re.escape(said)}\s*(?:=|:|->|\bto\b|\bis\b)\s*([\w./:@+-]+)", text) \
-            or re.search(rf"(?<![\w-]){re.escape(said)}(?:\s+[\w-]+){{0,6}}?\s+(?:back\s+)?to\s+([\w./:@+-]+)", text)
+        named = rf"(?:{re.escape(said)}|{as_words(said)})"
+        m = re.search(rf"(?<![\w-]){named}\s*(?:=|:|->|\bto\b|\bis\b)\s*([\w./:@+-]+)", text, re.I) \
+            or re.search(rf"(?<![\w-]){named}(?:\s+[\w-]+){{0,6}}?\s+(?:(?:back\s+)?to|->)\s*([\w./:@+-]+)", text, re.I)
         # ("LOG_LEVEL back to info", "FEED_TTL_SECONDS in the feed builder config to 1800")
         if m:
             return m.group(1).rstrip(".,;:")
-        # "turn on STACKABLE_COUPONS", "disable LEGACY_CHECKOUT": a flag
         lowered = text.lower()
+        now = str(entry.data.get(said, "")).lower() if entry is not None else ""
+        if now in ("on", "off"):
+            # "turn the sale banner on" where it is "off": the map's own words for it
+            turned = re.findall(rf"\bturn\s+(?:it\s+|the\s+)?(?:{as_words(said)}\s+)?(on|off)\b", lowered)
+            if len(set(turned)) == 1:
+                return turned[0]
+        # "turn on STACKABLE_COUPONS", "disable LEGACY_CHECKOUT": a flag
         if re.search(r"\b(?:turn\s+on|switch\s+on|enable|flip\s+on)\b", lowered):
             return "true"
         if re.search(r"\b(?:turn\s+off|switch\s+off|disable|flip\s+off)\b", lowered):
