@@ -2418,3 +2418,9 @@ def test_a_kinds_last_part_is_said_only_as_a_word_of_that_kind():
     said = CommandFacts.of("add an autoscaler for the basket service in prod", ["prod"])
     assert said.mentions_loosely("basket-svc") and not said.mentions_loosely("basket-cache")
     assert CommandFacts.of("grow the orders database to 500 GB", ["prod"]).mentions_loosely("orders-db")
+
+
+def test_a_secret_named_is_not_an_ingress_tls_secret(scripted, cinder):
+    plan = scripted("create security name=xbox-credentials stack=prod kind=secret config_key=xboxClientSecret"
+                    ).interpret("add a secret xbox-credentials in prod from config key xboxClientSecret", cinder)
+    assert [a.name for a in plan.actions] == ["xbox-credentials"]

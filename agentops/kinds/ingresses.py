@@ -67,7 +67,8 @@ class IngressesKind(KubernetesKind):
     section = "ingresses"
     model = Ingress
     noun = "ingress"
-    value_intros = {"tls_secret": ("tls secret", "tls", "cert secret", "certificate secret", "secret"),
+    value_intros = {"tls_secret": ("tls secret", "tls", "cert secret", "certificate secret", "cert to secret",
+                                   "certificate to secret", "tls to secret"),
                     "ingress_class": ("ingress class", "class")}
     words = ("ingress", "ingresses", "kubernetes ingress", "k8s ingress", "ingress rule",
              "ingress route")
