@@ -2412,13 +2412,6 @@ def test_an_empty_change_of_what_the_reason_mentions_is_left_out_with_a_warning(
     assert any(w == "left out the update of 'players': it sets nothing" for w in plan.warnings)
 
 
-def test_a_kinds_last_part_is_said_only_as_a_word_of_that_kind():
-    from agentops.interpret.facts import CommandFacts
-
-    said = CommandFacts.of("add an autoscaler for the basket service in prod", ["prod"])
-    assert said.mentions_loosely("basket-svc") and not said.mentions_loosely("basket-cache")
-    assert CommandFacts.of("grow the orders database to 500 GB", ["prod"]).mentions_loosely("orders-db")
-
 
 def test_a_secret_named_is_not_an_ingress_tls_secret(scripted, cinder):
     plan = scripted("create security name=xbox-credentials stack=prod kind=secret config_key=xboxClientSecret"

@@ -314,7 +314,8 @@ class CommandFacts:
         if len(parts) >= 2 and (parts[-1] in GENERIC_PARTS or parts[-1] in KIND_PART_WORDS):
             # "the checkout service" for checkout-api; "the transcode cluster" for transcode-eks
             head = parts[:-1]
-            said_for_last = _said_for_last_part(parts[-1])
+            said_for_last = (GENERIC_PARTS | GENERIC_SAID) if parts[-1] in GENERIC_PARTS else set(
+                KIND_PART_WORDS[parts[-1]])
             for start in range(len(self.words) - len(head)):
                 if (self.words[start:start + len(head)] == head
                         and self.words[start + len(head)] in said_for_last):
@@ -397,27 +398,6 @@ GENERIC_SAID = frozenset({"deployment", "database", "queue", "function", "lambda
 
 # Last parts of names that stand for a kind, and the words people say for them ("the
 # checkout autoscaler" for checkout-svc-hpa).
-# A service's generic last part is said as any word for a service ("the checkout service"
-# for checkout-api); a kind's part only as a word of that kind ("the orders database" for
-# orders-db, never "the basket service" for basket-cache).
-_SERVICE_PARTS = frozenset({"api", "svc", "service", "app", "srv", "server", "worker", "workers"})
-_SERVICE_SAID = frozenset({"api", "svc", "service", "app", "srv", "server", "worker", "workers", "deployment"})
-_PART_SAID = {"db": ("db", "database"), "queue": ("queue",), "q": ("queue",), "topic": ("topic",),
-              "fn": ("function", "lambda", "fn"), "func": ("function", "lambda"), "function": ("function", "lambda"),
-              "bucket": ("bucket",), "cache": ("cache", "redis"), "table": ("table",), "cluster": ("cluster",),
-              "job": ("job", "cronjob", "cron"), "cron": ("cron", "cronjob", "job"), "role": ("role",),
-              "key": ("key",), "secret": ("secret",), "lb": ("lb", "balancer", "nlb", "alb"),
-              "alb": ("alb", "lb", "balancer"), "ingress": ("ingress",), "dns": ("dns", "record"),
-              "repo": ("repo", "repository", "registry"), "registry": ("registry", "repo", "repository")}
-
-
-def _said_for_last_part(part: str) -> set[str]:
-    """The words a name's generic or kind last part is said as, in place of it."""
-    if part in _SERVICE_PARTS:
-        return set(_SERVICE_SAID)
-    return {part, *_PART_SAID.get(part, ()), *KIND_PART_WORDS.get(part, ())}
-
-
 KIND_PART_WORDS = {"hpa": ("autoscaler", "hpa"), "pdb": ("pdb", "budget"), "sg": ("sg", "group", "firewall"),
                    "nlb": ("nlb", "lb", "balancer"), "alb": ("alb", "lb", "balancer"),
                    "ing": ("ingress",), "dns": ("dns", "record"), "record": ("record", "dns"),
