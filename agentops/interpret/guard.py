@@ -83,7 +83,7 @@ from agentops.interpret.whole_plan import (
     _pointed_at,
     ASKS_TO_WATCH,
     _one_change_of_a_key,
-    _without_empty_changes,
+    _without_copied_values,
     _into_its_create,
     _references_said_as_such,
     _same_as_another,
@@ -417,7 +417,7 @@ def guard(
         kept = _said_restarts(kept, facts, specs, registry, warnings)
     kept = _referrers_deleted_first(kept, specs, registry, warnings)
     kept = _one_change_of_a_key(kept, facts, specs, registry, warnings)
-    kept = _without_empty_changes(kept, specs, registry, warnings)
+    kept = _without_copied_values(kept, specs, registry, warnings)
     if facts.rule_only and any(a.type == ActionType.delete and a.parameters.port is None for a in kept):
         # "close port 22 on bastion-ssh": a rule's delete, never the whole group's
         warnings.append("dropped a delete of a whole resource: the command closes a port")

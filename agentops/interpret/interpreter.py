@@ -12,8 +12,9 @@ from agentops.config import load_config
 from agentops.errors import InterpretError
 from agentops.interpret.facts import CommandFacts, check_command
 from agentops.interpret.guard import compose, guard
-from agentops.interpret.named_kinds import (_refuse_unknown_kinds, as_the_kind_for_it, as_the_kind_named, hold_to_named_kinds,
-                                            without_unasked_creates)
+from agentops.interpret.named_kinds import (_refuse_unknown_kinds, as_the_kind_for_it, as_the_kind_named,
+                                            hold_to_named_kinds, without_unasked_creates)
+from agentops.interpret.whole_plan import without_empty_changes
 from agentops.interpret.writer import ModelPlanWriter, PlanWriter
 from agentops.spec import Workspace
 
@@ -93,7 +94,10 @@ def read_against_command(actions: list[Action], facts: CommandFacts, specs, regi
     # (read before the guard: its readings of memory, timeouts, ... are the kind's)
     actions = as_the_kind_named(actions, text, registry, names, warnings)
     actions = as_the_kind_for_it(actions, text, specs, registry, names, warnings)
+    written = actions
     actions = guard(actions, facts, specs, default_stack, warnings, name_prefixes, registry)
+    # a change written with nothing to set, still empty: left out of a plan of several
+    actions = without_empty_changes(written, actions, specs, warnings)
     # held first: a create of a kind the command never names is the sign of a plan gone
     # astray, refused there, unless every kind named is in the plan; only then is it left out
     hold_to_named_kinds(actions, text, registry, names)

@@ -194,30 +194,48 @@ def _watched_as_said(kept: list[Action], facts: CommandFacts, specs: dict[str, S
     return out
 
 
-def _without_empty_changes(kept: list[Action], specs: dict[str, StackSpec], registry,
+def _without_copied_values(kept: list[Action], specs: dict[str, StackSpec], registry,
                            warnings: list[str]) -> list[Action]:
-    """In a plan of several actions, a change that changes nothing is left out: an update or
-    scale of an existing resource with no value ("matchmaker config: QUEUE_TIMEOUT_S to 120,
-    players are bailing" followed by an update of the namespace players), or one whose every
-    value is another action's, copied onto a resource whose kind takes none of it (a table's
-    write_capacity on the cron job season-rollover). What it would do is nothing, or what the
-    edit refuses; the other actions are what the command asks for."""
+    """In a plan of several actions, a change whose every value is another action's, copied
+    onto a resource whose kind takes none of it (a table's write_capacity on the cron job
+    season-rollover, named from "the season reset"), is left out: the edit would refuse it."""
     changes = (ActionType.scale, ActionType.update)
     if len(kept) < 2:
         return kept
     out = []
     for i, action in enumerate(kept):
         values = {k: v for k, v in action.parameters.set_values().items() if k != "kind"}
-        found = _kind_of(action, specs, registry) if action.type in changes and action.name else None
+        found = _kind_of(action, specs, registry) if action.type in changes and action.name and values else None
         if found is not None and found[1] is not None and not action.relative:
             takes = {k for t in ("update", "scale") if found[0].supports(ActionType(t)) for k in found[0].fields_for(t)}
-            copied = values and not set(values) & takes and any(
-                j != i and values.items() <= other.parameters.set_values().items() for j, other in enumerate(kept))
-            if not values or copied:
-                warnings.append(f"left out the {action.type.value} of {action.name!r}: "
-                                + ("it sets nothing" if not values else
-                                   f"{', '.join(values)} is another action's, and a {found[0].noun} takes none of it"))
+            if not set(values) & takes and any(j != i and values.items() <= other.parameters.set_values().items()
+                                               for j, other in enumerate(kept)):
+                warnings.append(f"left out the {action.type.value} of {action.name!r}: {', '.join(values)} is "
+                                f"another action's, and a {found[0].noun} takes none of it")
                 continue
+        out.append(action)
+    return out or kept
+
+
+def without_empty_changes(written: list[Action], kept: list[Action], specs: dict[str, StackSpec],
+                          warnings: list[str]) -> list[Action]:
+    """In a plan of several actions, a change the model wrote with no value that is still
+    empty after the guard's readings ("matchmaker config: QUEUE_TIMEOUT_S to 120, players are
+    bailing" followed by an update of the namespace players, nothing set) is left out with a
+    warning: it changes nothing, and the edit would refuse the whole plan for it. One whose
+    values the guard dropped (the model said something the command does not) stays, and the
+    edit says what is missing: the command's intent there is not known."""
+    if len(kept) < 2:
+        return kept
+    blank = {(a.name, a.stack) for a in written if a.type in (ActionType.scale, ActionType.update)
+             and not set(a.parameters.set_values()) - {"kind"} and not a.relative}
+    out = []
+    for action in kept:
+        if (action.type in (ActionType.scale, ActionType.update) and (action.name, action.stack) in blank
+                and not set(action.parameters.set_values()) - {"kind"} and not action.relative
+                and _find(action, specs) is not None):
+            warnings.append(f"left out the {action.type.value} of {action.name!r}: it sets nothing")
+            continue
         out.append(action)
     return out or kept
 
