@@ -554,6 +554,12 @@ def _a_word_not_a_name(action: Action, facts: CommandFacts, specs: dict[str, Sta
     return not re.search(rf"\b(?:named|called|name)\s+{name}\b|\b{name}\s+(?:{kind_words})\b", facts.text.lower())
 
 
+def _a_delete_asked_and_not_written(facts: CommandFacts, actions: list[Action]) -> bool:
+    """Whether the command asks to delete (a word not taken back, no injection) and the plan
+    the model wrote has no delete: a change in it may be the delete it asks for."""
+    return facts.destructive and not facts.injected and not any(a.type == ActionType.delete for a in actions)
+
+
 def _a_rule_change_of_what_it_deletes(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry,
                                       actions: list[Action]) -> bool:
     """Whether the action is an update of a firewall that says a port (and at most its
@@ -562,8 +568,7 @@ def _a_rule_change_of_what_it_deletes(action: Action, facts: CommandFacts, specs
     the firewall's delete takes (never the whole group: it keeps the port)."""
     values = set(action.parameters.set_values()) - {"kind"}
     if (action.type != ActionType.update or not action.name or "port" not in values
-            or values - {"port", "protocol"} or not facts.destructive or facts.injected
-            or any(a.type == ActionType.delete for a in actions)):
+            or values - {"port", "protocol"} or not _a_delete_asked_and_not_written(facts, actions)):
         return False
     found = _find(action, specs)
     kind = registry[found[0]] if found and found[0] in registry else None
@@ -578,8 +583,8 @@ def _an_empty_change_of_what_it_deletes(action: Action, facts: CommandFacts, spe
     in full ("delete it", "remove the driver-pii-key"). "remove LOG_LEVEL from the config" is
     not of the resource, and stays what it was."""
     if (action.type not in (ActionType.scale, ActionType.update) or not action.name or action.relative
-            or set(action.parameters.set_values()) - {"kind"} or not facts.destructive or facts.injected
-            or facts.rule_only or any(a.type == ActionType.delete for a in actions)
+            or set(action.parameters.set_values()) - {"kind"} or facts.rule_only
+            or not _a_delete_asked_and_not_written(facts, actions)
             or not facts.mentions(action.name, exact=True) or not _find(action, specs)):
         return False
     lowered = " ".join(facts.words)
