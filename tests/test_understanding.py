@@ -1712,6 +1712,10 @@ def test_a_caches_node_type_said_without_its_prefix_takes_it(scripted, kestrel, 
     ("carrier-gateway-lb in prod: set internal to false, partners call it directly", False),
     ("carrier-gateway-lb in prod has to be reachable from outside the vpc", False),
     ("make carrier-gateway-lb in prod internal only", True),
+    # a no up to three words before it (stop 30), and a no that is not of it
+    ("carrier-gateway-lb in production doesn't need to be internal anymore, partners hit it directly", False),
+    ("carrier-gateway-lb in production should not be internal", False),
+    ("no, make carrier-gateway-lb in production internal", True),
 ])
 def test_whether_a_service_is_internal_said_in_words(scripted, kestrel, command, want):
     plan = scripted("update infrastructure name=carrier-gateway-lb stack=prod kind=lb_service internal=true").interpret(
@@ -2214,17 +2218,6 @@ def test_adding_a_node_group_is_no_amount():
 
     assert CommandFacts.of("add a node group to gamefleet in staging", ["staging"]).relative == {}
     assert CommandFacts.of("add a node to gamefleet in staging", ["staging"]).relative == {1.0: "+"}
-
-
-@pytest.mark.parametrize("command, want", [
-    ("anticheat nlb in production doesn't need to be internal anymore, the console partners hit it directly", False),
-    ("the anticheat nlb in production should not be internal", False),
-    ("no, make the anticheat nlb in production internal", True),
-])
-def test_a_flag_said_under_a_no_is_false(scripted, cinder, command, want):
-    plan = scripted("update infrastructure name=anticheat-nlb stack=prod kind=lb_service internal=true").interpret(
-        command, cinder)
-    assert plan.actions[0].parameters.set_values().get("internal") is want
 
 
 @pytest.mark.parametrize("command, line, want", [
