@@ -1830,7 +1830,8 @@ def test_a_provider_other_than_aws_is_refused(scripted, cinder):
             "create a gke cluster called tournament in prod with 3 nodes", cinder)
     plan = scripted("create infrastructure name=tournament stack=prod provider=aws kind=cluster count=3").interpret(
         "create an eks cluster called tournament in prod with 3 nodes", cinder)
-    assert plan.actions[0].parameters.set_values()["provider"] == "aws"
+    # AWS is where every stack is: provider=aws changes nothing, so the plan leaves it out
+    assert plan.actions[0].parameters.set_values() == {"kind": "cluster", "count": 3}
 
 
 def test_a_share_of_cpu_is_not_a_size(scripted, cinder):
@@ -2410,3 +2411,124 @@ def test_a_secret_named_is_not_an_ingress_tls_secret(scripted, cinder):
     plan = scripted("create security name=xbox-credentials stack=prod kind=secret config_key=xboxClientSecret"
                     ).interpret("add a secret xbox-credentials in prod from config key xboxClientSecret", cinder)
     assert [a.name for a in plan.actions] == ["xbox-credentials"]
+
+
+# -- stop 31: what the model writes beside the command's words (cinderpeak, read with the model)
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # the account id inside an image reference is no number the command says; "3 replicas" is
+    ("deploy 318224590671.dkr.ecr.us-east-1.amazonaws.com/replay-svc:1.0.0 to prod as replay-svc on the "
+     "platform cluster, port 8080, 3 replicas",
+     "create deployment name=replay-svc stack=prod image=318224590671.dkr.ecr.us-east-1.amazonaws.com/replay-svc:1.0.0 "
+     "replicas=318224590671 port=8080 cluster=platform",
+     {"image": "318224590671.dkr.ecr.us-east-1.amazonaws.com/replay-svc:1.0.0", "replicas": 3, "port": 8080,
+      "cluster": "platform"}),
+    # a count said with the instance type between ("4 m6i.xlarge nodes")
+    ("create cluster esports-eks in prod with 4 m6i.xlarge nodes (min 2, max 6)",
+     "create infrastructure name=esports-eks stack=prod kind=cluster instance_type=m6i.xlarge min_size=2 max_size=6",
+     {"kind": "cluster", "count": 4, "instance_type": "m6i.xlarge", "min_size": 2, "max_size": 6}),
+    # a config map's key as the command spells it, not the model's respelling
+    ("lower TICK_RATE to 30 in gameserver-config on staging",
+     "update infrastructure name=gameserver-config stack=staging key=Tick_RATE value=30",
+     {"key": "TICK_RATE", "value": "30"}),
+    # a record's type and ttl said in words, on a create
+    ("create an A record for esports.cinderpeak.gg pointing at 198.51.100.42 in hosted zone Z03817442K1CPGGD, "
+     "production, ttl 300",
+     "create infrastructure name=echos stack=prod kind=dns_record ttl=198",
+     {"kind": "dns_record", "record": "esports.cinderpeak.gg", "ttl": 300, "type": "A", "values": "198.51.100.42",
+      "zone_id": "Z03817442K1CPGGD"}),
+    # a port said after its key's name
+    ("create an alb called esports-alb in prod, https on port 443 with cert "
+     "arn:aws:acm:us-east-1:318224590671:certificate/88aa21f3-0c1d-4e5f-a6b7-c8d9e0f1a2b3",
+     "create infrastructure name=esports-alb stack=prod kind=load_balancer certificate_arn=443",
+     {"kind": "load_balancer", "port": 443, "protocol": "HTTPS",
+      "certificate_arn": "arn:aws:acm:us-east-1:318224590671:certificate/88aa21f3-0c1d-4e5f-a6b7-c8d9e0f1a2b3"}),
+    # "add a replica" where the model wrote a number the command never says
+    ("leaderboard redis in prod: add a replica, reads are hot since the weekly reset",
+     "scale infrastructure name=leaderboard-redis stack=prod kind=cache read_capacity=1024",
+     {"kind": "cache", "count": 4}),
+])
+def test_values_the_command_says_beside_what_the_model_wrote(scripted, cinder, command, line, want):
+    plan = scripted(line).interpret(command, cinder)
+    assert [a.parameters.set_values() for a in plan.actions] == [want]
+
+
+def test_a_key_no_action_of_the_kind_takes_is_left_out_by_name(scripted, cinder):
+    plan = scripted("update infrastructure name=leaderboard-snapshot stack=prod kind=cronjob min_available=15").interpret(
+        "leaderboard snapshot job in prod every 15 minutes instead of hourly", cinder)
+    assert plan.actions[0].parameters.set_values() == {"kind": "cronjob", "schedule": "*/15 * * * *"}
+    assert "min_available=15 is not a key of cron_jobs: left out" in plan.warnings
+    # a key of another action of the kind stays: moving a cron job to another cluster
+    plan = scripted("update infrastructure name=leaderboard-snapshot stack=prod kind=cronjob cluster=gamefleet").interpret(
+        "move the leaderboard snapshot job in prod onto the gamefleet cluster", cinder)
+    assert plan.actions[0].parameters.set_values().get("cluster") == "gamefleet"
+
+
+def test_an_action_written_twice_is_one(scripted, cinder):
+    plan = scripted("delete security name=db-access stack=prod port=3306 ; delete security name=db-access stack=prod port=3306"
+                    ).interpret("db-access in prod: mysql 3306 rule can go, liveops db is the only mysql and it's "
+                                "reached through the proxy", cinder)
+    assert render(plan.actions) == "delete security name=db-access stack=prod port=3306"
+
+
+def test_a_change_written_as_another_kind_and_left_empty_is_left_out(scripted, cinder):
+    # "players are bailing at 90s": a scale of a cluster "players" to 90; players is a
+    # namespace, 90 no size of it: nothing of it stands
+    plan = scripted("update infrastructure name=matchmaker-config stack=prod key=QUEUE_TIMEOUT_S value=120 ; "
+                    "scale infrastructure name=players kind=cluster count=90").interpret(
+        "matchmaker config in prod: set QUEUE_TIMEOUT_S to 120, players are bailing at 90s in the high elo pool", cinder)
+    assert [a.name for a in plan.actions] == ["matchmaker-config"]
+    assert "left out the update of 'players': it sets nothing" in plan.warnings
+    # written as its own kind with a value the command does not say: it stays, for the edit to refuse
+    plan = scripted("update infrastructure name=matchmaker-config stack=prod key=QUEUE_TIMEOUT_S value=120 ; "
+                    "update infrastructure name=players kind=namespace owner=elo-team").interpret(
+        "matchmaker config in prod: set QUEUE_TIMEOUT_S to 120, players are bailing at 90s in the high elo pool", cinder)
+    assert [a.name for a in plan.actions] == ["matchmaker-config", "players"]
+
+
+def test_a_record_named_by_its_host_is_the_target_whatever_type_was_written(scripted, cinder):
+    plan = scripted("update deployment name=patch-cinderpeak stack=prod image=d2m4newcdn9.cloudfront.net.target:point"
+                    ).interpret("patch.cinderpeak.gg needs to point at the new cloudfront distribution "
+                                "d2m4newcdn9.cloudfront.net, prod", cinder)
+    assert _params(plan) == [("patch-dns", {"values": "d2m4newcdn9.cloudfront.net"})]
+
+
+def test_the_stack_said_with_the_targets_name_is_its(scripted, cinder):
+    command = ("QA passed 4.13.0 on staging. roll matchmaker-svc in prod to "
+               "318224590671.dkr.ecr.us-east-1.amazonaws.com/matchmaker:4.13.0")
+    plan = scripted("update deployment name=matchmaker-svc stack=staging "
+                    "image=318224590671.dkr.ecr.us-east-1.amazonaws.com/matchmaker:4.13.0").interpret(command, cinder)
+    assert [(a.name, a.stack) for a in plan.actions] == [("matchmaker-svc", "prod")]
+    # stacks listed for one change: one action per stack, as before
+    plan = scripted("restart deployment name=matchmaker-svc stack=staging").interpret(
+        "restart matchmaker-svc in staging and prod", cinder)
+    assert [a.stack for a in plan.actions] == ["staging", "prod"]
+
+
+def test_a_word_of_the_sentence_taken_for_a_target_is_left_out_beside_a_real_one(scripted, cinder):
+    command = "season 4 launches thursday and the matchmaker is already sweating in load tests. bump it by 4 in prod pls"
+    plan = scripted("scale deployment name=season schedule=4 ; scale deployment name=matchmaker stack=prod replicas=+4"
+                    ).interpret(command, cinder)
+    assert _params(plan) == [("matchmaker-svc", {"replicas": 12})]
+    assert any("left out the scale of 'season'" in w for w in plan.warnings)
+    # alone, it is refused as not there: nothing else stands
+    with pytest.raises(InterpretError, match="season"):
+        scripted("scale deployment name=season stack=prod replicas=+4").interpret(command, cinder)
+
+
+def test_a_name_said_in_words_is_found_across_types(scripted, cinder):
+    # "arena game servers" written arena-game, kind=instance: arena-gs (a deployment), though
+    # the namespace "gameservers" is said too; its count is the deployment's replicas
+    plan = scripted("scale infrastructure name=arena-game stack=staging kind=instance count=*2").interpret(
+        "double the arena game servers on staging for tonight's playtest", cinder)
+    assert [(a.type.value, a.name, a.resource.value) for a in plan.actions] == [("scale", "arena-gs", "deployment")]
+    assert plan.actions[0].parameters.set_values() == {"replicas": 12}
+
+
+def test_a_range_end_equal_to_another_actions_resolved_size_is_still_said(scripted, cinder):
+    # gateway 6 + 2 = 8, and "its hpa floor to 8": the 8 said is the floor's
+    plan = scripted("scale deployment name=gateway stack=prod replicas=+2 ; "
+                    "scale infrastructure name=gateway-hpa stack=prod kind=autoscaler").interpret(
+        "bump gateway by 2 in prod and raise its hpa floor to 8 so it doesn't just scale back down", cinder)
+    assert _params(plan) == [("gateway", {"replicas": 8}), ("gateway-hpa", {"kind": "autoscaler", "min_size": 8})]

@@ -249,8 +249,9 @@ class CommandFacts:
             )
             if hit and hit not in mentioned:
                 mentioned.append(hit)
-        # standalone numbers only: the "1" inside "api:1.9.1" or "10.0.0.0/8" is not a count
-        numbers = {float(n) for n in re.findall(r"(?<![\w.:/-])\d+(?:\.\d+)?(?![\w:/-]|\.\d)", text)}
+        # standalone numbers only: the "1" inside "api:1.9.1" or "10.0.0.0/8" is not a count,
+        # nor the account of "318224590671.dkr.ecr..." (a model copies it as replicas=)
+        numbers = {float(n) for n in re.findall(r"(?<![\w.:/-])\d+(?:\.\d+)?(?![\w:/-]|\.\w)", text)}
         # ranges: "3-10 nodes" (but not the digits of "us-east-1" or "api-2")
         numbers |= {float(n) for pair in re.findall(r"(?<![\w.:/-])(\d+)-(\d+)(?![\w:/.-])", text) for n in pair}
         numbers |= {float(NUMBER_WORDS[w]) for w in words if w in NUMBER_WORDS}

@@ -28,6 +28,7 @@ from agentops.interpret.facts import (
 )
 from agentops.interpret.lookup import (
     _INT_KEYS,
+    _candidates,
     _exists,
     _fields,
     _find,
@@ -70,6 +71,7 @@ from agentops.interpret.values import (
     _said_as_value,
     _said_metrics,
     _said_units,
+    _spelt_as_said,
     _said_values,
     _utilisation_targets,
     _values_from_words,
@@ -135,6 +137,11 @@ def guard(
             )
             continue
         action = action.model_copy(update={"stack": _stack(action.stack, facts, default_stack)})
+        if (said := _stack_said_with_its_name(action, facts, specs, actions)) and said != action.stack:
+            # "QA passed 4.13.0 on staging. roll matchmaker-svc in prod to ...": of two stacks
+            # said, the one said with the target's name is its
+            warnings.append(f"stack {said}: the command says {action.name} in {said}")
+            action = action.model_copy(update={"stack": said})
         action = _rule_without_a_group(action, facts, specs, warnings)
         if (action.type == ActionType.monitor and action.name and not ASKS_TO_WATCH.search(facts.text)
                 and not {"metric", "threshold"} & set(action.parameters.set_values())):
@@ -212,8 +219,7 @@ def guard(
                     action, facts, specs, created) or _belonging_to(action, facts, specs, kept, registry) \
                     or _referred_back(action, facts, kept)
                 if repaired and repaired != action.name:
-                    warnings.append(f"read {action.name!r} as {repaired!r}, the "
-                                    f"{action.resource.value} resource the command names")
+                    warnings.append(f"read {action.name!r} as {repaired!r}, the resource the command names")
                     completed.add(repaired)  # said, if not by its name ("its pdb")
                     action = action.model_copy(update={"name": repaired})
             elif whole := _whole_name(action, facts, specs, created):
@@ -232,12 +238,11 @@ def guard(
                 completed.add(meant)
                 action = action.model_copy(update={"name": meant})
             elif not _typed_as_is(action.name, facts) and action.type != ActionType.delete \
-                    and (meant := _named_target(action, facts, specs, created)) \
-                    and set(_words(meant)) & set(_words(action.name)):
+                    and (meant := _said_sharing_a_part(action, facts, specs, created)):
                 # "the arena game servers" copied as arena-game: the one resource the command
-                # names (arena-gs, its parts said as words or initials), sharing a part with it
-                warnings.append(f"read {action.name!r} as {meant!r}, the {action.resource.value} "
-                                "resource the command names")
+                # names (arena-gs, its parts said as words or initials), sharing a part with it;
+                # of its type, or of any where none of its type is named (written kind=instance)
+                warnings.append(f"read {action.name!r} as {meant!r}, the resource the command names")
                 completed.add(meant)
                 action = action.model_copy(update={"name": meant})
             elif not _typed_as_is(action.name, facts) \
@@ -309,6 +314,14 @@ def guard(
                 if meant != action.name:
                     warnings.append(f"read {action.name!r} as {meant!r}: the command names it, not {action.name!r}")
                 action = action.model_copy(update={"name": meant})
+            elif a_word and _another_stands(actions, index, specs):
+                # "season 4 launches thursday ... bump the matchmaker by 4" written with a scale
+                # of "season" beside the matchmaker's: in a plan of several actions, a plain
+                # word of the sentence that names nothing is left out, by name, and the rest
+                # goes on (alone, it is refused below as not there)
+                warnings.append(f"left out the {action.type.value} of {action.name!r}: a word of the "
+                                "command, not the name of anything in the stacks")
+                continue
             elif a_word:
                 pass  # no resource the command names takes it: refused below as not there
             elif action.type in TARGETED:
@@ -396,6 +409,7 @@ def guard(
     kept = _said_units(kept, facts, specs, registry, warnings)
     kept = _key_by_its_value_now(kept, facts, specs, registry, warnings)
     kept = _said_literals(kept, facts, specs, registry, warnings)
+    kept = _spelt_as_said(kept, facts, specs, registry, warnings)
     kept = _introduced_values(kept, facts, specs, registry, warnings)
     kept = _same_as_another(kept, facts, specs, registry, warnings)
     kept = _references_said_as_such(kept, facts, specs, registry, warnings)
@@ -425,7 +439,46 @@ def guard(
     for action in kept:
         _in_the_stacks_region(action, specs)
     # what the readings after the loop added is held to the kinds' specs as the model's was
-    return [_values_its_kind_takes(a, specs, registry, warnings) for a in kept]
+    kept = [_keys_its_kind_takes(_values_its_kind_takes(a, specs, registry, warnings), specs, registry, warnings)
+            for a in kept]
+    return _without_repeats(kept)
+
+
+def _keys_its_kind_takes(action: Action, specs: dict[str, StackSpec], registry, warnings: list[str]) -> Action:
+    """A key no action of the action's kind takes ("every 15 minutes" written min_available=15
+    on a cron job, beside the schedule read from the words): left out with a warning, after every
+    reading that could move it to the key that takes it (_keys_by_phrase, _values_its_kind_takes).
+    Kept, the edit would refuse the whole plan for it ("cannot set min_available on cron_jobs");
+    an action left with nothing to set is still refused there."""
+    from agentops.edit import IGNORED_KEYS
+
+    if action.type not in (ActionType.create, ActionType.update, ActionType.scale, ActionType.delete):
+        return action  # (a monitor's metric and threshold are the alarm's, not the kind's)
+    found = _kind_of(action, specs, registry)
+    if found is None or not found[0].supports(action.type):
+        return action
+    kind = found[0]
+    takes = set(kind.parameters())  # (a kind's own update may take a key of its create: a move)
+    params = action.parameters.set_values()
+    foreign = [k for k in params if k not in takes and k not in IGNORED_KEYS]
+    if not foreign:
+        return action
+    for key in foreign:
+        warnings.append(f"{key}={params.pop(key)!r} is not a key of {kind.name}: left out")
+    return action.model_copy(update={"parameters": Parameters.model_validate(params)})
+
+
+def _without_repeats(actions: list[Action]) -> list[Action]:
+    """The plan with an action that repeats an earlier one (same change of the same resource,
+    whatever its description says) left out: "the mysql 3306 rule can go" written as a delete
+    and as a change of that port, which reads as the same delete."""
+    seen, out = set(), []
+    for action in actions:
+        key = action.model_dump_json(exclude={"description"})
+        if key not in seen:
+            seen.add(key)
+            out.append(action)
+    return out
 
 
 # words of a sentence that are parts of some names too (store-sync-in): "store sync in prod"
@@ -483,15 +536,18 @@ def _values_its_kind_takes(action: Action, specs: dict[str, StackSpec], registry
 def _on_aws(action: Action) -> Action:
     """A provider the command says: the stacks run on AWS (Kubernetes on EKS) and nothing else
     (the edit reads no provider=), so another provider ("a gke cluster", "4 vms on azure") is
-    refused by name: made on AWS it would be a confident wrong answer. provider=aws stays in
-    the plan as the command said it."""
+    refused by name: made on AWS it would be a confident wrong answer. provider=aws is left out
+    of the plan: it is where everything is made already, no change a reviewer has to read
+    (the edit ignores it, edit.IGNORED_KEYS)."""
     provider = action.parameters.provider
     if provider is not None and provider != "aws":
         raise InterpretError(
             f"the command asks for {provider}: agentops's stacks run on AWS only (Kubernetes on EKS)",
             hint=f"ask for it on AWS (an EC2 instance, an EKS cluster), or manage {provider} "
                  "resources with another tool")
-    return action
+    if provider is None:
+        return action
+    return action.model_copy(update={"parameters": action.parameters.model_copy(update={"provider": None})})
 
 
 def _stack_of_what_else_is_named(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
@@ -552,6 +608,28 @@ def _a_word_not_a_name(action: Action, facts: CommandFacts, specs: dict[str, Sta
     kind_words = "|".join(sorted({re.escape(w) for k in registry for w in (*k.words, k.noun, *k.kind_values) if w},
                                  key=len, reverse=True))
     return not re.search(rf"\b(?:named|called|name)\s+{name}\b|\b{name}\s+(?:{kind_words})\b", facts.text.lower())
+
+
+def _said_sharing_a_part(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                         created: dict) -> str | None:
+    """The one resource of the action's stack that the command names and that shares a part
+    with the name written: of the action's type, or else of any ("arena game servers" written
+    arena-game, kind=instance: arena-gs, though the namespace "gameservers" is said too)."""
+    meant = _named_target(action, facts, specs, created)
+    parts = set(_words(action.name))
+    if meant and set(_words(meant)) & parts:
+        return meant
+    _, names = _candidates(action.model_copy(update={"type": ActionType.monitor}), specs, created)
+    said = [n for n in names if set(_words(n)) & parts and facts.mentions_loosely(n, typos=False, kind_first=True)]
+    return said[0] if len(said) == 1 else None
+
+
+def _another_stands(actions: list[Action], index: int, specs: dict[str, StackSpec]) -> bool:
+    """Whether another action of the plan is a create or on a resource that is there (by its
+    name or the first part of one: "matchmaker" for matchmaker-svc)."""
+    names = {n for spec in specs.values() for n in spec.names()}
+    return any(j != index and a.name and (a.type == ActionType.create or a.name in names or any(
+        n.startswith(a.name + "-") for n in names)) for j, a in enumerate(actions))
 
 
 def _a_delete_asked_and_not_written(facts: CommandFacts, actions: list[Action]) -> bool:
@@ -727,6 +805,12 @@ def fit_to_kind(action: Action, specs: dict[str, StackSpec], registry, created: 
         same = [k for k in fields if fields[k] == fields[key] and k != key]
         if same and key != fields[key] and fields[key] in same and fields[key] not in params:
             params[fields[key]] = params.pop(key)
+    relative = dict(action.relative)
+    for key in [k for k in relative if k in fields]:
+        # (so for a change by an amount: "double the arena game servers" written count=*2)
+        same = [k for k in fields if fields[k] == fields[key] and k != key]
+        if same and key != fields[key] and fields[key] in same and fields[key] not in params | relative:
+            relative[fields[key]] = relative.pop(key)
     if facts is not None and action.type != ActionType.monitor:  # an alarm's keys are the alert's
         anywhere = {k for a in ("create", "update", "scale") for k in kind.fields_for(a)}
         # only another kind's own keys: the common ones (provider, region, ...) are read by the
@@ -746,7 +830,7 @@ def fit_to_kind(action: Action, specs: dict[str, StackSpec], registry, created: 
         elif not kind.kind_values:
             params.pop("kind")
     return action.model_copy(update={"type": _scale_or_update(action, params, kind, entry),
-                                     "parameters": Parameters.model_validate(params)})
+                                     "parameters": Parameters.model_validate(params), "relative": relative})
 
 
 def _conventional(name: str, facts: CommandFacts, prefixes) -> str | None:
@@ -808,6 +892,28 @@ def _stack(stack: str | None, facts: CommandFacts, default: str | None) -> str |
     if stack and len(facts.stacks) > 1:
         return stack if stack in facts.stacks else facts.stacks[0]
     return default
+
+
+def _stack_said_with_its_name(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                              actions: list[Action]) -> str | None:
+    """The stack a command of several stacks says right after the action's target's name
+    ("matchmaker-svc in prod", "redis-access on production"), where the target is there; else
+    None. Not where the plan acts on the name more than once (one action per stack) or the
+    command lists stacks for one change."""
+    if len(facts.stacks) < 2 or not action.name or action.type == ActionType.create \
+            or sum(a.name == action.name for a in actions) > 1 or _listed_stacks(facts, specs):
+        return None
+    lowered = facts.text.lower()
+    found = set()
+    for stack in facts.stacks:
+        words = sorted({stack, *(a for a, s in STACK_ALIASES.items() if s == stack)}, key=len, reverse=True)
+        if re.search(rf"(?<![\w-]){re.escape(action.name.lower())}\s+(?:in|on|for|at)\s+(?:the\s+)?"
+                     rf"(?:{'|'.join(map(re.escape, words))})(?![\w-])", lowered):
+            found.add(stack)
+    if len(found) != 1:
+        return None
+    stack = found.pop()
+    return stack if stack in specs and specs[stack].find(action.name) else None
 
 
 def _params(params: Parameters, facts: CommandFacts, warnings: list[str], name: str | None = None) -> Parameters:

@@ -97,7 +97,7 @@ def read_against_command(actions: list[Action], facts: CommandFacts, specs, regi
     written = actions
     actions = guard(actions, facts, specs, default_stack, warnings, name_prefixes, registry)
     # a change written with nothing to set, still empty: left out of a plan of several
-    actions = without_empty_changes(written, actions, specs, warnings)
+    actions = without_empty_changes(written, actions, specs, warnings, registry)
     # held first: a create of a kind the command never names is the sign of a plan gone
     # astray, refused there, unless every kind named is in the plan; only then is it left out
     hold_to_named_kinds(actions, text, registry, names)

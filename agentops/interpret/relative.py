@@ -79,8 +79,9 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
     counts = [k for k in fields if k in ("count", "replicas")][:1]
     if not relative and not sizes and None not in facts.relative and len(amounts) == 1 \
             and action.type == ActionType.scale and counts and list(fields)[0] == counts[0] \
-            and not set(params) - {"kind"}:
-        # "leaderboard redis: add a replica" written as a scale that sets nothing: the one
+            and not set(params) - {"kind"} - _unsaid_numbers(params, facts):
+        # "leaderboard redis: add a replica" written as a scale that sets nothing (or only a
+        # number the command never says, which the guard drops: read_capacity=1024): the one
         # amount the command says is of what the kind counts
         (number, op), = amounts.items()
         relative[counts[0]] = f"{op}{_fmt(number)}"
@@ -90,6 +91,12 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         params.pop(key, None)
     return action.model_copy(update={"parameters": Parameters.model_validate(params),
                                      "relative": relative})
+
+
+def _unsaid_numbers(params: dict, facts: CommandFacts) -> set[str]:
+    """The keys of `params` whose number the command does not say (the guard leaves them out)."""
+    return {k for k, v in params.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
+            and float(v) not in facts.numbers}
 
 
 # Words of a factor, wherever the reading of the command's relative phrases does not take
@@ -224,8 +231,10 @@ def _add_said_ends(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
         return kept
     i = ranged[0]
     params = kept[i].parameters.set_values()
-    used = {float(v) for a in kept for v in a.parameters.set_values().values()
-            if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    # (a size resolved from an amount is no number the command says: "bump gateway by 2" to 8
+    # leaves "its hpa floor to 8" free)
+    used = {float(v) for a in kept for k, v in a.parameters.set_values().items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in a.relative}
     candidates: dict[str, list[int]] = {}
     for n, end in facts.bounds.items():
         if _ENDS[end] not in params and n not in used and n not in facts.relative and n == int(n):

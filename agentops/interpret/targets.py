@@ -190,10 +190,12 @@ def _record_named_by_host(action: Action, facts: CommandFacts, specs: dict[str, 
                           created: dict) -> str | None:
     """"point status.example.com at ...", "remove the status.larchfield.farm record": the one DNS
     record of the action's stack the command names by the host name it is -- its identity,
-    written out in full, so a delete may name it so too."""
+    written out in full, so a delete may name it so too. A change is of that record whatever
+    type the model wrote ("patch.example.gg needs to point at ..." written as a deployment);
+    a delete, only where the model wrote a record's type."""
     stacks, names = _candidates(action, specs, created)
     said = [n for stack in stacks for _, n, e in specs[stack].resources()
-            if n in names and isinstance(getattr(e, "record", None), str)
+            if (n in names or action.type != ActionType.delete) and isinstance(getattr(e, "record", None), str)
             and re.search(rf"(?<![\w.-]){re.escape(e.record.rstrip('.'))}(?![\w-])", facts.text.lower())]
     said = list(dict.fromkeys(said))
     return said[0] if len(said) == 1 else None

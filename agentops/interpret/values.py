@@ -36,7 +36,7 @@ from agentops.interpret.lookup import (
     _with_kinds,
 )
 from agentops.interpret.relative import _size_key, resolve_relative
-from agentops.planline import enum_values, is_enum
+from agentops.planline import INT_KEYS, enum_values, is_enum
 from agentops.spec import StackSpec
 from agentops.textnorm import NUMBER_WORDS
 
@@ -406,14 +406,33 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
         fields = _fields(action, kind)
         shapes = kind.plan_keys()
         added = {}
-        if kind.count_nouns and "count" in fields and not {"count", "replicas"} & (set(params) | set(action.relative)):
+        counted = next((k for k in fields if k in ("count", "replicas")), None)  # the kind's own first
+        if kind.count_nouns and counted and not {"count", "replicas"} & (set(params) | set(action.relative)):
             nouns = "|".join(re.escape(n) for n in sorted(kind.count_nouns, key=len, reverse=True))
-            taken = {float(v) for v in params.values() if isinstance(v, (int, float)) and not isinstance(v, bool)}
-            # a number said as an end of a range ("never fewer than 8 nodes") is that end's
+            # (a number another action of the plan has is its: "roll it to <image> and bump it to
+            # 3 replicas" written as an update and a scale)
+            taken = {float(v) for a in kept for v in a.parameters.set_values().values()
+                     if isinstance(v, (int, float)) and not isinstance(v, bool)} | {
+                float(m) for a in kept for v in a.relative.values() for m in re.findall(r"\d+(?:\.\d+)?", v)}
+            # a number said as an end of a range ("never fewer than 8 nodes") is that end's; an
+            # instance type may come between ("4 m6i.xlarge nodes")
             counts = {_number(m.group(1)) for m in re.finditer(
-                rf"\b{_N}\s+(?:more\s+|new\s+)?(?:{nouns})\b", regions[i].lower())} - taken - set(facts.bounds)
+                rf"\b{_N}\s+(?:more\s+|new\s+)?(?:[a-z][a-z0-9-]*\.[a-z0-9]+\s+)?(?:{nouns})\b",
+                regions[i].lower())} - taken - set(facts.bounds)
             if len(counts) == 1:
-                added["count"] = int(counts.pop())
+                added[counted] = int(counts.pop())
+        for key in fields if action.type != ActionType.scale else ():
+            # "ttl 300", "port 443", "ttl to 60": a number written right after its key's own
+            # name, for a create or change that left the key out (one number; none in a unit,
+            # which the readings of units take: "ttl 1 hour")
+            if key in params or key in action.relative or key in ("count", "replicas") or not (
+                    key in INT_KEYS or (key in shapes and shapes[key].convert is int)):
+                continue
+            said = {int(m.group(1)) for m in re.finditer(
+                rf"(?<![\w-]){re.escape(key.replace('_', ' '))}\s*(?:[:=]|->|\s(?:to|of|is|at|on))?\s*(\d+)"
+                rf"(?![\w.%:/-])(?!\s*(?:{_A_UNIT})\b)", regions[i].lower())}
+            if len(said) == 1:
+                added[key] = said.pop()
         for key in fields if action.type != ActionType.scale else ():
             if key in params or key not in shapes or key in kind.references:
                 continue
@@ -445,6 +464,34 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
                 warnings.append(f"{key} {value}: said in the command")
                 used.add(str(value))
             out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added)})
+    return out
+
+
+def _spelt_as_said(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                   warnings: list[str]) -> list[Action]:
+    """A free text value of a kind's own key (a config map's key, an owner) written in another
+    case than the command writes it ("TICK_RATE" copied as Tick_RATE): the command's spelling,
+    where the command writes it once. The guard's check that a value is said ignores case, so
+    without this the respelt key would be a new entry beside the one meant. Not a closed
+    vocabulary's value: those are the kind's own spelling (Forbid, HTTPS)."""
+    out = list(kept)
+    for i, action, found in _with_kinds(kept, specs, registry,
+                                        (ActionType.create, ActionType.update, ActionType.delete)):
+        shapes = found[0].plan_keys()
+        params = action.parameters.set_values()
+        respelt = {}
+        for key, value in params.items():
+            shape = shapes.get(key)
+            if shape is None or not shape.literal or shape.convert is not str or is_enum(shape) \
+                    or not isinstance(value, str):
+                continue
+            said = re.findall(rf"(?<![\w.-]){re.escape(value)}(?![\w-])", facts.text, re.I)
+            if len(set(said)) == 1 and said[0] != value:
+                respelt[key] = said[0]
+        if respelt:
+            for key, value in respelt.items():
+                warnings.append(f"{key} {value}: as the command spells it, not {params[key]!r}")
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | respelt)})
     return out
 
 
@@ -829,6 +876,10 @@ def _said_as_value(name: str, facts: CommandFacts, registry) -> str | None:
             if re.search(_introduced(kind, key, re.escape(name) + r"(?![\w-])"), facts.text, re.I):
                 return key
     return None
+
+
+# a unit after a number: the number is a quantity in it, not the key's value as written
+_A_UNIT = r"ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|days?|weeks?|gb|gib|mb|mib|tb|k"
 
 
 def _introduced(kind, key: str, value: str) -> str:

@@ -218,26 +218,37 @@ def _without_copied_values(kept: list[Action], specs: dict[str, StackSpec], regi
 
 
 def without_empty_changes(written: list[Action], kept: list[Action], specs: dict[str, StackSpec],
-                          warnings: list[str]) -> list[Action]:
+                          warnings: list[str], registry=None) -> list[Action]:
     """In a plan of several actions, a change the model wrote with no value that is still
     empty after the guard's readings ("matchmaker config: QUEUE_TIMEOUT_S to 120, players are
     bailing" followed by an update of the namespace players, nothing set) is left out with a
-    warning: it changes nothing, and the edit would refuse the whole plan for it. One whose
-    values the guard dropped (the model said something the command does not) stays, and the
-    edit says what is missing: the command's intent there is not known."""
+    warning: it changes nothing, and the edit would refuse the whole plan for it. So is one the
+    model wrote as another kind than its target's, whose values the guard dropped ("players
+    are bailing at 90s" written as a scale of a cluster "players" to 90, the namespace players
+    left with nothing to set): what it said fits neither the command nor the target. Any other
+    one whose values the guard dropped (the model said something the command does not) stays,
+    and the edit says what is missing: the command's intent there is not known."""
     if len(kept) < 2:
         return kept
-    blank = {(a.name, a.stack) for a in written if a.type in (ActionType.scale, ActionType.update)
-             and not set(a.parameters.set_values()) - {"kind"} and not a.relative}
+    changes = (ActionType.scale, ActionType.update)
+    blank = {a.name for a in written if a.type in changes and not a.relative and (
+        not set(a.parameters.set_values()) - {"kind"} or _written_as_another_kind(a, specs, registry))}
     out = []
     for action in kept:
-        if (action.type in (ActionType.scale, ActionType.update) and (action.name, action.stack) in blank
+        if (action.type in changes and action.name in blank
                 and not set(action.parameters.set_values()) - {"kind"} and not action.relative
                 and _find(action, specs) is not None):
             warnings.append(f"left out the {action.type.value} of {action.name!r}: it sets nothing")
             continue
         out.append(action)
     return out or kept
+
+
+def _written_as_another_kind(action: Action, specs: dict[str, StackSpec], registry) -> bool:
+    """Whether the model wrote the action with a kind (kind=cluster) that is not its target's."""
+    said = registry.by_kind_value(action.parameters.kind) if registry is not None else None
+    found = _find(action, specs)
+    return said is not None and found is not None and found[0] != said.section
 
 
 # What a kind's size is counted in, beyond its own count_nouns: an amount said of anything

@@ -57,6 +57,7 @@ class DeploymentsKind(Kind):
     spec_order = 3
     render_order = 6
     references = {"cluster": "clusters"}
+    count_nouns = ("replicas", "pods", "copies")
     actions = {
         "create": ActionMap(_FIELDS),
         "update": ActionMap(_FIELDS),

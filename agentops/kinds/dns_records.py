@@ -75,14 +75,22 @@ class DnsRecordsKind(Kind):
     def value_from_words(self, key: str, text: str, entry):
         """A record's name and value written in the command: "help.example.com ->
         example.zendesk.com", "point status.example.com at example.instatus.com" (the value is
-        the host or address after the arrow or "to"/"at"; the record name, on a create, the
-        other host written). One of each, or nothing."""
+        the host or address after the arrow or "to"/"at", a few words between: "at the new
+        cloudfront distribution d2m4.cloudfront.net"; the record name, on a create, the other
+        host written). One of each, or nothing."""
+        if key == "type":
+            # "an A record for esports.example.com", "a new CNAME", "type TXT": on a create
+            types = {(m.group(1) or m.group(2)).upper() for m in re.finditer(
+                r"(?<![\w.-])(A|AAAA|CNAME|TXT|MX|CAA)\s+records?\b|\btype\s*[=:]?\s*(a|aaaa|cname|txt|mx|caa)\b",
+                text if entry is None else "", re.I)
+                if m.group(2) or m.group(1) != "a"}  # ("a record for ...": the article)
+            return types.pop() if len(types) == 1 else None
         if key not in ("record", "values"):
             return None
         lowered = text.lower()
         hosts = [(m.start(), m.group(1)) for m in _WRITTEN_HOST.finditer(lowered)]
         pointed = {h for start, h in hosts
-                   if re.search(r"(?:->|=>|\bto|\bat|\bpointing|\bpoints?)\s*$", lowered[:start])}
+                   if re.search(r"(?:->|=>|\bto|\bat|\bpointing|\bpoints?)(?:\s+(?!both\b|and\b)[a-z]+){0,4}\s*$", lowered[:start])}
         if entry is not None:
             pointed.discard(entry.record)
         if key == "values":
