@@ -34,7 +34,7 @@ def test_create_instances(interpreter, workspace):
     action = plan.actions[0]
     assert action.type == ActionType.create
     assert action.resource == ResourceType.infrastructure
-    assert action.parameters.provider is None  # AWS said: where everything is made, no change
+    assert action.parameters.provider == "aws"
     assert action.parameters.count == 3
 
 

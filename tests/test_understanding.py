@@ -493,6 +493,13 @@ def test_a_value_said_in_words_fills_a_key_the_plan_left_out(scripted, workspace
     ("hourly at :15", None, "15 * * * *"),
     ("run it hourly at 45", None, "45 * * * *"),
     ("every other hour", None, "0 */2 * * *"),
+    # whole day names whose stems are not "wed" + "day": a weekly job, never a daily one
+    ("every wednesday at 3am", None, "0 3 * * 3"),
+    ("every saturday and sunday at 10", None, "0 10 * * 0,6"),
+    ("every 2 hours on weekdays", None, "0 */2 * * 1-5"),
+    ("every hour at :30", None, "30 * * * *"),
+    ("every evening at 7", None, "0 19 * * *"),
+    ("twice daily at 6 and 18", None, "0 6,18 * * *"),
     # not said clearly: left out, never guessed
     ("weekly please", None, None),
     ("nightly", None, None),
@@ -1274,7 +1281,12 @@ def test_a_change_by_an_amount_of_what_the_plan_creates_is_not_merged(scripted, 
 def test_a_value_the_resource_already_has_is_left_out_of_a_change(scripted, gale):
     plan = scripted("scale infrastructure name=transcode-worker-hpa stack=prod kind=autoscaler "
                     "min_size=12 target=transcode-worker").interpret("transcode-worker-hpa in prod: floor of 12", gale)
+    # (the target, said only inside the hpa's own name, is not said: left out before it is compared)
     assert _actions(plan) == [("scale", "transcode-worker-hpa", {"kind": "autoscaler", "min_size": 12})]
+    plan = scripted("update deployment name=playback-api stack=prod image=ghcr.io/galecrest/playback-api:4.3.0 "
+                    "cluster=audio-eks").interpret(
+        "playback-api in prod on the audio eks cluster: image ghcr.io/galecrest/playback-api:4.3.0", gale)
+    assert plan.actions[0].parameters.set_values() == {"image": "ghcr.io/galecrest/playback-api:4.3.0"}
     assert any("has that already" in w for w in plan.warnings)
     # a value the command says is kept, as said, even where it is the resource's now
     plan = scripted("update deployment name=playback-api stack=prod image=ghcr.io/galecrest/playback-api:9.9.9 "
@@ -1830,8 +1842,7 @@ def test_a_provider_other_than_aws_is_refused(scripted, cinder):
             "create a gke cluster called tournament in prod with 3 nodes", cinder)
     plan = scripted("create infrastructure name=tournament stack=prod provider=aws kind=cluster count=3").interpret(
         "create an eks cluster called tournament in prod with 3 nodes", cinder)
-    # AWS is where every stack is: provider=aws changes nothing, so the plan leaves it out
-    assert plan.actions[0].parameters.set_values() == {"kind": "cluster", "count": 3}
+    assert plan.actions[0].parameters.set_values()["provider"] == "aws"
 
 
 def test_a_share_of_cpu_is_not_a_size(scripted, cinder):
@@ -2532,3 +2543,53 @@ def test_a_range_end_equal_to_another_actions_resolved_size_is_still_said(script
                     "scale infrastructure name=gateway-hpa stack=prod kind=autoscaler").interpret(
         "bump gateway by 2 in prod and raise its hpa floor to 8 so it doesn't just scale back down", cinder)
     assert _params(plan) == [("gateway", {"replicas": 8}), ("gateway-hpa", {"kind": "autoscaler", "min_size": 8})]
+
+
+@pytest.mark.parametrize("command, line", [
+    ("make esports-ops the owner of the anticheat namespace in prod", "update infrastructure name=anticheat stack=prod kind=namespace"),
+    ("esports-ops owns the anticheat namespace in prod now", "update infrastructure name=anticheat stack=prod kind=namespace"),
+    ("hand the anticheat namespace in prod over to esports-ops", "update infrastructure name=anticheat stack=prod kind=namespace"),
+    ("set the owner of the anticheat ns in prod to esports-ops", "update infrastructure name=anticheat stack=prod kind=namespace"),
+    ("transfer ownership of anticheat namespace in prod to esports-ops", "update infrastructure name=anticheat stack=prod kind=namespace"),
+])
+def test_a_namespaces_owner_said_in_other_words(scripted, cinder, command, line):
+    plan = scripted(line).interpret(command, cinder)
+    assert _params(plan) == [("anticheat", {"kind": "namespace", "owner": "esports-ops"})]
+
+
+def test_an_owner_not_said_is_not_read(scripted, cinder):
+    plan = scripted("create infrastructure name=analytics stack=staging kind=namespace").interpret(
+        "hand over a new namespace analytics in staging to the prod cluster folks", cinder)
+    assert "owner" not in plan.actions[0].parameters.set_values()
+
+
+def test_a_time_zone_written_out_is_the_jobs(scripted, cinder):
+    plan = scripted("update infrastructure name=leaderboard-snapshot stack=prod kind=cronjob").interpret(
+        "leaderboard snapshot job in prod: each day at 7 AM (America/Chicago)", cinder)
+    assert plan.actions[0].parameters.set_values() == {"kind": "cronjob", "schedule": "0 7 * * *",
+                                                       "time_zone": "America/Chicago"}
+
+
+def test_the_new_value_of_a_range_end_said_was_to_now(scripted, cinder):
+    plan = scripted("scale infrastructure name=platform stack=prod kind=cluster count=7").interpret(
+        "platform cluster prod min 6 -> 7", cinder)
+    assert _params(plan) == [("platform", {"kind": "cluster", "min_size": 7})]
+
+
+def test_a_kind_agentops_lacks_said_as_the_reasons_subject_is_no_request(scripted, cinder):
+    plan = scripted("delete infrastructure name=patch-ingress stack=prod").interpret(
+        "kill the patch-ingress in prod, the CDN pulls from the bucket directly now", cinder)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("delete", "patch-ingress")]
+    # asked for, it is refused by name as before
+    with pytest.raises(InterpretError, match="no kind for 'cdn'"):
+        scripted("create storage name=cdn stack=prod").interpret("the cdn needs a new origin in prod", cinder)
+
+
+def test_a_cluster_said_only_inside_another_name_is_not_said(scripted, cinder):
+    # "platform" is a cluster of cinderpeak's prod; "platform-tools" says no cluster
+    plan = scripted("create infrastructure name=tools-config stack=prod kind=configmap cluster=platform key=MODE value=on"
+                    ).interpret("new config map tools-config in prod for platform-tools, MODE=on", cinder)
+    assert "cluster" not in plan.actions[0].parameters.set_values()
+    plan = scripted("create infrastructure name=tools-config stack=prod kind=configmap cluster=platform key=MODE value=on"
+                    ).interpret("new config map tools-config in prod on the platform cluster, MODE=on", cinder)
+    assert plan.actions[0].parameters.set_values()["cluster"] == "platform"

@@ -270,6 +270,10 @@ class CommandFacts:
         facts.quantities = _quantities(text)
         facts.bounds = _size_bounds(text)
         facts.old_values = _old_values(text.lower())
+        for was, now in re.findall(r"(?<![\w.])(\d+)\s*(?:->|=>|→)\s*(\d+)(?![\w.])", text):
+            # "min 6 -> 7": the new value is of the end the old one is
+            if float(was) in facts.bounds and float(now) not in facts.bounds:
+                facts.bounds[float(now)] = facts.bounds[float(was)]
         facts.said_names = list(dict.fromkeys(
             m.lower() for m in re.findall(r"\b(?:named|called|(?:name|call)\s+it)\s+[\"'`]?([A-Za-z][A-Za-z0-9-]*)", text)))
         return facts

@@ -536,18 +536,15 @@ def _values_its_kind_takes(action: Action, specs: dict[str, StackSpec], registry
 def _on_aws(action: Action) -> Action:
     """A provider the command says: the stacks run on AWS (Kubernetes on EKS) and nothing else
     (the edit reads no provider=), so another provider ("a gke cluster", "4 vms on azure") is
-    refused by name: made on AWS it would be a confident wrong answer. provider=aws is left out
-    of the plan: it is where everything is made already, no change a reviewer has to read
-    (the edit ignores it, edit.IGNORED_KEYS)."""
+    refused by name: made on AWS it would be a confident wrong answer. provider=aws stays in
+    the plan as the command said it."""
     provider = action.parameters.provider
     if provider is not None and provider != "aws":
         raise InterpretError(
             f"the command asks for {provider}: agentops's stacks run on AWS only (Kubernetes on EKS)",
             hint=f"ask for it on AWS (an EC2 instance, an EKS cluster), or manage {provider} "
                  "resources with another tool")
-    if provider is None:
-        return action
-    return action.model_copy(update={"parameters": action.parameters.model_copy(update={"provider": None})})
+    return action
 
 
 def _stack_of_what_else_is_named(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
@@ -967,6 +964,10 @@ def _flag_said_as_not(key: str, facts: CommandFacts) -> bool:
     return bool(said) and all(taken_back(facts.words[max(0, i - 4):i]) for i in said)
 
 
+# keys whose value is another resource's name (Kind.references)
+_REFERENCE_KEYS = frozenset({"cluster", "target", "network"})
+
+
 def _said(key: str, value, facts: CommandFacts, lowered: str, squeezed: str) -> bool:
     """Whether the command says the value of a kind's own key (agentops.kinds.base.plan_keys):
     a number (in the key's unit or another: "4 days" for seconds), a flag by a word of its
@@ -977,6 +978,12 @@ def _said(key: str, value, facts: CommandFacts, lowered: str, squeezed: str) -> 
     if isinstance(value, (int, float)):
         return facts.says_number(key, value)
     items = value if isinstance(value, list) else [value]
+    if key in _REFERENCE_KEYS and isinstance(value, str):
+        # a resource's name is said as itself ("on platform", "the platform eks cluster"),
+        # not as a part of another name ("platform-api")
+        text = value.lower()
+        return any(re.search(rf"(?<![\w-]){re.escape(said)}(?![\w-])", lowered)
+                   for said in (text, text.replace("-", " ")))
     for item in items:
         text = str(item).lower()
         if len(text) < 3:

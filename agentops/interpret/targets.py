@@ -620,7 +620,8 @@ def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec
         written = action.parameters.set_values().get(key)
         if written in names:
             continue
-        named = [n for n in dict.fromkeys(names) if n != action.name and said.mentions_loosely(n)]
+        named = [n for n in dict.fromkeys(names) if n != action.name and said.mentions_loosely(n)
+                 and not _only_inside_longer_names(n, text)]
         if len(named) != 1:
             continue
         if written:
@@ -630,6 +631,14 @@ def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec
         action = action.model_copy(update={"parameters": Parameters.model_validate(params)})
     return action
 
+
+
+def _only_inside_longer_names(name: str, text: str) -> bool:
+    """Whether every time `text` writes `name` it is a part of a longer name ("platform" in
+    "platform-tools"): that says the longer one, not `name`."""
+    spots = list(re.finditer(rf"(?<![\w]){re.escape(name.lower())}(?![\w])", text.lower()))
+    return bool(spots) and all(text[max(0, m.start() - 1):m.start()] == "-" or text[m.end():m.end() + 1] == "-"
+                               for m in spots)
 
 
 def _the_one_that_takes_it(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry,

@@ -187,6 +187,10 @@ class CronJobsKind(KubernetesKind):
                     return "Allow"
             return said
         if key == "time_zone":
+            written = set(re.findall(r"(?<![\w/])((?:America|Europe|Asia|Australia|Africa|Pacific|Atlantic)"
+                                     r"/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?)(?![\w/])", text))
+            if len(written) == 1:
+                return written.pop()  # an IANA zone written out ("(America/Chicago)")
             said = _said_one(lowered, _ZONE_WORDS)
             # "at noon ET", "4am PT": the two-letter US zones, only right after a time (alone
             # they are other words)

@@ -8,6 +8,8 @@ of this family that go into a namespace the stack makes are applied after it."""
 
 from __future__ import annotations
 
+import re
+
 from pydantic import Field, field_validator
 
 from agentops.kinds.base import ActionMap, EditError, EntryModel, describe
@@ -31,6 +33,11 @@ class Namespace(EntryModel):
 
 def k8s_name(name: str, entry: Namespace) -> str:
     return entry.name or name
+
+
+# words that end an owner's phrase without being a team ("hand it over to the prod cluster")
+_NOT_TEAMS = frozenset({"the", "a", "an", "it", "us", "me", "them", "prod", "production", "staging", "stage",
+                        "stg", "dev", "development", "team", "cluster", "namespace", "ns"})
 
 
 class NamespacesKind(KubernetesKind):
@@ -75,6 +82,26 @@ class NamespacesKind(KubernetesKind):
         namespace = K8sNamespace(name, metadata=self.metadata(real, None, entry.labels), opts=opts)
         ctx.memo[("k8s-namespace", entry.cluster, real)] = namespace
         ctx.publish(self.section, name, namespace)
+
+    def value_from_words(self, key: str, text: str, entry):
+        """The owner a command gives in words that do not introduce it (value_intros reads
+        "owned by X", "owner X"): "make X the owner", "X owns it", "hand it over to X", "set
+        the owner of it to X", "for team X", "(team: X)". One team said, or nothing."""
+        if key != "owner":
+            return None
+        lowered = " ".join(text.lower().split())
+        team = r"([a-z][a-z0-9]*(?:-[a-z0-9]+)*)"
+        said = {m.group(1) for pattern in (
+            rf"\bmake\s+{team}\s+(?:the\s+)?owners?\b",
+            rf"(?<![\w-]){team}\s+(?:now\s+)?owns\b",
+            rf"\b(?:hand|give|transfer|reassign|move)\b[^,;.]*?\b(?:over\s+)?to\s+(?:the\s+)?{team}",
+            rf"\bowner(?:ship)?\s+(?:of\s+[^,;.]*?\s+)?(?:to|->)\s+(?:the\s+)?{team}",
+            rf"\bfor\s+(?:the\s+)?team\s+{team}",
+            rf"\bteam\s*[:=]\s*{team}",
+        ) for m in re.finditer(pattern, lowered)} - _NOT_TEAMS
+        if entry is not None:
+            said.discard(str((entry.labels or {}).get(OWNER_LABEL, "")))
+        return said.pop() if len(said) == 1 else None
 
     # -- edits: owner= is a label
 

@@ -14,8 +14,9 @@ import re
 from agentops.textnorm import NUMBER_WORDS as _NUMBER_WORDS
 _DAYS = {"sunday": 0, "monday": 1, "tuesday": 2, "wednesday": 3, "thursday": 4, "friday": 5,
          "saturday": 6, "sun": 0, "mon": 1, "tue": 2, "tues": 2, "wed": 3, "thu": 4, "thur": 4,
-         "thurs": 4, "fri": 5, "sat": 6}
-_DAY = r"(sun|mon|tue|tues|wed|thu|thur|thurs|fri|sat)(?:day)?s?"
+         "thurs": 4, "fri": 5, "sat": 6, "wednes": 3, "satur": 6}
+# (the whole of "wednesday" and "saturday": "wed" and "sat" are not their stems)
+_DAY = r"(sun|mon|tue|tues|wed|wednes|thu|thur|thurs|fri|sat|satur)(?:day)?s?"
 # "instead of weekly", "from 2am": what the schedule was, not what it is to be
 _FORMER = re.compile(r"\b(?:instead\s+of|rather\s+than|from|was|used\s+to\s+be|not(?=\s+at\b)|no\s+longer)\s+[^,;.()]*?"
                      r"(?=\s+to\b|[,;.()]|$)")
@@ -65,9 +66,10 @@ def _times(text: str) -> list[tuple[int, int]]:
             hour, minute = int(h24), int(m24)
         else:
             hour, minute = int(bare), 0
-        if (h24 is not None or bare is not None) and 1 <= hour < 12 and re.match(
-                r"\s*(?:o'?clock\s+)?(?:in\s+the\s+(?:evening|afternoon)|at\s+night|tonight|pm\b)", text[m.end():]):
-            hour += 12  # "at 7 in the evening", "at 10 at night"
+        if (h24 is not None or bare is not None) and 1 <= hour < 12 and (re.match(
+                r"\s*(?:o'?clock\s+)?(?:in\s+the\s+(?:evening|afternoon)|at\s+night|tonight|pm\b)", text[m.end():])
+                or re.search(r"\b(?:evening|afternoon)s?\s+(?:at\s+)?$", text[:m.start()])):
+            hour += 12  # "at 7 in the evening", "at 10 at night", "every evening at 7"
         if hour <= 23 and minute <= 59 and (hour, minute) not in out:
             out.append((hour, minute))
     return out
@@ -111,9 +113,10 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
                       lowered)
     if every:
         n = int(_NUMBER_WORDS.get(every.group(1), every.group(1)))
+        days = _days_field(lowered)  # "every 2 hours on weekdays"
         if every.group(2).startswith("m"):
-            return f"*/{n} * * * *" if 0 < n < 60 else None
-        return f"0 */{n} * * *" if 0 < n < 24 else None
+            return f"*/{n} * * * {days}" if 0 < n < 60 else None
+        return f"0 */{n} * * {days}" if 0 < n < 24 else None
     if re.search(r"\bevery\s+(?:other|second)\s+hour\b", lowered):
         return "0 */2 * * *"
     if re.search(r"\bevery\s+(?:half\s+(?:an\s+)?hour|30\s+min)", lowered):
@@ -123,7 +126,7 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
     if re.search(r"\bevery\s+minute\b", lowered):
         return "* * * * *"
     past = re.search(r"\b(?:at\s+)?(\d{1,2}|quarter|half)\s+(?:minutes?\s+)?(?:past|after)\s+(?:every|each|the)\s+hour\b"
-                     r"|\bevery\s+hour\s+(?:at|on)\s+(?:the\s+)?(\d{1,2}|quarter|half)(?:\s+past)?\b(?!\s*(?:am|pm))"
+                     r"|\bevery\s+hour\s+(?:at|on)\s+(?:the\s+)?:?(\d{1,2}|quarter|half)(?:\s+past)?\b(?!\s*(?:am|pm))"
                      r"|\bat\s+:(\d{2})\s+(?:every|each|past\s+the)\s+hour\b"
                      r"|\bhourly\s+at\s+(?::|minute\s+)?(\d{1,2})(?:\s+past)?\b(?!\s*(?:am|pm|:))", lowered)
     if past:
@@ -135,7 +138,7 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
 
     # "twice a day, at 3 and 15": several hours on the hour
     hours = re.findall(r"\bat\s+(\d{1,2})\s+and\s+(\d{1,2})\b", lowered)
-    if re.search(r"\btwice\s+a\s+day\b", lowered):
+    if re.search(r"\btwice\s+(?:a\s+day|daily)\b", lowered):
         if hours and all(int(h) <= 23 for h in hours[0]):
             return f"0 {hours[0][0]},{hours[0][1]} * * *"
         return None

@@ -134,6 +134,13 @@ _CONTEXT_AFTER = re.compile(r"^\s+(?:(?:[a-z]+\s+)?(?:(?=(?:[a-z]*\d){5})[a-z0-9
                             r"|(?:team|folks|people|hostname|endpoint|vendor|provider|console|docs)\b)")
 
 
+# The subject of a clause after the change, what there is already doing something ("kill the
+# patch-ingress in prod, the CDN pulls from the bucket directly now"): "the"/"our" after a
+# clause's end before it, a verb after it.
+_SUBJECT_BEFORE = re.compile(r"[,;.]\s*(?:(?:since|as|because|but|and|now)\s+)?(?:the|our|their)\s+$")
+_SUBJECT_AFTER = re.compile(r"^\s+(?:(?:now|already|still|also)\s+)?(?:is|was|are|were|has|had|[a-z]{2,}(?<!s)s)\b")
+
+
 def only_as_context(phrase: str, text: str) -> bool:
     """Whether every time `text` says `phrase` (a kind word no registered kind claims) it says
     it as context of the change (_CONTEXT_BEFORE, _CONTEXT_AFTER), never as what to make."""
@@ -143,6 +150,7 @@ def only_as_context(phrase: str, text: str) -> bool:
     if not spots:
         return False
     return all(_CONTEXT_BEFORE.search(lowered[:m.start()]) or _CONTEXT_AFTER.match(lowered[m.end():])
+               or (_SUBJECT_BEFORE.search(lowered[:m.start()]) and _SUBJECT_AFTER.match(lowered[m.end():]))
                for m in spots)
 
 
