@@ -2519,13 +2519,20 @@ def test_the_stack_said_with_the_targets_name_is_its(scripted, cinder):
 
 def test_a_word_of_the_sentence_taken_for_a_target_is_left_out_beside_a_real_one(scripted, cinder):
     command = "season 4 launches thursday and the matchmaker is already sweating in load tests. bump it by 4 in prod pls"
-    plan = scripted("scale deployment name=season schedule=4 ; scale deployment name=matchmaker stack=prod replicas=+4"
+    plan = scripted("scale deployment name=launches schedule=4 ; scale deployment name=matchmaker stack=prod replicas=+4"
                     ).interpret(command, cinder)
     assert _params(plan) == [("matchmaker-svc", {"replicas": 12})]
-    assert any("left out the scale of 'season'" in w for w in plan.warnings)
+    assert any("left out the scale of 'launches'" in w for w in plan.warnings)
     # alone, it is refused as not there: nothing else stands
+    with pytest.raises(InterpretError, match="launches"):
+        scripted("scale deployment name=launches stack=prod replicas=+4").interpret(command, cinder)
+    # the first part of a name may be meant (season-rollover, lobby-svc): refused, never dropped
     with pytest.raises(InterpretError, match="season"):
-        scripted("scale deployment name=season stack=prod replicas=+4").interpret(command, cinder)
+        scripted("scale deployment name=season schedule=4 ; scale deployment name=matchmaker stack=prod replicas=+4"
+                 ).interpret(command, cinder)
+    with pytest.raises(InterpretError, match="lobby"):
+        scripted("restart deployment name=matchmaker stack=prod ; update infrastructure name=lobby stack=prod key=skill"
+                 ).interpret("restart matchmaker and lobby in prod, the skill window change needs both to reload", cinder)
 
 
 def test_a_name_said_in_words_is_found_across_types(scripted, cinder):

@@ -314,7 +314,7 @@ def guard(
                 if meant != action.name:
                     warnings.append(f"read {action.name!r} as {meant!r}: the command names it, not {action.name!r}")
                 action = action.model_copy(update={"name": meant})
-            elif a_word and _another_stands(actions, index, specs):
+            elif a_word and _another_stands(actions, index, specs) and not _first_part_of_a_name(action.name, specs):
                 # "season 4 launches thursday ... bump the matchmaker by 4" written with a scale
                 # of "season" beside the matchmaker's: in a plan of several actions, a plain
                 # word of the sentence that names nothing is left out, by name, and the rest
@@ -323,7 +323,9 @@ def guard(
                                 "command, not the name of anything in the stacks")
                 continue
             elif a_word:
-                pass  # no resource the command names takes it: refused below as not there
+                # no resource the command names takes it: refused below as not there (so is the
+                # first part of a name: "restart matchmaker and lobby" may mean lobby-svc)
+                pass
             elif action.type in TARGETED:
                 # The model named a resource the command never names (copied from an example,
                 # or the nearest existing one): acting on it would be a confident wrong answer.
@@ -619,6 +621,11 @@ def _said_sharing_a_part(action: Action, facts: CommandFacts, specs: dict[str, S
     _, names = _candidates(action.model_copy(update={"type": ActionType.monitor}), specs, created)
     said = [n for n in names if set(_words(n)) & parts and facts.mentions_loosely(n, typos=False, kind_first=True)]
     return said[0] if len(said) == 1 else None
+
+
+def _first_part_of_a_name(word: str, specs: dict[str, StackSpec]) -> bool:
+    """Whether `word` is the first part of some resource's name ("lobby" of lobby-svc)."""
+    return any(n.startswith(word + "-") for spec in specs.values() for n in spec.names())
 
 
 def _another_stands(actions: list[Action], index: int, specs: dict[str, StackSpec]) -> bool:
