@@ -2600,3 +2600,14 @@ def test_a_cluster_said_only_inside_another_name_is_not_said(scripted, cinder):
     plan = scripted("create infrastructure name=tools-config stack=prod kind=configmap cluster=platform key=MODE value=on"
                     ).interpret("new config map tools-config in prod on the platform cluster, MODE=on", cinder)
     assert plan.actions[0].parameters.set_values()["cluster"] == "platform"
+
+
+def test_of_two_changes_of_one_key_the_copy_of_another_actions_value_is_left_out(scripted, bramble):
+    plan = scripted("create infrastructure name=help-record stack=staging kind=dns_record ttl=300 type=CNAME "
+                    "zone_id=Z0STG7BRAMBLE2 ; update infrastructure name=status-record stack=staging kind=dns_record "
+                    "ttl=300 ; update infrastructure name=status-record stack=staging kind=dns_record ttl=60").interpret(
+        "new CNAME in staging zone Z0STG7BRAMBLE2 for help.stg.bramblecart.dev -> bramblecart-stg.zendesk.com named "
+        "help-record, ttl 300, and bring status-record's ttl down to 60", bramble)
+    assert [(a.type.value, a.name, a.parameters.set_values().get("ttl")) for a in plan.actions] == [
+        ("create", "help-record", 300), ("update", "status-record", 60)]
+    assert "left out ttl=300 on 'status-record': another action's value, copied" in plan.warnings

@@ -263,7 +263,8 @@ def _one_change_of_a_key(kept: list[Action], facts: CommandFacts, specs: dict[st
     """Two changes of one key of one resource ("store-sync boxes in prod: add two, three more
     stores come online monday" written as +2 and +3): the one whose amount the command says of
     something else than what the kind counts ("three more stores") is the reason's, left out;
-    where that does not tell them apart, both stay (the edit and review see the conflict)."""
+    so is the one whose value another action of the plan has (copied from it); where that does
+    not tell them apart, both stay (the edit and review see the conflict)."""
     from agentops.textnorm import NUMBER_WORDS
 
     changes = (ActionType.scale, ActionType.update)
@@ -295,6 +296,19 @@ def _one_change_of_a_key(kept: list[Action], facts: CommandFacts, specs: dict[st
                     dropped.add(reasons[0])
                     warnings.append(f"left out {key} {kept[reasons[0]].relative[key]} on {action.name!r}: the "
                                     f"command says that amount of something else than its {found[0].noun}'s")
+            mine, theirs = action.parameters.set_values(), other.parameters.set_values()
+            for key in (set(mine) & set(theirs)) - {"kind"}:
+                # "a new CNAME ... ttl 300, and bring status-record's ttl down to 60" written with
+                # status-record's ttl changed to 300 and to 60: the value another action of the
+                # plan has (the new record's) is copied from it
+                if mine[key] == theirs[key]:
+                    continue
+                copied = [k for k, v in ((i, mine[key]), (j, theirs[key]))
+                          if any(n not in (i, j) and a.parameters.set_values().get(key) == v for n, a in enumerate(kept))]
+                if len(copied) == 1 and copied[0] not in dropped:
+                    dropped.add(copied[0])
+                    warnings.append(f"left out {key}={kept[copied[0]].parameters.set_values()[key]!r} on "
+                                    f"{action.name!r}: another action's value, copied")
     return [a for k, a in enumerate(kept) if k not in dropped]
 
 
