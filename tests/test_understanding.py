@@ -2611,3 +2611,17 @@ def test_of_two_changes_of_one_key_the_copy_of_another_actions_value_is_left_out
     assert [(a.type.value, a.name, a.parameters.set_values().get("ttl")) for a in plan.actions] == [
         ("create", "help-record", 300), ("update", "status-record", 60)]
     assert "left out ttl=300 on 'status-record': another action's value, copied" in plan.warnings
+
+
+def test_a_new_budgets_cluster_is_its_targets(scripted, bramble):
+    command = "ops cluster in prod: min 5 nodes, and add a pdb for the slot planner with max 1 unavailable"
+    plan = scripted("scale infrastructure name=ops stack=prod kind=cluster min_size=5 ; "
+                    "create infrastructure stack=prod kind=pdb cluster=ops max_unavailable=1 target=slot-planner"
+                    ).interpret(command, bramble)
+    assert [a.parameters.set_values() for a in plan.actions] == [
+        {"kind": "cluster", "min_size": 5}, {"kind": "pdb", "max_unavailable": 1, "target": "slot-planner"}]
+    # another cluster than the target's stays, for the edit to refuse
+    plan = scripted("create infrastructure stack=prod kind=pdb cluster=shop max_unavailable=1 target=slot-planner"
+                    ).interpret("add a pdb for the slot planner in prod on the shop cluster with max 1 unavailable",
+                                bramble)
+    assert plan.actions[0].parameters.set_values()["cluster"] == "shop"

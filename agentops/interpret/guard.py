@@ -443,7 +443,32 @@ def guard(
     # what the readings after the loop added is held to the kinds' specs as the model's was
     kept = [_keys_its_kind_takes(_values_its_kind_takes(a, specs, registry, warnings), specs, registry, warnings)
             for a in kept]
+    kept = [_without_its_targets_cluster(a, kept, specs, registry) for a in kept]
     return _without_repeats(kept)
+
+
+def _without_its_targets_cluster(action: Action, kept: list[Action], specs: dict[str, StackSpec],
+                                 registry) -> Action:
+    """A new budget, autoscaler, ingress or load balancer service is made on its target's
+    cluster (the edit sets it from the target): a cluster written beside the target that is the
+    target's says nothing more, and is left out ("add a pdb for the slot planner" after "ops
+    cluster in prod: min 5 nodes" written cluster=ops). Another cluster stays, for the edit to
+    refuse: a Kubernetes object reaches only what is on its own cluster."""
+    params = action.parameters.set_values()
+    if action.type != ActionType.create or not {"cluster", "target"} <= set(params):
+        return action
+    found = _kind_of(action, specs, registry)
+    if found is None or found[0].references.get("target") != "deployments" or "cluster" not in found[0].references:
+        return action
+    target = params["target"]
+    spec = specs.get(action.stack)
+    there = spec.section("deployments").get(target) if spec is not None else None
+    made = next((a for a in kept if a.type == ActionType.create and a.name == target and a.stack == action.stack), None)
+    clusters = {getattr(there, "cluster", None), made.parameters.set_values().get("cluster") if made else None} - {None}
+    if clusters != {params["cluster"]}:
+        return action
+    del params["cluster"]
+    return action.model_copy(update={"parameters": Parameters.model_validate(params)})
 
 
 def _keys_its_kind_takes(action: Action, specs: dict[str, StackSpec], registry, warnings: list[str]) -> Action:
