@@ -2552,15 +2552,15 @@ def test_a_range_end_equal_to_another_actions_resolved_size_is_still_said(script
     assert _params(plan) == [("gateway", {"replicas": 8}), ("gateway-hpa", {"kind": "autoscaler", "min_size": 8})]
 
 
-@pytest.mark.parametrize("command, line", [
-    ("make esports-ops the owner of the anticheat namespace in prod", "update infrastructure name=anticheat stack=prod kind=namespace"),
-    ("esports-ops owns the anticheat namespace in prod now", "update infrastructure name=anticheat stack=prod kind=namespace"),
-    ("hand the anticheat namespace in prod over to esports-ops", "update infrastructure name=anticheat stack=prod kind=namespace"),
-    ("set the owner of the anticheat ns in prod to esports-ops", "update infrastructure name=anticheat stack=prod kind=namespace"),
-    ("transfer ownership of anticheat namespace in prod to esports-ops", "update infrastructure name=anticheat stack=prod kind=namespace"),
+@pytest.mark.parametrize("command", [
+    "make esports-ops the owner of the anticheat namespace in prod",
+    "esports-ops owns the anticheat namespace in prod now",
+    "hand the anticheat namespace in prod over to esports-ops",
+    "set the owner of the anticheat ns in prod to esports-ops",
+    "transfer ownership of anticheat namespace in prod to esports-ops",
 ])
-def test_a_namespaces_owner_said_in_other_words(scripted, cinder, command, line):
-    plan = scripted(line).interpret(command, cinder)
+def test_a_namespaces_owner_said_in_other_words(scripted, cinder, command):
+    plan = scripted("update infrastructure name=anticheat stack=prod kind=namespace").interpret(command, cinder)
     assert _params(plan) == [("anticheat", {"kind": "namespace", "owner": "esports-ops"})]
 
 
