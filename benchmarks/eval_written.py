@@ -47,9 +47,16 @@ def as_evalset(path: Path, out: Path) -> Path:
         if not isinstance(item.get("expect"), list):
             continue
         said = [a.get("parameters") or {} for a in item["expect"]]
+        try:
+            actions = written._actions(parsed_item.actions, registry, specs, keys)
+        except ValueError:
+            continue  # (written.py check names it; the item is scored as labelled)
+        for action, label in zip(actions, item["expect"]):
+            # the type training reads the label as ("node type cache.t4g.medium" labelled scale
+            # is an update: written._actions), so that a set is scored as it teaches
+            label["action"] = action.type.value
         if not any(isinstance(v, str) and re.fullmatch(RELATIVE, v) for p in said for v in p.values()):
             continue
-        actions = written._actions(parsed_item.actions, registry, specs, keys)
         for action, params in zip(actions, said):
             resolved = resolve_relative(action, specs, registry, []).parameters.set_values()
             for key in action.relative:

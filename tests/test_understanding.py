@@ -2625,3 +2625,79 @@ def test_a_new_budgets_cluster_is_its_targets(scripted, bramble):
                     ).interpret("add a pdb for the slot planner in prod on the shop cluster with max 1 unavailable",
                                 bramble)
     assert plan.actions[0].parameters.set_values()["cluster"] == "shop"
+
+
+# -- stop 32: "twice" of how often, a factor said over a unit quantity, an empty change of what
+# it deletes, hosts said in part, lists said in parts, plain words written joined, new names
+
+@pytest.mark.parametrize("command, value, relative", [
+    # "processed twice" says how often, not a factor: the quantity in the key's unit is the value
+    ("eta-recalc in prd: visibility timeout 2 minutes pls, the recalcs take longer than 30s now and get "
+     "processed twice", 120, {}),
+    # a factor said of it still is one (eta-recalc's is 30 s in the spec)
+    ("eta-recalc in prod: make the visibility timeout twice what it is", 60, {"visibility_timeout_seconds": "*2"}),
+])
+def test_twice_is_a_factor_only_of_something(scripted, kestrel, command, value, relative):
+    plan = scripted("update infrastructure name=eta-recalc stack=prod kind=queue visibility_timeout_seconds=1800"
+                    ).interpret(command, kestrel)
+    action = plan.actions[0]
+    assert (action.parameters.set_values()["visibility_timeout_seconds"], action.relative) == (value, relative)
+
+
+def test_a_factor_in_words_wins_over_a_quantity_said_as_the_reason(scripted, kestrel):
+    # "/200" from "using 200MB": the command says "in half"
+    plan = scripted("scale infrastructure name=rate-shopper stack=dev kind=function memory_mb=/200").interpret(
+        "cut rate-shopper's memory in half in dev, it's barely using 200MB", kestrel)
+    assert plan.actions[0].relative == {"memory_mb": "/2"}
+
+
+def test_an_update_with_only_an_unsaid_number_of_what_it_deletes_is_the_delete(scripted, kestrel):
+    plan = scripted("update security name=driver-pii-key stack=dev port=22").interpret(
+        "the driver-pii-key in dev isn't used by anything, dev uses fake drivers. delete it", kestrel)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("delete", "driver-pii-key")]
+
+
+def test_a_record_named_by_its_hosts_first_labels(scripted, kestrel):
+    line = ("delete infrastructure name=partners-record stack=staging ; "
+            "delete infrastructure name=partner-alb stack=staging")
+    plan = scripted(line).interpret("in staging delete the partners.stg dns record and then the partner alb", kestrel)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("delete", "partners-record"), ("delete", "partner-alb")]
+    # labels that begin no record's host (or one said without "record") name nothing
+    with pytest.raises(InterpretError, match="does not name 'partners-record'"):
+        scripted(line).interpret("in staging delete the partners.prd dns record and then the partner alb", kestrel)
+
+
+def test_a_list_said_in_parts_is_one_change(scripted, kestrel):
+    glue, s3 = ("arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+    plan = scripted(f"update security name=telematics-crawler-role stack=prod policies={glue} ; "
+                    f"update security name=telematics-crawler-role stack=prod policies={s3}").interpret(
+        f"telematics crawler role in prod: swap policies to {glue} and {s3}", kestrel)
+    assert [(a.name, a.parameters.set_values()["policies"]) for a in plan.actions] == [
+        ("telematics-crawler-role", [glue, s3])]
+
+
+def test_plain_words_written_joined_are_no_name_beside_an_action_that_stands(scripted, kestrel):
+    line = ("scale infrastructure name=edi-gateway stack=prod kind=instance count=3 ; "
+            "scale infrastructure name=new-retailer stack=prod kind=instance count=10")
+    plan = scripted(line).interpret("edi gateway boxes in prod: go to 3 instances, the new retailer sends 10x the 856s",
+                                    kestrel)
+    assert [(a.name, a.parameters.count) for a in plan.actions] == [("edi-gateway", 3)]
+    # typed joined, it is a name: refused as not there
+    with pytest.raises(InterpretError, match="new-retailer"):
+        scripted(line).interpret("edi gateway boxes in prod: go to 3 instances, and new-retailer to 10", kestrel)
+
+
+@pytest.mark.parametrize("command, want", [
+    ("new nightly job in prod: lane-rate-rollup at 1:30am central, image "
+     "318204776519.dkr.ecr.us-east-2.amazonaws.com/lane-rate-rollup:1.0.0, no overlapping runs", "lane-rate-rollup"),
+    # only a name inside the image (and a region inside it) says none; nor does an English compound
+    ("new nightly job in prod at 1:30am central, no dead-letter handling, image "
+     "318204776519.dkr.ecr.us-east-2.amazonaws.com/lane-rate-rollup:1.0.0", None),
+    # nor one that names something there ("like eta-backfill")
+    ("new nightly job in prod like eta-backfill at 1:30am central, image "
+     "318204776519.dkr.ecr.us-east-2.amazonaws.com/lane-rate-rollup:1.0.0", None),
+])
+def test_a_new_one_takes_the_one_new_name_said(scripted, kestrel, command, want):
+    plan = scripted("create infrastructure name=nightly-invoice-run stack=prod kind=cronjob "
+                    "image=318204776519.dkr.ecr.us-east-2.amazonaws.com/lane-rate-rollup:1.0.0").interpret(command, kestrel)
+    assert plan.actions[0].name == want

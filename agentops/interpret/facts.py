@@ -504,6 +504,11 @@ def _old_values(lowered: str) -> set[float]:
     return old - new
 
 
+# what "twice" multiplies when it is a factor ("twice the memory", "twice as many pods", "make it
+# twice its size"); after a verb it says how often something happened
+_TWICE_OF = {"the", "as", "its", "their", "our", "that", "this", "what", "current", "today's", "now"}
+
+
 def _relative_changes(lowered: str, raw: str | None = None) -> dict:
     """{number: "+" | "-"} for the numbers said in relative phrases, and {None: "*2"} etc. for
     a multiplier word ({None: "+50%"} for a share: "50% more disk", read in `raw`, the text
@@ -533,6 +538,8 @@ def _relative_changes(lowered: str, raw: str | None = None) -> dict:
             continue  # "the double-booked rooms bug": a word of a compound, not a change
         if word == "half" and (i == 0 or words[i - 1] not in ("in", "by", "to")):
             continue  # "half the stores close early": a share of something else, not "in half"
+        if word == "twice" and (i + 1 == len(words) or words[i + 1].strip(",.;:!?") not in _TWICE_OF):
+            continue  # "they get processed twice", "hit twice this week": how often, not a factor
         if word in MULTIPLIERS:
             out[None] = MULTIPLIERS[word]
             break

@@ -38,7 +38,7 @@ from agentops.interpret.lookup import (
     _kind_of,
     _scale_or_update,
 )
-from agentops.interpret.relative import _add_said_ends, _read_relative, _sizes_to_their_ends, resolve_relative
+from agentops.interpret.relative import _add_said_ends, _read_relative, _sizes_to_their_ends, _unsaid_numbers, resolve_relative
 from agentops.interpret.targets import (
     _the_one_named_that_takes_it,
     _a_word_of_a_kind_said,
@@ -84,6 +84,7 @@ from agentops.interpret.whole_plan import (
     _referrers_deleted_first,
     _pointed_at,
     ASKS_TO_WATCH,
+    _lists_in_one,
     _one_change_of_a_key,
     _without_copied_values,
     _into_its_create,
@@ -418,6 +419,7 @@ def guard(
     # the readings above can make two actions the model wrote differently the same
     kept = [a for i, a in enumerate(kept) if a not in kept[:i]]
     kept = _within_another(kept, specs, registry, warnings)
+    kept = _lists_in_one(kept, warnings)
     kept = _into_its_create(kept, warnings)
     kept = _without_no_op_values(kept, facts, specs, registry, warnings)
     kept = _unasked_monitors(kept, facts, warnings)
@@ -425,6 +427,7 @@ def guard(
     kept = _names_as_written(kept, facts, specs, warnings)
     kept = _groups_named_as_such(kept, facts, specs, registry, warnings)
     kept = _named_after_its_kind(kept, facts, specs, registry, warnings)
+    kept = _named_as_said(kept, facts, specs, registry, warnings)
     kept = _each_named(kept, facts, specs, warnings)
     kept = _versions_as_images(kept, facts, specs, registry, warnings)
     kept = _values_from_words(kept, facts, specs, registry, warnings)
@@ -620,18 +623,26 @@ def _a_word_not_a_name(action: Action, facts: CommandFacts, specs: dict[str, Sta
                        registry) -> bool:
     """Whether the change's target is one plain word of the command ("retailer", "pdf") that
     names nothing in any stack nor made by the plan: a word of the sentence taken for the
-    target. Never for a delete or a create, never a name of several parts (one typed that does
-    not exist is refused as not there, _typed_as_is), never a word said as a name ("the checkout
+    target. Never for a delete or a create, never a name of several parts typed so (one that does
+    not exist is refused as not there, _typed_as_is; "new retailer" written joined is words), never a word said as a name ("the checkout
     deployment", "named checkout"): a missing resource is refused, not read as another."""
     name = action.name
+    # (or plain words said one after the other, written joined: "the new retailer" as new-retailer;
+    # typed joined, it is a name, refused as not there)
+    spaced = " ".join(name.split("-")) if name else ""
     if not (name and action.type not in (ActionType.create, ActionType.delete)
-            and re.fullmatch(r"[a-z]+", name) and name in facts.words
+            and re.fullmatch(r"[a-z]+(?:-[a-z]+){0,2}", name)
+            and (name in facts.words if "-" not in name else
+                 re.search(rf"\b{spaced}\b", " ".join(facts.words))
+                 and not re.search(rf"(?<![\w-]){name}(?![\w-])", facts.text.lower())
+                 and not set(name.split("-")) & {p for spec in specs.values() for n in spec.names()
+                                                 for p in n.split("-")})
             and not any(spec.find(name) for spec in specs.values())
             and not any(n == name for _, n in created)):
         return False
     kind_words = "|".join(sorted({re.escape(w) for k in registry for w in (*k.words, k.noun, *k.kind_values) if w},
                                  key=len, reverse=True))
-    return not re.search(rf"\b(?:named|called|name)\s+{name}\b|\b{name}\s+(?:{kind_words})\b", facts.text.lower())
+    return not re.search(rf"\b(?:named|called|name)\s+{spaced}\b|\b{spaced}\s+(?:{kind_words})\b", facts.text.lower())
 
 
 def _said_sharing_a_part(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
@@ -646,6 +657,52 @@ def _said_sharing_a_part(action: Action, facts: CommandFacts, specs: dict[str, S
     _, names = _candidates(action.model_copy(update={"type": ActionType.monitor}), specs, created)
     said = [n for n in names if set(_words(n)) & parts and facts.mentions_loosely(n, typos=False, kind_first=True)]
     return said[0] if len(said) == 1 else None
+
+
+# Words joined by a hyphen that are English, not names ("a dead-letter queue", "read-only")
+_COMPOUNDS = frozenset({"dead-letter", "read-only", "read-write", "on-demand", "multi-az", "follow-up",
+                        "long-running", "write-through", "x-ray", "built-in", "add-on", "opt-in", "opt-out",
+                        "sign-in", "sign-up", "check-in", "log-in", "roll-out", "pay-per-request",
+                        "end-to-end", "per-request", "short-lived", "long-lived", "same-day", "next-day",
+                        "real-time", "near-real-time", "cross-region", "cross-account", "off-peak", "non-prod",
+                        "pre-prod", "e-mail", "up-to-date", "first-party", "third-party", "in-flight",
+                        "at-least-once", "exactly-once", "fan-out", "fifo-queue", "self-signed", "hot-fix"})
+
+
+def _named_as_said(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                   warnings: list[str]) -> list[Action]:
+    """"new nightly job in prod: lane-rate-rollup at 1:30am, image .../lane-rate-rollup:1.0.0"
+    written with another job's name (left out: the command never says it) or none: the one
+    create of the plan, still unnamed after the other readings, takes the one new name the
+    command says (_the_one_new_name_said)."""
+    creates = [i for i, a in enumerate(kept) if a.type == ActionType.create]
+    if len(creates) != 1 or kept[creates[0]].name or facts.said_names:
+        return kept
+    action = kept[creates[0]]
+    new = _the_one_new_name_said(action, facts, specs, registry, kept)
+    if not new:
+        return kept
+    warnings.append(f"named the new resource {new!r}: the one new name the command says")
+    return [action.model_copy(update={"name": new}) if i == creates[0] else a for i, a in enumerate(kept)]
+
+
+def _the_one_new_name_said(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                           actions: list[Action]) -> str | None:
+    """The one name of several parts the command says on its own (not inside an image, a host or
+    a path) that names nothing in any stack and is no value of the plan, no stack, no region and
+    no English compound: the name of the one thing the plan creates. None for a kind that acts
+    on a target (an autoscaler "for shipment-api-v2" says its target, not its name)."""
+    found = _kind_of(action, specs, registry)
+    if found is None or "target" in found[0].references:
+        return None
+    names = {n for spec in specs.values() for n in spec.names()}
+    values = {str(v).lower() for a in actions for v in a.parameters.set_values().values()}
+    said = [m.group(1) for m in re.finditer(r"(?<![\w./:@=-])([a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w/:@=-]|\.\w)",
+                                            facts.text.lower())]
+    new = {w for w in said if w not in names and w not in values and w not in _COMPOUNDS
+           and not _is_stack_word(w, specs) and not re.fullmatch(r"[a-z]{2}(?:-gov)?-[a-z]+-\d", w)
+           and not any(n.startswith(w + "-") for n in names)}
+    return new.pop() if len(new) == 1 else None
 
 
 def _first_part_of_a_name(word: str, specs: dict[str, StackSpec]) -> bool:
@@ -689,8 +746,11 @@ def _an_empty_change_of_what_it_deletes(action: Action, facts: CommandFacts, spe
     (not taken back: "don't delete") right before "it", "them" or the resource's name, said
     in full ("delete it", "remove the driver-pii-key"). "remove LOG_LEVEL from the config" is
     not of the resource, and stays what it was."""
+    params = action.parameters.set_values()
+    # (a number the command never says sets nothing: the guard leaves it out later; "delete it"
+    # written as an update of port=22)
     if (action.type not in (ActionType.scale, ActionType.update) or not action.name or action.relative
-            or set(action.parameters.set_values()) - {"kind"} or facts.rule_only
+            or set(params) - {"kind"} - _unsaid_numbers(params, facts) or facts.rule_only
             or not _a_delete_asked_and_not_written(facts, actions)
             or not facts.mentions(action.name, exact=True) or not _find(action, specs)):
         return False

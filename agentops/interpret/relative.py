@@ -20,7 +20,10 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
     kind's size key when it wrote none it could justify. Only for an existing target."""
     if action.type not in (ActionType.scale, ActionType.update) or not action.name:
         return action
-    quantity = {k: _said_in_its_unit(k, v, facts) for k, v in action.relative.items()}
+    # (not where the command says a factor in words: "cut its memory in half, it uses 200MB"
+    # written as /200 is the half, the 200MB a reason)
+    quantity = {k: _said_in_its_unit(k, v, facts) if None not in facts.relative else None
+                for k, v in action.relative.items()}
     if any(q is not None for q in quantity.values()):
         # "visibility timeout 2 minutes" written as *2: the number of a quantity said in the
         # key's unit of measure is the value, not a multiplier (the processing "twice" of the

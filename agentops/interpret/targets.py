@@ -190,13 +190,22 @@ def _record_named_by_host(action: Action, facts: CommandFacts, specs: dict[str, 
                           created: dict) -> str | None:
     """"point status.example.com at ...", "remove the status.larchfield.farm record": the one DNS
     record of the action's stack the command names by the host name it is -- its identity,
-    written out in full, so a delete may name it so too. A change is of that record whatever
+    written out in full (or its first labels said as a record's: "the partners.stg dns record",
+    where they begin one record's host only), so a delete may name it so too. A change is of that record whatever
     type the model wrote ("patch.example.gg needs to point at ..." written as a deployment);
     a delete, only where the model wrote a record's type."""
     stacks, names = _candidates(action, specs, created)
-    said = [n for stack in stacks for _, n, e in specs[stack].resources()
-            if (n in names or action.type != ActionType.delete) and isinstance(getattr(e, "record", None), str)
-            and re.search(rf"(?<![\w.-]){re.escape(e.record.rstrip('.'))}(?![\w-])", facts.text.lower())]
+    records = [(n, e.record.rstrip(".").lower()) for stack in stacks for _, n, e in specs[stack].resources()
+               if (n in names or action.type != ActionType.delete) and isinstance(getattr(e, "record", None), str)]
+    lowered = facts.text.lower()
+    said = [n for n, host in records if re.search(rf"(?<![\w.-]){re.escape(host)}(?![\w-])", lowered)]
+    if not said:
+        # "the partners.stg dns record": the host's first labels, two or more, said as a record's
+        # ("... record"), where they begin one record's host only
+        for m in re.finditer(r"(?<![\w.-])([a-z0-9-]+(?:\.[a-z0-9-]+)+)\s+(?:dns\s+|route\s*53\s+)?records?\b", lowered):
+            begun = [n for n, host in records if host.startswith(m.group(1) + ".")]
+            if len(begun) == 1:
+                said.append(begun[0])
     said = list(dict.fromkeys(said))
     return said[0] if len(said) == 1 else None
 

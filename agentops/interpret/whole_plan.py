@@ -115,6 +115,37 @@ def _references_said_as_such(kept: list[Action], facts: CommandFacts, specs: dic
     return out
 
 
+def _lists_in_one(kept: list[Action], warnings: list[str]) -> list[Action]:
+    """Two actions of one type on one resource, each with a part of one list ("swap policies
+    to A and B" written as an update to A and another to B): one action with the whole list,
+    in the order said. Only where nothing else they set differs."""
+    out: list[Action] = []
+    for action in kept:
+        mine = action.parameters.set_values()
+        lists = {k for k, v in mine.items() if isinstance(v, list)}
+        into = next((i for i, a in enumerate(out) if lists and a.type == action.type
+                     and a.type in (ActionType.create, ActionType.update) and a.name
+                     and (a.name, a.stack) == (action.name, action.stack) and not a.relative
+                     and not action.relative and _differ_in_lists_only(a.parameters.set_values(), mine)),
+                    None)
+        if into is None:
+            out.append(action)
+            continue
+        theirs = out[into].parameters.set_values()
+        merged = theirs | mine | {k: list(dict.fromkeys([*theirs[k], *mine[k]])) for k in lists & set(theirs)}
+        warnings.append(f"one {action.type.value} of {action.name!r}: the plan said its "
+                        f"{', '.join(sorted(lists & set(theirs)))} in parts")
+        out[into] = out[into].model_copy(update={"parameters": Parameters.model_validate(merged)})
+    return out
+
+
+def _differ_in_lists_only(theirs: dict, mine: dict) -> bool:
+    """Whether two actions' values differ only in lists both set (and share at least one)."""
+    shared = [k for k in set(theirs) & set(mine) if isinstance(theirs[k], list) and isinstance(mine[k], list)]
+    return bool(shared) and all(theirs.get(k) == mine.get(k) for k in (set(theirs) | set(mine)) - set(shared)
+                                if k in theirs and k in mine)
+
+
 def _into_its_create(kept: list[Action], warnings: list[str]) -> list[Action]:
     """A change of what the plan itself creates is part of that create ("a redis cache
     session-cache, cache.r6g.large, 2 nodes" written as a create and then a scale of it): the
