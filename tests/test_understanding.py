@@ -2701,3 +2701,13 @@ def test_a_new_one_takes_the_one_new_name_said(scripted, kestrel, command, want)
     plan = scripted("create infrastructure name=nightly-invoice-run stack=prod kind=cronjob "
                     "image=318204776519.dkr.ecr.us-east-2.amazonaws.com/lane-rate-rollup:1.0.0").interpret(command, kestrel)
     assert plan.actions[0].name == want
+
+
+def test_a_last_part_written_for_a_name_whose_first_part_is_said(scripted, bramble):
+    command = "can payments get a restart in prd? the PSP rotated their intermediate cert and the svc caches the old chain"
+    plan = scripted("restart deployment name=svc stack=prod").interpret(command, bramble)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("restart", "payments-svc")]
+    # without the first part said, "svc" names nothing: refused
+    with pytest.raises(InterpretError, match="'svc'"):
+        scripted("restart deployment name=svc stack=prod").interpret(
+            "restart it in prd, the svc caches the old chain", bramble)

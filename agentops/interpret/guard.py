@@ -296,12 +296,16 @@ def guard(
                      or _belonging_to(action, facts, specs, kept, registry)) \
                 if action.type not in (ActionType.delete, ActionType.monitor) else (
                     _record_named_by_host(action, facts, specs, created) if action.type == ActionType.delete else None)
+            by_its_parts = None
+            if not meant and a_word and action.type not in (ActionType.delete, ActionType.monitor):
+                # (both of its parts said: a reading of the name, whatever the action sets)
+                meant = by_its_parts = _said_with_its_last_part(action, facts, specs, created)
             if meant and a_word and not _said_before(meant, action.name, facts):
                 # "scale checkout to 3 like dispatch-svc": the word taken is the subject, the
                 # resource named after it a comparison; only a word after the resource named
                 # is one of the reason's ("edi gateway boxes to 3, the new retailer sends 10x")
                 meant = None
-            if meant and len(actions) == 1 and action.type != ActionType.delete \
+            if meant and len(actions) == 1 and action.type != ActionType.delete and meant != by_its_parts \
                     and not _takes_the_values(action, meant, specs, registry):
                 # one action: the resource the command names is meant only where what the
                 # action sets is what that resource takes ("MAX_STOPS_PER_ROUTE should be 26 in
@@ -642,7 +646,9 @@ def _a_word_not_a_name(action: Action, facts: CommandFacts, specs: dict[str, Sta
         return False
     kind_words = "|".join(sorted({re.escape(w) for k in registry for w in (*k.words, k.noun, *k.kind_values) if w},
                                  key=len, reverse=True))
-    return not re.search(rf"\b(?:named|called|name)\s+{spaced}\b|\b{spaced}\s+(?:{kind_words})\b", facts.text.lower())
+    # (a kind's word as the verb of the sentence is no kind said: "the svc caches the old chain")
+    return not re.search(rf"\b(?:named|called|name)\s+{spaced}\b|\b{spaced}\s+(?:{kind_words})\b"
+                         r"(?!\s+(?:the|a|an|its|their|our|it|them|this|that)\b)", facts.text.lower())
 
 
 def _said_sharing_a_part(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
@@ -703,6 +709,17 @@ def _the_one_new_name_said(action: Action, facts: CommandFacts, specs: dict[str,
            and not _is_stack_word(w, specs) and not re.fullmatch(r"[a-z]{2}(?:-gov)?-[a-z]+-\d", w)
            and not any(n.startswith(w + "-") for n in names)}
     return new.pop() if len(new) == 1 else None
+
+
+def _said_with_its_last_part(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                             created: dict) -> str | None:
+    """"can payments get a restart? ... the svc caches the old chain" written as svc: the one
+    resource of the action's stack and type whose name is a part the command says as a word
+    ("payments") and the word written ("svc") as its last part."""
+    _, names = _candidates(action, specs, created)
+    said = [n for n in names if n.endswith("-" + action.name)
+            and n[:-len(action.name) - 1] in facts.words and n != action.name]
+    return said[0] if len(said) == 1 else None
 
 
 def _first_part_of_a_name(word: str, specs: dict[str, StackSpec]) -> bool:
