@@ -2711,3 +2711,73 @@ def test_a_last_part_written_for_a_name_whose_first_part_is_said(scripted, bramb
     with pytest.raises(InterpretError, match="'svc'"):
         scripted("restart deployment name=svc stack=prod").interpret(
             "restart it in prd, the svc caches the old chain", bramble)
+
+
+def test_an_ingress_named_by_its_hosts_first_label(scripted, cinder):
+    # leaderboard-ingress serves ranks.stg.cinderpeak.gg
+    plan = scripted("update infrastructure name=ranks-ingress stack=staging kind=ingress path=/api/ranks").interpret(
+        "the ranks ingress on staging should serve under /api/ranks", cinder)
+    assert [(a.name, a.parameters.set_values().get("path")) for a in plan.actions] == [("leaderboard-ingress", "/api/ranks")]
+    # a label no ingress's host begins with names none
+    with pytest.raises(InterpretError, match="ranking-ingress"):
+        scripted("update infrastructure name=ranking-ingress stack=staging kind=ingress path=/api/ranks").interpret(
+            "the ranking ingress on staging should serve under /api/ranks", cinder)
+
+
+@pytest.fixture
+def thorn(tmp_path) -> Workspace:
+    return _written_repo(tmp_path, "thornwick")
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("fraud-checks visibility timeout 90s in prod. same for staging",
+     "update infrastructure name=fraud-checks stack=prod kind=queue visibility_timeout_seconds=90",
+     [("fraud-checks", "prod"), ("fraud-checks", "staging")]),
+    ("bastion to t3.small in prod, and the staging one too",
+     "update infrastructure name=bastion stack=prod kind=instance instance_type=t3.small",
+     [("bastion", "prod"), ("bastion", "staging")]),
+    ("restart checkout-svc in all three envs", "restart deployment name=checkout-svc",
+     [("checkout-svc", "dev"), ("checkout-svc", "staging"), ("checkout-svc", "prod")]),
+    # a second stack said apart from the change is not a list ("move it from staging to prod")
+    ("fraud-checks visibility timeout 90s in prod, staging stays as it is",
+     "update infrastructure name=fraud-checks stack=prod kind=queue visibility_timeout_seconds=90",
+     [("fraud-checks", "prod")]),
+])
+def test_the_same_change_said_again_for_another_stack(scripted, thorn, command, line, want):
+    plan = scripted(line).interpret(command, thorn)
+    assert [(a.name, a.stack) for a in plan.actions] == want
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # "another 30s": an amount in the key's unit
+    ("ticket-pdf-render in prod, give it another 30s of timeout",
+     "update infrastructure name=ticket-pdf-render stack=prod kind=function timeout_seconds=30",
+     {"timeout_seconds": "+30"}),
+    # the amount and the sign said win over the model's
+    ("scanner-sync down by one in prod, we over-provisioned for the festival",
+     "scale deployment name=scanner-sync stack=prod replicas=+1", {"replicas": "-1"}),
+    ("fraud-worker prod +3, the queue is backing up behind the model for 2 min at a time",
+     "scale deployment name=fraud-worker stack=prod replicas=+2", {"replicas": "+3"}),
+])
+def test_amounts_as_said(scripted, thorn, command, line, want):
+    assert scripted(line).interpret(command, thorn).actions[0].relative == want
+
+
+def test_a_factor_word_of_what_is_no_factor_and_a_factor_of_one_is_none(scripted, thorn):
+    plan = scripted("update infrastructure name=waitlist-release stack=prod kind=cronjob suspend=true ; "
+                    "scale deployment name=waitlist-svc replicas=*1").interpret(
+        "suspend the waitlist-release job in prod and drop waitlist-svc to 1 replica while we fix the double offers",
+        thorn)
+    assert [(a.name, a.parameters.set_values(), a.relative) for a in plan.actions] == [
+        ("waitlist-release", {"kind": "cronjob", "suspend": True}, {}), ("waitlist-svc", {"replicas": 1}, {})]
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("scan-ingest reserved concurrency to 400 in prod for saturday's stadium show",
+     "scale infrastructure name=scan-ingest stack=prod kind=queue concurrency_policy=Forbid", ("scan-ingest", 400)),
+    ("tw-prod: min 8, max 30, desired 14. and checkout-svc to 10",
+     "scale infrastructure name=tw-prod kind=cluster min_size=8 max_size=30", ("tw-prod", 14)),
+])
+def test_a_count_said_by_its_spec_fields_words(scripted, thorn, command, line, want):
+    action = scripted(line).interpret(command, thorn).actions[0]
+    assert (action.name, action.parameters.count) == want

@@ -95,6 +95,8 @@ def _by(verbs: str, amount: str) -> re.Pattern:
 
 RELATIVE_PHRASES = (
     (re.compile(rf"\b(?:add|adding|plus|another|additional|extra)\s+{_N}\b"), "+"),
+    # "another 30s of timeout", "an extra 50gb": the number written against its unit
+    (re.compile(rf"\b(?:another|additional|extra)\s+{_N}(?=(?:s|secs?|m|mins?|h|hrs?|d|gb|mb|tb|g)\b)"), "+"),
     (re.compile(rf"\b{_N}\s+(?:more|extra|additional)\b"), "+"),
     (_by(_MORE, rf"{_N}\b"), "+"),
     (re.compile(rf"\b{_N}\s+(?:[a-z]+\s+)?(?:fewer|less)\b"), "-"),
@@ -540,6 +542,8 @@ def _relative_changes(lowered: str, raw: str | None = None) -> dict:
             continue  # "half the stores close early": a share of something else, not "in half"
         if word == "twice" and (i + 1 == len(words) or words[i + 1].strip(",.;:!?") not in _TWICE_OF):
             continue  # "they get processed twice", "hit twice this week": how often, not a factor
+        if word in ("double", "triple") and i > 0 and words[i - 1] in ("the", "a", "an", "those", "these"):
+            continue  # "while we fix the double offers": a word of what, not a change by a factor
         if word in MULTIPLIERS:
             out[None] = MULTIPLIERS[word]
             break

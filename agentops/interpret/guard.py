@@ -803,6 +803,15 @@ def _typed_as_is(name: str, facts: CommandFacts) -> bool:
 
 
 _STACK_LIST_WORDS = frozenset({"and", "in", "on", "both", "plus", "also", "&"})
+_EVERY_STACK = re.compile(r"\b(?:in|on|across|to)\s+(?:all|every|each)\s+(?:(?:two|three|four|of\s+the|the|our)\s+)*"
+                          r"(?:envs?|environments?|stacks?)\b")
+# a stack said to be left alone ("..., staging stays as it is", "dev is fine")
+_LEFT_AS_IT_IS = re.compile(r"(?:\s+(?:one|cluster|stack|env))?\s+(?:stays?|remains?|is\s+fine|is\s+ok|can\s+wait"
+                            r"|(?:is\s+)?untouched|(?:is\s+)?unchanged|as\s+is|keeps?)\b")
+# a stack said for the change just said ("same for staging", "and in dev too", "the staging one too")
+_THE_SAME_IN = (r"\bsame\s+(?:thing\s+|change\s+)?(?:for|in|on)\s+(?:the\s+)?{word}\b"
+                r"|\b(?:ditto|likewise)\s+(?:for|in|on)\s+{word}\b"
+                r"|\band\s+(?:in\s+|on\s+|for\s+)?(?:the\s+)?{word}(?:\s+one)?\s+(?:too|as\s+well)\b")
 
 
 def _listed_stacks(facts: CommandFacts, specs: dict[str, StackSpec]) -> list[str]:
@@ -811,10 +820,19 @@ def _listed_stacks(facts: CommandFacts, specs: dict[str, StackSpec]) -> list[str
     them apart ("promote staging's image to prod")."""
     vocab = {s: s for s in specs} | {a: s for a, s in STACK_ALIASES.items() if s in specs}
     lowered = facts.text.lower()
+    if _EVERY_STACK.search(lowered) and len(specs) > 1:
+        # "restart checkout-svc in all three envs": every stack, from dev up to prod
+        order = {"dev": 0, "staging": 1, "prod": 2}
+        return sorted(specs, key=lambda s: (order.get(s, 3), s))
     said = [(m.start(), m.end(), vocab[m.group(0)]) for m in re.finditer(r"[a-z0-9]+", lowered)
-            if m.group(0) in vocab]
+            if m.group(0) in vocab and not _LEFT_AS_IT_IS.match(lowered, m.end())]
     if len({s for _, _, s in said}) < 2:
         return []
+    if len({s for _, _, s in said}) == 2 and any(
+            re.search(_THE_SAME_IN.format(word=lowered[start:end]), lowered) for start, end, _ in said[1:]):
+        # "fraud-checks visibility timeout 90s in prod. same for staging", "..., and the
+        # staging one too": the change said for the first, and again for the other
+        return list(dict.fromkeys(s for _, _, s in said))
     between = re.findall(r"[a-z0-9]+|[^\sa-z0-9]", lowered[said[0][1]:said[-1][0]])
     if any(t not in _STACK_LIST_WORDS and t != "," and t not in vocab for t in between):
         return []
@@ -993,6 +1011,8 @@ def _refuse_target(action: Action, specs: dict[str, StackSpec], reason: str) -> 
 def _stack(stack: str | None, facts: CommandFacts, default: str | None) -> str | None:
     if stack in facts.stacks or (stack and stack == default):
         return stack
+    if stack and not facts.stacks and _EVERY_STACK.search(facts.text.lower()):
+        return stack  # "in all three envs": one action per stack (_one_per_stack_said)
     if len(facts.stacks) == 1:
         return facts.stacks[0]
     if stack and len(facts.stacks) > 1:

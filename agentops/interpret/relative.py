@@ -31,8 +31,12 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         params = action.parameters.set_values() | {k: q for k, q in quantity.items() if q is not None}
         return action.model_copy(update={"parameters": Parameters.model_validate(params), "relative": {
             k: v for k, v in action.relative.items() if quantity[k] is None}})
+    if any(v in ("*1", "/1") for v in action.relative.values()):
+        # a factor of one changes nothing ("drop it to 1 replica" written as *1): the model's own
+        action = action.model_copy(update={"relative": {k: v for k, v in action.relative.items()
+                                                         if v not in ("*1", "/1")}})
     if any(v[0] in "*/" for v in action.relative.values()) and not facts.relative \
-            and not _FACTOR_WORDS.search(facts.text.lower()):
+            and not _FACTOR_WORDS.search(_ADJECTIVES.sub(" ", facts.text.lower())):
         # "the double-booked rooms bug" written as replicas=*2: the command says no change by
         # a factor or an amount at all, so the model's multiplier is its own
         return action.model_copy(update={"relative": {k: v for k, v in action.relative.items() if v[0] not in "*/"}})
@@ -53,6 +57,16 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         (number, op), = said.items()
         fixed = {k: (f"{op}{_fmt(number)}" if v[0] in "*/" else v) for k, v in action.relative.items()}
         return action.model_copy(update={"relative": fixed})
+    if len(said) == 1 and any(v[0] in "+-" for v in action.relative.values()):
+        # an amount the model wrote that the command does not say, where it says one: "fraud-worker
+        # +3" written as +2 is +3, "down by one" written as +1 is -1
+        (number, op), = said.items()
+        fixed = {k: (f"{op}{_fmt(number)}" if v[0] in "+-" and (
+            float(v[1:]) == number or (float(v[1:]) not in facts.relative and (
+                float(v[1:]) not in facts.numbers or float(v[1:]) in {n for n, _ in facts.quantities})))
+            else v) for k, v in action.relative.items()}
+        if fixed != action.relative:
+            return action.model_copy(update={"relative": fixed})
     if action.relative or not facts.relative:
         return action
     found = _find(action, specs)
@@ -106,6 +120,10 @@ def _unsaid_numbers(params: dict, facts: CommandFacts) -> set[str]:
 # them ("keep half as many", "a third of its pods"): the model's factor may be the command's.
 _FACTOR_WORDS = re.compile(r"(?<![\w-])(?:double[ds]?|twice|triple[ds]?|halve[ds]?|half|thirds?|quarters?|times"
                            r"|[2-9]x|x[2-9])(?![\w-])")
+
+
+# "the double offers": a factor's word as a word of what, not a change
+_ADJECTIVES = re.compile(r"\b(?:the|a|an|those|these)\s+(?:double|triple)\b")
 
 
 def _said_in_its_unit(key: str, relative: str, facts: CommandFacts):

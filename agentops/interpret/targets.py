@@ -193,7 +193,8 @@ def _record_named_by_host(action: Action, facts: CommandFacts, specs: dict[str, 
     written out in full (or its first labels said as a record's: "the partners.stg dns record",
     where they begin one record's host only), so a delete may name it so too. A change is of that record whatever
     type the model wrote ("patch.example.gg needs to point at ..." written as a deployment);
-    a delete, only where the model wrote a record's type."""
+    a delete, only where the model wrote a record's type. A change of an ingress may name it by
+    its host's first label said as an ingress's ("the ranks ingress")."""
     stacks, names = _candidates(action, specs, created)
     records = [(n, e.record.rstrip(".").lower()) for stack in stacks for _, n, e in specs[stack].resources()
                if (n in names or action.type != ActionType.delete) and isinstance(getattr(e, "record", None), str)]
@@ -204,6 +205,15 @@ def _record_named_by_host(action: Action, facts: CommandFacts, specs: dict[str, 
         # ("... record"), where they begin one record's host only
         for m in re.finditer(r"(?<![\w.-])([a-z0-9-]+(?:\.[a-z0-9-]+)+)\s+(?:dns\s+|route\s*53\s+)?records?\b", lowered):
             begun = [n for n, host in records if host.startswith(m.group(1) + ".")]
+            if len(begun) == 1:
+                said.append(begun[0])
+    if not said and action.type != ActionType.delete:
+        # "the ranks ingress on staging should serve under /api/ranks": an ingress by its host's
+        # first label (or labels) said as an ingress's, where they begin one ingress's host only
+        hosts = [(n, e.host.lower()) for stack in stacks for _, n, e in specs[stack].resources()
+                 if n in names and isinstance(getattr(e, "host", None), str) and hasattr(e, "path")]
+        for m in re.finditer(r"(?<![\w.-])([a-z0-9-]+(?:\.[a-z0-9-]+)*)\s+ingress\b", lowered):
+            begun = [n for n, host in hosts if host.startswith(m.group(1) + ".")]
             if len(begun) == 1:
                 said.append(begun[0])
     said = list(dict.fromkeys(said))

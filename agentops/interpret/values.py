@@ -408,7 +408,9 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
         added = {}
         counted = next((k for k in fields if k in ("count", "replicas")), None)  # the kind's own first
         if kind.count_nouns and counted and not {"count", "replicas"} & (set(params) | set(action.relative)):
-            nouns = "|".join(re.escape(n) for n in sorted(kind.count_nouns, key=len, reverse=True))
+            # ("1 replica": a count noun said in the singular too)
+            nouns = "|".join(re.escape(n[:-1]) + "s?" if n.endswith("s") and not n.endswith("ies") else re.escape(n)
+                             for n in sorted(kind.count_nouns, key=len, reverse=True))
             # (a number another action of the plan has is its: "roll it to <image> and bump it to
             # 3 replicas" written as an update and a scale)
             taken = {float(v) for a in kept for v in a.parameters.set_values().values()
@@ -421,6 +423,18 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
                 regions[i].lower())} - taken - set(facts.bounds)
             if len(counts) == 1:
                 added[counted] = int(counts.pop())
+        if counted and counted not in added and not {"count", "replicas"} & (set(params) | set(action.relative)) \
+                and (field := str(fields.get(counted) or "")) not in ("", "count", "replicas") and "|" not in field:
+            # "scan-ingest reserved concurrency to 400": a number right after the words of the
+            # spec field the kind counts in (a function's reserved_concurrency)
+            # ("desired 14" for a cluster's desired_size)
+            words = (re.escape(field[:-len("_size")].replace("_", " ")) + "(?: size)?" if field.endswith("_size")
+                     else re.escape(field.replace("_", " ")))
+            said = {int(m.group(1)) for m in re.finditer(
+                rf"(?<![\w-]){words}\s*(?:[:=]|->|\s(?:to|of|is|at))?\s*(\d+)"
+                rf"(?![\w%:/-]|\.\w)", regions[i].lower())}
+            if len(said) == 1:
+                added[counted] = said.pop()
         for key in fields if action.type != ActionType.scale else ():
             # "ttl 300", "port 443", "ttl to 60": a number written right after its key's own
             # name, for a create or change that left the key out (one number; none in a unit,
