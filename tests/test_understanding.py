@@ -2781,3 +2781,89 @@ def test_a_factor_word_of_what_is_no_factor_and_a_factor_of_one_is_none(scripted
 def test_a_count_said_by_its_spec_fields_words(scripted, thorn, command, line, want):
     action = scripted(line).interpret(command, thorn).actions[0]
     assert (action.name, action.parameters.count) == want
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # a closed vocabulary's value said for a change that sets nothing; not the one it has
+    ("switch session-cache in staging to valkey", "update infrastructure name=session-cache stack=staging kind=cache",
+     {"kind": "cache", "engine": "valkey"}),
+    ("switch session-cache in staging to redis", "update infrastructure name=session-cache stack=staging kind=cache",
+     {"kind": "cache"}),
+    # the value said as what it replaces is not the one meant
+    ("inventory-hold-hpa should scale on memory at 75% instead of cpu, it's the lock table that grows",
+     "update infrastructure name=inventory-hold-hpa stack=prod metric=cpu threshold=75",
+     {"metric": "memory", "threshold": 75}),
+    # overlapping intros ("from config key X")
+    ("new secret paypal-api-key in prod, value comes from config key paypalApiKey",
+     "create security name=paypal-api-key stack=prod kind=secret", {"kind": "secret", "config_key": "paypalApiKey"}),
+    # a config map's value said right after its key beats the model's word from elsewhere
+    ("turn QUEUE_MODE on in the prod checkout config, friday's onsale is going to be a zoo",
+     "update infrastructure name=checkout-config stack=prod key=QUEUE_MODE value=friday",
+     {"key": "QUEUE_MODE", "value": "on"}),
+    ("set PAYOUT_DAY to friday in the prod checkout config",
+     "update infrastructure name=checkout-config stack=prod key=PAYOUT_DAY value=friday",
+     {"key": "PAYOUT_DAY", "value": "friday"}),
+    # a port said after its protocol
+    ("new alb promoter-alb in dev, HTTPS on 443, cert arn:aws:acm:us-west-2:604118273390:certificate/"
+     "77d0a3e5-5c1b-4f2a-8e96-c3b4d1f0a852",
+     "create infrastructure name=promoter-alb stack=dev kind=load_balancer protocol=HTTPS",
+     {"kind": "load_balancer", "port": 443, "protocol": "HTTPS",
+      "certificate_arn": "arn:aws:acm:us-west-2:604118273390:certificate/77d0a3e5-5c1b-4f2a-8e96-c3b4d1f0a852"}),
+])
+def test_values_said_in_words_of_their_own(scripted, thorn, command, line, want):
+    assert scripted(line).interpret(command, thorn).actions[0].parameters.set_values() == want
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("ticket-pdfs bucket in dev can go", "update storage name=ticket-pdfs stack=dev kind=bucket", "delete"),
+    ("ticket-pdfs bucket in dev can't go yet, legal wants the pdfs", "update storage name=ticket-pdfs stack=dev kind=bucket",
+     "update"),
+])
+def test_an_empty_change_of_what_can_go_is_its_delete(scripted, thorn, command, line, want):
+    assert scripted(line).interpret(command, thorn).actions[0].type.value == want
+
+
+def test_a_kinds_word_and_a_first_part_name_the_one_of_that_kind(scripted, thorn):
+    # seatmap-ing, not seatmap-cache nor seatmap-api
+    plan = scripted("update infrastructure name=seatmap-ingress stack=dev kind=ingress").interpret(
+        "seatmap ingress on dev should use the nginx class", thorn)
+    assert plan.actions[0].name == "seatmap-ing"
+
+
+def test_the_stack_where_the_kind_said_is_on_the_target(scripted, thorn):
+    # inventory-hold is in every stack, its hpa in prod only
+    plan = scripted("scale infrastructure name=inventory-hold kind=autoscaler min_size=+2").interpret(
+        "add two to the hpa floor for inventory-hold", thorn)
+    assert [(a.name, a.stack, a.relative) for a in plan.actions] == [("inventory-hold-hpa", "prod", {"min_size": "+2"})]
+
+
+def test_a_kind_the_team_is_on_now_is_context(scripted, thorn):
+    plan = scripted("delete infrastructure name=email-bounce-handler stack=prod ; "
+                    "delete security name=sendgrid-key stack=prod").interpret(
+        "delete email-bounce-handler in prod and the sendgrid-key secret, we're fully on SES now", thorn)
+    assert [a.name for a in plan.actions] == ["email-bounce-handler", "sendgrid-key"]
+    with pytest.raises(InterpretError, match="no kind for 'ses'"):
+        scripted("update infrastructure name=email-bounce-handler stack=prod").interpret(
+            "move the bounce mails to SES in prod", thorn)
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("new topic payout-events in prod, plus a payout-jobs queue with 7 days retention to hang off it",
+     "create infrastructure name=payout-events stack=prod kind=topic ; "
+     "create infrastructure stack=prod kind=queue retention_seconds=604800", ["payout-events", "payout-jobs"]),
+    ("prod: ecr repo payout-images keeping 30 images, and a payouts namespace on tw-prod owned by finance-eng",
+     "create infrastructure stack=prod kind=registry count=30 ; "
+     "create infrastructure stack=prod kind=namespace cluster=tw-prod owner=finance-eng", ["payout-images", None]),
+])
+def test_new_names_said_beside_their_kinds_word(scripted, thorn, command, line, want):
+    assert [a.name for a in scripted(line).interpret(command, thorn).actions] == want
+
+
+def test_a_create_named_with_a_key_of_another_is_left_out(scripted, thorn):
+    command = ("new lambda refund-notifier in staging: s3://thornwick-lambda-artifacts/refund-notifier-0.1.0.zip, "
+               "python3.12, handler app.handler, 256MB, 15s timeout")
+    plan = scripted("create infrastructure name=refund-notifier stack=staging kind=function "
+                    "code=s3://thornwick-lambda-artifacts/refund-notifier-0.1.0.zip runtime=python3.12 ; "
+                    "create deployment name=handler stack=staging timeout_seconds=15").interpret(command, thorn)
+    assert [(a.name, a.parameters.set_values().get("memory_mb"), a.parameters.set_values().get("handler"))
+            for a in plan.actions] == [("refund-notifier", 256, "app.handler")]

@@ -20,6 +20,7 @@ from agentops.interpret.facts import (
     DELETE_PHRASES,
     DELETE_WORDS,
     ENUM_WORDS,
+    KIND_PART_WORDS,
     LITERAL_KEYS,
     PROVIDER_WORDS,
     SECTION_NOUN,
@@ -71,6 +72,7 @@ from agentops.interpret.values import (
     _said_as_value,
     _said_metrics,
     _said_units,
+    _not_the_old_value,
     _spelt_as_said,
     _said_values,
     _utilisation_targets,
@@ -136,6 +138,12 @@ def guard(
                 "dropped a delete the command did not ask for in so many words"
                 + (" (the command looks like a prompt injection)" if facts.injected else "")
             )
+            continue
+        if _a_key_of_another_create(action, actions, facts, specs, registry):
+            # "new lambda refund-notifier ...: python3.12, handler app.handler, 256MB" written with a
+            # second create named handler: the word of a value of the other, not a new resource
+            warnings.append(f"left out the create of {action.name!r}: the command says {action.name!r} "
+                            "of a value of the other resource it creates")
             continue
         action = action.model_copy(update={"stack": _stack(action.stack, facts, default_stack)})
         if (said := _stack_said_with_its_name(action, facts, specs, actions)) and said != action.stack:
@@ -373,6 +381,13 @@ def guard(
             # No pick by elimination ("the only database", "the dev cluster"): a change to an
             # existing resource needs the command to name it (DESIGN.md).
             _refuse_target(action, specs, "the command names no existing resource to act on")
+        if (action.type in (ActionType.scale, ActionType.update, ActionType.restart) and action.name
+                and action.stack in specs and not _exists(action, specs, created)
+                and (meant := _said_by_first_part_and_kind(action, facts, specs, created))):
+            # "seatmap ingress on dev should use the nginx class" written as seatmap-ingress: the
+            # one resource the command names, by its first part and its kind's word (seatmap-ing)
+            warnings.append(f"read {action.name!r} as {meant!r}: the command names it, not {action.name!r}")
+            action = action.model_copy(update={"name": meant})
         _check_exists(action, specs, created)
         if (action.stack is None and action.name and action.type in TARGETED
                 and action.type != ActionType.delete):
@@ -391,6 +406,14 @@ def guard(
             warnings.append(f"read {action.name!r} as {other!r}: {action.name!r} does not take what the action "
                             f"changes, {other!r} (which the command names) does")
             action = _resource_from_spec(action.model_copy(update={"name": other}), specs, created)
+        if action.stack is None and action.name and not facts.stacks:
+            # "add two to the hpa floor for inventory-hold", no stack said: the one stack whose
+            # resource of the kind said takes it (inventory-hold is everywhere, its hpa in prod)
+            homes = [s for s in specs if specs[s].find(action.name) and _the_one_that_takes_it(
+                action.model_copy(update={"stack": s}), facts, specs, registry, kept)]
+            if len(homes) == 1:
+                warnings.append(f"stack {homes[0]}: the only stack where {action.name!r} has what the action changes")
+                action = action.model_copy(update={"stack": homes[0]})
         if other := _the_one_that_takes_it(action, facts, specs, registry, kept):
             warnings.append(f"read {action.name!r} as {other!r}: {action.name!r} has none of what the action "
                             f"changes, its {other!r} (said by its kind) has")
@@ -412,6 +435,7 @@ def guard(
     kept = _without_old_values(kept, facts, warnings)
     kept = _keys_by_phrase(kept, facts, specs, registry, warnings)
     kept = _said_metrics(kept, facts, specs, registry, warnings)
+    kept = _not_the_old_value(kept, facts, specs, registry, warnings)
     kept = _utilisation_targets(kept, facts, specs, registry, warnings)
     kept = _said_units(kept, facts, specs, registry, warnings)
     kept = _key_by_its_value_now(kept, facts, specs, registry, warnings)
@@ -678,48 +702,68 @@ _COMPOUNDS = frozenset({"dead-letter", "read-only", "read-write", "on-demand", "
 def _named_as_said(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
                    warnings: list[str]) -> list[Action]:
     """"new nightly job in prod: lane-rate-rollup at 1:30am, image .../lane-rate-rollup:1.0.0"
-    written with another job's name (left out: the command never says it) or none: the one
-    create of the plan, still unnamed after the other readings, takes the one new name the
-    command says (_the_one_new_name_said)."""
+    written with another job's name (left out: the command never says it) or none: a create
+    still unnamed after the other readings takes the new name the command says
+    (_new_names_said) -- the one there is, for the plan's one create; for one of several, the
+    one said right beside a word of its kind ("a payout-jobs queue", "ecr repo payout-images")."""
     creates = [i for i, a in enumerate(kept) if a.type == ActionType.create]
-    if len(creates) != 1 or kept[creates[0]].name or facts.said_names:
+    if not creates or facts.said_names:
         return kept
-    action = kept[creates[0]]
-    new = _the_one_new_name_said(action, facts, specs, registry, kept)
-    if not new:
-        return kept
-    warnings.append(f"named the new resource {new!r}: the one new name the command says")
-    return [action.model_copy(update={"name": new}) if i == creates[0] else a for i, a in enumerate(kept)]
+    out = list(kept)
+    lowered = facts.text.lower()
+    for i in creates:
+        action = out[i]
+        found = _kind_of(action, specs, registry)
+        if action.name or found is None or "target" in found[0].references:
+            continue
+        new = _new_names_said(facts, specs, out)
+        if len(creates) > 1:
+            words = "|".join(re.escape(w) for w in sorted({*found[0].words, found[0].noun, *found[0].kind_values,
+                                                            *_KIND_SHORT.get(found[0].name, ())} - {""},
+                                                           key=len, reverse=True))
+            new = {w for w in new if re.search(rf"(?<![\w-])(?:{words})\s+{re.escape(w)}(?![\w-])"
+                                               rf"|(?<![\w-]){re.escape(w)}\s+(?:{words})(?![\w-])", lowered)}
+        if len(new) == 1:
+            name = new.pop()
+            warnings.append(f"named the new {found[0].noun} {name!r}: the new name the command says for it")
+            out[i] = action.model_copy(update={"name": name})
+    return out
 
 
-def _the_one_new_name_said(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry,
-                           actions: list[Action]) -> str | None:
-    """The one name of several parts the command says on its own (not inside an image, a host or
-    a path) that names nothing in any stack and is no value of the plan, no stack, no region and
-    no English compound: the name of the one thing the plan creates. None for a kind that acts
-    on a target (an autoscaler "for shipment-api-v2" says its target, not its name)."""
-    found = _kind_of(action, specs, registry)
-    if found is None or "target" in found[0].references:
-        return None
+# words of a kind said for it, beyond its own (an ECR repository is a "repo")
+_KIND_SHORT = {"registries": ("repo", "ecr repo", "repository", "ecr repository")}
+
+
+def _new_names_said(facts: CommandFacts, specs: dict[str, StackSpec], actions: list[Action]) -> set[str]:
+    """The names of several parts the command says on their own (not inside an image, a host or
+    a path) that name nothing in any stack, no action of the plan has as its name or a value,
+    and that are no stack, region or English compound."""
     names = {n for spec in specs.values() for n in spec.names()}
-    values = {str(v).lower() for a in actions for v in a.parameters.set_values().values()}
+    values = {str(v).lower() for a in actions for v in a.parameters.set_values().values()} | {
+        a.name for a in actions if a.name}
     said = [m.group(1) for m in re.finditer(r"(?<![\w./:@=-])([a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w/:@=-]|\.\w)",
                                             facts.text.lower())]
-    new = {w for w in said if w not in names and w not in values and w not in _COMPOUNDS
-           and not _is_stack_word(w, specs) and not re.fullmatch(r"[a-z]{2}(?:-gov)?-[a-z]+-\d", w)
-           and not any(n.startswith(w + "-") for n in names)}
-    return new.pop() if len(new) == 1 else None
+    return {w for w in said if w not in names and w not in values and w not in _COMPOUNDS
+            and not _is_stack_word(w, specs) and not re.fullmatch(r"[a-z]{2}(?:-gov)?-[a-z]+-\d", w)
+            and not any(n.startswith(w + "-") for n in names)}
 
 
-def _said_with_its_last_part(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
-                             created: dict) -> str | None:
-    """"can payments get a restart? ... the svc caches the old chain" written as svc: the one
-    resource of the action's stack and type whose name is a part the command says as a word
-    ("payments") and the word written ("svc") as its last part."""
-    _, names = _candidates(action, specs, created)
-    said = [n for n in names if n.endswith("-" + action.name)
-            and n[:-len(action.name) - 1] in facts.words and n != action.name]
-    return said[0] if len(said) == 1 else None
+def _a_key_of_another_create(action: Action, actions: list[Action], facts: CommandFacts,
+                             specs: dict[str, StackSpec], registry) -> bool:
+    """Whether a create is named with a key of another create of the plan's kind ("handler",
+    "runtime"), a name nothing has, that the command says right before a value ("handler
+    app.handler"): the word of the other's value, taken for a resource."""
+    name = action.name
+    if action.type != ActionType.create or not name or any(spec.find(name) for spec in specs.values()):
+        return False
+    for other in actions:
+        if other is action or other.type != ActionType.create or not other.name or other.name == name:
+            continue
+        found = _kind_of(other, specs, registry)
+        if found is not None and name.replace("-", "_") in found[0].fields_for("create") and re.search(
+                rf"(?<![\w-]){re.escape(name)}\s*[:=]?\s+[\w./:@-]*[./:@_]", facts.text.lower()):
+            return True
+    return False
 
 
 def _first_part_of_a_name(word: str, specs: dict[str, StackSpec]) -> bool:
@@ -774,8 +818,10 @@ def _an_empty_change_of_what_it_deletes(action: Action, facts: CommandFacts, spe
     lowered = " ".join(facts.words)
     verbs = "|".join(re.escape(v) for v in sorted({*DELETE_WORDS, *DELETE_PHRASES}, key=len, reverse=True))
     named = re.escape(" ".join(_words(action.name)))
+    # ("the ticket-pdfs bucket in dev can go": the name, then a few words, then the saying)
     return any(not _NEGATION.search(lowered[:m.start()]) for m in re.finditer(
-        rf"\b(?:{verbs})\s+(?:the\s+)?(?:it|them|{named})\b", lowered))
+        rf"\b(?:{verbs})\s+(?:the\s+)?(?:it|them|{named})\b"
+        rf"|\b{named}\s+(?:[a-z0-9]+\s+){{0,4}}can\s+(?:both\s+|all\s+)?go\b", lowered))
 
 
 def _made_ending_in(action: Action, facts: CommandFacts, created: dict) -> str | None:

@@ -442,8 +442,10 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
             if key in params or key in action.relative or key in ("count", "replicas") or not (
                     key in INT_KEYS or (key in shapes and shapes[key].convert is int)):
                 continue
+            # (a port said after its protocol: "HTTPS on 443")
+            named = re.escape(key.replace('_', ' ')) + (r"|\b(?:https?|tcp|udp|tls|grpc)\s+on" if key == "port" else "")
             said = {int(m.group(1)) for m in re.finditer(
-                rf"(?<![\w-]){re.escape(key.replace('_', ' '))}\s*(?:[:=]|->|\s(?:to|of|is|at|on))?\s*(\d+)"
+                rf"(?<![\w-])(?:{named})\s*(?:[:=]|->|\s(?:to|of|is|at|on))?\s*(\d+)"
                 rf"(?![\w.%:/-])(?!\s*(?:{_A_UNIT})\b)", regions[i].lower())}
             if len(said) == 1:
                 added[key] = said.pop()
@@ -452,18 +454,23 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
                 continue
             shape = shapes[key]
             if is_enum(shape):
-                if action.type != ActionType.create:
+                # (a change that sets nothing else takes it too: "switch session-cache to valkey";
+                # not the value it has now)
+                if action.type != ActionType.create and (set(params) - {"kind"} or action.relative or added):
                     continue
+                now = str(getattr(entry, str(fields.get(key) or key), "") or "").lower() if entry is not None else ""
                 said = {v for v in enum_values(shape) if len(v) >= 3 and v.lower() not in _ENUM_EVERYDAY
                         and re.search(rf"(?<![\w.-]){re.escape(v)}(?![\w.-])", regions[i], re.I)}
-                if len(said) == 1:
+                if len(said) == 1 and (action.type == ActionType.create or next(iter(said)).lower() != now):
                     added[key] = said.pop()
                 continue
             if not shape.literal or shape.convert is not str:
                 continue
             pattern = _introduced(kind, key, r"(" + _VALUE.pattern + r")")
-            found_values = [(m.group(1).rstrip(".,;)"), regions[i][m.end():])
-                            for m in re.finditer(pattern, regions[i], re.I)]
+            # (overlapping: "from config key paypalApiKey" is read from "config key" too, not only
+            # as "from config" and the value "key")
+            found_values = [(m.group(1).rstrip(".,;)"), regions[i][m.end(1):])
+                            for m in re.finditer(f"(?={pattern})", regions[i], re.I)]
             # a plain word is a value only where its phrase ends with it ("owned by payments in
             # prod"), not where the sentence goes on ("owned by the data team")
             values = {v for v, after in found_values
@@ -478,6 +485,40 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
                 warnings.append(f"{key} {value}: said in the command")
                 used.add(str(value))
             out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added)})
+    return out
+
+
+_OLD_WORD = r"(?:instead\s+of|rather\s+than|not|from|replacing)"
+
+
+def _not_the_old_value(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                       warnings: list[str]) -> list[Action]:
+    """A closed vocabulary's value the command says only as the one it replaces ("scale on
+    memory at 75% instead of cpu" written metric=cpu): the one other value of that key it says."""
+    lowered = facts.text.lower()
+    out = list(kept)
+    from agentops.planline import plan_keys
+
+    every = plan_keys(registry)
+    for i, action, found in _with_kinds(kept, specs, registry, (ActionType.create, ActionType.update)):
+        shapes = every | found[0].plan_keys()  # (metric is every kind's: the plan line's own key)
+        params = action.parameters.set_values()
+        fixed = {}
+        for key, value in params.items():
+            shape = shapes.get(key)
+            if shape is None or not is_enum(shape) or not isinstance(value, str):
+                continue
+            spots = list(re.finditer(rf"(?<![\w.-]){re.escape(value.lower())}(?![\w.-])", lowered))
+            if not spots or not all(re.search(rf"{_OLD_WORD}\s+(?:the\s+)?$", lowered[:m.start()]) for m in spots):
+                continue
+            others = {v for v in enum_values(shape) if v != value and len(v) >= 3
+                      and re.search(rf"(?<![\w.-]){re.escape(v.lower())}(?![\w.-])", lowered)}
+            if len(others) == 1:
+                fixed[key] = others.pop()
+        if fixed:
+            for key, value in fixed.items():
+                warnings.append(f"{key} {value}, not {params[key]}: the command says {params[key]} is what it replaces")
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | fixed)})
     return out
 
 
@@ -507,6 +548,16 @@ def _spelt_as_said(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
                 warnings.append(f"{key} {value}: as the command spells it, not {params[key]!r}")
             out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | respelt)})
     return out
+
+
+def _far_from_its_key(key: str, written: str, params: dict, text: str) -> bool:
+    """Whether an entry's value the model wrote is said nowhere near the entry's key ("turn
+    QUEUE_MODE on ..., friday's onsale is going to be a zoo" written value=friday): then the
+    kind's reading of the words after the key is asked."""
+    said_key = params.get("key")
+    return key == "value" and isinstance(said_key, str) and bool(re.search(
+        rf"(?<![\w-]){re.escape(said_key)}(?![\w-])", text, re.I)) and not re.search(
+        rf"(?<![\w-]){re.escape(said_key)}\W+(?:[\w-]+\W+){{0,3}}?{re.escape(written)}(?![\w-])", text, re.I)
 
 
 def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
@@ -546,7 +597,8 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
         added = {}
         for key in _fields(action, kind):
             written = params.get(key)
-            if written is not None and not isinstance(written, bool) and str(written) in facts.text:
+            if written is not None and not isinstance(written, bool) and str(written) in facts.text \
+                    and not _far_from_its_key(key, str(written), params, facts.text):
                 continue  # the model's value, written in the command: kept
             value = kind.value_from_words(key, facts.text, entry)
             if value is None or value == written:

@@ -123,6 +123,10 @@ class ConfigMapsKind(KubernetesKind):
         if m:
             return m.group(1).rstrip(".,;:")
         lowered = text.lower()
+        # "turn QUEUE_MODE on": the flag's word as said, right after the key
+        m = re.search(rf"\b(?:turn|switch|flip|set)\s+(?:the\s+)?{named}\s+(on|off)\b", text, re.I)
+        if m:
+            return m.group(1).lower()
         now = str(entry.data.get(said, "")).lower() if entry is not None else ""
         if now in ("on", "off"):
             # "turn the sale banner on" where it is "off": the map's own words for it

@@ -129,7 +129,9 @@ def unknown_kind_words(text: str, known_words: Iterable[str],
 # VPN team"). Narrow on purpose: anything else naming a missing kind is refused by name.
 _WENT = (r"(?:moved|migrated|switched|went|moving|migrating|switching|goes|going|reached|routed|sits|lives"
          r"|pulls|served|fronted)\s+(?:\w+\s+){0,2}?(?:to|through|via|behind|over|with|from|by|on)")
-_CONTEXT_BEFORE = re.compile(rf"(?:\b{_WENT}|\b(?:behind|over|via|through))\s+(?:the\s+|our\s+|a\s+|an\s+)?(?:new\s+|old\s+)?$")
+# what the team is on now ("we're fully on SES now", "we use SES these days")
+_WE_ARE_ON = r"(?:we(?:'re|\s+are)|we\s+(?:now\s+|all\s+)?use|we've\s+moved)\s+(?:\w+\s+)?(?:on|using|to)?"
+_CONTEXT_BEFORE = re.compile(rf"(?:\b{_WENT}|\b{_WE_ARE_ON}|\b(?:behind|over|via|through))\s+(?:the\s+|our\s+|a\s+|an\s+)?(?:new\s+|old\s+)?$")
 _CONTEXT_AFTER = re.compile(r"^\s+(?:(?:[a-z]+\s+)?(?:(?=(?:[a-z]*\d){5})[a-z0-9]{8,}|[a-z0-9-]+(?:\.[a-z0-9-]+){2,})(?![\w-])"
                             r"|(?:team|folks|people|hostname|endpoint|vendor|provider|console|docs)\b)")
 
