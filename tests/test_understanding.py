@@ -2867,3 +2867,20 @@ def test_a_create_named_with_a_key_of_another_is_left_out(scripted, thorn):
                     "create deployment name=handler stack=staging timeout_seconds=15").interpret(command, thorn)
     assert [(a.name, a.parameters.set_values().get("memory_mb"), a.parameters.set_values().get("handler"))
             for a in plan.actions] == [("refund-notifier", 256, "app.handler")]
+
+
+def test_an_ingress_address_said_as_one(scripted, thorn):
+    command = "expose waitlist-svc in prod at tickets.thornwick.com/waitlist, ingress waitlist-ing, tls secret thornwick-tls, class alb"
+    plan = scripted("create deployment name=waitlist-svc stack=prod image=tickets.thornwick.com/waitlist-ing/tls:x ; "
+                    "create infrastructure name=waitlist-ing kind=ingress host=ticket.thornwick.com/waitlist").interpret(
+        command, thorn)
+    # the create of waitlist-svc (there already, the ingress's target) changes nothing: left out
+    assert [(a.name, a.parameters.set_values()) for a in plan.actions] == [("waitlist-ing", {
+        "kind": "ingress", "host": "tickets.thornwick.com", "path": "/waitlist", "target": "waitlist-svc",
+        "tls_secret": "thornwick-tls", "ingress_class": "alb"})]
+
+
+def test_an_alarms_threshold_said_for_a_change_that_sets_nothing(scripted, thorn):
+    plan = scripted("update database name=orders-db stack=prod").interpret(
+        "orders-db cpu alarm threshold to 85 in prod, it pages on every single onsale", thorn)
+    assert [(a.name, a.parameters.threshold) for a in plan.actions] == [("orders-db-cpu", 85)]

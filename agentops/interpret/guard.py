@@ -766,6 +766,30 @@ def _a_key_of_another_create(action: Action, actions: list[Action], facts: Comma
     return False
 
 
+def _said_with_its_last_part(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                             created: dict) -> str | None:
+    """"can payments get a restart? ... the svc caches the old chain" written as svc: the one
+    resource of the action's stack and type whose name is a part the command says as a word
+    ("payments") and the word written ("svc") as its last part."""
+    _, names = _candidates(action, specs, created)
+    said = [n for n in names if n.endswith("-" + action.name)
+            and n[:-len(action.name) - 1] in facts.words and n != action.name]
+    return said[0] if len(said) == 1 else None
+
+
+def _said_by_first_part_and_kind(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                                 created: dict) -> str | None:
+    """The one resource of the action's stack and type whose first part is the written name's
+    and whose last part is a kind's, said in its words ("seatmap ingress": seatmap-ing, not
+    seatmap-cache)."""
+    _, names = _candidates(action, specs, created)
+    first = _words(action.name)[0]
+    said = [n for n in names if _words(n)[0] == first and len(_words(n)) > 1
+            and set(KIND_PART_WORDS.get(_words(n)[-1], ())) & set(facts.words)
+            and facts.mentions_loosely(n, typos=False, kind_first=True)]
+    return said[0] if len(said) == 1 else None
+
+
 def _first_part_of_a_name(word: str, specs: dict[str, StackSpec]) -> bool:
     """Whether `word` is the first part of some resource's name ("lobby" of lobby-svc)."""
     return any(n.startswith(word + "-") for spec in specs.values() for n in spec.names())

@@ -376,6 +376,14 @@ def _alarm_already_there(action: Action, facts: CommandFacts, specs: dict[str, S
         return action
     if action.type == ActionType.update:
         keys = set(action.parameters.set_values()) - {"kind"}
+        said = {float(n) for n in re.findall(r"\bthreshold\s*(?:to|at|of|=|:|->)?\s*(\d+(?:\.\d+)?)(?![\w.])",
+                                             facts.text.lower())}
+        if not keys and not action.relative and len(said) == 1:
+            # "orders-db cpu alarm threshold to 85" written as an update of orders-db that sets
+            # nothing: the threshold the command says, of the alert it names
+            action = action.model_copy(update={"parameters": Parameters.model_validate(
+                action.parameters.set_values() | {"threshold": said.pop()})})
+            keys = {"threshold"}
         if "threshold" not in keys or keys - {"threshold", "metric"} or not (
                 {"alert", "alarm", "alerts", "alarms"} & set(facts.words)):
             return action

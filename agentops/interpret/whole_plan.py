@@ -262,8 +262,12 @@ def without_empty_changes(written: list[Action], kept: list[Action], specs: dict
     if len(kept) < 2:
         return kept
     changes = (ActionType.scale, ActionType.update)
+    referenced = {str(v) for a in kept for k, v in a.parameters.set_values().items() if k in ("target", "cluster")}
     blank = {a.name for a in written if a.type in changes and not a.relative and (
         not set(a.parameters.set_values()) - {"kind"} or _written_as_another_kind(a, specs, registry))}
+    # ("expose waitlist-svc at ..., ingress waitlist-ing" written with a create of waitlist-svc,
+    # which is there: what another action of the plan acts on, not a change of its own)
+    blank |= {a.name for a in written if a.type == ActionType.create and a.name in referenced}
     out = []
     for action in kept:
         if (action.type in changes and action.name in blank

@@ -9,6 +9,7 @@ the k8s-ingress-tls rule requires TLS in production stacks."""
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 from pydantic import Field, field_validator
@@ -88,6 +89,21 @@ class IngressesKind(KubernetesKind):
     replace_on_change = {INGRESS_TYPE: ("metadata.name", "metadata.namespace")}
     provider_modules = ("pulumi_kubernetes.networking.v1.Ingress",
                         "pulumi_kubernetes.meta.v1._inputs")
+
+    def value_from_words(self, key: str, text: str, entry):
+        """The host (and the path) a command writes as one address ("expose waitlist-svc at
+        tickets.thornwick.com/waitlist"): the one host name it says that is no image's registry
+        or an e-mail's domain, and the path written right after it; None where it says none or
+        several."""
+        if key not in ("host", "path"):
+            return super().value_from_words(key, text, entry)
+        said = {(m.group(1), (m.group(2) or "").rstrip("/.,;") or None) for m in re.finditer(
+            r"(?<![\w.@/:-])(?:https?://)?((?:[a-z0-9-]+\.)+[a-z]{2,})(/[\w./-]*)?(?![\w@:-]|\.\w)", text.lower())
+            if not m.group(1).endswith("amazonaws.com")}
+        if len({host for host, _ in said}) != 1:
+            return None
+        host, path = said.pop() if len(said) == 1 else (next(iter(said))[0], None)
+        return host if key == "host" else path
 
     def check(self, spec, name: str, entry: Ingress) -> None:
         super().check(spec, name, entry)
