@@ -2884,3 +2884,17 @@ def test_an_alarms_threshold_said_for_a_change_that_sets_nothing(scripted, thorn
     plan = scripted("update database name=orders-db stack=prod").interpret(
         "orders-db cpu alarm threshold to 85 in prod, it pages on every single onsale", thorn)
     assert [(a.name, a.parameters.threshold) for a in plan.actions] == [("orders-db-cpu", 85)]
+
+
+def test_its_hpa_for_an_empty_change_of_a_word_and_a_number_said_twice(scripted, thorn):
+    plan = scripted("scale deployment name=checkout-svc stack=prod replicas=12 ; "
+                    "update infrastructure name=checkout stack=prod kind=namespace").interpret(
+        "bump checkout-svc to 12 replicas in prod and raise its hpa floor to 12 as well, otherwise it just scales back down",
+        thorn)
+    assert [(a.name, a.parameters.set_values()) for a in plan.actions] == [
+        ("checkout-svc", {"replicas": 12}), ("checkout-svc-hpa", {"kind": "autoscaler", "min_size": 12})]
+    # said once, the number is the deployment's only
+    plan = scripted("scale deployment name=checkout-svc stack=prod replicas=12 ; "
+                    "update infrastructure name=checkout stack=prod kind=namespace").interpret(
+        "bump checkout-svc to 12 replicas in prod and raise its hpa floor to match", thorn)
+    assert "min_size" not in plan.actions[-1].parameters.set_values()

@@ -264,6 +264,14 @@ def guard(
                 warnings.append(f"read {action.name!r} as {longer!r}: the command names the longer one")
                 completed.add(longer)
                 action = action.model_copy(update={"name": longer})
+        if (action.type in (ActionType.update, ActionType.scale) and action.name and not action.relative
+                and not set(action.parameters.set_values()) - {"kind"} - _unsaid_numbers(action.parameters.set_values(), facts)
+                and (owned := _belonging_to(action, facts, specs, kept, registry)) and owned != action.name):
+            # "bump checkout-svc to 12 and raise its hpa floor to 12" written with an empty
+            # change of the namespace checkout: the resource of the kind said that is its
+            warnings.append(f"read {action.name!r} as {owned!r}: the command says it by its owner and kind")
+            completed.add(owned)
+            action = action.model_copy(update={"name": owned})
         longer = _longer_name_said(action, facts, specs) if action.name and action.type in TARGETED else None
         if longer and (action.type == ActionType.delete or (
                 action.type == ActionType.update and not set(action.parameters.set_values()) - {"kind"}

@@ -254,11 +254,18 @@ def _add_said_ends(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
     params = kept[i].parameters.set_values()
     # (a size resolved from an amount is no number the command says: "bump gateway by 2" to 8
     # leaves "its hpa floor to 8" free)
-    used = {float(v) for a in kept for k, v in a.parameters.set_values().items()
-            if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in a.relative}
+    used = [float(v) for a in kept for k, v in a.parameters.set_values().items()
+            if isinstance(v, (int, float)) and not isinstance(v, bool) and k not in a.relative]
+
+    def free(n: float) -> bool:
+        # (a number said once more than the plan uses it: "to 12 replicas ... and its hpa floor
+        # to 12 as well")
+        said = len(re.findall(rf"(?<![\w.]){_fmt(n)}(?![\w.])", facts.text))
+        return used.count(n) < said if n in used else True
+
     candidates: dict[str, list[int]] = {}
     for n, end in facts.bounds.items():
-        if _ENDS[end] not in params and n not in used and n not in facts.relative and n == int(n):
+        if _ENDS[end] not in params and free(n) and n not in facts.relative and n == int(n):
             candidates.setdefault(_ENDS[end], []).append(int(n))
     # two numbers for one end: which is meant is not certain
     added = {key: numbers[0] for key, numbers in candidates.items() if len(numbers) == 1}
