@@ -2898,3 +2898,13 @@ def test_its_hpa_for_an_empty_change_of_a_word_and_a_number_said_twice(scripted,
                     "update infrastructure name=checkout stack=prod kind=namespace").interpret(
         "bump checkout-svc to 12 replicas in prod and raise its hpa floor to match", thorn)
     assert "min_size" not in plan.actions[-1].parameters.set_values()
+
+
+def test_a_restart_of_a_job_turned_back_on_is_its_flag(scripted, thorn):
+    plan = scripted("restart infrastructure name=abandoned-cart-nudge stack=prod").interpret(
+        "turn the abandoned cart nudge back on in prod, marketing signed off on the copy", thorn)
+    assert [(a.type.value, a.parameters.set_values().get("suspend")) for a in plan.actions] == [("update", False)]
+    # no flag said: the restart stays what it was (and the edit refuses it by name)
+    plan = scripted("restart infrastructure name=abandoned-cart-nudge stack=prod").interpret(
+        "restart the abandoned cart nudge in prod", thorn)
+    assert plan.actions[0].type.value == "restart"

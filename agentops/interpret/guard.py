@@ -165,6 +165,13 @@ def guard(
             warnings.append(f"read the change of port {action.parameters.port} on {action.name!r} as the delete "
                             "of that port's rules the command asks for")
             action = action.model_copy(update={"type": ActionType.delete})
+        if action.type == ActionType.restart and (flag := _a_flag_said_for_a_restart(action, facts, specs, registry)):
+            # "turn the abandoned cart nudge back on" written as a restart of the cron job, which
+            # has none: the flag the words set
+            warnings.append(f"read the restart of {action.name!r}, which takes none, as {flag[0]}={flag[1]} "
+                            "as the command says it")
+            action = action.model_copy(update={"type": ActionType.update, "parameters": Parameters.model_validate(
+                action.parameters.set_values() | {flag[0]: flag[1]})})
         if _an_empty_change_of_what_it_deletes(action, facts, specs, actions):
             # "the driver-pii-key in dev isn't used by anything ... delete it" written as an
             # update that sets nothing: the change the command asks for is the delete
@@ -796,6 +803,21 @@ def _said_by_first_part_and_kind(action: Action, facts: CommandFacts, specs: dic
             and set(KIND_PART_WORDS.get(_words(n)[-1], ())) & set(facts.words)
             and facts.mentions_loosely(n, typos=False, kind_first=True)]
     return said[0] if len(said) == 1 else None
+
+
+def _a_flag_said_for_a_restart(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                               registry) -> tuple[str, bool] | None:
+    """(key, value) of the one flag the words set ("back on": suspend=False), for a restart of a
+    kind that takes no restart and takes that flag in an update; else None."""
+    found = _kind_of(action, specs, registry) if action.name else None
+    if found is None or found[0].supports(ActionType.restart) or not found[0].supports(ActionType.update):
+        return None
+    kind, entry = found
+    for key in kind.fields_for("update"):
+        value = kind.value_from_words(key, facts.text, entry)
+        if isinstance(value, bool):
+            return key, value
+    return None
 
 
 def _first_part_of_a_name(word: str, specs: dict[str, StackSpec]) -> bool:

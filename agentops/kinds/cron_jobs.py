@@ -176,7 +176,13 @@ class CronJobsKind(KubernetesKind):
         if key == "schedule":
             return cron_from_words(text, entry.schedule if entry is not None else None)
         if key == "suspend":
-            return _said_one(lowered, _SUSPEND_WORDS)
+            said = _said_one(lowered, _SUSPEND_WORDS)
+            if said is None:
+                # "turn the abandoned cart nudge back on": the job's name between the words
+                on = re.search(r"\b(?:turn|switch|flip)\s+(?:\S+\s+){1,6}?back\s+on\b", lowered)
+                off = re.search(r"\b(?:turn|switch|shut)\s+(?:\S+\s+){1,6}?off\b", lowered)
+                said = False if on and not off else True if off and not on else None
+            return said
         if key == "concurrency_policy":
             said = _said_one(lowered, _OVERLAP_WORDS)
             if said is None and re.search(r"\boverlap", lowered):
