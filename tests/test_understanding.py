@@ -2908,3 +2908,12 @@ def test_a_restart_of_a_job_turned_back_on_is_its_flag(scripted, thorn):
     plan = scripted("restart infrastructure name=abandoned-cart-nudge stack=prod").interpret(
         "restart the abandoned cart nudge in prod", thorn)
     assert plan.actions[0].type.value == "restart"
+
+
+def test_a_create_named_with_a_part_of_a_path_is_left_out(scripted, kestrel):
+    plan = scripted("create security name=telematics-glue-role stack=staging kind=iam_role service=glue ; "
+                    "create security name=service-role stack=staging kind=iam_role service=awsglue").interpret(
+        "the glue crawlers over the telematics exports need their own role in staging: telematics-glue-role, "
+        "service-role/AWSGlueServiceRole", kestrel)
+    assert [(a.name, a.parameters.set_values().get("policies")) for a in plan.actions] == [
+        ("telematics-glue-role", ["arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole"])]

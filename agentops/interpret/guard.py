@@ -767,10 +767,18 @@ def _a_key_of_another_create(action: Action, actions: list[Action], facts: Comma
                              specs: dict[str, StackSpec], registry) -> bool:
     """Whether a create is named with a key of another create of the plan's kind ("handler",
     "runtime"), a name nothing has, that the command says right before a value ("handler
-    app.handler"): the word of the other's value, taken for a resource."""
+    app.handler"), or with a part of a path the command writes ("service-role/AWSGlue...")
+    beside another named create: the word of the other's value, taken for a resource."""
     name = action.name
     if action.type != ActionType.create or not name or any(spec.find(name) for spec in specs.values()):
         return False
+    spots = list(re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", facts.text.lower()))
+    if spots and all(facts.text[m.end():m.end() + 1] in "/:" and facts.text[m.end():m.end() + 1]
+                     or facts.text[max(0, m.start() - 1):m.start()] in ("/", ":") for m in spots) and any(
+            a is not action and a.type == ActionType.create and a.name for a in actions):
+        # "..., telematics-glue-role, service-role/AWSGlueServiceRole" written with a create of
+        # service-role: a part of a path the command writes, beside the create it asks for
+        return True
     for other in actions:
         if other is action or other.type != ActionType.create or not other.name or other.name == name:
             continue
