@@ -2916,4 +2916,4 @@ def test_a_create_named_with_a_part_of_a_path_is_left_out(scripted, kestrel):
         "the glue crawlers over the telematics exports need their own role in staging: telematics-glue-role, "
         "service-role/AWSGlueServiceRole", kestrel)
     assert [(a.name, a.parameters.set_values().get("policies")) for a in plan.actions] == [
-        ("telematics-glue-role", ["arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole"])]
+        ("telematics-glue-role", "arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole")]
