@@ -2917,3 +2917,26 @@ def test_a_create_named_with_a_part_of_a_path_is_left_out(scripted, kestrel):
         "service-role/AWSGlueServiceRole", kestrel)
     assert [(a.name, a.parameters.set_values().get("policies")) for a in plan.actions] == [
         ("telematics-glue-role", "arn:aws:iam::aws:policy/service-role/AWSGlueServiceRole")]
+
+
+@pytest.mark.parametrize("command, want", [
+    ("tw-prod should be able to burst to 40 nodes", {"kind": "cluster", "max_size": 40}),
+    ("allow tw-prod to go as high as 40 nodes", {"kind": "cluster", "max_size": 40}),
+    ("tw-prod node group limit 40", {"kind": "cluster", "max_size": 40}),
+    ("scale tw-prod to 40 nodes", {"kind": "cluster", "count": 40}),
+])
+def test_a_clusters_ceiling_in_more_words(scripted, thorn, command, want):
+    plan = scripted("scale infrastructure name=tw-prod stack=prod kind=cluster count=40").interpret(command, thorn)
+    assert plan.actions[0].parameters.set_values() == want
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # an amount in a unit is the model's in the key's unit; a "drop ... to 1 day" is no delete
+    ("give coupon-expirer in prod another minute of timeout",
+     "update infrastructure name=customer-notify stack=staging retention_seconds=+60", ("update", {"retention_seconds": "+60"})),
+    ("drop the customer-notify retention to 1 day in staging",
+     "update infrastructure name=customer-notify stack=staging retention_seconds=86400", ("update", {})),
+])
+def test_amounts_and_values_in_a_unit_stay_the_models(scripted, kestrel, command, line, want):
+    action = scripted(line).interpret(command, kestrel).actions[0]
+    assert (action.type.value, action.relative) == want

@@ -109,9 +109,11 @@ RELATIVE_PHRASES = (
 # number under that end, whatever key the model wrote it under (fit_to_kind).
 _UPPER = (r"max(?:imum)?|upto|at\s+most"
           r"|no\s+more\s+than|cap(?:ped)?(?:\s+it)?(?:\s+at)?|ceiling(?:\s+of|\s+at)?|grow\s+to"
-          r"|reach|top\s+out\s+at|peak\s+(?:of|at)")
+          r"|reach|top\s+out\s+at|peak\s+(?:of|at)"
+          # "burst to 40 nodes", "go as high as 40", "node group limit 40"
+          r"|burst(?:ing)?\s+(?:up\s+)?to|as\s+high\s+as|limit(?:\s+(?:of|at|to|is))?")
 _LOWER = (r"min(?:imum)?|at\s+least|no\s+(?:fewer|less)\s+than|never\s+(?:fewer|less)\s+than"
-          r"|(?:never|not)\s+(?:\w+\s+)?below|floor(?:\s+of|\s+at)?|keep\s+at\s+least")
+          r"|(?:never|not)\s+(?:\w+\s+)?below|floor(?:\s+of|\s+at)?|keep\s+at\s+least|as\s+low\s+as")
 _SIZE_WORD = r"(?:size|count|nodes?|pods?|replicas?)"
 SIZE_BOUNDS = (
     # an end word, then (after a few words: "raise the max size of the cluster to 20") the number

@@ -17,6 +17,7 @@ from agentops.actionplan import Action, ActionPlan, ActionType, Parameters, Reso
 from agentops.errors import InterpretError
 from agentops.interpret.facts import (
     _NEGATION,
+    _key_unit,
     DELETE_PHRASES,
     DELETE_WORDS,
     ENUM_WORDS,
@@ -871,9 +872,10 @@ def _an_empty_change_of_what_it_deletes(action: Action, facts: CommandFacts, spe
     not of the resource, and stays what it was."""
     params = action.parameters.set_values()
     # (a number the command never says sets nothing: the guard leaves it out later; "delete it"
-    # written as an update of port=22)
+    # written as an update of port=22. Not one in a unit: "drop the retention to 1 day" is 86400)
+    unsaid = {k for k in _unsaid_numbers(params, facts) if _key_unit(k) is None}
     if (action.type not in (ActionType.scale, ActionType.update) or not action.name or action.relative
-            or set(params) - {"kind"} - _unsaid_numbers(params, facts) or facts.rule_only
+            or set(params) - {"kind"} - unsaid or facts.rule_only
             or not _a_delete_asked_and_not_written(facts, actions)
             or not facts.mentions(action.name, exact=True) or not _find(action, specs)):
         return False

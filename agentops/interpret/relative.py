@@ -59,10 +59,12 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         return action.model_copy(update={"relative": fixed})
     if len(said) == 1 and any(v[0] in "+-" for v in action.relative.values()):
         # an amount the model wrote that the command does not say, where it says one: "fraud-worker
-        # +3" written as +2 is +3, "down by one" written as +1 is -1
+        # +3" written as +2 is +3, "down by one" written as +1 is -1. Only of a key counted in no
+        # unit (an amount in days or minutes is the model's in the key's unit: "two more days" is
+        # +172800), never a one ("and the cache by a node": a one the command says as "a")
         (number, op), = said.items()
-        fixed = {k: (f"{op}{_fmt(number)}" if v[0] in "+-" and (
-            float(v[1:]) == number or (float(v[1:]) not in facts.relative and (
+        fixed = {k: (f"{op}{_fmt(number)}" if v[0] in "+-" and _key_unit(k) is None and (
+            float(v[1:]) == number or (float(v[1:]) not in facts.relative and float(v[1:]) != 1 and (
                 float(v[1:]) not in facts.numbers or float(v[1:]) in {n for n, _ in facts.quantities})))
             else v) for k, v in action.relative.items()}
         if fixed != action.relative:
