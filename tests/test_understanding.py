@@ -2932,8 +2932,9 @@ def test_a_clusters_ceiling_in_more_words(scripted, thorn, command, want):
 
 @pytest.mark.parametrize("command, line, want", [
     # an amount in a unit is the model's in the key's unit; a "drop ... to 1 day" is no delete
-    ("give coupon-expirer in prod another minute of timeout",
-     "update infrastructure name=customer-notify stack=staging retention_seconds=+60", ("update", {"retention_seconds": "+60"})),
+    ("give customer-notify in staging another hour of retention",
+     "update infrastructure name=customer-notify stack=staging retention_seconds=+3600",
+     ("update", {"retention_seconds": "+3600"})),
     ("drop the customer-notify retention to 1 day in staging",
      "update infrastructure name=customer-notify stack=staging retention_seconds=86400", ("update", {})),
 ])
