@@ -2941,3 +2941,13 @@ def test_a_clusters_ceiling_in_more_words(scripted, thorn, command, want):
 def test_amounts_and_values_in_a_unit_stay_the_models(scripted, kestrel, command, line, want):
     action = scripted(line).interpret(command, kestrel).actions[0]
     assert (action.type.value, action.relative) == want
+
+
+def test_a_backup_of_what_takes_none_is_the_change_said_or_stays(scripted, thorn):
+    line = "scale deployment name=fraud-worker stack=prod replicas=+2 ; backup infrastructure name=fraud-checks stack=prod"
+    plan = scripted(line).interpret("fraud-worker prod +3 and fraud-checks visibility to 2 min, the queue is backing up",
+                                    thorn)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("scale", "fraud-worker"), ("update", "fraud-checks")]
+    assert plan.actions[1].parameters.set_values()["visibility_timeout_seconds"] == 120
+    plan = scripted("backup infrastructure name=fraud-checks stack=prod").interpret("back up fraud-checks in prod", thorn)
+    assert plan.actions[0].type.value == "backup"

@@ -122,6 +122,7 @@ def guard(
     kept: list[Action] = []
     created: dict[tuple[str | None, str], Action] = {}
     completed: set[str] = set()  # names the command says by their first part (_whole_name)
+    backups_read: set[tuple] = set()  # backups of kinds that take none, read as changes
     if actions and NOT_A_REQUEST.search(facts.text.lower()):
         warnings.append("the command says it asks for nothing (a note or a thank-you): nothing to do")
         return []
@@ -166,6 +167,12 @@ def guard(
             warnings.append(f"read the change of port {action.parameters.port} on {action.name!r} as the delete "
                             "of that port's rules the command asks for")
             action = action.model_copy(update={"type": ActionType.delete})
+        if (action.type == ActionType.backup and action.name and (found := _kind_of(action, specs, registry))
+                and not found[0].supports(ActionType.backup) and found[0].supports(ActionType.update)):
+            # "fraud-worker +3 and fraud-checks visibility to 2 min" written with a backup of the
+            # queue, which has none: a change, if the readings below find what it sets
+            backups_read.add((action.name, action.stack))
+            action = action.model_copy(update={"type": ActionType.update})
         if action.type == ActionType.restart and (flag := _a_flag_said_for_a_restart(action, facts, specs, registry)):
             # "turn the abandoned cart nudge back on" written as a restart of the cron job, which
             # has none: the flag the words set
@@ -488,6 +495,13 @@ def guard(
     for action in kept:
         _in_the_stacks_region(action, specs)
     # what the readings after the loop added is held to the kinds' specs as the model's was
+    # a backup read as a change that the readings found nothing for is the backup it was (the
+    # edit refuses it by name)
+    kept = [a.model_copy(update={"type": ActionType.backup}) if (a.name, a.stack) in backups_read
+            and a.type == ActionType.update and not set(a.parameters.set_values()) - {"kind"} and not a.relative
+            else a for a in kept]
+    warnings.extend(f"read the backup of {a.name!r}, which takes none, as the change the command says"
+                    for a in kept if (a.name, a.stack) in backups_read and a.type == ActionType.update)
     kept = [_keys_its_kind_takes(_values_its_kind_takes(a, specs, registry, warnings), specs, registry, warnings)
             for a in kept]
     kept = [_without_its_targets_cluster(a, kept, specs, registry) for a in kept]
