@@ -2951,3 +2951,20 @@ def test_a_backup_of_what_takes_none_is_the_change_said_or_stays(scripted, thorn
     assert plan.actions[1].parameters.set_values()["visibility_timeout_seconds"] == 120
     plan = scripted("backup infrastructure name=fraud-checks stack=prod").interpret("back up fraud-checks in prod", thorn)
     assert plan.actions[0].type.value == "backup"
+
+
+@pytest.mark.parametrize("command, want", [
+    ("new lambda wallet-pass-refresh in prod from 604118273390.dkr.ecr.us-west-2.amazonaws.com/wallet-pass-gen:1.6.3, "
+     "512 megs, 60s timeout. put an errors alarm on it at 5", [("create", None), ("monitor", ("errors", 5))]),
+    # a metric the kind does not alarm on, or no threshold: nothing added
+    ("new lambda wallet-pass-refresh in prod from 604118273390.dkr.ecr.us-west-2.amazonaws.com/wallet-pass-gen:1.6.3, "
+     "512 megs, 60s timeout. put a disk alarm on it at 5", [("create", None)]),
+    ("new lambda wallet-pass-refresh in prod from 604118273390.dkr.ecr.us-west-2.amazonaws.com/wallet-pass-gen:1.6.3, "
+     "512 megs, 60s timeout, we'll want an errors alarm on it later", [("create", None)]),
+])
+def test_an_alarm_asked_for_in_so_many_words(scripted, thorn, command, want):
+    plan = scripted("create infrastructure name=wallet-pass-refresh stack=prod kind=function "
+                    "image=604118273390.dkr.ecr.us-west-2.amazonaws.com/wallet-pass-gen:1.6.3 memory_mb=512 "
+                    "timeout_seconds=60").interpret(command, thorn)
+    assert [(a.type.value, (a.parameters.metric, a.parameters.threshold) if a.type.value == "monitor" else None)
+            for a in plan.actions] == want

@@ -87,6 +87,7 @@ from agentops.interpret.whole_plan import (
     _referrers_deleted_first,
     _pointed_at,
     ASKS_TO_WATCH,
+    _alarms_asked_for,
     _lists_in_one,
     _one_change_of_a_key,
     _without_copied_values,
@@ -475,6 +476,7 @@ def guard(
     kept = _without_no_op_values(kept, facts, specs, registry, warnings)
     kept = _unasked_monitors(kept, facts, warnings)
     kept = _watched_as_said(kept, facts, specs, registry, warnings)
+    kept = _alarms_asked_for(kept, facts, specs, registry, warnings)
     kept = _names_as_written(kept, facts, specs, warnings)
     kept = _groups_named_as_such(kept, facts, specs, registry, warnings)
     kept = _named_after_its_kind(kept, facts, specs, registry, warnings)

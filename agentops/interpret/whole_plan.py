@@ -184,6 +184,48 @@ def _unasked_monitors(kept: list[Action], facts: CommandFacts, warnings: list[st
     return [a for a in kept if a.type != ActionType.monitor]
 
 
+# "put an errors alarm on it at 5", "alert on its errors over 10", "a cpu alert on X above 80"
+_ALARM_ON = re.compile(
+    r"\b(?:(?P<metric>[a-z0-9]+)\s+(?:alarm|alert)\s+on\s+(?P<what>it|them|[a-z0-9][a-z0-9-]*)"
+    r"|(?:alarm|alert)\s+on\s+(?:its|(?P<owner>[a-z0-9][a-z0-9-]*)'s)\s+(?P<metric2>[a-z0-9]+))"
+    r"\s+(?:(?:at|over|above|past|>)\s*|when\s+(?:it\s+)?(?:goes|is|gets)\s+(?:over|above)\s+)"
+    r"(?P<n>\d+(?:\.\d+)?)\s*%?(?![\w.])")
+
+
+def _alarms_asked_for(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                      warnings: list[str]) -> list[Action]:
+    """An alarm the command asks for in so many words ("new lambda X ... put an errors alarm on
+    it at 5") that the model left out of a plan of other actions: a monitor of the one resource
+    "it" is (the plan's one target) or the one named, with the metric said where its kind alarms
+    on it and the threshold said. Nothing where the plan has a monitor already, or any part is
+    not certain."""
+    if not kept or any(a.type == ActionType.monitor for a in kept):
+        return kept
+    targets = list(dict.fromkeys((a.name, a.stack) for a in kept if a.name))
+    added = []
+    for m in _ALARM_ON.finditer(facts.text.lower()):
+        what = m.group("what") or m.group("owner")
+        metric_word = m.group("metric") or m.group("metric2")
+        if what in (None, "it", "them"):
+            if len(targets) != 1:
+                continue
+            name, stack = targets[0]
+        else:
+            name, stack = what, next((s for n, s in targets if n == what), None)
+            if stack is None:
+                continue
+        action = next(a for a in kept if (a.name, a.stack) == (name, stack))
+        found = _kind_of(action, specs, registry)
+        metric = next((k for k, words in ENUM_WORDS["metric"].items() if metric_word in words or metric_word == k),
+                      None)
+        if found is None or metric is None or metric not in found[0].alarm_metrics:
+            continue
+        added.append(Action(type=ActionType.monitor, resource=action.resource, name=name, stack=stack,
+                            parameters=Parameters(metric=metric, threshold=float(m.group("n")))))
+        warnings.append(f"added the {metric} alarm on {name!r} at {m.group('n')} the command asks for")
+    return kept + added
+
+
 _METRIC_WORDS = "|".join(sorted({w for words in ENUM_WORDS["metric"].values() for w in words}, key=len, reverse=True))
 # "the cluster's cpu", "the table latency": an alarm's resource said by its kind word
 _KIND_POSSESSIVE = re.compile(rf"\bthe\s+([a-z][a-z-]*?)(?:'s|s')?\s+(?:{_METRIC_WORDS})\b")
