@@ -2968,3 +2968,17 @@ def test_an_alarm_asked_for_in_so_many_words(scripted, thorn, command, want):
                     "timeout_seconds=60").interpret(command, thorn)
     assert [(a.type.value, (a.parameters.metric, a.parameters.threshold) if a.type.value == "monitor" else None)
             for a in plan.actions] == want
+
+
+def test_a_value_said_for_it_and_a_name_before_a_colon_stay(scripted, cinder, thorn):
+    plan = scripted("update infrastructure name=gameserver-config stack=staging key=TICK_RATE value=30 ; "
+                    "update infrastructure name=gameserver-config stack=dev key=TICK_RATE value=20").interpret(
+        "lower TICK_RATE to 30 in gameserver-config on staging and on dev set it to 20", cinder)
+    assert [(a.stack, a.parameters.set_values()["value"]) for a in plan.actions] == [("staging", "30"), ("dev", "20")]
+    plan = scripted("create infrastructure name=waitlist-ing stack=prod kind=ingress host=waitlist.thornwick.com "
+                    "target=waitlist-svc tls_secret=thornwick-tls ; create infrastructure name=waitlist-record stack=prod "
+                    "kind=dns_record record=waitlist.thornwick.com type=CNAME values=tickets.thornwick.com "
+                    "zone_id=Z0582214THORNWK1").interpret(
+        "ingress waitlist-ing for waitlist-svc on waitlist.thornwick.com in prod (tls thornwick-tls), plus a CNAME "
+        "waitlist-record: waitlist.thornwick.com -> tickets.thornwick.com in zone Z0582214THORNWK1", thorn)
+    assert [a.name for a in plan.actions] == ["waitlist-ing", "waitlist-record"]

@@ -790,7 +790,8 @@ def _a_key_of_another_create(action: Action, actions: list[Action], facts: Comma
     if action.type != ActionType.create or not name or any(spec.find(name) for spec in specs.values()):
         return False
     spots = list(re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", facts.text.lower()))
-    if spots and all(facts.text[m.end():m.end() + 1] in "/:" and facts.text[m.end():m.end() + 1]
+    # (a path goes on after its "/" or ":"; "waitlist-record: waitlist.example.com" is a name said)
+    if spots and all(re.match(r"[/:]\S", facts.text[m.end():m.end() + 2])
                      or facts.text[max(0, m.start() - 1):m.start()] in ("/", ":") for m in spots) and any(
             a is not action and a.type == ActionType.create and a.name for a in actions):
         # "..., telematics-glue-role, service-role/AWSGlueServiceRole" written with a create of

@@ -555,6 +555,8 @@ def _far_from_its_key(key: str, written: str, params: dict, text: str) -> bool:
     QUEUE_MODE on ..., friday's onsale is going to be a zoo" written value=friday): then the
     kind's reading of the words after the key is asked."""
     said_key = params.get("key")
+    if re.search(rf"(?:\bto|=|:|\bis|\bas)\s*{re.escape(written)}(?![\w-])", text, re.I):
+        return False  # said as a value ("on dev set it to 20"): the model's
     return key == "value" and isinstance(said_key, str) and bool(re.search(
         rf"(?<![\w-]){re.escape(said_key)}(?![\w-])", text, re.I)) and not re.search(
         rf"(?<![\w-]){re.escape(said_key)}\W+(?:[\w-]+\W+){{0,3}}?{re.escape(written)}(?![\w-])", text, re.I)
