@@ -2970,11 +2970,14 @@ def test_an_alarm_asked_for_in_so_many_words(scripted, thorn, command, want):
             for a in plan.actions] == want
 
 
-def test_a_value_said_for_it_and_a_name_before_a_colon_stay(scripted, cinder, thorn):
+def test_a_config_value_said_for_it_stays(scripted, cinder):
     plan = scripted("update infrastructure name=gameserver-config stack=staging key=TICK_RATE value=30 ; "
                     "update infrastructure name=gameserver-config stack=dev key=TICK_RATE value=20").interpret(
         "lower TICK_RATE to 30 in gameserver-config on staging and on dev set it to 20", cinder)
     assert [(a.stack, a.parameters.set_values()["value"]) for a in plan.actions] == [("staging", "30"), ("dev", "20")]
+
+
+def test_a_name_before_a_colon_is_said(scripted, thorn):
     plan = scripted("create infrastructure name=waitlist-ing stack=prod kind=ingress host=waitlist.thornwick.com "
                     "target=waitlist-svc tls_secret=thornwick-tls ; create infrastructure name=waitlist-record stack=prod "
                     "kind=dns_record record=waitlist.thornwick.com type=CNAME values=tickets.thornwick.com "
