@@ -2985,3 +2985,31 @@ def test_a_name_before_a_colon_is_said(scripted, thorn):
         "ingress waitlist-ing for waitlist-svc on waitlist.thornwick.com in prod (tls thornwick-tls), plus a CNAME "
         "waitlist-record: waitlist.thornwick.com -> tickets.thornwick.com in zone Z0582214THORNWK1", thorn)
     assert [a.name for a in plan.actions] == ["waitlist-ing", "waitlist-record"]
+
+
+def test_of_its_alerts_the_one_on_the_metric_said(scripted, thorn):
+    plan = scripted("update monitoring name=orders-db stack=prod threshold=85").interpret(
+        "orders-db cpu alarm threshold to 85 in prod, it pages on every single onsale", thorn)
+    assert [(a.name, a.parameters.threshold) for a in plan.actions] == [("orders-db-cpu", 85)]
+
+
+@pytest.mark.parametrize("command, want", [
+    ("delete email-bounce-handler in prod and the sendgrid-key secret, we're fully on SES now",
+     [("delete", "email-bounce-handler"), ("delete", "sendgrid-key")]),
+    # another verb between: not the delete's object (the change that sets nothing is left out)
+    ("delete email-bounce-handler in prod and rotate the sendgrid-key secret",
+     [("delete", "email-bounce-handler")]),
+])
+def test_the_second_object_of_a_delete(scripted, thorn, command, want):
+    plan = scripted("delete monitoring name=email-bounce-handler stack=prod ; "
+                    "update security name=sendgrid-key stack=prod").interpret(command, thorn)
+    assert [(a.type.value, a.name) for a in plan.actions] == want
+
+
+def test_a_closed_value_said_right_before_a_new_ones_name(scripted, thorn):
+    plan = scripted("create infrastructure name=waitlist-ing stack=prod kind=ingress host=waitlist-svc tls_secret=thornwick-tls ; "
+                    "create infrastructure name=waitlist-record kind=dns_record zone_id=Z0582214THORNWK1").interpret(
+        "ingress waitlist-ing for waitlist-svc on waitlist.thornwick.com in prod (tls thornwick-tls), plus a CNAME "
+        "waitlist-record: waitlist.thornwick.com -> tickets.thornwick.com in zone Z0582214THORNWK1", thorn)
+    assert plan.actions[1].parameters.set_values()["type"] == "CNAME"
+    assert "type" not in plan.actions[0].parameters.set_values()

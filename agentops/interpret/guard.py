@@ -892,13 +892,19 @@ def _an_empty_change_of_what_it_deletes(action: Action, facts: CommandFacts, spe
     # written as an update of port=22. Not one in a unit: "drop the retention to 1 day" is 86400)
     unsaid = {k for k in _unsaid_numbers(params, facts) if _key_unit(k) is None}
     if (action.type not in (ActionType.scale, ActionType.update) or not action.name or action.relative
-            or set(params) - {"kind"} - unsaid or facts.rule_only
-            or not _a_delete_asked_and_not_written(facts, actions)
+            or set(params) - {"kind"} - unsaid or facts.rule_only or not facts.destructive or facts.injected
             or not facts.mentions(action.name, exact=True) or not _find(action, specs)):
         return False
     lowered = " ".join(facts.words)
     verbs = "|".join(re.escape(v) for v in sorted({*DELETE_WORDS, *DELETE_PHRASES}, key=len, reverse=True))
     named = re.escape(" ".join(_words(action.name)))
+    # "delete email-bounce-handler in prod and the sendgrid-key secret": the second object of
+    # the delete word, in the same clause, even where the plan has the first one's delete
+    second = rf"\b(?:{verbs})\s+(?:the\s+)?[a-z0-9]+(?:\s+[a-z0-9]+){{0,4}}?\s+and\s+(?:the\s+|its\s+)?{named}\b"
+    if any(not _NEGATION.search(lowered[:m.start()]) for m in re.finditer(second, lowered)):
+        return True
+    if not _a_delete_asked_and_not_written(facts, actions):
+        return False
     # ("the ticket-pdfs bucket in dev can go": the name, then a few words, then the saying)
     return any(not _NEGATION.search(lowered[:m.start()]) for m in re.finditer(
         rf"\b(?:{verbs})\s+(?:the\s+)?(?:it|them|{named})\b"

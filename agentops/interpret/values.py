@@ -459,8 +459,13 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
                 if action.type != ActionType.create and (set(params) - {"kind"} or action.relative or added):
                     continue
                 now = str(getattr(entry, str(fields.get(key) or key), "") or "").lower() if entry is not None else ""
+                # (and right before the new one's name, which begins its part: "plus a CNAME
+                # waitlist-record: ...")
+                before = re.search(rf"((?:\S+\s+){{1,2}}){re.escape(action.name)}(?![\w-])", text, re.I) \
+                    if action.type == ActionType.create and action.name else None
                 said = {v for v in enum_values(shape) if len(v) >= 3 and v.lower() not in _ENUM_EVERYDAY
-                        and re.search(rf"(?<![\w.-]){re.escape(v)}(?![\w.-])", regions[i], re.I)}
+                        and re.search(rf"(?<![\w.-]){re.escape(v)}(?![\w.-])",
+                                      regions[i] + " " + (before.group(1) if before else ""), re.I)}
                 if len(said) == 1 and (action.type == ActionType.create or next(iter(said)).lower() != now):
                     added[key] = said.pop()
                 continue
