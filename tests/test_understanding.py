@@ -2987,12 +2987,6 @@ def test_a_name_before_a_colon_is_said(scripted, thorn):
     assert [a.name for a in plan.actions] == ["waitlist-ing", "waitlist-record"]
 
 
-def test_of_its_alerts_the_one_on_the_metric_said(scripted, thorn):
-    plan = scripted("update monitoring name=orders-db stack=prod threshold=85").interpret(
-        "orders-db cpu alarm threshold to 85 in prod, it pages on every single onsale", thorn)
-    assert [(a.name, a.parameters.threshold) for a in plan.actions] == [("orders-db-cpu", 85)]
-
-
 @pytest.mark.parametrize("command, want", [
     ("delete email-bounce-handler in prod and the sendgrid-key secret, we're fully on SES now",
      [("delete", "email-bounce-handler"), ("delete", "sendgrid-key")]),

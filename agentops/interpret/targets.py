@@ -9,7 +9,7 @@ import difflib
 import re
 
 from agentops.actionplan import Action, ActionType, Parameters, ResourceType
-from agentops.interpret.facts import ENUM_WORDS, GENERIC_PARTS, KIND_PART_WORDS, CommandFacts, _words
+from agentops.interpret.facts import GENERIC_PARTS, KIND_PART_WORDS, CommandFacts, _words
 from agentops.interpret.lookup import _candidates, _fields, _is_stack_word, _is_vocabulary, _kind_of
 from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec
 
@@ -409,10 +409,6 @@ def _alarm_already_there(action: Action, facts: CommandFacts, specs: dict[str, S
         watching = [(n, e) for s, n, e in spec.resources() if s == section
                     and getattr(e, "target", None) == action.name
                     and ("metric" not in params or getattr(e, "metric", None) == params["metric"])]
-        said = {m for m, words in ENUM_WORDS["metric"].items() if set(words) & set(facts.words)}
-        if len(watching) > 1 and "metric" not in params and len(said) == 1:
-            # "orders-db cpu alarm threshold to 85": of its alerts, the one on the metric said
-            watching = [(n, e) for n, e in watching if getattr(e, "metric", None) in said]
         if len(watching) != 1 or "threshold" not in params:
             return action
         name, entry = watching[0]
