@@ -508,6 +508,8 @@ def _old_values(lowered: str) -> set[float]:
     return old - new
 
 
+# "the double offers": a factor's word after a determiner is a word of what, not a change
+FACTOR_OF_WHAT = re.compile(r"\b(?:the|a|an|those|these)\s+(?:double|triple)\b")
 # what "twice" multiplies when it is a factor ("twice the memory", "twice as many pods", "make it
 # twice its size"); after a verb it says how often something happened
 _TWICE_OF = {"the", "as", "its", "their", "our", "that", "this", "what", "current", "today's", "now"}
@@ -544,7 +546,7 @@ def _relative_changes(lowered: str, raw: str | None = None) -> dict:
             continue  # "half the stores close early": a share of something else, not "in half"
         if word == "twice" and (i + 1 == len(words) or words[i + 1].strip(",.;:!?") not in _TWICE_OF):
             continue  # "they get processed twice", "hit twice this week": how often, not a factor
-        if word in ("double", "triple") and i > 0 and words[i - 1] in ("the", "a", "an", "those", "these"):
+        if FACTOR_OF_WHAT.fullmatch(" ".join(words[max(0, i - 1):i + 1])):
             continue  # "while we fix the double offers": a word of what, not a change by a factor
         if word in MULTIPLIERS:
             out[None] = MULTIPLIERS[word]

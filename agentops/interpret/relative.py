@@ -8,7 +8,7 @@ import re
 
 from agentops.actionplan import Action, ActionType, Parameters
 from agentops.errors import InterpretError
-from agentops.interpret.facts import UNIT_FACTORS, CommandFacts, _key_unit
+from agentops.interpret.facts import FACTOR_OF_WHAT, UNIT_FACTORS, CommandFacts, _key_unit
 from agentops.interpret.lookup import _fields, _find, _fmt, _has_size_range, _kind_of
 from agentops.spec import StackSpec
 
@@ -36,7 +36,7 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         action = action.model_copy(update={"relative": {k: v for k, v in action.relative.items()
                                                          if v not in ("*1", "/1")}})
     if any(v[0] in "*/" for v in action.relative.values()) and not facts.relative \
-            and not _FACTOR_WORDS.search(_ADJECTIVES.sub(" ", facts.text.lower())):
+            and not _FACTOR_WORDS.search(FACTOR_OF_WHAT.sub(" ", facts.text.lower())):
         # "the double-booked rooms bug" written as replicas=*2: the command says no change by
         # a factor or an amount at all, so the model's multiplier is its own
         return action.model_copy(update={"relative": {k: v for k, v in action.relative.items() if v[0] not in "*/"}})
@@ -122,10 +122,6 @@ def _unsaid_numbers(params: dict, facts: CommandFacts) -> set[str]:
 # them ("keep half as many", "a third of its pods"): the model's factor may be the command's.
 _FACTOR_WORDS = re.compile(r"(?<![\w-])(?:double[ds]?|twice|triple[ds]?|halve[ds]?|half|thirds?|quarters?|times"
                            r"|[2-9]x|x[2-9])(?![\w-])")
-
-
-# "the double offers": a factor's word as a word of what, not a change
-_ADJECTIVES = re.compile(r"\b(?:the|a|an|those|these)\s+(?:double|triple)\b")
 
 
 def _said_in_its_unit(key: str, relative: str, facts: CommandFacts):
