@@ -3007,3 +3007,31 @@ def test_a_closed_value_said_right_before_a_new_ones_name(scripted, thorn):
         "waitlist-record: waitlist.thornwick.com -> tickets.thornwick.com in zone Z0582214THORNWK1", thorn)
     assert plan.actions[1].parameters.set_values()["type"] == "CNAME"
     assert "type" not in plan.actions[0].parameters.set_values()
+
+
+# --- stop 33: readings mined from thornwick and ashbury (written apart) ---
+
+def test_a_name_that_starts_another_is_its_own_part(scripted, thorn):
+    # "payout-jobs" is not the start of "payout-jobs-dlq": each action reads its own part
+    plan = scripted("create infrastructure name=payout-jobs-dlq stack=staging kind=queue retention_seconds=1209600 ; "
+                    "create infrastructure name=payout-jobs stack=staging kind=queue retention_seconds=345600 "
+                    "visibility_timeout_seconds=300").interpret(
+        "staging: payout-jobs-dlq with 14 days retention, and payout-jobs with 4 days retention and a 5 minute "
+        "visibility timeout", thorn)
+    assert [a.parameters.set_values() for a in plan.actions] == [
+        {"kind": "queue", "retention_seconds": 1209600},
+        {"kind": "queue", "retention_seconds": 345600, "visibility_timeout_seconds": 300}]
+
+
+@pytest.mark.parametrize("line", ["update infrastructure name=seatmap-ing stack=dev",
+                                  "update infrastructure name=seatmap-ing stack=dev ingress_class=seatmap"])
+@pytest.mark.parametrize("command, want", [
+    ("seatmap ingress on dev should use the nginx class", {"ingress_class": "nginx"}),
+    ("move the seatmap ingress on dev to the alb ingress class", {"ingress_class": "alb"}),
+    # no controller's word before "class": nothing read
+    ("seatmap ingress on dev should use the default class", {}),
+])
+def test_an_ingress_class_said_before_its_word(scripted, thorn, line, command, want):
+    plan = scripted(line).interpret(command, thorn)
+    params = plan.actions[0].parameters.set_values()
+    assert {k: v for k, v in params.items() if k == "ingress_class" and v != "seatmap"} == want

@@ -4,6 +4,8 @@ part of the command is about which action, and small facts about kinds' fields.
 
 from __future__ import annotations
 
+import re
+
 from agentops.actionplan import Action, ActionType
 from agentops.interpret.facts import ENUM_WORDS, _words
 from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec
@@ -76,9 +78,10 @@ def _regions(kept: list[Action], text: str) -> list[str]:
     for action in kept:
         if action.name and action.name not in starts:
             for said in (action.name, " ".join(_words(action.name))):
-                pos = lowered.find(said.lower())
-                if pos >= 0:
-                    starts[action.name] = pos
+                # the name whole: "payout-jobs" is not the start of "payout-jobs-dlq"
+                found = re.search(rf"(?<![\w-]){re.escape(said.lower())}(?![\w-])", lowered)
+                if found:
+                    starts[action.name] = found.start()
                     break
     if len(starts) < 2:
         return [text] * len(kept)

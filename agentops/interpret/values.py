@@ -605,8 +605,11 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
         for key in _fields(action, kind):
             written = params.get(key)
             if written is not None and not isinstance(written, bool) and str(written) in facts.text \
-                    and not _far_from_its_key(key, str(written), params, facts.text):
-                continue  # the model's value, written in the command: kept
+                    and not _far_from_its_key(key, str(written), params, facts.text) \
+                    and str(written) not in (action.name or "").split("-"):
+                # the model's value, written in the command: kept (not a part of the resource's
+                # own name: "seatmap ingress ... the nginx class" written ingress_class=seatmap)
+                continue
             value = kind.value_from_words(key, facts.text, entry)
             if value is None or value == written:
                 continue

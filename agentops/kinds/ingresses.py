@@ -28,6 +28,9 @@ INGRESS_TYPE = "kubernetes:networking.k8s.io/v1:Ingress"
 # The AWS Load Balancer Controller takes its certificate from ACM, named in an annotation,
 # instead of a Secret: the TLS rule accepts either.
 ALB_CERTIFICATE = "alb.ingress.kubernetes.io/certificate-arn"
+# The ingress controllers whose IngressClass people name by the controller's word ("the nginx
+# class"): a word before "class" is read as the class only when it is one of them.
+INGRESS_CONTROLLERS = ("nginx", "alb", "traefik", "haproxy", "kong", "istio", "contour", "gce", "cilium")
 
 
 class Ingress(EntryModel):
@@ -95,6 +98,12 @@ class IngressesKind(KubernetesKind):
         tickets.thornwick.com/waitlist"): the one host name it says that is no image's registry
         or an e-mail's domain, and the path written right after it; None where it says none or
         several."""
+        if key == "ingress_class":
+            # "use the nginx class", "move it to the alb ingress class": the class said before
+            # its word (after it, value_intros reads it)
+            said = {m.group(1) for m in re.finditer(
+                rf"\b({'|'.join(INGRESS_CONTROLLERS)})(?:\s+ingress)?\s+class\b", text.lower())}
+            return said.pop() if len(said) == 1 else None
         if key not in ("host", "path"):
             return super().value_from_words(key, text, entry)
         said = {(m.group(1), (m.group(2) or "").rstrip("/.,;") or None) for m in re.finditer(
