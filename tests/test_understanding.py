@@ -3035,3 +3035,102 @@ def test_an_ingress_class_said_before_its_word(scripted, thorn, line, command, w
     plan = scripted(line).interpret(command, thorn)
     params = plan.actions[0].parameters.set_values()
     assert {k: v for k, v in params.items() if k == "ingress_class" and v != "seatmap"} == want
+
+
+@pytest.fixture
+def ash(tmp_path) -> Workspace:
+    return _written_repo(tmp_path, "ashbury")
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # a delete of a name in one stack only: that stack, as for any change
+    ("delete qa-runner-role, the runners use SSM via the bastion now", "delete security name=qa-runner-role",
+     [("qa-runner-role", "staging")]),
+    # a name in every stack: none picked (the plan asks which)
+    ("delete the reminder-queue", "delete infrastructure name=reminder-queue", [("reminder-queue", None)]),
+])
+def test_a_delete_takes_the_only_stack_of_its_name(scripted, ash, command, line, want):
+    plan = scripted(line).interpret(command, ash)
+    assert [(a.name, a.stack) for a in plan.actions] == want
+
+
+def test_a_schedule_said_for_one_of_two_cron_actions(scripted, ash):
+    # each action reads its own part ("..., and suspend records-archive": the verb is the second's)
+    plan = scripted("create infrastructure name=lab-results-digest stack=prod kind=cronjob "
+                    "image=418273645091.dkr.ecr.us-east-1.amazonaws.com/labs-api:1.22.0 ; "
+                    "update infrastructure name=records-archive stack=prod suspend=true").interpret(
+        "create cron job lab-results-digest in prod every weekday at 6pm central using "
+        "418273645091.dkr.ecr.us-east-1.amazonaws.com/labs-api:1.22.0, and suspend records-archive until legal "
+        "signs off", ash)
+    create, update = (a.parameters.set_values() for a in plan.actions)
+    assert (create["schedule"], create["time_zone"]) == ("0 18 * * 1-5", "America/Chicago")
+    assert "suspend" not in create and update == {"suspend": True}
+
+
+def test_two_factors_said_each_its_own(scripted, ash):
+    # "double a and halve b": the model's factor is the one said of its own action, not the first
+    plan = scripted("scale deployment name=appointments-worker stack=prod replicas=*2 ; "
+                    "scale deployment name=reminders-svc stack=prod replicas=/2").interpret(
+        "double appointments-worker and halve reminders-svc in production", ash)
+    now = ash.load_all()["prod"].deployments
+    assert [a.parameters.replicas for a in plan.actions] == [
+        now["appointments-worker"].replicas * 2, now["reminders-svc"].replicas // 2]
+
+
+@pytest.mark.parametrize("said, want", [("25ms", 25), ("1s", 1000)])
+def test_a_threshold_typed_with_its_unit(scripted, ash, said, want):
+    plan = scripted("create infrastructure name=rx-audit-log stack=prod kind=table hash_key=rx_id range_key=event_ts ; "
+                    "monitor infrastructure name=rx-audit-log stack=prod metric=latency threshold="
+                    + said.rstrip("ms")).interpret(
+        f"create a dynamo table rx-audit-log in prod, hash key rx_id, range key event_ts, plus a latency alarm on "
+        f"it at {said}", ash)
+    assert plan.actions[1].parameters.threshold == want
+
+
+def test_a_version_is_not_read_onto_the_other_action_of_the_image(scripted, ash):
+    image = "418273645091.dkr.ecr.us-east-1.amazonaws.com/refill-worker:2.9.2"
+    plan = scripted(f"update deployment name=refill-worker stack=prod image={image} ; "
+                    "scale deployment name=refill-worker stack=prod replicas=+1").interpret(
+        f"deploy refill-worker 2.9.2 to prod ({image}) and give it one more replica while it catches up", ash)
+    assert [(a.type.value, a.parameters.image) for a in plan.actions] == [("update", image), ("scale", None)]
+
+
+@pytest.mark.parametrize("command, want", [
+    # the kinds' words said bare, of the one resource the command names: each its own kind
+    ("appointments-api prod: hpa min 8 max 24, and loosen the pdb to max unavailable 2",
+     ["appointments-api-hpa", "appointments-api-pdb"]),
+])
+def test_bare_kind_words_of_the_one_resource_named(scripted, ash, command, want):
+    plan = scripted("scale infrastructure name=appointments-api-hpa stack=prod min_size=8 max_size=24 ; "
+                    "update infrastructure name=appointments-api-pdb stack=prod max_unavailable=2").interpret(command, ash)
+    assert [a.name for a in plan.actions] == want
+
+
+def test_bare_kind_word_with_two_resources_named_is_refused(scripted, ash):
+    with pytest.raises(InterpretError):
+        scripted("scale infrastructure name=appointments-api-hpa stack=prod min_size=8 max_size=24").interpret(
+            "appointments-api and records-api prod: hpa min 8 max 24", ash)
+
+
+@pytest.mark.parametrize("command, want", [
+    ("claims-export-role in staging should have AmazonS3ReadOnlyAccess and AmazonSQSReadOnlyAccess",
+     ["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess", "arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess"]),
+    ("claims-export-role in staging should have AmazonSQSReadOnlyAccess", "arn:aws:iam::aws:policy/AmazonSQSReadOnlyAccess"),
+])
+def test_managed_policies_by_name(scripted, ash, command, want):
+    plan = scripted("update security name=claims-export-role stack=staging").interpret(command, ash)
+    assert plan.actions[0].parameters.set_values()["policies"] == want
+
+
+@pytest.mark.parametrize("command, ok", [
+    ("shrink the appointments redis in prod by a node, it's been at 20% memory for a month", True),
+    # the kind's word alone, no first part: not a name said
+    ("shrink the redis in prod by a node", False),
+])
+def test_a_cache_said_as_redis(scripted, ash, command, ok):
+    interpret = scripted("scale infrastructure name=appointments-cache stack=prod count=-1").interpret
+    if ok:
+        assert [a.name for a in interpret(command, ash).actions] == ["appointments-cache"]
+    else:
+        with pytest.raises(InterpretError):
+            interpret(command, ash)

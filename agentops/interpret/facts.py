@@ -323,8 +323,9 @@ class CommandFacts:
         if len(parts) >= 2 and (parts[-1] in GENERIC_PARTS or parts[-1] in KIND_PART_WORDS):
             # "the checkout service" for checkout-api; "the transcode cluster" for transcode-eks
             head = parts[:-1]
-            said_for_last = (GENERIC_PARTS | GENERIC_SAID) if parts[-1] in GENERIC_PARTS else set(
-                KIND_PART_WORDS[parts[-1]])
+            # ("the appointments redis" for appointments-cache: a generic part's kind's words too)
+            said_for_last = ((GENERIC_PARTS | GENERIC_SAID) if parts[-1] in GENERIC_PARTS else set()) | set(
+                KIND_PART_WORDS.get(parts[-1], ()))
             for start in range(len(self.words) - len(head)):
                 if (self.words[start:start + len(head)] == head
                         and self.words[start + len(head)] in said_for_last):
@@ -410,8 +411,8 @@ GENERIC_SAID = frozenset({"deployment", "database", "queue", "function", "lambda
 KIND_PART_WORDS = {"hpa": ("autoscaler", "hpa"), "pdb": ("pdb", "budget"), "sg": ("sg", "group", "firewall"),
                    "nlb": ("nlb", "lb", "balancer"), "alb": ("alb", "lb", "balancer"),
                    "ing": ("ingress",), "dns": ("dns", "record"), "record": ("record", "dns"),
-                   "q": ("queue",), "dlq": ("dlq",), "cache": ("cache",), "config": ("config", "configmap"),
-                   "eks": ("cluster", "eks"), "k8s": ("cluster",), "db": ("db", "database"),
+                   "q": ("queue",), "dlq": ("dlq",), "cache": ("cache", "redis", "valkey", "elasticache"), "config": ("config", "configmap"),
+                   "eks": ("cluster", "eks"), "k8s": ("cluster",), "db": ("db", "database", "postgres", "mysql", "rds"),
                    "pg": ("db", "database", "postgres"), "ns": ("namespace", "ns"), "vpc": ("vpc", "network"),
                    "vol": ("volume", "disk"), "tbl": ("table",), "fn": ("function", "lambda"),
                    "lambda": ("lambda", "function"), "role": ("role",), "key": ("key",), "topic": ("topic",),
@@ -515,6 +516,28 @@ FACTOR_OF_WHAT = re.compile(r"\b(?:the|a|an|those|these)\s+(?:double|triple)\b")
 _TWICE_OF = {"the", "as", "its", "their", "our", "that", "this", "what", "current", "today's", "now"}
 
 
+def factors_said(lowered: str, raw: str | None = None) -> list[str]:
+    """The multipliers ("*2", "/2") of the factor words a command says, in order ("double a
+    and halve b": *2, /2); none for a word of a compound, a share of something else, how often
+    something happened or a word of what."""
+    raw = raw if raw is not None else lowered
+    out = []
+    words = lowered.split()
+    hyphenated = set(re.findall(r"\b([a-z]+)-[a-z]", raw))
+    for i, word in enumerate(words):
+        if word in hyphenated and not re.search(rf"\b{word}(?!-)\b", raw):
+            continue  # "the double-booked rooms bug": a word of a compound, not a change
+        if word == "half" and (i == 0 or words[i - 1] not in ("in", "by", "to")):
+            continue  # "half the stores close early": a share of something else, not "in half"
+        if word == "twice" and (i + 1 == len(words) or words[i + 1].strip(",.;:!?") not in _TWICE_OF):
+            continue  # "they get processed twice", "hit twice this week": how often, not a factor
+        if FACTOR_OF_WHAT.fullmatch(" ".join(words[max(0, i - 1):i + 1])):
+            continue  # "while we fix the double offers": a word of what, not a change by a factor
+        if word in MULTIPLIERS:
+            out.append(MULTIPLIERS[word])
+    return out
+
+
 def _relative_changes(lowered: str, raw: str | None = None) -> dict:
     """{number: "+" | "-"} for the numbers said in relative phrases, and {None: "*2"} etc. for
     a multiplier word ({None: "+50%"} for a share: "50% more disk", read in `raw`, the text
@@ -537,20 +560,9 @@ def _relative_changes(lowered: str, raw: str | None = None) -> dict:
         out[None] = {"twice": "/2", "double": "/2", "two times": "/2", "three times": "/3",
                      "triple": "/3", "half": "*2"}[often.group(1)]
         return out
-    words = lowered.split()
-    hyphenated = set(re.findall(r"\b([a-z]+)-[a-z]", raw))
-    for i, word in enumerate(words):
-        if word in hyphenated and not re.search(rf"\b{word}(?!-)\b", raw):
-            continue  # "the double-booked rooms bug": a word of a compound, not a change
-        if word == "half" and (i == 0 or words[i - 1] not in ("in", "by", "to")):
-            continue  # "half the stores close early": a share of something else, not "in half"
-        if word == "twice" and (i + 1 == len(words) or words[i + 1].strip(",.;:!?") not in _TWICE_OF):
-            continue  # "they get processed twice", "hit twice this week": how often, not a factor
-        if FACTOR_OF_WHAT.fullmatch(" ".join(words[max(0, i - 1):i + 1])):
-            continue  # "while we fix the double offers": a word of what, not a change by a factor
-        if word in MULTIPLIERS:
-            out[None] = MULTIPLIERS[word]
-            break
+    factors = factors_said(lowered, raw)
+    if factors:
+        out[None] = factors[0]
     if None not in out:
         # "patch origin pods x2", "2x the workers"; "50% more disk", "cut it by 25 percent"
         times = re.search(r"(?<![\w.])(?:x([2-4])|([2-4])x)(?![\w.])", lowered)

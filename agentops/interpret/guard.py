@@ -413,9 +413,10 @@ def guard(
             warnings.append(f"read {action.name!r} as {meant!r}: the command names it, not {action.name!r}")
             action = action.model_copy(update={"name": meant})
         _check_exists(action, specs, created)
-        if (action.stack is None and action.name and action.type in TARGETED
-                and action.type != ActionType.delete):
-            # "restart the order worker": a name that exists in one stack only says where
+        if action.stack is None and action.name and action.type in TARGETED:
+            # "restart the order worker": a name that exists in one stack only says where. A
+            # delete too: the command names the one resource of that name there is; a name in
+            # several stacks stays without one (the plan asks which)
             homes = [s for s, spec in specs.items() if spec.find(action.name)]
             if len(homes) == 1:
                 warnings.append(f"stack {homes[0]}: the only stack with {action.name!r}")
@@ -1191,7 +1192,9 @@ def _params(params: Parameters, facts: CommandFacts, warnings: list[str], name: 
             ok = float(value) in facts.numbers
         elif key == "threshold":
             # "older than 10 minutes": a threshold may be said in a unit of time (seconds)
-            ok = float(value) in facts.numbers or facts.says_number("threshold_seconds", value)
+            # or typed with its unit ("at 25ms": the metric's unit reads it, _said_units)
+            ok = (float(value) in facts.numbers or facts.says_number("threshold_seconds", value)
+                  or any(number == float(value) for number, _ in facts.quantities))
         elif key not in Parameters.model_fields:
             ok = _said(key, value, facts, lowered, squeezed)
             if ok and value is True and _flag_said_as_not(key, facts):

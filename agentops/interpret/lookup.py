@@ -69,6 +69,11 @@ def _fmt(number: float) -> str:
     return str(int(number)) if number == int(number) else str(number)
 
 
+# where a clause of its own begins: after a comma, a semicolon, a sentence's end, or a word
+# that joins one action to the next
+_CLAUSE = re.compile(r"[,;]\s*(?:and\s+|then\s+|plus\s+|also\s+)?|\.\s+|\b(?:and|then|plus|also)\s+")
+
+
 def _regions(kept: list[Action], text: str) -> list[str]:
     """Each action's part of the command: from where its name is said to where another
     action's is (the part before the first name goes with it). One action, or names not said:
@@ -85,6 +90,16 @@ def _regions(kept: list[Action], text: str) -> list[str]:
                     break
     if len(starts) < 2:
         return [text] * len(kept)
+    # a later action's part starts at the clause that says it ("..., and suspend b": the verb
+    # before b's name is b's), where that clause begins a few words before the name
+    first = min(starts.values())
+    for name, pos in list(starts.items()):
+        if pos == first:
+            continue
+        before = [m for m in _CLAUSE.finditer(lowered, max(first + 1, pos - 30), pos)
+                  if not re.search(r"\d", lowered[m.end():pos])]
+        if before:
+            starts[name] = before[-1].end()
     cuts = sorted(starts.values())
     out = []
     for action in kept:

@@ -8,7 +8,7 @@ import re
 
 from agentops.actionplan import Action, ActionType, Parameters
 from agentops.errors import InterpretError
-from agentops.interpret.facts import FACTOR_OF_WHAT, UNIT_FACTORS, CommandFacts, _key_unit
+from agentops.interpret.facts import FACTOR_OF_WHAT, UNIT_FACTORS, CommandFacts, _key_unit, factors_said
 from agentops.interpret.lookup import _fields, _find, _fmt, _has_size_range, _kind_of
 from agentops.spec import StackSpec
 
@@ -45,7 +45,10 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         # at 7am" written as *7, "cut it in half" as /200)
         said = facts.relative[None]
         share = re.fullmatch(r"[-+](\d+)%", said)
-        fixed = {k: (said if v[0] in "*/" or (share and v[1:] == share.group(1)) else v)
+        # (of several factors said, "double a and halve b", the model's is one of them: its own)
+        factors = set(factors_said(facts.text.lower()))
+        fixed = {k: (said if (v[0] in "*/" and not (len(factors) > 1 and v in factors))
+                     or (share and v[1:] == share.group(1)) else v)
                  for k, v in action.relative.items()}
         if fixed != action.relative:
             return action.model_copy(update={"relative": fixed})

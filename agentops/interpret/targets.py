@@ -232,13 +232,23 @@ def _belonging_to(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
     lowered = facts.text.lower()
     before = {a.name for a in kept if a.name and a.stack == action.stack}
     found = set()
+    values = set(action.parameters.set_values()) - {"kind"} | set(action.relative)
     for kind in registry:
         if not kind.interpreted or not kind.section or not getattr(spec, kind.section, None):
             continue
+        if not kind.supports(action.type) or not values <= set(kind.fields_for(action.type.value)):
+            continue  # ("hpa min 8 max 24, and the pdb to max unavailable 2": each its own)
         words = "|".join(re.escape(w) for w in sorted({*kind.words, *kind.kind_values, kind.noun} - {""},
                                                       key=len, reverse=True))
-        for m in re.finditer(rf"\b(?:(its|their)|([a-z0-9][\w-]*)'s)\s+(?:{words})\b", lowered):
-            owner = m.group(2) or (next(iter(before)) if len(before) == 1 else None)
+        for m in re.finditer(rf"(?:\b(?:(its|their)|([a-z0-9][\w-]*)'s)\s+|(\bthe\s+|[:;,]\s*))(?:{words})\b",
+                             lowered):
+            if m.group(3) is not None:
+                # "appointments-api prod: hpa min 8 ..., and loosen the pdb": the kind's word
+                # said bare, of the one resource the command names in full
+                said = [n for n in spec.names() if facts.mentions(n, exact=True)]
+                owner = said[0] if len(said) == 1 else None
+            else:
+                owner = m.group(2) or (next(iter(before)) if len(before) == 1 else None)
             if not owner:
                 continue
             for name, entry in getattr(spec, kind.section).items():

@@ -574,9 +574,38 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
     reads one, where the plan has no value the command writes. The guard drops a free value the
     command does not write, so without this a schedule said in words is lost. Two actions that
     would read it differently (two cron jobs, a create and an update): which one it is for is
-    not certain, so neither."""
+    not certain, so neither -- unless each reads it in its own part of the command
+    (lookup._regions: "create cron job a ... every weekday at 6pm ..., and suspend b")."""
+    kept, readings = _readings_of_words(kept, facts, specs, registry, warnings, [facts.text] * len(kept))
+    if len(readings) > 1 and not _one_reading(kept, readings):
+        kept, readings = _readings_of_words(kept, facts, specs, registry, [], _regions(kept, facts.text))
+        if len(readings) > 1 and not _one_reading(kept, readings):
+            return kept
+    # one action reads it; or several of one type read the same flag ("pause eta-backfill and
+    # carrier-rate-sync"): the word is said of each of them (not a time: "move a to 3am and b
+    # to 4am" reads one schedule of both times for each)
+    kept = list(kept)
+    for i, params, added in readings:
+        for key, value in added.items():
+            warnings.append(f"{key} {value!r}: read from the command's words")
+        kept[i] = kept[i].model_copy(update={"parameters": Parameters.model_validate(params | added)})
+    return kept
+
+
+def _one_reading(kept: list[Action], readings: list) -> bool:
+    """Whether several actions' readings are one flag said of each ("pause a and b")."""
+    return (len({repr(sorted(added.items())) for _, _, added in readings}) == 1
+            and len({kept[i].type for i, _, _ in readings}) == 1
+            and all(isinstance(v, bool) for v in readings[0][2].values()))
+
+
+def _readings_of_words(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                       warnings: list[str], texts: list[str]) -> tuple[list[Action], list]:
+    """(the plan with a delete's one entry read in place, [(index, params, values read)]): what
+    each action reads from `texts[index]`, its text (the command, or its own part of it)."""
     readings = []
     for i, action in enumerate(kept):
+        text = texts[i]
         found = _kind_of(action, specs, registry) if action.type in (
             ActionType.create, ActionType.update, ActionType.delete) else None
         if found is None:
@@ -589,7 +618,7 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
             # "drop the 5432 rule from vpn-debug": a firewall's delete that takes a port removes
             # that port's rules
             for key in [k for k in ("key", "port") if k in _fields(action, kind) and k not in params]:
-                said = kind.value_from_words(key, facts.text, entry) if kind.supports(ActionType.delete) else None
+                said = kind.value_from_words(key, text, entry) if kind.supports(ActionType.delete) else None
                 if said is not None:
                     warnings.append(f"{key} {said!r}: the command removes one entry, not the whole {kind.noun}")
                     kept = list(kept)
@@ -610,7 +639,7 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
                 # the model's value, written in the command: kept (not a part of the resource's
                 # own name: "seatmap ingress ... the nginx class" written ingress_class=seatmap)
                 continue
-            value = kind.value_from_words(key, facts.text, entry)
+            value = kind.value_from_words(key, text, entry)
             if value is None or value == written:
                 continue
             if written is None or isinstance(written, bool) or (isinstance(value, str) and value in facts.text) or (
@@ -620,20 +649,7 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
                 added[key] = value
         if added:
             readings.append((i, params, added))
-    if len(readings) > 1 and not (
-            len({repr(sorted(added.items())) for _, _, added in readings}) == 1
-            and len({kept[i].type for i, _, _ in readings}) == 1
-            and all(isinstance(v, bool) for v in readings[0][2].values())):
-        return kept
-    # one action reads it; or several of one type read the same flag ("pause eta-backfill and
-    # carrier-rate-sync"): the word is said of each of them (not a time: "move a to 3am and b
-    # to 4am" reads one schedule of both times for each)
-    kept = list(kept)
-    for i, params, added in readings:
-        for key, value in added.items():
-            warnings.append(f"{key} {value!r}: read from the command's words")
-        kept[i] = kept[i].model_copy(update={"parameters": Parameters.model_validate(params | added)})
-    return kept
+    return kept, readings
 
 
 def _said_values(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> Action:
@@ -985,6 +1001,9 @@ def _versions_as_images(kept: list[Action], facts: CommandFacts, specs: dict[str
         if "image" in params or entry is None or not isinstance(current, str) \
                 or "image" not in kind.fields_for("update"):
             continue
+        if any(j != i and (o.name, o.stack) == (action.name, action.stack) and "image" in o.parameters.set_values()
+               for j, o in enumerate(kept)):
+            continue  # "deploy X 2.9.2 ... and give it one more replica": the other action sets it
         repository, colon, tag = current.rpartition(":")
         if not colon or "/" in tag:
             continue

@@ -150,7 +150,8 @@ class RolesKind(Kind):
             path = path or ("service-role/" if name in SERVICE_ROLE_POLICIES else "")
             arns.append(f"arn:aws:iam::aws:policy/{path}{name}")
         arns = list(dict.fromkeys(arns))
-        return self.plan_keys()["policies"].convert(",".join(arns)) if arns else None
+        # one ARN as itself; several as a list (a comma-joined text would be read as one ARN)
+        return None if not arns else arns[0] if len(arns) == 1 else arns
 
     def render(self, ctx, name: str, role: Role) -> None:
         from pulumi_aws import iam
