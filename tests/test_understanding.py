@@ -3134,3 +3134,124 @@ def test_a_cache_said_as_redis(scripted, ash, command, ok):
     else:
         with pytest.raises(InterpretError):
             interpret(command, ash)
+
+
+@pytest.mark.parametrize("line, command, want", [
+    # one part of a name the command says, copied as a word it never says ("veteet" for televet)
+    ("scale deployment name=veteet-api stack=prod replicas=8 ; scale deployment name=veteet-signaling stack=prod replicas=6",
+     "scale televet-api to 8 and televet-signaling to 6 in prod, adoption-day promo goes live at noon",
+     ["televet-api", "televet-signaling"]),
+    ("scale infrastructure name=veteet-api-hpa stack=prod max_size=30", "televet-api-hpa prod max 30",
+     ["televet-api-hpa"]),
+])
+def test_a_name_copied_with_one_part_garbled(scripted, ash, line, command, want):
+    assert [a.name for a in scripted(line).interpret(command, ash).actions] == want
+
+
+def test_a_garbled_part_of_two_names_said_is_no_slip(scripted, ash):
+    # veteet-api may be televet-api or records-api, both said: neither
+    with pytest.raises(InterpretError):
+        scripted("scale deployment name=veteet-api stack=prod replicas=8").interpret(
+            "scale televet-api or records-api to 8 in prod, whichever is hotter", ash)
+
+
+@pytest.mark.parametrize("command, want", [
+    ("owner-app-bff prod: six is not enough during the 5pm pickup window, make it nine", 9),
+    # no other number: nothing read
+    ("owner-app-bff prod: six is not enough during the pickup window", None),
+])
+def test_a_count_said_as_it_is_now_and_the_new_one(scripted, ash, command, want):
+    plan = scripted("update deployment name=owner-app-bff stack=prod").interpret(command, ash)
+    assert (plan.actions[0].parameters.replicas if plan.actions else None) == want
+
+
+def test_a_monitor_of_an_alert_is_its_change(scripted, ash):
+    plan = scripted("monitor monitoring name=refill-queue-latency stack=prod metric=latency threshold=10").interpret(
+        "refill-queue-latency alert on prod: page at 10 minutes, not 15", ash)
+    assert [(a.type.value, a.name, a.parameters.set_values()) for a in plan.actions] == [
+        ("update", "refill-queue-latency", {"threshold": 600})]
+
+
+def test_retention_said_as_messages_sticking_around(scripted, ash):
+    plan = scripted("update infrastructure name=refill-queue stack=prod kind=queue").interpret(
+        "refill-queue in prod: messages need to stick around a week. pharmacists come back monday to failed "
+        "weekend refills and they're gone", ash)
+    assert plan.actions[0].parameters.set_values()["retention_seconds"] == 604800
+
+
+def test_a_count_field_said_with_the_resource_between(scripted, ash):
+    plan = scripted("scale infrastructure name=claim-submitter stack=staging kind=function").interpret(
+        "set reserved concurrency on claim-submitter in stg to 10", ash)
+    assert plan.actions[0].parameters.count == 10
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("give invoice-pdf-render another 512 megs in prod", "storage_gb=+512", "+512"),
+    ("give invoice-pdf-render another 1 gb in prod", "storage_gb=+1", "+1024"),
+])
+def test_an_amount_on_a_key_the_kind_lacks(scripted, ash, command, line, want):
+    plan = scripted(f"update infrastructure name=invoice-pdf-render stack=prod {line}").interpret(command, ash)
+    assert plan.actions[0].relative == {"memory_mb": want}
+
+
+def test_an_amount_on_a_key_the_kind_lacks_said_in_no_unit_is_refused(scripted, ash):
+    # "another gig": no number said with a unit, so no amount in memory_mb to read: refused
+    with pytest.raises(InterpretError):
+        scripted("update infrastructure name=invoice-pdf-render stack=prod storage_gb=+1").interpret(
+            "give invoice-pdf-render another gig in prod", ash)
+
+
+@pytest.mark.parametrize("command, want", [
+    ("turn on PITR for refill-idempotency in staging", "backup"),
+    ("turn on encryption for refill-idempotency in staging", None),
+])
+def test_a_backup_said_of_a_change_that_sets_nothing(scripted, ash, command, want):
+    plan = scripted("update infrastructure name=refill-idempotency stack=staging kind=table").interpret(command, ash)
+    assert (plan.actions[0].type.value if plan.actions and plan.actions[0].type.value == "backup" else None) == want
+
+
+def test_scale_on_a_metric_at_a_share_without_percent(scripted, ash):
+    plan = scripted("scale infrastructure name=records-api-hpa stack=prod kind=autoscaler min_size=70").interpret(
+        "records-api autoscaler in prod should scale on memory at 70 instead of 80", ash)
+    params = plan.actions[0].parameters.set_values()
+    assert (params.get("metric"), params.get("threshold"), params.get("min_size")) == ("memory", 70, None)
+
+
+@pytest.mark.parametrize("command, want", [
+    ("televet-signaling-pdb: let 50% go at once, drains take an hour otherwise", "50%"),
+    ("televet-signaling-pdb: let 2 go at once, drains take an hour otherwise", 2),
+])
+def test_a_budget_said_in_its_words_and_a_monitor_of_nothing(scripted, ash, command, want):
+    plan = scripted("update infrastructure name=televet-signaling-pdb stack=prod ; "
+                    "monitor infrastructure name=televet-signaling-pdb stack=prod").interpret(command, ash)
+    assert [(a.type.value, a.parameters.set_values().get("max_unavailable")) for a in plan.actions] == [("update", want)]
+
+
+def test_a_monitor_asked_for_beside_a_change_stays(scripted, ash):
+    plan = scripted("update infrastructure name=televet-signaling-pdb stack=prod max_unavailable=2 ; "
+                    "monitor infrastructure name=televet-signaling-pdb stack=prod").interpret(
+        "televet-signaling-pdb: let 2 go at once and keep an eye on it", ash)
+    assert [a.type.value for a in plan.actions] == ["update", "monitor"]
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("device-tokens: write capacity +50 in prod and +5 in staging",
+     "write_capacity=+50", [{"write_capacity": "+50"}, {"write_capacity": "+5"}]),
+    ("device-tokens: write capacity 100 in prod and 15 in staging", "write_capacity=100", [{}, {}]),
+])
+def test_a_value_said_for_each_stack(scripted, ash, command, line, want):
+    plan = scripted(f"scale infrastructure name=device-tokens stack=prod {line} ; "
+                    f"scale infrastructure name=device-tokens stack=staging {line}").interpret(command, ash)
+    assert [a.relative for a in plan.actions] == want
+    if not want[0]:
+        assert [a.parameters.write_capacity for a in plan.actions] == [100, 15]
+
+
+@pytest.mark.parametrize("command, want", [
+    ("drop the formulary-cache to 1 node in prod and put a memory alarm on it at 80%", ["scale", "monitor"]),
+    ("drop the formulary-cache in prod", ["delete"]),
+])
+def test_drop_to_a_value_is_a_change(scripted, ash, command, want):
+    plan = scripted("delete infrastructure name=formulary-cache stack=prod kind=cache ; "
+                    "monitor infrastructure name=formulary-cache stack=prod metric=memory threshold=80").interpret(command, ash)
+    assert [a.type.value for a in plan.actions][:len(want)] == want

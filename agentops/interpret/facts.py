@@ -27,11 +27,19 @@ _NEGATION = re.compile(r"(?:\b(?:not|never|t|dont|cannot|cant|wont|without)|\bno
                        r"(?:\s+\w+)?\s*$")
 
 
+# "drop the formulary-cache to 1 node", "drop it down to two": a lower value, not a delete
+_DROP_TO = re.compile(r"(?:\S+\s+){0,6}?(?:down\s+)?to\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|a\b|an\b)")
+
+
+DROPPED_TO = re.compile(r"\bdrop\s+" + _DROP_TO.pattern)
+
+
 def _asks_to_delete(words: list[str], lowered: str) -> bool:
     """Whether the command asks to delete something: a delete word, phrase or saying
     (DELETE_WORDS, DELETE_PHRASES, DELETE_SAID) that no negation right before it takes back."""
     said = [i for i, w in enumerate(words)
-            if w in DELETE_WORDS or difflib.get_close_matches(w, DELETE_WORDS, 1, 0.85)]
+            if (w in DELETE_WORDS or difflib.get_close_matches(w, DELETE_WORDS, 1, 0.85))
+            and not (w == "drop" and _DROP_TO.match(" ".join(words[i + 1:i + 9])))]
     starts = [len(lowered[:m.start()].split()) for p in DELETE_PHRASES
               for m in re.finditer(rf"\b{re.escape(p)}\b", lowered)]
     starts += [len(lowered[:m.start()].split()) for m in DELETE_SAID.finditer(lowered)]

@@ -20,6 +20,7 @@ from agentops.interpret.facts import (
     _key_unit,
     DELETE_PHRASES,
     DELETE_WORDS,
+    DROPPED_TO,
     ENUM_WORDS,
     KIND_PART_WORDS,
     LITERAL_KEYS,
@@ -96,6 +97,7 @@ from agentops.interpret.whole_plan import (
     _same_as_another,
     _unasked_monitors,
     _watched_as_said,
+    _values_per_stack,
     _within_another,
 )
 from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec
@@ -136,6 +138,13 @@ def guard(
             return []
     actions = _one_per_stack_said(actions, facts, specs, warnings)
     for index, action in enumerate(actions):
+        if (action.type == ActionType.delete and not facts.destructive and not facts.injected and action.name
+                and DROPPED_TO.search(facts.text.lower())):
+            # "drop the formulary-cache to 1 node" written as a delete: a change to the size said
+            # (the readings below find it; a change that sets nothing is left out)
+            warnings.append(f"read the delete of {action.name!r} as a change: the command drops it to a value")
+            action = action.model_copy(update={"type": ActionType.scale, "parameters": Parameters.model_validate(
+                {k: v for k, v in action.parameters.set_values().items() if k == "kind"})})
         if action.type == ActionType.delete and (not facts.destructive or facts.injected):
             warnings.append(
                 "dropped a delete the command did not ask for in so many words"
@@ -174,6 +183,12 @@ def guard(
             # queue, which has none: a change, if the readings below find what it sets
             backups_read.add((action.name, action.stack))
             action = action.model_copy(update={"type": ActionType.update})
+        if _a_backup_said_as_a_change(action, facts, specs, registry):
+            # "turn on PITR for refill-idempotency" written as an update of the table that sets
+            # nothing: the backup its kind takes (a table's turns point-in-time recovery on)
+            warnings.append(f"read the change of {action.name!r}, which sets nothing, as the backup the command asks for")
+            action = action.model_copy(update={"type": ActionType.backup, "relative": {},
+                                               "parameters": Parameters.model_validate({})})
         if action.type == ActionType.restart and (flag := _a_flag_said_for_a_restart(action, facts, specs, registry)):
             # "turn the abandoned cart nudge back on" written as a restart of the cron job, which
             # has none: the flag the words set
@@ -471,7 +486,8 @@ def guard(
     kept = _references_said_as_such(kept, facts, specs, registry, warnings)
     # the readings above can make two actions the model wrote differently the same
     kept = [a for i, a in enumerate(kept) if a not in kept[:i]]
-    kept = _within_another(kept, specs, registry, warnings)
+    kept = _within_another(kept, specs, registry, warnings, facts.text)
+    kept = _values_per_stack(kept, facts, specs, registry, warnings)
     kept = _lists_in_one(kept, warnings)
     kept = _into_its_create(kept, warnings)
     kept = _without_no_op_values(kept, facts, specs, registry, warnings)
@@ -845,6 +861,21 @@ def _a_flag_said_for_a_restart(action: Action, facts: CommandFacts, specs: dict[
         if isinstance(value, bool):
             return key, value
     return None
+
+
+_BACKUP_SAID = re.compile(r"\b(?:back\s*(?:it\s+)?up|backups?|snapshots?|pitr|point[- ]in[- ]time)\b")
+
+
+def _a_backup_said_as_a_change(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> bool:
+    """Whether the action is an update or scale that sets nothing, of an existing resource whose
+    kind takes a backup, in a command that says one ("turn on PITR", "take a snapshot")."""
+    if action.type not in (ActionType.update, ActionType.scale) or not action.name or action.relative:
+        return False
+    if set(action.parameters.set_values()) - {"kind"}:
+        return False
+    found = _kind_of(action, specs, registry)
+    return bool(found and found[1] is not None and found[0].supports(ActionType.backup)
+                and _BACKUP_SAID.search(facts.text.lower()))
 
 
 def _first_part_of_a_name(word: str, specs: dict[str, StackSpec]) -> bool:

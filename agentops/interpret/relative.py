@@ -8,7 +8,14 @@ import re
 
 from agentops.actionplan import Action, ActionType, Parameters
 from agentops.errors import InterpretError
-from agentops.interpret.facts import FACTOR_OF_WHAT, UNIT_FACTORS, CommandFacts, _key_unit, factors_said
+from agentops.interpret.facts import (
+    _DIMENSION,
+    FACTOR_OF_WHAT,
+    UNIT_FACTORS,
+    CommandFacts,
+    _key_unit,
+    factors_said,
+)
 from agentops.interpret.lookup import _fields, _find, _fmt, _has_size_range, _kind_of
 from agentops.spec import StackSpec
 
@@ -20,6 +27,7 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
     kind's size key when it wrote none it could justify. Only for an existing target."""
     if action.type not in (ActionType.scale, ActionType.update) or not action.name:
         return action
+    action = _on_a_key_it_has(action, facts, specs, registry)
     # (not where the command says a factor in words: "cut its memory in half, it uses 200MB"
     # written as /200 is the half, the 200MB a reason)
     quantity = {k: _said_in_its_unit(k, v, facts) if None not in facts.relative else None
@@ -113,6 +121,33 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         params.pop(key, None)
     return action.model_copy(update={"parameters": Parameters.model_validate(params),
                                      "relative": relative})
+
+
+def _on_a_key_it_has(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> Action:
+    """"give invoice-pdf-render another 512 megs" written storage_gb=+512 on a function, which
+    has none: the kind's one key of that dimension, by the amount the command says in a unit
+    of it (in that key's unit). Otherwise as written (and refused: nothing to start from)."""
+    found = _find(action, specs)
+    if found is None or found[0] not in registry or not action.relative:
+        return action
+    kind = registry[found[0]]
+    fields = {**kind.fields_for("update"), **kind.fields_for(action.type.value)}
+    relative, params = dict(action.relative), action.parameters.set_values()
+    for key in [k for k in relative if k not in fields and _key_unit(k)]:
+        amount = re.fullmatch(r"([+-])(\d+)", relative[key])
+        same = [k for k in fields if k not in relative and k not in params and _key_unit(k)
+                and _DIMENSION.get(_key_unit(k)) == _DIMENSION.get(_key_unit(key))]
+        said = {u for n, u in facts.quantities if amount and n == float(amount.group(2))
+                and len(same) == 1 and UNIT_FACTORS.get((u, _key_unit(same[0])))}
+        if len(said) != 1:
+            continue
+        factor = UNIT_FACTORS[(said.pop(), _key_unit(same[0]))]
+        relative[same[0]] = f"{amount.group(1)}{_fmt(float(amount.group(2)) * factor)}"
+        relative.pop(key)
+    if relative == action.relative:
+        return action
+    scaled = set(relative) & set(kind.fields_for("scale")) if kind.supports(ActionType.scale) else set()
+    return action.model_copy(update={"relative": relative, "type": ActionType.scale if scaled else ActionType.update})
 
 
 def _unsaid_numbers(params: dict, facts: CommandFacts) -> set[str]:

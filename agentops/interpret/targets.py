@@ -343,7 +343,19 @@ def _misspelt_name(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         return max(difflib.SequenceMatcher(None, written, name).ratio(),
                    difflib.SequenceMatcher(None, written, head).ratio()) >= 0.85
 
-    meant = [n for n in sorted(names) if n != written and close(n) and facts.mentions_loosely(n)]
+    lowered = facts.text.lower()
+
+    def garbled(name: str) -> bool:
+        # "televet-api" copied as veteet-api: one part of the name the command says, written
+        # as a word the command never says, the other parts as they are
+        mine, theirs = written.split("-"), name.split("-")
+        if len(mine) != len(theirs) or len(mine) < 2:
+            return False
+        differ = [i for i in range(len(mine)) if mine[i] != theirs[i]]
+        return len(differ) == 1 and len(mine[differ[0]]) >= 3 and mine[differ[0]] not in lowered \
+            and facts.mentions(name, exact=True)
+
+    meant = [n for n in sorted(names) if n != written and (close(n) or garbled(n)) and facts.mentions_loosely(n)]
     # "fulfilment" and "fulfilment-images": the name said in full is the one meant
     meant = [n for n in meant if not any(o != n and o.startswith(n + "-") for o in meant)] \
         if len(meant) > 1 and any(facts.mentions(n) for n in meant) else meant
@@ -399,8 +411,6 @@ def _alarm_already_there(action: Action, facts: CommandFacts, specs: dict[str, S
             return action
     elif action.type != ActionType.monitor:
         return action
-    if NEW_ALERT.search(facts.text.lower()):
-        return action  # "alert me when ...", "add an alarm": a new alert asked for
     from agentops.edit import _monitor_kind
     from agentops.kinds import EditError
 
@@ -412,9 +422,13 @@ def _alarm_already_there(action: Action, facts: CommandFacts, specs: dict[str, S
     params = action.parameters.set_values()
     found = spec.find(action.name)
     if found is not None and found[0] == section:
+        # (a monitor of an alert itself is a change of it, whatever words ask for one:
+        # "refill-queue-latency alert on prod: page at 10 minutes")
         if action.type == ActionType.update:
             return action  # a change of the alert itself
         name, entry = action.name, found[1]
+    elif NEW_ALERT.search(facts.text.lower()):
+        return action  # "alert me when ...", "add an alarm": a new alert asked for
     else:
         watching = [(n, e) for s, n, e in spec.resources() if s == section
                     and getattr(e, "target", None) == action.name

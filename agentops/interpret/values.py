@@ -151,6 +151,19 @@ def _keys_by_phrase(kept: list[Action], facts: CommandFacts, specs: dict[str, St
                 continue
             warnings.append(f"{other} {params[key]}: said in its words, not {key}'s")
             params[other] = params.pop(key)
+        if action.type in (ActionType.update, ActionType.scale) and found[1] is not None \
+                and not set(params) - {"kind"} and not action.relative:
+            # a change that sets nothing, where the command says one key's value in its words
+            # ("let 50% go at once" is a budget's max_unavailable)
+            plain = re.sub(r"(\d)\s*%", r"\1", lowered)
+            said = {k: {(n, bool(re.search(rf"(?<![\d.]){_fmt(n)}\s*%", lowered)))
+                        for t in kind.phrases[k] for n in _phrase_numbers(t, plain)}
+                    for k in kind.phrases if k in fields}
+            said = {k: v for k, v in said.items() if v}
+            if len(said) == 1 and len(next(iter(said.values()))) == 1:
+                (key, ((number, share),)), = said.items()
+                params[key] = f"{_fmt(number)}%" if share else int(number)
+                warnings.append(f"{key} {params[key]}: said in its words")
         out[i] = action.model_copy(update={"type": _scale_or_update(action, params, kind, found[1]),
                                            "parameters": Parameters.model_validate(params)})
     return out
@@ -213,6 +226,9 @@ _UTILISATION = re.compile(
     rf"|\b({_UTILISED})\b(?:\s+(?:utili[sz]ation|usage|util|target|at|of|to|around|on|is))*\s+(\d{{1,3}})\s*%")
 
 
+_SCALE_ON = re.compile(rf"\bscale\s+(?:up\s+)?on\s+({_UTILISED})\s+(?:at|to|of|around)\s+(\d{{1,3}})(?![\d.])")
+
+
 def _utilisation_targets(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
                          warnings: list[str]) -> list[Action]:
     """A utilisation target said for a kind that scales on one (an autoscaler: "target 65%
@@ -226,6 +242,9 @@ def _utilisation_targets(kept: list[Action], facts: CommandFacts, specs: dict[st
             continue  # (an alert's threshold is read as an alarm's, _said_metrics)
         said = {(_METRIC_OF[m.group(2) or m.group(3)], int(m.group(1) or m.group(4)))
                 for m in _UTILISATION.finditer(regions[i])}
+        # "should scale on memory at 70": the share said with no % after "scale on"
+        scale_on = {(_METRIC_OF[m.group(1)], int(m.group(2))) for m in _SCALE_ON.finditer(regions[i])}
+        said |= scale_on
         params = action.parameters.set_values()
         if len(said) != 1:
             continue
@@ -237,7 +256,7 @@ def _utilisation_targets(kept: list[Action], facts: CommandFacts, specs: dict[st
         # size said nowhere else
         for key in [k for k in ("min_size", "max_size", "count", "replicas")
                     if k in params and k not in action.relative and params[k] == threshold
-                    and not re.search(rf"(?<![\d.]){threshold}(?!\s*%|[\d.])", regions[i])]:
+                    and (not re.search(rf"(?<![\d.]){threshold}(?!\s*%|[\d.])", regions[i]) or scale_on)]:
             warnings.append(f"{key} {params.pop(key)}: the share of {metric} said, not a size")
         warnings.append(f"{metric} at {threshold}%: the utilisation the command says")
         out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added),
@@ -430,8 +449,11 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
             # ("desired 14" for a cluster's desired_size)
             words = (re.escape(field[:-len("_size")].replace("_", " ")) + "(?: size)?" if field.endswith("_size")
                      else re.escape(field.replace("_", " ")))
+            # (the resource said between: "reserved concurrency on claim-submitter in stg to 10")
+            its = (rf"(?:\s+(?:on|of|for)\s+(?:the\s+)?{re.escape(action.name.lower())}(?:\s+(?:in|on)\s+[a-z]+)?)?"
+                   if action.name else "")
             said = {int(m.group(1)) for m in re.finditer(
-                rf"(?<![\w-]){words}\s*(?:[:=]|->|\s(?:to|of|is|at))?\s*(\d+)"
+                rf"(?<![\w-]){words}{its}\s*(?:[:=]|->|\s(?:to|of|is|at))?\s*(\d+)"
                 rf"(?![\w%:/-]|\.\w)", regions[i].lower())}
             if len(said) == 1:
                 added[counted] = said.pop()
@@ -754,21 +776,33 @@ def _key_by_its_value_now(kept: list[Action], facts: CommandFacts, specs: dict[s
     for i, action, (kind, entry) in _changes_of_what_is_there(kept, specs, registry):
         if set(action.parameters.set_values()) - {"kind"} or action.relative:
             continue
+        if any(j != i and (a.name, a.stack) == (action.name, action.stack) for j, a in enumerate(kept)):
+            continue  # another action of the plan changes it: this one is a repeat
         fields = {**kind.fields_for("update"), **(kind.fields_for("scale") if kind.supports(ActionType.scale) else {})}
         now_said = []
         for key, field_name in fields.items():
             unit = _key_unit(key)
-            now = getattr(entry, field_name.split("|")[0], None) if unit else None
+            now = getattr(entry, field_name.split("|")[0], None)
             if isinstance(now, bool) or not isinstance(now, (int, float)):
                 continue
-            if any(UNIT_FACTORS.get((said, unit)) and number * UNIT_FACTORS[(said, unit)] == now
-                   for number, said in facts.quantities):
+            if unit is None and key in ("replicas", "count"):
+                # a count said as it is now ("six is not enough ..., make it nine", 6 replicas now);
+                # a deployment's count is its replicas: one key
+                if float(now) in facts.numbers and not any(k in ("replicas", "count") for k, _, _ in now_said):
+                    now_said.append((key, unit, now))
+            elif unit and any(UNIT_FACTORS.get((said, unit)) and number * UNIT_FACTORS[(said, unit)] == now
+                              for number, said in facts.quantities):
                 now_said.append((key, unit, now))
         if len(now_said) != 1:
             continue
         key, unit, now = now_said[0]
-        others = {number * UNIT_FACTORS[(said, unit)] for number, said in facts.quantities
-                  if UNIT_FACTORS.get((said, unit)) and number * UNIT_FACTORS[(said, unit)] != now}
+        if unit is None:
+            # the other plain numbers said (not a quantity in a unit: "the 5 minute window")
+            others = facts.numbers - {float(now)} - {number for number, _ in facts.quantities} - {
+                n for n in facts.relative if n is not None}
+        else:
+            others = {number * UNIT_FACTORS[(said, unit)] for number, said in facts.quantities
+                      if UNIT_FACTORS.get((said, unit)) and number * UNIT_FACTORS[(said, unit)] != now}
         if len(others) != 1:
             continue
         value = others.pop()

@@ -13,8 +13,66 @@ from agentops.interpret.lookup import _fields, _find, _kind_of, _scale_or_update
 from agentops.spec import StackSpec
 
 
+def _values_per_stack(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                      warnings: list[str]) -> list[Action]:
+    """One resource changed in several stacks, with a number said for each stack ("write
+    capacity +50 in prod and +5 in staging", "replicas prod: 6, staging: 2") where the model
+    wrote one number for all: each stack's own. Only where the actions change one key alike and
+    each stack is said with exactly one number."""
+    from agentops.interpret.relative import resolve_relative
+    from agentops.spec import STACK_ALIASES
+
+    lowered = facts.text.lower()
+    out = list(kept)
+    by_name: dict[str, list[int]] = {}
+    for i, action in enumerate(kept):
+        if action.type in (ActionType.scale, ActionType.update) and action.name and action.stack:
+            by_name.setdefault(action.name, []).append(i)
+    for name, indexes in by_name.items():
+        if len(indexes) < 2 or len({kept[i].stack for i in indexes}) != len(indexes):
+            continue
+        keys = {tuple(sorted({k for k, v in kept[i].parameters.set_values().items() if k != "kind"
+                              and isinstance(v, int) and not isinstance(v, bool)} | set(kept[i].relative)))
+                for i in indexes}
+        if len(keys) != 1 or len(next(iter(keys))) != 1:
+            continue
+        key = next(iter(keys))[0]
+        said = {}
+        for i in indexes:
+            stack = kept[i].stack
+            words = "|".join(re.escape(w) for w in sorted({stack, *(a for a, s in STACK_ALIASES.items() if s == stack)},
+                                                          key=len, reverse=True))
+            numbers = {m.group(1) for m in re.finditer(
+                rf"(?<![\w.])([+-]?\d+)\s+(?:in|on|for)\s+(?:{words})\b", lowered)} | {m.group(1) for m in re.finditer(
+                rf"\b(?:{words})\b\s*(?::|=|->|to|at)?\s*([+-]?\d+)(?![\w.%])", lowered)}
+            if len(numbers) != 1:
+                break
+            said[i] = numbers.pop()
+        else:
+            if len(set(said.values())) != len(said):
+                continue
+            for i, number in said.items():
+                action = kept[i]
+                if key in action.relative:
+                    op = number[0] if number[0] in "+-" else action.relative[key][0]
+                    value = f"{op}{number.lstrip('+-')}"
+                    if value == action.relative[key]:
+                        continue
+                    warnings.append(f"{key} {value} in {action.stack}: the amount said for that stack")
+                    out[i] = resolve_relative(action.model_copy(update={"relative": {**action.relative, key: value}}),
+                                              specs, registry, warnings)
+                elif number.isdigit() and int(number) != action.parameters.set_values()[key]:
+                    warnings.append(f"{key} {number} in {action.stack}: the value said for that stack")
+                    out[i] = action.model_copy(update={"parameters": Parameters.model_validate(
+                        action.parameters.set_values() | {key: int(number)})})
+    return out
+
+
+_WATCH_WORDS = re.compile(r"\b(?:alert\w*|alarm\w*|monitor\w*|watch\w*|eye|pag(?:e|er|ed|es|ing)|notif\w*)\b", re.I)
+
+
 def _within_another(kept: list[Action], specs: dict[str, StackSpec], registry,
-                    warnings: list[str]) -> list[Action]:
+                    warnings: list[str], text: str = "") -> list[Action]:
     """A change of a resource that another change of the same resource in the plan holds
     whole ("session cache prod: cache.r6g.large and 3 nodes" written as instance_type, then
     instance_type and count): one change, the fuller one, named by what it changes
@@ -33,6 +91,14 @@ def _within_another(kept: list[Action], specs: dict[str, StackSpec], registry,
         if held:
             warnings.append(f"one change of {action.name!r}: another action of the plan holds this one")
             absorbed.add((action.name, action.stack))
+            continue
+        if action.type == ActionType.monitor and not set(mine) - {"kind"} and not _WATCH_WORDS.search(text) and any(
+                j != i and other.type in changes and (other.name, other.stack) == (action.name, action.stack)
+                and set(other.parameters.set_values()) - {"kind"} for j, other in enumerate(kept)):
+            # "televet-signaling-pdb: let 50% go at once" written as its change and a monitor of
+            # it that watches nothing: the change is what is asked
+            warnings.append(f"left out the monitor of {action.name!r}: it watches nothing, and another "
+                            "action of the plan changes it")
             continue
         out.append(action)
     for i, action in enumerate(out):

@@ -48,7 +48,8 @@ class QueuesKind(Kind):
     # one of the long-standing kinds of its resource type.
     needs_kind_word = True
     phrases = {"retention_seconds": ("keep messages for {n} {unit}", "retain messages {n} {unit}",
-                                     "{n} {unit} of retention", "message retention {n} {unit}"),
+                                     "{n} {unit} of retention", "message retention {n} {unit}",
+                                     "messages stick {n} {unit}"),
                "visibility_timeout_seconds": ("visibility timeout of {n} {unit}",
                                               "hide messages for {n} {unit} while processing")}
     name = "queues"
