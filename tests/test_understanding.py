@@ -3255,3 +3255,18 @@ def test_drop_to_a_value_is_a_change(scripted, ash, command, want):
     plan = scripted("delete infrastructure name=formulary-cache stack=prod kind=cache ; "
                     "monitor infrastructure name=formulary-cache stack=prod metric=memory threshold=80").interpret(command, ash)
     assert [a.type.value for a in plan.actions][:len(want)] == want
+
+
+@pytest.mark.parametrize("command, want", [
+    ("grooming launch prep in staging: create queue grooming-bookings-queue, table grooming-slots with pk clinic_id "
+     "and sk slot_start, and a cache grooming-cache", ["queue", "table", "cache"]),
+    # neither kind said before the name: both kept (the edit refuses two of one name)
+    ("grooming launch prep in staging: create grooming-bookings-queue, grooming-slots with pk clinic_id "
+     "and sk slot_start, and grooming-cache", ["queue", "table", "cache", "cache"]),
+])
+def test_two_creates_of_one_name(scripted, ash, command, want):
+    plan = scripted("create infrastructure name=grooming-bookings-queue stack=staging kind=queue ; "
+                    "create infrastructure name=grooming-slots stack=staging kind=table hash_key=clinic_id "
+                    "range_key=slot_start ; create infrastructure name=grooming-slots stack=staging kind=cache ; "
+                    "create infrastructure name=grooming-cache stack=staging kind=cache").interpret(command, ash)
+    assert [a.parameters.kind for a in plan.actions] == want

@@ -97,6 +97,7 @@ from agentops.interpret.whole_plan import (
     _same_as_another,
     _unasked_monitors,
     _watched_as_said,
+    _one_create_per_name,
     _values_per_stack,
     _within_another,
 )
@@ -488,6 +489,7 @@ def guard(
     kept = [a for i, a in enumerate(kept) if a not in kept[:i]]
     kept = _within_another(kept, specs, registry, warnings, facts.text)
     kept = _values_per_stack(kept, facts, specs, registry, warnings)
+    kept = _one_create_per_name(kept, facts, registry, warnings)
     kept = _lists_in_one(kept, warnings)
     kept = _into_its_create(kept, warnings)
     kept = _without_no_op_values(kept, facts, specs, registry, warnings)

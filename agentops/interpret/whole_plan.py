@@ -68,6 +68,37 @@ def _values_per_stack(kept: list[Action], facts: CommandFacts, specs: dict[str, 
     return out
 
 
+def _one_create_per_name(kept: list[Action], facts: CommandFacts, registry, warnings: list[str]) -> list[Action]:
+    """Two creates of one name in one stack, of different kinds ("table grooming-slots ..., and a
+    cache grooming-cache" written with a cache grooming-slots too): the one whose kind's word
+    the command says right before the name; none or several such, all kept (the edit refuses)."""
+    lowered = facts.text.lower()
+    groups: dict[tuple, list[int]] = {}
+    for i, action in enumerate(kept):
+        if action.type == ActionType.create and action.name:
+            groups.setdefault((action.name, action.stack), []).append(i)
+    dropped = set()
+    for (name, _), indexes in groups.items():
+        if len(indexes) < 2:
+            continue
+
+        def said_before(i: int) -> bool:
+            kind = registry.by_kind_value(kept[i].parameters.kind) if kept[i].parameters.kind else None
+            words = {w for w in (*kind.words, kind.noun, *kind.kind_values) if w} if kind else set()
+            return bool(words) and bool(re.search(
+                rf"\b(?:{'|'.join(re.escape(w) for w in sorted(words, key=len, reverse=True))})\s+"
+                rf"(?:\w+\s+)?{re.escape(name)}(?![\w-])", lowered))
+
+        said = [i for i in indexes if said_before(i)]
+        if len(said) == 1:
+            for i in indexes:
+                if i != said[0]:
+                    warnings.append(f"left out the second create of {name!r}: the command says it is a "
+                                    f"{kept[said[0]].parameters.kind}")
+                    dropped.add(i)
+    return [a for i, a in enumerate(kept) if i not in dropped]
+
+
 _WATCH_WORDS = re.compile(r"\b(?:alert\w*|alarm\w*|monitor\w*|watch\w*|eye|pag(?:e|er|ed|es|ing)|notif\w*)\b", re.I)
 
 
