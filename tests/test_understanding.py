@@ -3270,3 +3270,22 @@ def test_two_creates_of_one_name(scripted, ash, command, want):
                     "range_key=slot_start ; create infrastructure name=grooming-slots stack=staging kind=cache ; "
                     "create infrastructure name=grooming-cache stack=staging kind=cache").interpret(command, ash)
     assert [a.parameters.kind for a in plan.actions] == want
+
+
+@pytest.mark.parametrize("line", [
+    "update infrastructure name=bastion stack=prod kind=instance instance_type=t3.small ; "
+    "scale infrastructure name=bastion stack=staging kind=instance count=1",
+    "update infrastructure name=bastion stack=prod kind=instance instance_type=t3.small ; "
+    "update infrastructure name=bastion stack=staging",
+])
+def test_the_same_change_said_for_another_stack(scripted, thorn, line):
+    # "the staging one": a pronoun, no count of one; the empty change there is the same change
+    plan = scripted(line).interpret("bastion to t3.small in prod, and the staging one too", thorn)
+    assert [(a.stack, a.parameters.instance_type, a.parameters.count) for a in plan.actions] == [
+        ("prod", "t3.small", None), ("staging", "t3.small", None)]
+
+
+def test_one_said_as_a_count_stays_a_count(scripted, thorn):
+    plan = scripted("scale infrastructure name=bastion stack=staging kind=instance count=1").interpret(
+        "bastion in staging down to one box", thorn)
+    assert plan.actions[0].parameters.count == 1

@@ -266,7 +266,9 @@ class CommandFacts:
         numbers = {float(n) for n in re.findall(r"(?<![\w.:/-])\d+(?:\.\d+)?(?![\w:/-]|\.\w)", text)}
         # ranges: "3-10 nodes" (but not the digits of "us-east-1" or "api-2")
         numbers |= {float(n) for pair in re.findall(r"(?<![\w.:/-])(\d+)-(\d+)(?![\w:/.-])", text) for n in pair}
-        numbers |= {float(NUMBER_WORDS[w]) for w in words if w in NUMBER_WORDS}
+        # ("the staging one too", "that one": a pronoun, not a count)
+        numbers |= {float(NUMBER_WORDS[w]) for i, w in enumerate(words) if w in NUMBER_WORDS and not (
+            w == "one" and i and (words[i - 1] in _ONE_AS_PRONOUN or words[i - 1] in _STACKS))}
         # sizes typed with their unit: "20gb", "1tb"
         numbers |= {float(n) for n in re.findall(r"\b(\d+)(?:gb|gib|tb|tib|mb)\b", text.lower())}
         # thousands: "10k connections", "1.5k rps"
@@ -427,6 +429,8 @@ KIND_PART_WORDS = {"hpa": ("autoscaler", "hpa"), "pdb": ("pdb", "budget"), "sg":
                    "cron": ("cron", "job", "cronjob"), "job": ("job", "cron")}
 
 
+_ONE_AS_PRONOUN = frozenset({"the", "this", "that", "which", "each", "every", "any", "another", "other",
+                             "same", "new", "old", "current", "existing", "last", "first", "no"})
 _STACKS = frozenset({"dev", "staging", "prod", "qa", "test", "sandbox", "uat"}) | frozenset(STACK_ALIASES.values())
 
 

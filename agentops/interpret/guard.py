@@ -490,6 +490,7 @@ def guard(
     kept = _within_another(kept, specs, registry, warnings, facts.text)
     kept = _values_per_stack(kept, facts, specs, registry, warnings)
     kept = _one_create_per_name(kept, facts, registry, warnings)
+    kept = _the_same_change_in_another_stack(kept, facts, specs, registry, warnings)
     kept = _lists_in_one(kept, warnings)
     kept = _into_its_create(kept, warnings)
     kept = _without_no_op_values(kept, facts, specs, registry, warnings)
@@ -1004,6 +1005,31 @@ def _listed_stacks(facts: CommandFacts, specs: dict[str, StackSpec]) -> list[str
     if any(t not in _STACK_LIST_WORDS and t != "," and t not in vocab for t in between):
         return []
     return list(dict.fromkeys(s for _, _, s in said))
+
+
+def _the_same_change_in_another_stack(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
+                                      registry, warnings: list[str]) -> list[Action]:
+    """A change of a resource that sets nothing in one stack, beside one that sets something on
+    the same name in another, where the command says the same for that stack ("bastion to
+    t3.small in prod, and the staging one too" written with an empty scale of staging's): the
+    same change there."""
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type not in (ActionType.update, ActionType.scale) or not action.name or not action.stack \
+                or set(action.parameters.set_values()) - {"kind"} or action.relative:
+            continue
+        words = "|".join(re.escape(w) for w in sorted(
+            {action.stack, *(a for a, s in STACK_ALIASES.items() if s == action.stack)}, key=len, reverse=True))
+        if not re.search(_THE_SAME_IN.format(word=f"(?:{words})"), facts.text.lower()):
+            continue
+        done = [a for j, a in enumerate(kept) if j != i and a.name == action.name and a.stack != action.stack
+                and a.type in (ActionType.update, ActionType.scale)
+                and (set(a.parameters.set_values()) - {"kind"} or a.relative)]
+        if len(done) != 1 or not specs.get(action.stack) or not specs[action.stack].find(action.name):
+            continue
+        warnings.append(f"the same change of {action.name!r} in {action.stack}: the command says so")
+        out[i] = resolve_relative(done[0].model_copy(update={"stack": action.stack}), specs, registry, warnings)
+    return out
 
 
 def _one_per_stack_said(actions: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
