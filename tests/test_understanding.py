@@ -3289,3 +3289,32 @@ def test_one_said_as_a_count_stays_a_count(scripted, thorn):
     plan = scripted("scale infrastructure name=bastion stack=staging kind=instance count=1").interpret(
         "bastion in staging down to one box", thorn)
     assert plan.actions[0].parameters.count == 1
+
+
+@pytest.mark.parametrize("command, want", [
+    ("add a dns record lab-sftp-dns on prod: lab-sftp.ashburyvet.com, A, 203.0.113.45, zone Z04ASHBURYVET01",
+     {"record": "lab-sftp.ashburyvet.com", "type": "A", "values": "203.0.113.45"}),
+    # "a" the article is no type; two addresses: no value read
+    ("add a dns record lab-sftp-dns on prod for lab-sftp.ashburyvet.com, 203.0.113.45 or 203.0.113.46, "
+     "zone Z04ASHBURYVET01", {"record": "lab-sftp.ashburyvet.com"}),
+])
+def test_a_record_said_as_a_list(scripted, ash, command, want):
+    plan = scripted("create infrastructure name=lab-sftp-dns stack=prod kind=dns_record zone_id=Z04ASHBURYVET01"
+                    ).interpret(command, ash)
+    params = plan.actions[0].parameters.set_values()
+    assert {k: params[k] for k in ("record", "type", "values") if k in params} == want
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("labs-partner-nlb: also allow 192.0.2.0/24 (idexx's new egress range)",
+     "update security name=idexx-ingress cidr=192.0.2.0/24", ("labs-partner-nlb", "prod")),
+])
+def test_a_change_of_a_name_nowhere_on_the_one_named_that_takes_it(scripted, ash, command, line, want):
+    plan = scripted(line).interpret(command, ash)
+    assert [(a.name, a.stack) for a in plan.actions] == [want]
+
+
+def test_a_change_of_a_name_nowhere_with_two_named_is_refused(scripted, ash):
+    with pytest.raises(InterpretError):
+        scripted("update security name=idexx-ingress cidr=192.0.2.0/24").interpret(
+            "labs-partner-nlb and televet-turn-nlb: also allow 192.0.2.0/24", ash)

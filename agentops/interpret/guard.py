@@ -379,6 +379,13 @@ def guard(
                 # no resource the command names takes it: refused below as not there (so is the
                 # first part of a name: "restart matchmaker and lobby" may mean lobby-svc)
                 pass
+            elif action.type in TARGETED and (fit := _the_one_named_that_takes_them(action, facts, specs, registry)):
+                # "labs-partner-nlb: also allow 192.0.2.0/24" written as a change of a firewall
+                # idexx-ingress that is not there: the one resource the command names whose kind
+                # takes every value the change sets
+                warnings.append(f"read {action.name!r} as {fit[0]!r}: the command names it, and it takes what "
+                                "the action changes")
+                action = action.model_copy(update={"name": fit[0], "stack": action.stack or fit[1]})
             elif action.type in TARGETED:
                 # The model named a resource the command never names (copied from an example,
                 # or the nearest existing one): acting on it would be a confident wrong answer.
@@ -1005,6 +1012,26 @@ def _listed_stacks(facts: CommandFacts, specs: dict[str, StackSpec]) -> list[str
     if any(t not in _STACK_LIST_WORDS and t != "," and t not in vocab for t in between):
         return []
     return list(dict.fromkeys(s for _, _, s in said))
+
+
+def _the_one_named_that_takes_them(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                                   registry) -> tuple[str, str] | None:
+    """(name, stack) of the one resource the command names exactly, in the action's stack (or
+    any, where it has none), whose kind takes every value the change sets, for a change of a
+    name that is nowhere; None where it sets nothing, or none or several fit."""
+    if action.type not in (ActionType.scale, ActionType.update) or not action.name:
+        return None
+    keys = set(action.parameters.set_values()) - {"kind"} | set(action.relative)
+    if not keys or any(spec.find(action.name) for spec in specs.values()):
+        return None
+
+    def takes(kind) -> set:
+        return {k for a in ("update", "scale") if kind.supports(ActionType(a)) for k in kind.fields_for(a)}
+
+    fits = {(name, stack) for stack, spec in specs.items() if action.stack in (None, stack)
+            for section, name, _ in spec.resources()
+            if section in registry and keys <= takes(registry[section]) and facts.mentions(name, exact=True)}
+    return fits.pop() if len(fits) == 1 else None
 
 
 def _the_same_change_in_another_stack(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],

@@ -84,6 +84,9 @@ class DnsRecordsKind(Kind):
                 r"(?<![\w.-])(A|AAAA|CNAME|TXT|MX|CAA)\s+records?\b|\btype\s*[=:]?\s*(a|aaaa|cname|txt|mx|caa)\b",
                 text if entry is None else "", re.I)
                 if m.group(2) or m.group(1) != "a"}  # ("a record for ...": the article)
+            # one item of a list, in capitals: "lab-sftp.example.com, A, 203.0.113.45"
+            types |= set(re.findall(r"(?:^|[,:;(]\s*)(A|AAAA|CNAME|TXT|MX|CAA)\s*(?=[,;)]|$)",
+                                    text if entry is None else ""))
             return types.pop() if len(types) == 1 else None
         if key not in ("record", "values"):
             return None
@@ -94,8 +97,12 @@ class DnsRecordsKind(Kind):
         if entry is not None:
             pointed.discard(entry.record)
         if key == "values":
+            if not pointed:
+                # an address written on its own ("..., A, 203.0.113.45"): the value of an A record
+                pointed = set(re.findall(r"(?<![\w.:/-])((?:\d{1,3}\.){3}\d{1,3})(?![\w./:-])", lowered))
             return self.plan_keys()["values"].convert(pointed.pop()) if len(pointed) == 1 else None
-        named = {h for _, h in hosts} - pointed
+        # (a record's name is a host name, never an address)
+        named = {h for _, h in hosts if not re.fullmatch(r"[\d.]+", h)} - pointed
         return named.pop() if entry is None and len(named) == 1 and len(pointed) <= 1 else None
 
     def render(self, ctx, name: str, rec: Record) -> None:
