@@ -3318,3 +3318,13 @@ def test_a_change_of_a_name_nowhere_with_two_named_is_refused(scripted, ash):
     with pytest.raises(InterpretError):
         scripted("update security name=idexx-ingress cidr=192.0.2.0/24").interpret(
             "labs-partner-nlb and televet-turn-nlb: also allow 192.0.2.0/24", ash)
+
+
+@pytest.mark.parametrize("command, want", [
+    ("add two nodes to care-eks in prod and raise its max to 18", {"count": "+2"}),
+    # no count noun with the amount: the end the model wrote
+    ("let care-eks in prod grow by two more", {"max_size": "+2"}),
+])
+def test_an_amount_said_with_a_count_noun_is_of_the_count(scripted, ash, command, want):
+    plan = scripted("scale infrastructure name=care-eks stack=prod kind=cluster max_size=+2").interpret(command, ash)
+    assert plan.actions[0].relative == want

@@ -18,6 +18,7 @@ from agentops.interpret.facts import (
 )
 from agentops.interpret.lookup import _fields, _find, _fmt, _has_size_range, _kind_of
 from agentops.spec import StackSpec
+from agentops.textnorm import NUMBER_WORDS
 
 
 def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> Action:
@@ -28,6 +29,7 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
     if action.type not in (ActionType.scale, ActionType.update) or not action.name:
         return action
     action = _on_a_key_it_has(action, facts, specs, registry)
+    action = _an_amount_of_what_it_counts(action, facts, specs, registry)
     # (not where the command says a factor in words: "cut its memory in half, it uses 200MB"
     # written as /200 is the half, the 200MB a reason)
     quantity = {k: _said_in_its_unit(k, v, facts) if None not in facts.relative else None
@@ -148,6 +150,33 @@ def _on_a_key_it_has(action: Action, facts: CommandFacts, specs: dict[str, Stack
         return action
     scaled = set(relative) & set(kind.fields_for("scale")) if kind.supports(ActionType.scale) else set()
     return action.model_copy(update={"relative": relative, "type": ActionType.scale if scaled else ActionType.update})
+
+
+def _an_amount_of_what_it_counts(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                                 registry) -> Action:
+    """"add two nodes to care-eks ... and raise its max to 18" written max_size=+2: an amount
+    said with the kind's count noun ("two nodes") is of what it counts, not of a range's end."""
+    found = _find(action, specs)
+    if found is None or found[0] not in registry:
+        return action
+    kind = registry[found[0]]
+    fields = {**kind.fields_for("update"), **(kind.fields_for("scale") if kind.supports(ActionType.scale) else {})}
+    counted = next((k for k in fields if k in ("count", "replicas")), None)
+    if not counted or not kind.count_nouns or counted in action.relative or counted in action.parameters.set_values():
+        return action
+    nouns = "|".join(re.escape(n) for n in sorted(kind.count_nouns, key=len, reverse=True))
+    relative = dict(action.relative)
+    for key in [k for k in relative if k in ("min_size", "max_size")]:
+        amount = re.fullmatch(r"[+-](\d+)", relative[key])
+        if not amount:
+            continue
+        words = {w for w, n in NUMBER_WORDS.items() if n == int(amount.group(1))} | {amount.group(1)}
+        said = rf"\b(?:{'|'.join(re.escape(w) for w in words)})\s+(?:more\s+|extra\s+|new\s+)?(?:{nouns})\b"
+        if re.search(said, facts.text.lower()):
+            relative[counted] = relative.pop(key)
+    if relative == action.relative:
+        return action
+    return action.model_copy(update={"relative": relative})
 
 
 def _unsaid_numbers(params: dict, facts: CommandFacts) -> set[str]:
