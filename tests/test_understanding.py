@@ -3328,3 +3328,21 @@ def test_a_change_of_a_name_nowhere_with_two_named_is_refused(scripted, ash):
 def test_an_amount_said_with_a_count_noun_is_of_the_count(scripted, ash, command, want):
     plan = scripted("scale infrastructure name=care-eks stack=prod kind=cluster max_size=+2").interpret(command, ash)
     assert plan.actions[0].relative == want
+
+
+@pytest.mark.parametrize("command, want", [
+    ("create ecr repo reminders-images in staging keeping 20 images, and one in prod keeping 60",
+     [("create", "staging", 20), ("create", "prod", 60)]),
+])
+def test_another_create_said_as_one_in_another_stack(scripted, ash, command, want):
+    plan = scripted("create infrastructure name=reminders-images stack=staging kind=registry count=20 ; "
+                    "update infrastructure name=reminders-images stack=prod count=60").interpret(command, ash)
+    assert [(a.type.value, a.stack, a.parameters.count) for a in plan.actions] == want
+
+
+def test_a_change_of_what_the_plan_makes_elsewhere_is_refused(scripted, ash):
+    # no "one in prod": a change of a name prod does not have
+    with pytest.raises(InterpretError):
+        scripted("create infrastructure name=reminders-images stack=staging kind=registry count=20 ; "
+                 "update infrastructure name=reminders-images stack=prod count=60").interpret(
+            "create ecr repo reminders-images in staging keeping 20 images, and keep 60 in prod", ash)

@@ -435,6 +435,15 @@ def guard(
             # one resource the command names, by its first part and its kind's word (seatmap-ing)
             warnings.append(f"read {action.name!r} as {meant!r}: the command names it, not {action.name!r}")
             action = action.model_copy(update={"name": meant})
+        if (made := _another_of_what_the_plan_makes(action, facts, specs, created)) is not None:
+            # "create ecr repo reminders-images in staging keeping 20, and one in prod keeping 60"
+            # written with an update in prod: another create, in that stack
+            warnings.append(f"read the {action.type.value} of {action.name!r} in {action.stack} as another create: "
+                            f"the command asks for one there too")
+            action = action.model_copy(update={"type": ActionType.create, "resource": made.resource,
+                                               "parameters": Parameters.model_validate(
+                                                   {"kind": made.parameters.kind} | action.parameters.set_values()
+                                                   if made.parameters.kind else action.parameters.set_values())})
         _check_exists(action, specs, created)
         if action.stack is None and action.name and action.type in TARGETED:
             # "restart the order worker": a name that exists in one stack only says where. A
@@ -1012,6 +1021,22 @@ def _listed_stacks(facts: CommandFacts, specs: dict[str, StackSpec]) -> list[str
     if any(t not in _STACK_LIST_WORDS and t != "," and t not in vocab for t in between):
         return []
     return list(dict.fromkeys(s for _, _, s in said))
+
+
+def _another_of_what_the_plan_makes(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                                    created: dict) -> Action | None:
+    """The plan's create of the action's name in another stack, where the action changes that
+    name in a stack that has none and the command asks for "one"/"another" in that stack."""
+    if action.type not in (ActionType.update, ActionType.scale) or not action.name or action.stack not in specs \
+            or specs[action.stack].find(action.name) or (action.stack, action.name) in created:
+        return None
+    made = [a for (stack, name), a in created.items() if name == action.name and stack != action.stack]
+    if len(made) != 1:
+        return None
+    words = "|".join(re.escape(w) for w in sorted(
+        {action.stack, *(a for a, s in STACK_ALIASES.items() if s == action.stack)}, key=len, reverse=True))
+    said = re.search(rf"\b(?:one|another)\s+(?:\w+\s+)?(?:in|on|for)\s+(?:{words})\b", facts.text.lower())
+    return made[0] if said else None
 
 
 def _the_one_named_that_takes_them(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
