@@ -3346,3 +3346,11 @@ def test_a_change_of_what_the_plan_makes_elsewhere_is_refused(scripted, ash):
         scripted("create infrastructure name=reminders-images stack=staging kind=registry count=20 ; "
                  "update infrastructure name=reminders-images stack=prod count=60").interpret(
             "create ecr repo reminders-images in staging keeping 20 images, and keep 60 in prod", ash)
+
+
+def test_a_kind_word_said_of_the_resource_named_itself(scripted, kestrel):
+    # "piling up in the queue": carrier-webhooks is the queue; not its dlq
+    plan = scripted("update infrastructure name=carrier-webhooks stack=prod kind=queue retention_seconds=1209600").interpret(
+        "carrier webhooks are piling up in the queue every time a carrier has an outage and we lose them after "
+        "3 days. bump retention on carrier-webhooks in prod to two weeks", kestrel)
+    assert [a.name for a in plan.actions] == ["carrier-webhooks"]

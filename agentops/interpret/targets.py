@@ -247,6 +247,8 @@ def _belonging_to(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
                 # said bare, of the one resource the command names in full
                 said = [n for n in spec.names() if facts.mentions(n, exact=True)]
                 owner = said[0] if len(said) == 1 else None
+                if owner and (spec.find(owner) or ("",))[0] == kind.section:
+                    continue  # "carrier-webhooks ... piling up in the queue": the queue named itself
             else:
                 owner = m.group(2) or (next(iter(before)) if len(before) == 1 else None)
             if not owner:
