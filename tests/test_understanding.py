@@ -3354,3 +3354,11 @@ def test_a_kind_word_said_of_the_resource_named_itself(scripted, kestrel):
         "carrier webhooks are piling up in the queue every time a carrier has an outage and we lose them after "
         "3 days. bump retention on carrier-webhooks in prod to two weeks", kestrel)
     assert [a.name for a in plan.actions] == ["carrier-webhooks"]
+
+
+def test_one_after_a_stack_said_as_a_place_is_a_count(scripted, tmp_path):
+    ws = _written_repo(tmp_path, "saltmarsh")
+    plan = scripted("create infrastructure name=vessel-lookup stack=dev kind=cache instance_type=cache.t4g.micro "
+                    "engine=valkey count=1").interpret(
+        "spin up a valkey cache called vessel-lookup in dev, one cache.t4g.micro node", ws)
+    assert plan.actions[0].parameters.count == 1

@@ -268,7 +268,8 @@ class CommandFacts:
         numbers |= {float(n) for pair in re.findall(r"(?<![\w.:/-])(\d+)-(\d+)(?![\w:/.-])", text) for n in pair}
         # ("the staging one too", "that one": a pronoun, not a count)
         numbers |= {float(NUMBER_WORDS[w]) for i, w in enumerate(words) if w in NUMBER_WORDS and not (
-            w == "one" and i and (words[i - 1] in _ONE_AS_PRONOUN or words[i - 1] in _STACKS))}
+            w == "one" and i and (words[i - 1] in _ONE_AS_PRONOUN or (
+                words[i - 1] in _STACKS and i > 1 and words[i - 2] in ("the", "this", "that"))))}
         # sizes typed with their unit: "20gb", "1tb"
         numbers |= {float(n) for n in re.findall(r"\b(\d+)(?:gb|gib|tb|tib|mb)\b", text.lower())}
         # thousands: "10k connections", "1.5k rps"
