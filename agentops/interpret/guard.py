@@ -40,6 +40,7 @@ from agentops.interpret.lookup import (
     _is_vocabulary,
     _kind_of,
     _scale_or_update,
+    stack_said,
 )
 from agentops.interpret.relative import _add_said_ends, _read_relative, _sizes_to_their_ends, _unsaid_numbers, resolve_relative
 from agentops.interpret.targets import (
@@ -1033,9 +1034,8 @@ def _another_of_what_the_plan_makes(action: Action, facts: CommandFacts, specs: 
     made = [a for (stack, name), a in created.items() if name == action.name and stack != action.stack]
     if len(made) != 1:
         return None
-    words = "|".join(re.escape(w) for w in sorted(
-        {action.stack, *(a for a, s in STACK_ALIASES.items() if s == action.stack)}, key=len, reverse=True))
-    said = re.search(rf"\b(?:one|another)\s+(?:\w+\s+)?(?:in|on|for)\s+(?:{words})\b", facts.text.lower())
+    said = re.search(rf"\b(?:one|another)\s+(?:\w+\s+)?(?:in|on|for)\s+{stack_said(action.stack)}\b",
+                     facts.text.lower())
     return made[0] if said else None
 
 
@@ -1070,9 +1070,7 @@ def _the_same_change_in_another_stack(kept: list[Action], facts: CommandFacts, s
         if action.type not in (ActionType.update, ActionType.scale) or not action.name or not action.stack \
                 or set(action.parameters.set_values()) - {"kind"} or action.relative:
             continue
-        words = "|".join(re.escape(w) for w in sorted(
-            {action.stack, *(a for a, s in STACK_ALIASES.items() if s == action.stack)}, key=len, reverse=True))
-        if not re.search(_THE_SAME_IN.format(word=f"(?:{words})"), facts.text.lower()):
+        if not re.search(_THE_SAME_IN.format(word=stack_said(action.stack)), facts.text.lower()):
             continue
         done = [a for j, a in enumerate(kept) if j != i and a.name == action.name and a.stack != action.stack
                 and a.type in (ActionType.update, ActionType.scale)
@@ -1277,9 +1275,8 @@ def _stack_said_with_its_name(action: Action, facts: CommandFacts, specs: dict[s
     lowered = facts.text.lower()
     found = set()
     for stack in facts.stacks:
-        words = sorted({stack, *(a for a, s in STACK_ALIASES.items() if s == stack)}, key=len, reverse=True)
         if re.search(rf"(?<![\w-]){re.escape(action.name.lower())}\s+(?:in|on|for|at)\s+(?:the\s+)?"
-                     rf"(?:{'|'.join(map(re.escape, words))})(?![\w-])", lowered):
+                     rf"{stack_said(stack)}(?![\w-])", lowered):
             found.add(stack)
     if len(found) != 1:
         return None

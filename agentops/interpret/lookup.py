@@ -69,6 +69,13 @@ def _fmt(number: float) -> str:
     return str(int(number)) if number == int(number) else str(number)
 
 
+def stack_said(stack: str) -> str:
+    """A pattern of the words a stack is said by: its name and its aliases (spec.STACK_ALIASES:
+    "prd", "production"), longest first."""
+    words = sorted({stack, *(a for a, s in STACK_ALIASES.items() if s == stack)}, key=len, reverse=True)
+    return "(?:" + "|".join(map(re.escape, words)) + ")"
+
+
 # where a clause of its own begins: after a comma, a semicolon, a sentence's end, or a word
 # that joins one action to the next
 _CLAUSE = re.compile(r"[,;]\s*(?:and\s+|then\s+|plus\s+|also\s+)?|\.\s+|\b(?:and|then|plus|also)\s+")

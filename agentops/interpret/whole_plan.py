@@ -9,7 +9,7 @@ import re
 
 from agentops.actionplan import Action, ActionType, Parameters
 from agentops.interpret.facts import ENUM_WORDS, CommandFacts
-from agentops.interpret.lookup import _fields, _find, _kind_of, _scale_or_update
+from agentops.interpret.lookup import _fields, _find, _kind_of, _scale_or_update, stack_said
 from agentops.spec import StackSpec
 
 
@@ -20,7 +20,6 @@ def _values_per_stack(kept: list[Action], facts: CommandFacts, specs: dict[str, 
     wrote one number for all: each stack's own. Only where the actions change one key alike and
     each stack is said with exactly one number."""
     from agentops.interpret.relative import resolve_relative
-    from agentops.spec import STACK_ALIASES
 
     lowered = facts.text.lower()
     out = list(kept)
@@ -40,11 +39,10 @@ def _values_per_stack(kept: list[Action], facts: CommandFacts, specs: dict[str, 
         said = {}
         for i in indexes:
             stack = kept[i].stack
-            words = "|".join(re.escape(w) for w in sorted({stack, *(a for a, s in STACK_ALIASES.items() if s == stack)},
-                                                          key=len, reverse=True))
+            words = stack_said(stack)
             numbers = {m.group(1) for m in re.finditer(
-                rf"(?<![\w.])([+-]?\d+)\s+(?:in|on|for)\s+(?:{words})\b", lowered)} | {m.group(1) for m in re.finditer(
-                rf"\b(?:{words})\b\s*(?::|=|->|to|at)?\s*([+-]?\d+)(?![\w.%])", lowered)}
+                rf"(?<![\w.])([+-]?\d+)\s+(?:in|on|for)\s+{words}\b", lowered)} | {m.group(1) for m in re.finditer(
+                rf"\b{words}\b\s*(?::|=|->|to|at)?\s*([+-]?\d+)(?![\w.%])", lowered)}
             if len(numbers) != 1:
                 break
             said[i] = numbers.pop()
