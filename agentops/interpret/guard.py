@@ -441,10 +441,10 @@ def guard(
             # written with an update in prod: another create, in that stack
             warnings.append(f"read the {action.type.value} of {action.name!r} in {action.stack} as another create: "
                             f"the command asks for one there too")
+            kind = {"kind": made.parameters.kind} if made.parameters.kind else {}
             action = action.model_copy(update={"type": ActionType.create, "resource": made.resource,
                                                "parameters": Parameters.model_validate(
-                                                   {"kind": made.parameters.kind} | action.parameters.set_values()
-                                                   if made.parameters.kind else action.parameters.set_values())})
+                                                   kind | action.parameters.set_values())})
         _check_exists(action, specs, created)
         if action.stack is None and action.name and action.type in TARGETED:
             # "restart the order worker": a name that exists in one stack only says where. A

@@ -10,6 +10,7 @@ import re
 from agentops.actionplan import Action, ActionType, Parameters
 from agentops.interpret.facts import ENUM_WORDS, CommandFacts
 from agentops.interpret.lookup import _fields, _find, _kind_of, _scale_or_update, stack_said
+from agentops.interpret.relative import resolve_relative
 from agentops.spec import StackSpec
 
 
@@ -19,8 +20,6 @@ def _values_per_stack(kept: list[Action], facts: CommandFacts, specs: dict[str, 
     capacity +50 in prod and +5 in staging", "replicas prod: 6, staging: 2") where the model
     wrote one number for all: each stack's own. Only where the actions change one key alike and
     each stack is said with exactly one number."""
-    from agentops.interpret.relative import resolve_relative
-
     lowered = facts.text.lower()
     out = list(kept)
     by_name: dict[str, list[int]] = {}
