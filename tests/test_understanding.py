@@ -500,7 +500,19 @@ def test_a_value_said_in_words_fills_a_key_the_plan_left_out(scripted, workspace
     ("every hour at :30", None, "30 * * * *"),
     ("every evening at 7", None, "0 19 * * *"),
     ("twice daily at 6 and 18", None, "0 6,18 * * *"),
+    # an hour said as a word; weeknights; a repeat inside a window of hours
+    ("every morning at six", None, "0 6 * * *"),
+    ("at seven thirty every day", None, "30 7 * * *"),
+    ("every evening at eight", None, "0 20 * * *"),
+    ("every weeknight at 10pm", None, "0 22 * * 1-5"),
+    ("every 15 minutes between 8am and 6pm", None, "*/15 8-17 * * *"),
+    ("every 10 min from 9 to 5 on weekdays", None, "*/10 9-16 * * 1-5"),
+    ("every 20 min from 6am till midnight", None, "*/20 6-23 * * *"),
+    ("change it from every 5 minutes to every 10 minutes", None, "*/10 * * * *"),
     # not said clearly: left out, never guessed
+    ("every 5 minutes during business hours", None, None),  # whose hours
+    ("every 2 hours from 8 to 6", None, None),  # a step from which hour
+    ("scale it at two replicas", None, None),
     ("weekly please", None, None),
     ("nightly", None, None),
     ("at 2am or 3am", None, None),
@@ -3362,3 +3374,22 @@ def test_one_after_a_stack_said_as_a_place_is_a_count(scripted, tmp_path):
                     "engine=valkey count=1").interpret(
         "spin up a valkey cache called vessel-lookup in dev, one cache.t4g.micro node", ws)
     assert plan.actions[0].parameters.count == 1
+
+
+# --- stop 34 ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("words, zone", [
+    ("run it at 6am Lisbon time", "Europe/Lisbon"),
+    ("at 9 in the Melbourne time zone", "Australia/Melbourne"),
+    ("3am sao paulo time", "America/Sao_Paulo"),
+    ("New York local time 5pm", "America/New_York"),
+    ("at 2am central", "America/Chicago"),
+    # not a city of the zone database, or two of them: no zone
+    ("at 4am run time", None),
+    ("at christmas time, 6am", None),
+    ("6am lisbon time or 7am berlin time", None),
+])
+def test_a_time_zone_said_by_its_city(words, zone):
+    from agentops.kinds.cron_jobs import CronJobsKind
+
+    assert CronJobsKind().value_from_words("time_zone", words, None) == zone

@@ -94,6 +94,23 @@ def _have_zone_database() -> bool:
     return bool(zoneinfo.available_timezones())
 
 
+@functools.cache
+def _database_cities() -> dict[str, str]:
+    """City -> zone from the machine's zone database ("lisbon": "Europe/Lisbon", "sao paulo":
+    "America/Sao_Paulo"), for the regions people live in (not "US/Central" and other aliases);
+    empty without a database."""
+    import zoneinfo
+
+    out: dict[str, str] = {}
+    for zone in sorted(zoneinfo.available_timezones()):
+        region, _, city = zone.partition("/")
+        # (islands named like words: "christmas time" is not Indian/Christmas)
+        if (region in {"Africa", "America", "Asia", "Atlantic", "Australia", "Europe", "Indian", "Pacific"}
+                and city not in {"Christmas", "Easter", "Wake", "Midway"}):
+            out.setdefault(city.rsplit("/", 1)[-1].replace("_", " ").lower(), zone)
+    return out
+
+
 # How people say a job's flags and zone ("pause the backfill", "don't let runs overlap", "at
 # 2am central"): phrase -> value. A phrase inside a longer one of another value is not read
 # ("un-suspend" is not "suspend"); two values said, neither.
@@ -204,7 +221,15 @@ class CronJobsKind(KubernetesKind):
             if said is None and len(short) == 1:
                 return {"et": "America/New_York", "ct": "America/Chicago", "mt": "America/Denver",
                         "pt": "America/Los_Angeles"}[short.pop()]
-            return said
+            # "6am Lisbon time", "in the Melbourne time zone": any city of the zone database
+            # said with "time" (one zone in all; the database is the list, not ours)
+            cities = set()
+            for m in re.finditer(r"\b(?:([a-z]+)\s+)?([a-z]+)\s+(?:local\s+)?(?:time(?:\s*zone)?|timezone|tz)\b",
+                                 lowered):
+                two, one = f"{m.group(1)} {m.group(2)}", m.group(2)
+                cities.add(_database_cities().get(two) or _database_cities().get(one))
+            cities = (cities | {said}) - {None}
+            return cities.pop() if len(cities) == 1 else None
         return None
 
     def render(self, ctx, name: str, job: CronJob) -> None:

@@ -43,8 +43,27 @@ def _clock(match: re.Match) -> str:
     return f"{hour}:{minute:02d}{(ampm or '').strip()}"
 
 
+# "at six", "at seven thirty", "six am", "eleven o'clock": an hour said as a word (twelve at
+# most; "at two replicas" is not a time: a word after it must say one, or nothing follow but
+# the end of a clause or a part of the day)
+_HOUR_WORDS = {w: n for w, n in _NUMBER_WORDS.items() if 1 <= n <= 12 and w != "dozen"}
+_WORD_TIME = re.compile(
+    r"\b(?:(?<=\bat\s)(" + "|".join(_HOUR_WORDS) + r")(?:\s+(thirty|fifteen|forty-?five))?"
+    r"(?=\s*(?:am\b|pm\b|a\.m\.|p\.m\.|o'?clock\b|in\s+the\b|at\s+night\b|sharp\b|every\b|each\b|daily\b"
+    r"|nightly\b|on\b|[,;.)]|$))"
+    r"|(" + "|".join(_HOUR_WORDS) + r")(?=\s*(?:am|pm|a\.m\.|p\.m\.|o'?clock)\b))")
+
+
+def _word_time(match: re.Match) -> str:
+    hour_word, minutes, alone = match.groups()
+    hour = _HOUR_WORDS[hour_word or alone]
+    minute = {"thirty": 30, "fifteen": 15}.get(minutes or "", 45 if minutes else 0)
+    return f"{hour}:{minute:02d}"
+
+
 def _as_clock_times(text: str) -> str:
     text = _PAST.sub(_clock, text)
+    text = _WORD_TIME.sub(_word_time, text)
     return _MILITARY.sub(lambda m: f"{m.group(1) or m.group(3)}:{m.group(2) or m.group(4)}", text)
 
 
@@ -78,7 +97,7 @@ def _times(text: str) -> list[tuple[int, int]]:
 def _days_field(lowered: str) -> str:
     """The day-of-week field the words say: "1-5" for weekdays (and "monday through friday"),
     "0,6" for weekends, the days named, or "*"."""
-    if re.search(rf"\b(weekdays?|every\s+weekday|business\s+days?|work\s*days?"
+    if re.search(rf"\b(weekdays?|every\s+weekday|business\s+days?|work\s*days?|week\s*nights?|school\s+nights?"
                  rf"|mon(?:day)?\s*(?:-|to|through|thru|till|until)\s*fri(?:day)?)\b", lowered):
         return "1-5"
     if re.search(r"\b(weekends?)\b", lowered):
@@ -92,6 +111,28 @@ def _days_field(lowered: str) -> str:
     return ",".join(map(str, sorted(days))) or "*"
 
 
+def _hours_window(lowered: str) -> str | None:
+    """The hour field of a repeat inside a window ("between 8am and 6pm": "8-17"), "*" where no
+    window is said, None where one is said that is not clear ("during business hours": whose
+    hours; "overnight")."""
+    window = re.search(r"\b(?:between|from)\s+(\S+(?:\s*(?:am|pm))?)\s+(?:and|to|till|until|-)\s+(\S+(?:\s*(?:am|pm))?)",
+                       lowered)
+    if window:
+        start, end = _times(window.group(1)), _times(window.group(2))
+        if not (start and end) and re.fullmatch(r"\d{1,2}", window.group(1)) and re.fullmatch(r"\d{1,2}", window.group(2)):
+            # "between 8 and 6": the end before the start is in the afternoon
+            first, last = int(window.group(1)), int(window.group(2))
+            start, end = [(first, 0)], [(last + 12 if last <= first else last, 0)]
+        if end == [(0, 0)]:
+            end = [(24, 0)]  # "till midnight": to the end of the day
+        if start and end and start[0][1] == 0 and end[0][1] == 0 and start[0][0] < end[0][0] <= 24:
+            return f"{start[0][0]}-{end[0][0] - 1}"
+        return None
+    if re.search(r"\b(?:business|office|working|work|opening|peak|off-?peak)\s+hours\b|\bovernight\b", lowered):
+        return None
+    return "*"
+
+
 _MONTHS = {m: i for i, m in enumerate(
     "jan feb mar apr may jun jul aug sep oct nov dec".split(), start=1)}
 
@@ -101,6 +142,7 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
     `current`: the job's schedule now; a time said alone ("move it to 5am") moves the time and
     keeps its days."""
     lowered = " " + re.sub(r"\s+", " ", text.lower()) + " "
+    said = lowered  # "from 9 to 5" is a window, not what the schedule was
     lowered = _FORMER.sub(" ", lowered)
     # a schedule written out as cron fields is the schedule ("schedule -> 0 */2 * * *")
     written = re.search(r"(?<!\S)((?:[0-9*/,-]+ ){4}[0-9*/,-]+)(?!\S)", lowered)
@@ -114,8 +156,13 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
     if every:
         n = int(_NUMBER_WORDS.get(every.group(1), every.group(1)))
         days = _days_field(lowered)  # "every 2 hours on weekdays"
+        hours = _hours_window(_as_clock_times(said))  # "every 15 minutes between 8am and 6pm"
+        if hours is None:
+            return None
         if every.group(2).startswith("m"):
-            return f"*/{n} * * * {days}" if 0 < n < 60 else None
+            return f"*/{n} {hours} * * {days}" if 0 < n < 60 else None
+        if hours != "*":
+            return None  # "every 2 hours from 8 to 6": whose hours the step counts from is not said
         return f"0 */{n} * * {days}" if 0 < n < 24 else None
     if re.search(r"\bevery\s+(?:other|second)\s+hour\b", lowered):
         return "0 */2 * * *"
