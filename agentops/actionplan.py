@@ -82,6 +82,11 @@ class Action(BaseModel):
     relative: dict[str, str] = Field(default_factory=dict)
     description: str = ""
 
+    def changed_keys(self) -> set[str]:
+        """The keys this action sets, as values or relative to the spec: what it changes. (A
+        kind= value says which kind of resource, not what changes.) Empty: it sets nothing."""
+        return set(self.parameters.set_values()) - {"kind"} | set(self.relative)
+
 
 class ActionPlan(BaseModel):
     command: str

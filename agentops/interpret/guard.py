@@ -537,7 +537,7 @@ def guard(
     # a backup read as a change that the readings found nothing for is the backup it was (the
     # edit refuses it by name)
     kept = [a.model_copy(update={"type": ActionType.backup}) if (a.name, a.stack) in backups_read
-            and a.type == ActionType.update and not set(a.parameters.set_values()) - {"kind"} and not a.relative
+            and a.type == ActionType.update and not a.changed_keys()
             else a for a in kept]
     warnings.extend(f"read the backup of {a.name!r}, which takes none, as the change the command says"
                     for a in kept if (a.name, a.stack) in backups_read and a.type == ActionType.update)
@@ -708,7 +708,7 @@ def _in_the_stacks_region(action: Action, specs: dict[str, StackSpec]) -> None:
 
 def _takes_the_values(action: Action, name: str, specs: dict[str, StackSpec], registry) -> bool:
     """Whether the resource `name` takes every value `action` sets (at least one)."""
-    keys = set(action.parameters.set_values()) - {"kind"} | set(action.relative)
+    keys = action.changed_keys()
     found = _kind_of(action.model_copy(update={"name": name}), specs, registry)
     if not keys or found is None or found[1] is None:
         return False
@@ -1046,7 +1046,7 @@ def _the_one_named_that_takes_them(action: Action, facts: CommandFacts, specs: d
     name that is nowhere; None where it sets nothing, or none or several fit."""
     if action.type not in (ActionType.scale, ActionType.update) or not action.name:
         return None
-    keys = set(action.parameters.set_values()) - {"kind"} | set(action.relative)
+    keys = action.changed_keys()
     if not keys or any(spec.find(action.name) for spec in specs.values()):
         return None
 
@@ -1068,13 +1068,13 @@ def _the_same_change_in_another_stack(kept: list[Action], facts: CommandFacts, s
     out = list(kept)
     for i, action in enumerate(kept):
         if action.type not in (ActionType.update, ActionType.scale) or not action.name or not action.stack \
-                or set(action.parameters.set_values()) - {"kind"} or action.relative:
+                or action.changed_keys():
             continue
         if not re.search(_THE_SAME_IN.format(word=stack_said(action.stack)), facts.text.lower()):
             continue
         done = [a for j, a in enumerate(kept) if j != i and a.name == action.name and a.stack != action.stack
                 and a.type in (ActionType.update, ActionType.scale)
-                and (set(a.parameters.set_values()) - {"kind"} or a.relative)]
+                and a.changed_keys()]
         if len(done) != 1 or not specs.get(action.stack) or not specs[action.stack].find(action.name):
             continue
         warnings.append(f"the same change of {action.name!r} in {action.stack}: the command says so")

@@ -232,7 +232,7 @@ def _belonging_to(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
     lowered = facts.text.lower()
     before = {a.name for a in kept if a.name and a.stack == action.stack}
     found = set()
-    values = set(action.parameters.set_values()) - {"kind"} | set(action.relative)
+    values = action.changed_keys()
     for kind in registry:
         if not kind.interpreted or not kind.section or not getattr(spec, kind.section, None):
             continue
@@ -547,7 +547,7 @@ def _the_one_named_that_takes_it(action: Action, facts: CommandFacts, specs: dic
     if action.type not in (ActionType.scale, ActionType.update) or not action.name or action.stack not in specs:
         return None
     found = specs[action.stack].find(action.name)
-    keys = set(action.parameters.set_values()) - {"kind"} | set(action.relative)
+    keys = action.changed_keys()
     if found is None or found[0] not in registry or not keys or _typed(action.name, facts):
         return None
 
@@ -704,7 +704,7 @@ def _the_one_that_takes_it(action: Action, facts: CommandFacts, specs: dict[str,
     if action.type not in (ActionType.scale, ActionType.update) or not action.name or action.stack not in specs:
         return None
     found = _kind_of(action, specs, registry)
-    keys = set(action.parameters.set_values()) - {"kind"} | set(action.relative)
+    keys = action.changed_keys()
     if found is None or found[1] is None or not keys:
         return None
 

@@ -774,7 +774,7 @@ def _key_by_its_value_now(kept: list[Action], facts: CommandFacts, specs: dict[s
     key of the kind has the value said, and exactly one other amount of that dimension is said."""
     out = list(kept)
     for i, action, (kind, entry) in _changes_of_what_is_there(kept, specs, registry):
-        if set(action.parameters.set_values()) - {"kind"} or action.relative:
+        if action.changed_keys():
             continue
         if any(j != i and (a.name, a.stack) == (action.name, action.stack) for j, a in enumerate(kept)):
             continue  # another action of the plan changes it: this one is a repeat

@@ -407,7 +407,7 @@ def without_empty_changes(written: list[Action], kept: list[Action], specs: dict
     out = []
     for action in kept:
         if (action.type in changes and action.name in blank
-                and not set(action.parameters.set_values()) - {"kind"} and not action.relative
+                and not action.changed_keys()
                 and _find(action, specs) is not None):
             warnings.append(f"left out the {action.type.value} of {action.name!r}: it sets nothing")
             continue
