@@ -1769,10 +1769,15 @@ def test_a_flag_said_of_several_jobs_is_read_for_each(scripted, kestrel):
                     "update infrastructure name=carrier-rate-sync stack=staging").interpret(
         "pause eta-backfill and carrier-rate-sync in staging, we're load testing this weekend", kestrel)
     assert [a.parameters.set_values().get("suspend") for a in plan.actions] == [True, True]
-    # two different words: which is which is not certain, so neither
+    # two different words, each in its own job's part of the command (stop 34: was neither)
     plan = scripted("update infrastructure name=eta-backfill stack=staging ; "
                     "update infrastructure name=carrier-rate-sync stack=staging").interpret(
         "pause eta-backfill and resume carrier-rate-sync in staging", kestrel)
+    assert [a.parameters.set_values().get("suspend") for a in plan.actions] == [True, False]
+    # two words said of both: which is which is not certain, so neither
+    plan = scripted("update infrastructure name=eta-backfill stack=staging ; "
+                    "update infrastructure name=carrier-rate-sync stack=staging").interpret(
+        "pause or resume eta-backfill and carrier-rate-sync in staging", kestrel)
     assert [a.parameters.set_values().get("suspend") for a in plan.actions] == [None, None]
 
 
@@ -3393,3 +3398,103 @@ def test_a_time_zone_said_by_its_city(words, zone):
     from agentops.kinds.cron_jobs import CronJobsKind
 
     assert CronJobsKind().value_from_words("time_zone", words, None) == zone
+
+
+@pytest.fixture
+def ferry(tmp_path) -> Workspace:
+    return _written_repo(tmp_path, "ferrydale")
+
+
+def test_a_restart_said_of_a_name_as_words_adds_no_other_of_its_first_part(scripted, ferry):
+    # "the fares worker" is fares-worker as written; fares-api ("fares" + a generic part said
+    # otherwise) is not said
+    plan = scripted("restart deployment name=fares-worker stack=prod").interpret(
+        "restart the fares worker on prod, it's stuck on a poisoned message again", ferry)
+    assert [a.name for a in plan.actions] == ["fares-worker"]
+
+
+def test_an_end_word_several_words_before_its_number(scripted, ferry):
+    plan = scripted("scale infrastructure name=ops-eks stack=prod max_size=12").interpret(
+        "raise the max size of the ops cluster in production to 12", ferry)
+    assert plan.actions[0].parameters.set_values() == {"max_size": 12}
+
+
+@pytest.mark.parametrize("command, want", [
+    # a time for each job, each in its own part of the command
+    ("prod crons: fare-settlement-batch at 2am and gtfs-nightly-build at 3am please, they collide on the db",
+     ["0 2 * * *", "0 3 * * *"]),
+    # one time said of both
+    ("prod: move fare-settlement-batch and gtfs-nightly-build to 3am", ["0 3 * * *", "0 3 * * *"]),
+])
+def test_schedules_said_of_two_jobs(scripted, ferry, command, want):
+    plan = scripted('update infrastructure name=fare-settlement-batch stack=prod schedule="0 1 * * *" ; '
+                    'update infrastructure name=gtfs-nightly-build stack=prod schedule="0 1 * * *"').interpret(command, ferry)
+    assert [a.parameters.schedule for a in plan.actions] == want
+
+
+def test_a_port_said_with_its_protocol(scripted, ferry):
+    plan = scripted("update security name=radio-bridge-sg stack=prod port=8443 cidr=10.0.0.0/8 protocol=tcp").interpret(
+        "radio-bridge-sg in prod: allow 8443/tcp from 10.0.0.0/8", ferry)
+    assert plan.actions[0].parameters.port == 8443
+
+
+def test_a_cluster_said_of_a_new_ingress_is_kept(scripted, ferry):
+    line = ("create infrastructure name=maintenance-ingress stack=prod kind=ingress cluster=ops-eks "
+            "host=maint.rideferrydale.com target=maintenance-portal")
+    plan = scripted(line).interpret(
+        "ingress maintenance-ingress on ops-eks in prod for the maintenance portal at maint.rideferrydale.com", ferry)
+    assert plan.actions[0].parameters.set_values().get("cluster") == "ops-eks"
+    # not said with it: the target's own cluster says nothing more
+    plan = scripted(line).interpret(
+        "ingress maintenance-ingress in prod for the maintenance portal at maint.rideferrydale.com, ops-eks", ferry)
+    assert "cluster" not in plan.actions[0].parameters.set_values()
+
+
+def test_a_new_autoscalers_range_said_from_to(scripted, ferry):
+    plan = scripted("create infrastructure name=arrivals-predictor-hpa stack=prod kind=autoscaler min_size=4 "
+                    "max_size=12 metric=cpu threshold=75 target=arrivals-predictor").interpret(
+        "for arrivals-predictor in prod: an hpa arrivals-predictor-hpa from 4 to 12 at 75% cpu", ferry)
+    assert (plan.actions[0].parameters.min_size, plan.actions[0].parameters.max_size) == (4, 12)
+
+
+def test_a_change_from_a_value_to_another_still_drops_the_old(scripted, ferry):
+    plan = scripted("scale infrastructure name=fares-api-hpa stack=staging min_size=4 max_size=6").interpret(
+        "fares-api-hpa in staging: max from 4 to 6", ferry)
+    assert plan.actions[0].parameters.set_values() == {"max_size": 6}
+
+
+def test_a_delete_said_as_the_plural_of_its_name(scripted, ferry):
+    plan = scripted("delete infrastructure name=loadgen-runner stack=staging").interpret(
+        "kill the loadgen runners in staging, rehearsal is done", ferry)
+    assert [a.name for a in plan.actions] == ["loadgen-runner"]
+
+
+@pytest.mark.parametrize("command", [
+    "remove acquirer-mock and its nlb from staging, certification passed",
+    "remove acquirer-mock's nlb and acquirer-mock from staging",
+])
+def test_a_delete_of_what_belongs_to_a_resource_named(scripted, ferry, command):
+    plan = scripted("delete infrastructure name=acquirer-mock-nlb stack=staging ; "
+                    "delete deployment name=acquirer-mock stack=staging").interpret(command, ferry)
+    assert {a.name for a in plan.actions} == {"acquirer-mock-nlb", "acquirer-mock"}
+
+
+@pytest.mark.parametrize("command, line", [
+    # "its" of nothing named
+    ("remove its nlb from staging", "delete infrastructure name=acquirer-mock-nlb stack=staging"),
+    # another kind said than the one written
+    ("remove fares-api and its pdb from staging",
+     "delete infrastructure name=fares-api-hpa stack=staging ; delete deployment name=fares-api stack=staging"),
+])
+def test_a_delete_of_its_something_not_said_is_refused(scripted, ferry, command, line):
+    with pytest.raises(InterpretError):
+        scripted(line).interpret(command, ferry)
+
+
+def test_a_kind_no_registry_has_said_as_what_is_now(scripted, ferry):
+    plan = scripted("delete infrastructure name=ops-alb stack=prod").interpret(
+        "decommission the ops alb in prod, the back-office apps are on the VPN portal now", ferry)
+    assert [a.name for a in plan.actions] == ["ops-alb"]
+    # asked for, it is refused by name
+    with pytest.raises(InterpretError, match="vpn"):
+        scripted("none").interpret("make sure the ops apps in prod are on a VPN", ferry)

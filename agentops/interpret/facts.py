@@ -125,8 +125,8 @@ _LOWER = (r"min(?:imum)?|at\s+least|no\s+(?:fewer|less)\s+than|never\s+(?:fewer|
 _SIZE_WORD = r"(?:size|count|nodes?|pods?|replicas?)"
 SIZE_BOUNDS = (
     # an end word, then (after a few words: "raise the max size of the cluster to 20") the number
-    (re.compile(rf"\b(?:max(?:imum)?|ceiling|cap)\b(?:\s+[a-z]+){{0,6}}?\s+(?:to|=|at|of)\s+{_N}\b"), "max"),
-    (re.compile(rf"\b(?:min(?:imum)?|floor)\b(?:\s+[a-z]+){{0,6}}?\s+(?:to|=|at|of)\s+{_N}\b"), "min"),
+    (re.compile(rf"\b(?:max(?:imum)?|ceiling|cap)\b(?:\s+[a-z]+){{0,8}}?\s+(?:to|=|at|of)\s+{_N}\b"), "max"),
+    (re.compile(rf"\b(?:min(?:imum)?|floor)\b(?:\s+[a-z]+){{0,8}}?\s+(?:to|=|at|of)\s+{_N}\b"), "min"),
     (re.compile(rf"\b(?:{_UPPER})(?:\s+{_SIZE_WORD})?\s+{_N}\b"), "max"),
     (re.compile(rf"\b(?:{_LOWER})(?:\s+{_SIZE_WORD})?\s+{_N}\b"), "min"),
 )
@@ -263,7 +263,9 @@ class CommandFacts:
                 mentioned.append(hit)
         # standalone numbers only: the "1" inside "api:1.9.1" or "10.0.0.0/8" is not a count,
         # nor the account of "318224590671.dkr.ecr..." (a model copies it as replicas=)
-        numbers = {float(n) for n in re.findall(r"(?<![\w.:/-])\d+(?:\.\d+)?(?![\w:/-]|\.\w)", text)}
+        # ("8443/tcp" is a port with its protocol)
+        numbers = {float(n) for n in re.findall(r"(?<![\w.:/-])\d+(?:\.\d+)?(?![\w:-]|/(?!(?:tcp|udp)\b)|\.\w)",
+                                                text, re.IGNORECASE)}
         # ranges: "3-10 nodes" (but not the digits of "us-east-1" or "api-2")
         numbers |= {float(n) for pair in re.findall(r"(?<![\w.:/-])(\d+)-(\d+)(?![\w:/.-])", text) for n in pair}
         # ("the staging one too", "that one": a pronoun, not a count)
@@ -300,6 +302,9 @@ class CommandFacts:
         joined = " ".join(self.words)
         if f" {' '.join(parts)} " in f" {joined} " or name.replace("-", "") in self.words:
             return True
+        if len(parts) >= 2 and parts[-1].isalpha() and not parts[-1].endswith("s") \
+                and f" {' '.join(parts)}s " in f" {joined} ":
+            return True  # "the loadgen runners" for loadgen-runner: its words, the last a plural
         squeezed = name.replace("-", "")
         if len(squeezed) >= 6 and any("".join(self.words[i:i + n]) == squeezed
                                       for n in (2, 3, 4) for i in range(len(self.words) - n + 1)):

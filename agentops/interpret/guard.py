@@ -48,6 +48,7 @@ from agentops.interpret.targets import (
     _a_word_of_a_kind_said,
     _alarm_already_there,
     _belonging_to,
+    said_as_its,
     _creates_of_what_is_there,
     _each_named,
     _groups_named_as_such,
@@ -338,7 +339,8 @@ def guard(
         # word of the sentence, the name of nothing, written as the target
         a_word = _a_word_not_a_name(action, facts, specs, created, registry)
         if (action.name and action.type != ActionType.create and action.name not in completed
-                and (a_word or not (facts.mentions(action.name, exact=True) if action.type == ActionType.delete
+                and (a_word or not (facts.mentions(action.name, exact=True) or said_as_its(action, facts, specs, registry)
+                                    if action.type == ActionType.delete
                                     else facts.mentions_loosely(action.name, kind_first=True)))):
             others = frozenset(a.name for j, a in enumerate(actions) if j != index and a.name)
             meant = (_named_target(action, facts, specs, created, others)
@@ -543,12 +545,12 @@ def guard(
                     for a in kept if (a.name, a.stack) in backups_read and a.type == ActionType.update)
     kept = [_keys_its_kind_takes(_values_its_kind_takes(a, specs, registry, warnings), specs, registry, warnings)
             for a in kept]
-    kept = [_without_its_targets_cluster(a, kept, specs, registry) for a in kept]
+    kept = [_without_its_targets_cluster(a, kept, specs, registry, facts.text) for a in kept]
     return _without_repeats(kept)
 
 
 def _without_its_targets_cluster(action: Action, kept: list[Action], specs: dict[str, StackSpec],
-                                 registry) -> Action:
+                                 registry, text: str | None = None) -> Action:
     """A new budget, autoscaler, ingress or load balancer service is made on its target's
     cluster (the edit sets it from the target): a cluster written beside the target that is the
     target's says nothing more, and is left out ("add a pdb for the slot planner" after "ops
@@ -567,6 +569,9 @@ def _without_its_targets_cluster(action: Action, kept: list[Action], specs: dict
     clusters = {getattr(there, "cluster", None), made.parameters.set_values().get("cluster") if made else None} - {None}
     if clusters != {params["cluster"]}:
         return action
+    if text is not None and not any(a.name == params["cluster"] for a in kept) and re.search(
+            rf"\b(?:on|in|onto)\s+(?:the\s+)?{re.escape(params['cluster'])}(?![\w-])", text.lower()):
+        return action  # "ingress x on ops-eks": said of this one, and no other action's cluster
     del params["cluster"]
     return action.model_copy(update={"parameters": Parameters.model_validate(params)})
 

@@ -259,6 +259,35 @@ def _belonging_to(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
     return found.pop() if len(found) == 1 else None
 
 
+def said_as_its(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> bool:
+    """Whether a delete's resource is said as what belongs to a resource named in full: "remove
+    acquirer-mock and its nlb" (or "acquirer-mock's nlb") for acquirer-mock-nlb, the one
+    resource of the kind said that refers to acquirer-mock. "its" is of the one name said
+    before it; no name before it, or two: not said."""
+    spec = specs.get(action.stack)
+    found = spec.find(action.name) if spec is not None and action.name else None
+    if found is None or found[0] not in registry:
+        return False
+    kind, lowered = registry[found[0]], facts.text.lower()
+    words = "|".join(re.escape(w) for w in sorted({*kind.words, *kind.kind_values, kind.noun} - {""},
+                                                  key=len, reverse=True))
+    for m in re.finditer(rf"\b(?:(?:its|their)|([a-z0-9][\w-]*)'s)\s+(?:{words})\b", lowered):
+        if m.group(1):
+            owners = [m.group(1)] if spec.find(m.group(1)) else []
+        else:
+            before = CommandFacts.of(facts.text[:m.start()], list(specs))
+            owners = [n for n in spec.names() if n != action.name and before.mentions(n, exact=True)]
+            # (the namespace "fares" is said inside "fares-api": the longer name is the one said)
+            owners = [n for n in owners if not any(o != n and f"-{n}-" in f"-{o}-" for o in owners)]
+        if len(owners) != 1:
+            continue
+        theirs = [n for n, e in getattr(spec, kind.section).items()
+                  if owners[0] in _referenced(e, kind) or n.startswith(owners[0] + "-")]
+        if theirs == [action.name]:
+            return True
+    return False
+
+
 def _referenced(entry, kind) -> set[str]:
     """The names an entry refers to through its kind's references (a topic's subscribers are a
     list of queues; most references are one name)."""

@@ -276,6 +276,12 @@ def _without_old_values(kept: list[Action], facts: CommandFacts, warnings: list[
         params = action.parameters.set_values()
         old = [k for k, v in params.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
                and float(v) in facts.old_values and k not in action.relative]
+        if action.type == ActionType.create or old == ["min_size"] and "max_size" in params and re.search(
+                rf"(?<!max\s)(?<!min\s)(?<!maximum\s)(?<!minimum\s)\bfrom\s+{_fmt(params['min_size'])}\s+to\s+"
+                rf"{_fmt(params['max_size'])}\b", facts.text.lower()):
+            # "an hpa from 4 to 12": a new one has no value it was, and a range's two ends
+            # written as its ends are both new
+            old = []
         if not old:
             out.append(action)
             continue
@@ -597,11 +603,19 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
     command does not write, so without this a schedule said in words is lost. Two actions that
     would read it differently (two cron jobs, a create and an update): which one it is for is
     not certain, so neither -- unless each reads it in its own part of the command
-    (lookup._regions: "create cron job a ... every weekday at 6pm ..., and suspend b")."""
+    (lookup._regions: "create cron job a ... every weekday at 6pm ..., and suspend b"). Where
+    the whole command reads as nothing for any action (two times: "a at 2am and b at 3am"),
+    each action that reads a value in its own part takes it."""
     kept, readings = _readings_of_words(kept, facts, specs, registry, warnings, [facts.text] * len(kept))
-    if len(readings) > 1 and not _one_reading(kept, readings):
-        kept, readings = _readings_of_words(kept, facts, specs, registry, [], _regions(kept, facts.text))
-        if len(readings) > 1 and not _one_reading(kept, readings):
+    whole = {i: added for i, _, added in readings}
+    if len(readings) > 1 and not _one_reading(kept, readings) or not readings and len(kept) > 1:
+        regions = _coordinated(_regions(kept, facts.text), kept)
+        kept, readings = _readings_of_words(kept, facts, specs, registry, [], regions)
+        # each reads in its own part: what the whole command reads as nothing (two times), or
+        # the same as the whole command ("move a and b to 3am")
+        own = len({regions[i] for i, _, _ in readings}) == len(readings) and (
+            not whole or all(whole.get(i) == added for i, _, added in readings))
+        if len(readings) > 1 and not _one_reading(kept, readings) and not own:
             return kept
     # one action reads it; or several of one type read the same flag ("pause eta-backfill and
     # carrier-rate-sync"): the word is said of each of them (not a time: "move a to 3am and b
@@ -612,6 +626,21 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
             warnings.append(f"{key} {value!r}: read from the command's words")
         kept[i] = kept[i].model_copy(update={"parameters": Parameters.model_validate(params | added)})
     return kept
+
+
+def _coordinated(regions: list[str], kept: list[Action]) -> list[str]:
+    """Parts of the command where one name is joined to the next name by "and" or a comma and
+    says nothing itself ("move a and b to 3am": a's part is "move a and", b's "b to 3am"): the
+    next part is its too, so that both read what is said once of both. (Not where the next
+    part starts with a verb of its own: "pause a and resume b".)"""
+    out = list(regions)
+    for i in range(len(out) - 2, -1, -1):
+        following = kept[i + 1].name or ""
+        starts = out[i + 1].lower().lstrip().startswith((following, " ".join(_words(following)))) if following else False
+        if out[i] != out[i + 1] and starts and re.search(r"(?:,|\band|&|\bplus)\s*$", out[i]) \
+                and not re.search(r"\d", out[i]):
+            out[i] = out[i] + out[i + 1]
+    return out
 
 
 def _one_reading(kept: list[Action], readings: list) -> bool:

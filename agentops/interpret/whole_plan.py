@@ -583,10 +583,15 @@ def _said_restarts(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
             continue
         clause = re.split(r"[,.;:!?]", lowered[m.end():], maxsplit=1)[0]
         said = CommandFacts.of(clause, list(specs))
+        # "the fares worker" says fares-worker as written: not also fares-api with its generic
+        # last part said otherwise (a loose reading of words that say another name exactly)
+        exact = {n.split("-")[0] for _, n, _ in specs[stack].resources() if said.mentions(n, exact=True)}
         for section, name, _ in specs[stack].resources():
             kind = registry[section] if section in registry else None
             if kind is None or not kind.supports(ActionType.restart) or name in acted \
                     or not said.mentions_loosely(name, typos=False, kind_first=True):
+                continue
+            if name.split("-")[0] in exact and not said.mentions(name, exact=True):
                 continue
             acted.add(name)
             added.append(Action(type=ActionType.restart, resource=ResourceType(SECTIONS[section][1]), name=name,
