@@ -342,9 +342,13 @@ class CommandFacts:
             # ("the appointments redis" for appointments-cache: a generic part's kind's words too)
             said_for_last = ((GENERIC_PARTS | GENERIC_SAID) if parts[-1] in GENERIC_PARTS else set()) | set(
                 KIND_PART_WORDS.get(parts[-1], ()))
+            lowered = self.text.lower()
             for start in range(len(self.words) - len(head)):
-                if (self.words[start:start + len(head)] == head
-                        and self.words[start + len(head)] in said_for_last):
+                word = self.words[start + len(head)]
+                if (self.words[start:start + len(head)] == head and word in said_for_last
+                        # ("fares-api" typed as one name is that name, not fares-worker said
+                        # with its generic part as another)
+                        and not re.search(rf"(?<![\w-]){re.escape('-'.join(head + [word]))}(?![\w-])", lowered)):
                     return True
             if kind_first and parts[-1] in KIND_PART_WORDS:
                 # "an hpa for timetable api", "the budget on the parent portal": the kind's

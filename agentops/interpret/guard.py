@@ -22,6 +22,8 @@ from agentops.interpret.facts import (
     DELETE_WORDS,
     DROPPED_TO,
     ENUM_WORDS,
+    GENERIC_PARTS,
+    GENERIC_SAID,
     KIND_PART_WORDS,
     LITERAL_KEYS,
     PROVIDER_WORDS,
@@ -87,6 +89,8 @@ from agentops.interpret.values import (
 )
 from agentops.interpret.whole_plan import (
     _said_restarts,
+    _the_verb_said_of_both,
+    _the_key_of_the_change_before,
     _referrers_deleted_first,
     _pointed_at,
     ASKS_TO_WATCH,
@@ -389,6 +393,16 @@ def guard(
                 warnings.append(f"read {action.name!r} as {fit[0]!r}: the command names it, and it takes what "
                                 "the action changes")
                 action = action.model_copy(update={"name": fit[0], "stack": action.stack or fit[1]})
+            elif action.type in TARGETED and action.type != ActionType.delete and any(
+                    j != index and a.name and a.name != action.name and (a.type, a.parameters, a.relative)
+                    == (action.type, action.parameters, action.relative) and facts.mentions_loosely(a.name)
+                    for j, a in enumerate(actions)):
+                # "add two more replicas to fares-api" written with the same +2 on fares-worker
+                # too: a copy of a change the command asks of one resource, onto one it never
+                # names, is the model running on; left out, by name
+                warnings.append(f"left out the {action.type.value} of {action.name!r}: the command does not "
+                                "name it; the same change of the one it names stands")
+                continue
             elif action.type in TARGETED:
                 # The model named a resource the command never names (copied from an example,
                 # or the nearest existing one): acting on it would be a confident wrong answer.
@@ -447,6 +461,32 @@ def guard(
             action = action.model_copy(update={"type": ActionType.create, "resource": made.resource,
                                                "parameters": Parameters.model_validate(
                                                    kind | action.parameters.set_values())})
+        if (action.type in (ActionType.update, ActionType.scale) and action.name and action.changed_keys()
+                and action.parameters.kind and not action.relative
+                and not _exists(action, specs, created) and not any(s.find(action.name) for s in specs.values())
+                and re.search(rf"\b(?:add|create|new|set\s+up|spin\s+up|stand\s+up|provision)\s+(?:an?\s+|the\s+)?"
+                              rf"(?:[\w-]+\s+){{0,2}}?{re.escape(action.name)}(?![\w-])", facts.text.lower())):
+            # "add dkim-dns in prod, CNAME ..." written as an update of a name that is nowhere:
+            # the command makes it
+            warnings.append(f"read the {action.type.value} of {action.name!r} as its create: it is not there, "
+                            "and the command makes it")
+            action = action.model_copy(update={"type": ActionType.create})
+        if (action.type in (ActionType.update, ActionType.scale) and action.name and not action.changed_keys()
+                and not _exists(action, specs, created) and not any(s.find(action.name) for s in specs.values())
+                and _another_stands(actions, index, specs)):
+            # "scale ticketing-web down to 2, traffic dropped since the fare-free week ended"
+            # written with a second scale of "fare-free" that sets nothing: beside a change that
+            # stands, a change of nothing on a name that is nowhere is the model's, left out
+            warnings.append(f"left out the {action.type.value} of {action.name!r}: it sets nothing, and "
+                            "nothing of that name is in the stacks")
+            continue
+        if action.type in TARGETED and (others := _said_alike(action, facts, specs)):
+            # "restart the arrivals deployment" with arrivals-api and arrivals-predictor there:
+            # the first part said with a generic word fits both; which one is not said
+            raise InterpretError(
+                f"cannot {action.type.value} {action.name!r}: the command names it only by its first part "
+                f"and a generic word, which fits {', '.join(repr(n) for n in others)} too",
+                hint=f"name it in full: {', '.join([action.name, *others])}")
         _check_exists(action, specs, created)
         if action.stack is None and action.name and action.type in TARGETED:
             # "restart the order worker": a name that exists in one stack only says where. A
@@ -510,6 +550,7 @@ def guard(
     kept = _values_per_stack(kept, facts, specs, registry, warnings)
     kept = _one_create_per_name(kept, facts, registry, warnings)
     kept = _the_same_change_in_another_stack(kept, facts, specs, registry, warnings)
+    kept = _one_create_in_each_stack_listed(kept, facts, specs, warnings)
     kept = _lists_in_one(kept, warnings)
     kept = _into_its_create(kept, warnings)
     kept = _without_no_op_values(kept, facts, specs, registry, warnings)
@@ -524,6 +565,8 @@ def guard(
     kept = _versions_as_images(kept, facts, specs, registry, warnings)
     kept = _values_from_words(kept, facts, specs, registry, warnings)
     kept = _pointed_at(kept, facts, specs, registry, warnings)
+    kept = _the_key_of_the_change_before(kept, facts, specs, registry, warnings)
+    kept = _the_verb_said_of_both(kept, facts, specs, registry, warnings)
     if not _only_asks(facts.text):  # a question asks for no restart ("is it safe to restart ...?")
         kept = _said_restarts(kept, facts, specs, registry, warnings)
     kept = _referrers_deleted_first(kept, specs, registry, warnings)
@@ -569,7 +612,8 @@ def _without_its_targets_cluster(action: Action, kept: list[Action], specs: dict
     clusters = {getattr(there, "cluster", None), made.parameters.set_values().get("cluster") if made else None} - {None}
     if clusters != {params["cluster"]}:
         return action
-    if text is not None and not any(a.name == params["cluster"] for a in kept) and re.search(
+    if text is not None and not any(a.name == params["cluster"] or a is not action and a.parameters.set_values().get(
+            "cluster") == params["cluster"] for a in kept) and re.search(
             rf"\b(?:on|in|onto)\s+(?:the\s+)?{re.escape(params['cluster'])}(?![\w-])", text.lower()):
         return action  # "ingress x on ops-eks": said of this one, and no other action's cluster
     del params["cluster"]
@@ -1087,6 +1131,29 @@ def _the_same_change_in_another_stack(kept: list[Action], facts: CommandFacts, s
     return out
 
 
+def _one_create_in_each_stack_listed(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
+                                     warnings: list[str]) -> list[Action]:
+    """"create secret crowding-api-key from config key crowdingApiKey in staging and in prod"
+    written with the values on the first create only: a create of the same name and kind in
+    another stack the command lists with it, with no value the first lacks, takes the first's."""
+    stacks = _listed_stacks(facts, specs)
+    if len(stacks) < 2:
+        return kept
+    out = list(kept)
+    creates = [(i, a) for i, a in enumerate(kept) if a.type == ActionType.create and a.name and a.stack in stacks]
+    for i, action in creates:
+        mine = action.parameters.set_values()
+        fuller = [a for j, a in creates if j != i and a.name == action.name and a.stack != action.stack
+                  and a.resource == action.resource and a.parameters.kind == action.parameters.kind
+                  and mine.items() < a.parameters.set_values().items()]
+        if len(fuller) != 1:
+            continue
+        warnings.append(f"the create of {action.name!r} in {action.stack} takes the values said once for "
+                        f"{fuller[0].stack}: the command lists both stacks")
+        out[i] = action.model_copy(update={"parameters": fuller[0].parameters})
+    return out
+
+
 def _one_per_stack_said(actions: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
                         warnings: list[str]) -> list[Action]:
     """A command that lists several stacks for one change ("restart the dispatch service in
@@ -1132,7 +1199,10 @@ NOT_A_REQUEST = re.compile(
     r"|^\s*(?:heads[\s-]+up|reminder|fyi|psa)\b\s*[:,-]"
     r"|^\s*(?:please\s+)?(?:don'?t|do\s+not)\s+(?:scale|change|touch|deploy|restart|delete|remove|modify)"
     r"\s+anything\b"
-    r"|^\s*(?:can|could)\s+(?:someone|anyone)\s+(?:explain|tell\s+me|review)\b|^\s*remind\s+me\s+what\b"
+    r"|^\s*(?:can|could|would)\s+(?:someone|anyone|you)\s+(?:explain|tell\s+me\s+(?:what|why|how)|review)\b"
+    r"|^\s*remind\s+me\s+what\b"
+    # a doubt, not a request ("hmm, not sure we need more replicas, p95 looks fine now")
+    r"|^\s*(?:hmm+|hm+|eh|meh)?[,.]?\s*(?:i'?m\s+)?not\s+sure\s+(?:we|if\s+we|that\s+we)\s+(?:need|should|want)\b"
     r"|\blet'?s\s+(?:talk|chat)\s+about\s+it\b")
 
 
@@ -1236,6 +1306,32 @@ TARGETED = frozenset({ActionType.delete, ActionType.scale, ActionType.update, Ac
                       ActionType.backup, ActionType.monitor})
 
 
+def _said_alike(action: Action, facts: CommandFacts, specs: dict[str, StackSpec]) -> list[str]:
+    """The other resources of the action's kind and stack that the command's words for it fit
+    as well: where it is said only as its first parts and a generic word ("the arrivals
+    deployment" for arrivals-api), the others whose name starts with those parts
+    (arrivals-predictor). [] where it is said otherwise (in full, or by its own last part)."""
+    if not action.name or action.stack not in specs or facts.mentions(action.name, exact=True):
+        return []
+    found = specs[action.stack].find(action.name)
+    parts = _words(action.name)
+    if found is None or len(parts) < 2 or parts[-1] not in GENERIC_PARTS:
+        return []
+    head = parts[:-1]
+    words = facts.words
+    any_of_them = {"deployment", "deploy", "pods", "pod", "app", "workload"}
+    said = {words[i + len(head)] for i in range(len(words) - len(head)) if words[i:i + len(head)] == head
+            and words[i + len(head)] in GENERIC_SAID | any_of_them}
+    if len(said) != 1:
+        return []
+    word = said.pop()
+    # (a word that says what one of them is tells it apart: "the fares service" is not
+    # fares-worker; "the arrivals deployment" fits every deployment)
+    return [n for s, n, _ in specs[action.stack].resources()
+            if s == found[0] and n != action.name and n.startswith("-".join(head) + "-")
+            and (word in any_of_them or _words(n)[-1] not in GENERIC_SAID | GENERIC_PARTS)]
+
+
 def _refuse_target(action: Action, specs: dict[str, StackSpec], reason: str) -> None:
     """Raise: `action` has no target the command names. The error lists what does exist."""
     stacks = [action.stack] if action.stack in specs else list(specs)
@@ -1302,7 +1398,10 @@ def _params(params: Parameters, facts: CommandFacts, warnings: list[str], name: 
     for key, value in list(values.items()):
         ok = True
         if key in INT_KEYS:
-            ok = float(value) in facts.numbers
+            # (a port is 1 to 65535: "scale it to zero" copied as port=0 is no port)
+            ok = float(value) in facts.numbers and (key != "port" or 1 <= float(value) <= 65535)
+        elif key == "image" and not re.search(r"[a-z]", str(value).split("/")[-1].split("@")[0].split(":")[0]):
+            ok = False  # "to 3:30am" is a time, not an image: an image's repository has a letter
         elif key == "threshold":
             # "older than 10 minutes": a threshold may be said in a unit of time (seconds)
             # or typed with its unit ("at 25ms": the metric's unit reads it, _said_units)
@@ -1324,7 +1423,9 @@ def _params(params: Parameters, facts: CommandFacts, warnings: list[str], name: 
                 key == "metric" and any(difflib.get_close_matches(w, [x for x in said if len(x) >= 5], 1, 0.8)
                                         for w in facts.words if len(w) >= 5))
         elif key == "provider":
-            ok = any(w in facts.words for w in PROVIDER_WORDS.get(value, ()))
+            # AWS said by its name; "ec2 instances", "an EKS cluster" name a service, which every
+            # stack runs on already (another provider's service, "a gke cluster", stays: refused)
+            ok = any(w in facts.words for w in (("aws", "amazon") if value == "aws" else PROVIDER_WORDS.get(value, ())))
         if not ok:
             del values[key]
     return Parameters.model_validate(values)

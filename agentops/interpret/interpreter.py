@@ -101,7 +101,27 @@ def read_against_command(actions: list[Action], facts: CommandFacts, specs, regi
     # held first: a create of a kind the command never names is the sign of a plan gone
     # astray, refused there, unless every kind named is in the plan; only then is it left out
     hold_to_named_kinds(actions, text, registry, names)
-    return without_unasked_creates(actions, text, registry, names, warnings)
+    actions = without_unasked_creates(actions, text, registry, names, warnings)
+    _refuse_what_its_kind_cannot_do(actions, specs, registry)
+    return actions
+
+
+def _refuse_what_its_kind_cannot_do(actions: list[Action], specs, registry) -> None:
+    """InterpretError for an action on an existing resource whose kind does not take it
+    ("restart fares-db": a database has no restart), named with what the kind takes: refused
+    here, not at the edit, so that no plan is shown that cannot be applied."""
+    from agentops.interpret.lookup import _kind_of
+
+    for action in actions:
+        if action.type in (ActionType.create, ActionType.monitor, ActionType.show) or not action.name:
+            continue
+        found = _kind_of(action, specs, registry)
+        if found is not None and not found[0].supports(action.type):
+            kind = found[0]
+            raise InterpretError(
+                f"cannot {action.type.value} {action.name!r}: a {kind.noun} takes "
+                f"{', '.join(a for a in kind.actions)}, not {action.type.value}",
+                hint=f"say what to change of {action.name!r} (`agentops kinds` lists what each kind takes)")
 
 
 def apply_naming_conventions(actions: list[Action], facts: CommandFacts, conventions,

@@ -113,15 +113,26 @@ def without_unasked_creates(actions: list[Action], text: str, registry, names: l
     is untouched; the repeat or the bare kind was the model running on past the command."""
     from agentops.kinds import kinds_named
 
-    if len(actions) < 2:
-        return actions
     named = kinds_named(text, [k for k in registry if k.interpreted], names)
     made = _kinds_made(actions, registry, by_kind_value=True)
+    if len(actions) < 2:
+        # alone: a create of nothing named, of a kind not named, with no value ("postmortem is
+        # up in confluence, please read" written as a bare queue) is nothing asked
+        if made and not actions[0].name and not actions[0].changed_keys() and made[0] not in named:
+            warnings.append(f"left out a create of a {made[0].noun} that the command does not ask for")
+            return []
+        return actions
     dropped: set[int] = set()
     for i, kind in made.items():
         action = actions[i]
         values = {k: v for k, v in action.parameters.set_values().items() if k != "kind"}
-        bare = not action.name and not values and kind not in named
+        others = {(k, repr(v)) for j, a in enumerate(actions) if j != i
+                  for k, v in a.parameters.set_values().items() if k != "kind"}
+        # of a kind not named, with nothing of its own: no value, or only another action's
+        # ("bump depot-net to 3 AZs, the Eastside garage comes online" written with a create of
+        # eastside-garage count=3; "..., 300 validators on the Route 9 buses" a bare "route")
+        bare = kind not in named and (not action.name and not values
+                                      or action.name and values and {(k, repr(v)) for k, v in values.items()} <= others)
         repeat = next((j for j, other in made.items() if j < i and j not in dropped and other is kind
                        and action.stack == actions[j].stack and action.name in (None, actions[j].name)
                        and values.items() <= actions[j].parameters.set_values().items()), None)
@@ -129,6 +140,11 @@ def without_unasked_creates(actions: list[Action], text: str, registry, names: l
             dropped.add(i)
             warnings.append(f"left out a create of a {kind.noun} that the command does not ask for"
                             + (f" (it repeats action {repeat + 1})" if repeat is not None else ""))
+    for i, action in enumerate(actions):
+        if action.type == ActionType.create and i not in made and not action.changed_keys():
+            # no kind, no value: nothing says what it would be ("the Route 9 buses" as "route")
+            dropped.add(i)
+            warnings.append(f"left out a create of {action.name or 'something'!r} that says neither a kind nor a value")
     return [a for i, a in enumerate(actions) if i not in dropped] if len(dropped) < len(actions) else actions
 
 

@@ -28,8 +28,10 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
     kind's size key when it wrote none it could justify. Only for an existing target."""
     if action.type not in (ActionType.scale, ActionType.update) or not action.name:
         return action
+    action = _an_amount_for_a_change_of_nothing(action, facts, specs, registry)
     action = _on_a_key_it_has(action, facts, specs, registry)
     action = _an_amount_of_what_it_counts(action, facts, specs, registry)
+    action = _the_count_said_with_its_noun(action, facts, specs, registry)
     # (not where the command says a factor in words: "cut its memory in half, it uses 200MB"
     # written as /200 is the half, the 200MB a reason)
     quantity = {k: _said_in_its_unit(k, v, facts) if None not in facts.relative else None
@@ -125,6 +127,51 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
                                      "relative": relative})
 
 
+# what people call a size key's quantity ("another gig of memory", "more disk")
+_KEY_SAID = {"memory_mb": ("memory", "mem", "ram"), "storage_gb": ("storage", "disk", "space", "volume")}
+
+
+def _an_amount_for_a_change_of_nothing(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                                       registry) -> Action:
+    """"gtfs-feed-api prod -1", "support desk +1 pod", "give gtfs-zip-export another gig of
+    memory" written as a change that sets nothing: the one amount the command says, on the key
+    its unit is of ("gig": the kind's one size key, or the one whose word is said), else on
+    what the kind counts. Two amounts, a factor, or no key to take it: left as written."""
+    if action.changed_keys() or len(facts.relative) != 1:
+        return action
+    found = _find(action, specs)
+    if found is None or found[0] not in registry:
+        return action
+    kind = registry[found[0]]
+    (number, sign), = facts.relative.items()
+    if sign not in ("+", "-"):
+        return action
+    fields = {**kind.fields_for("update"), **(kind.fields_for("scale") if kind.supports(ActionType.scale) else {})}
+    lowered = facts.text.lower()
+    unit = re.search(r"\b(?:another|\d+|one|an?)\s*(gigs?|gb|gib|megs?|mb|mib|tb|terabytes?)\b", lowered)
+    if unit:
+        said = unit.group(1)
+        said = "gb" if said.startswith("g") else "mb" if said.startswith("m") else "tb"
+        keys = [k for k in fields if _key_unit(k) and _DIMENSION.get(_key_unit(k)) == "size"]
+        named = [k for k in keys if any(re.search(rf"\b{w}\b", lowered) for w in _KEY_SAID.get(k, ()))]
+        keys = named or keys
+        if len(keys) != 1 or (said, _key_unit(keys[0])) not in UNIT_FACTORS:
+            return action
+        key, amount = keys[0], number * UNIT_FACTORS[(said, _key_unit(keys[0]))]
+    else:
+        key, amount = next((k for k in ("replicas", "count") if k in fields), None), number
+        nouns = "|".join(re.escape(n) for n in kind.count_nouns)
+        # the amount alone ("prod -1") or with what the kind counts ("+1 pod")
+        alone = re.search(rf"(?<![\w.])[+-]\s*{_fmt(number)}(?:\s+(?:{nouns or 'x^'})|s?\b)(?!\s*[a-z%])", lowered) \
+            or (nouns and re.search(rf"[+-]?\s*\b{_fmt(number)}\s+(?:more\s+|extra\s+|fewer\s+|less\s+)?(?:{nouns})\b"
+                                    rf"|\b(?:one|an?)\s+(?:more|extra|fewer|less)\s+(?:{nouns}|\w+)", lowered))
+        if key is None or not alone:
+            return action
+    scaled = kind.supports(ActionType.scale) and key in kind.fields_for("scale")
+    return action.model_copy(update={"relative": {key: f"{sign}{_fmt(amount)}"},
+                                     "type": ActionType.scale if scaled else ActionType.update})
+
+
 def _on_a_key_it_has(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> Action:
     """"give invoice-pdf-render another 512 megs" written storage_gb=+512 on a function, which
     has none: the kind's one key of that dimension, by the amount the command says in a unit
@@ -177,6 +224,38 @@ def _an_amount_of_what_it_counts(action: Action, facts: CommandFacts, specs: dic
     if relative == action.relative:
         return action
     return action.model_copy(update={"relative": relative})
+
+
+def _the_count_said_with_its_noun(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                                  registry) -> Action:
+    """"validator-sync to 5 replicas, 300 new validators got provisioned" written replicas=300:
+    where the command says one number with the kind's count noun ("5 replicas") and the model
+    wrote another for the count, one not said with it, the count is the number said with it."""
+    found = _find(action, specs)
+    if found is None or found[0] not in registry or not registry[found[0]].count_nouns:
+        return action
+    kind = registry[found[0]]
+    params = action.parameters.set_values()
+    counted = next((k for k in ("replicas", "count") if k in params and k not in action.relative), None)
+    if counted is None or isinstance(params[counted], bool):
+        return action
+    nouns = "|".join(re.escape(n) for n in sorted(kind.count_nouns, key=len, reverse=True))
+    words = "|".join(NUMBER_WORDS)
+    lowered = facts.text.lower()
+    said = {float(NUMBER_WORDS.get(m.group(1), m.group(1)))
+            for m in re.finditer(rf"(?<![\w.+-])(\d+|{words})\s+(?:{nouns})\b", lowered)}
+    if re.search(rf"\b(?:more|extra|fewer|less|another)\s+(?:{nouns})\b|\b(?:\d+|{words})\s+(?:more|extra|fewer|less)\b",
+                 lowered):
+        return action  # an amount, read as such elsewhere
+    if len(said) != 1 or float(params[counted]) in said:
+        return action
+    # (the number written is a count of something else: "300 new validators", not "b to 3")
+    written = _fmt(params[counted])
+    if not re.search(rf"(?<![\w.+-]){re.escape(written)}\s+(?:new\s+|more\s+|extra\s+)?(?!(?:{nouns})\b)[a-z]+s\b", lowered):
+        return action
+    number = said.pop()
+    value = int(number) if number.is_integer() else number
+    return action.model_copy(update={"parameters": Parameters.model_validate(params | {counted: value})})
 
 
 def _unsaid_numbers(params: dict, facts: CommandFacts) -> set[str]:
@@ -234,7 +313,13 @@ def resolve_relative(action: Action, specs: dict[str, StackSpec], registry,
     kind = registry[section]
     fields = kind.fields_for(action.type.value) or kind.fields_for("update")
     params = action.parameters.set_values()
-    for key, change in action.relative.items():
+    relative = dict(action.relative)
+    for key in [k for k in relative if k not in fields and k not in kind.parameters()]:
+        if set(params) - {"kind"} or len(relative) > 1:
+            # a key the kind has nowhere, beside a change it does take ("concurrency policy
+            # Forbid, two runs ... doubled the files" written with read_capacity=*2): left out
+            warnings.append(f"{key} {relative.pop(key)}: {section} has no {key}; left out")
+    for key, change in relative.items():
         field_name = fields.get(key)
         current = None
         for candidate in (field_name or "").split("|"):
@@ -273,7 +358,7 @@ def resolve_relative(action: Action, specs: dict[str, StackSpec], registry,
                                  f"it is {current}, and {value} is below zero",
                                  hint="say the value itself")
         params[key] = value
-    return action.model_copy(update={"parameters": Parameters.model_validate(params)})
+    return action.model_copy(update={"parameters": Parameters.model_validate(params), "relative": relative})
 
 
 _ENDS = {"min": "min_size", "max": "max_size"}

@@ -137,30 +137,67 @@ def _names_as_written(kept: list[Action], facts: CommandFacts, specs: dict[str, 
     return out
 
 
-_EACH = re.compile(r"\b(?:each|both)\b")
+_EACH = re.compile(r"\b(?:each|both|all)\b")
+_LISTED_BETWEEN = re.compile(r"^(?:\s*(?:,|and|&|\+|plus|the)\s*)+$")
 
 
 def _each_named(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
                 warnings: list[str]) -> list[Action]:
-    """One change the command asks of each of two resources it names ("storefront-images and
-    fulfilment-images in prod: keep 200 each") that the model wrote for one: the same change
-    of the other, where the command names exactly one other resource of the same kind in
-    that stack."""
-    if len(kept) != 1 or not _EACH.search(facts.text.lower()):
+    """One change the command asks of several resources it names ("storefront-images and
+    fulfilment-images in prod: keep 200 each", "fares-images, rider-images and realtime-images
+    should all keep 100") that the model wrote for fewer: the same change of each other one of
+    the same kind in that stack that the command names -- in one list with a name the plan
+    acts on, or, with "each"/"both"/"all", the one other named."""
+    if not kept or any(a.type not in (ActionType.update, ActionType.scale, ActionType.restart, ActionType.backup,
+                                      ActionType.monitor) or not a.name or a.stack not in specs for a in kept):
         return kept
-    action = kept[0]
-    if action.type not in (ActionType.update, ActionType.scale, ActionType.restart, ActionType.backup) \
-            or not action.name or action.stack not in specs:
+    first = kept[0]
+    if any((a.type, a.stack, a.parameters, a.relative) != (first.type, first.stack, first.parameters, first.relative)
+           for a in kept[1:]):
+        return kept  # not one change said of each
+    spec = specs[first.stack]
+    sections = {(spec.find(a.name) or (None,))[0] for a in kept}
+    if len(sections) != 1 or None in sections:
         return kept
-    found = specs[action.stack].find(action.name)
-    if found is None:
+    section = sections.pop()
+    acted = {a.name for a in kept}
+    lowered = facts.text.lower()
+    others = [n for s, n, _ in spec.resources()
+              if s == section and n not in acted and facts.mentions(n, exact=True)]
+    others = [n for n in others if not any(o != n and f"-{n}-" in f"-{o}-" for o in others + list(acted))]
+
+    def at(name: str) -> tuple[int, int] | None:
+        found = re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", lowered)
+        return found.span() if found else None
+
+    spans = {n: at(n) for n in list(acted) + others}
+    listed = []
+    for name in others:
+        here = spans[name]
+        if here is None:
+            continue
+        # in one list with a name acted on: nothing but separators between it and its neighbours
+        chain = sorted((s, n) for n, s in spans.items() if s is not None)
+        index = [n for _, n in chain].index(name)
+        group = {name}
+        for step in (-1, 1):
+            i = index
+            while 0 <= i + step < len(chain):
+                a, b = sorted([chain[i][0], chain[i + step][0]])
+                if not _LISTED_BETWEEN.match(lowered[a[1]:b[0]]):
+                    break
+                i += step
+                group.add(chain[i][1])
+        if group & acted:
+            listed.append(name)
+    if not listed and len(others) == 1 and len(kept) == 1 and _EACH.search(lowered):
+        listed = others
+    if not listed:
         return kept
-    others = [n for s, n, _ in specs[action.stack].resources()
-              if s == found[0] and n != action.name and facts.mentions(n, exact=True)]
-    if len(others) != 1:
-        return kept
-    warnings.append(f"the same change of {others[0]!r}: the command asks it of each")
-    return [action, action.model_copy(update={"name": others[0]})]
+    warnings.append(f"the same change of {', '.join(repr(n) for n in listed)}: the command asks it of each")
+    out = kept + [first.model_copy(update={"name": n}) for n in listed]
+    out.sort(key=lambda a: spans[a.name][0] if spans.get(a.name) else len(lowered))
+    return out
 
 
 def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
@@ -546,6 +583,11 @@ def _asks_to_make(text: str, kind, name: str) -> bool:
     lowered = text.lower()
     things = {w for w in (*kind.words, kind.noun, *kind.kind_values, kind.section, name, " ".join(_words(name)))}
     for m in _CREATE_WORDS.finditer(lowered):
+        made = re.match(rf"\s+(?:the\s+|our\s+)?{re.escape(name)}(?:\s+(?:in|on)\s+[\w-]+)?\s+(\w[\w-]*)",
+                        lowered[m.end():])
+        if m.group(0) == "make" and made and made.group(1) not in (
+                "with", "from", "for", "and", "to", "that", "which", "called", "named", "using", "of"):
+            continue  # "make validator-sync-nlb internet-facing": what it is to be, not a new one
         if re.sub(r"\s+", " ", m.group(0)) in _MAKING_VERBS:
             return True
         following = " ".join(_words(lowered[m.end():])[:4])

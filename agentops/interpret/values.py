@@ -108,7 +108,8 @@ _EXCEEDS = re.compile(r"(?:\babove|\bover|\bexceeds?|\bexceeding|\bmore\s+than|\
 
 def _phrase_numbers(template: str, text: str) -> set[float]:
     """The numbers `text` says in the shape of one of a kind's phrases ("at most {n}")."""
-    pattern = re.escape(template).replace(r"\{n\}", _N).replace(r"\{unit\}", r"[a-z]+")
+    # (the text is lowered: so is the template, "{n} WCUs" as "{n} wcus")
+    pattern = re.escape(template.lower()).replace(r"\{n\}", _N).replace(r"\{unit\}", r"[a-z]+")
     return {_number(m.group(1)) for m in re.finditer(rf"\b{pattern}\b", text)}
 
 
@@ -332,10 +333,12 @@ def _said_literals(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
     regions = _regions(kept, text)  # case kept: image tags and ARNs are case-sensitive
     used = {str(v) for a in kept for v in a.parameters.set_values().values()}
     out = list(kept)
-    for i, action, found in _with_kinds(kept, specs, registry, (ActionType.create, ActionType.update)):
+    for i, action, found in _with_kinds(kept, specs, registry, (ActionType.create, ActionType.update, ActionType.scale)):
         kind = found[0]
+        if action.type == ActionType.scale and (action.changed_keys() or not kind.supports(ActionType.update)):
+            continue  # (a scale that sets nothing may be an update: "move support-desk to <image>")
         params = action.parameters.set_values()
-        fields = _fields(action, kind)
+        fields = _fields(action, kind) if action.type != ActionType.scale else kind.fields_for("update")
         added = {}
         # a value of one key's shape under another key ("to python3.13" written as
         # code=python3.13): under the key whose shape it has (not host or path, whose shape
@@ -391,7 +394,9 @@ def _said_literals(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
                 if params.get(key) != value and not any(w.startswith(f"{key} {value}: ") for w in warnings):
                     warnings.append(f"{key} {value}: written in the command")
                 used.add(value)
-            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added)})
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | added),
+                                               "type": ActionType.update if action.type == ActionType.scale
+                                               else action.type})
     return out
 
 

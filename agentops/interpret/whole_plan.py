@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from agentops.actionplan import Action, ActionType, Parameters
-from agentops.interpret.facts import ENUM_WORDS, CommandFacts
+from agentops.interpret.facts import ENUM_WORDS, CommandFacts, _words
 from agentops.interpret.lookup import _fields, _find, _kind_of, _scale_or_update, stack_said
 from agentops.interpret.relative import resolve_relative
 from agentops.spec import StackSpec
@@ -560,6 +560,128 @@ def _referrers_deleted_first(kept: list[Action], specs: dict[str, StackSpec], re
 _RESTART = re.compile(r"\b(?:restart|bounce|kick(?!\s+off)|recycle)\b")
 
 
+def _the_key_of_the_change_before(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                                  warnings: list[str]) -> list[Action]:
+    """"ttl on status-dns to 120 and mail-spf to 1800" written with the second change setting
+    nothing: a change of nothing whose own part of the command says one number ("mail-spf to
+    1800"), after a change of the same kind that sets one key, sets that key to it."""
+    from agentops.interpret.lookup import _regions
+
+    regions = _regions(kept, facts.text)
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type not in (ActionType.update, ActionType.scale) or action.changed_keys() or i == 0:
+            continue
+        mine, before = _find(action, specs), _find(kept[i - 1], specs)
+        keys = kept[i - 1].changed_keys()
+        if mine is None or before is None or mine[0] != before[0] or len(keys) != 1 or kept[i - 1].relative:
+            continue
+        numbers = re.findall(r"(?<![\w.:/-])(\d+(?:\.\d+)?)(?![\w:/-]|\.\w)", regions[i])
+        key = keys.pop()
+        if len(numbers) != 1 or not re.search(rf"\bto\s+{numbers[0]}\b", regions[i]) or regions[i] == facts.text:
+            continue
+        value = float(numbers[0])
+        warnings.append(f"{key} {numbers[0]} for {action.name!r}: the key of the change said before it")
+        out[i] = action.model_copy(update={"type": kept[i - 1].type, "parameters": Parameters.model_validate(
+            action.parameters.set_values() | {key: int(value) if value.is_integer() else value})})
+    return out
+
+
+def _the_verb_said_of_both(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                          warnings: list[str]) -> list[Action]:
+    """"restart arrivals-api and arrivals-predictor" written with the second as an update that
+    sets nothing, "remove acquirer-mock and its nlb" with the nlb as one: an action that sets
+    nothing (or a restart its kind cannot do), beside the plan's restarts or deletes, is that
+    verb too, where its kind takes it and the command names it (a delete: by its name in full,
+    or as what belongs to one named, in a command that asks to delete)."""
+    from agentops.interpret.targets import said_as_its
+
+    def kind_of(action: Action):
+        found = _find(action, specs) if action.name else None
+        return registry[found[0]] if found is not None and found[0] in registry else None
+
+    def idle(action: Action) -> bool:
+        kind = kind_of(action)
+        return action.type in (ActionType.update, ActionType.scale) and not action.changed_keys() or (
+            action.type == ActionType.restart and kind is not None and not kind.supports(ActionType.restart))
+
+    verbs = {a.type for a in kept if a.type in (ActionType.restart, ActionType.delete) and not idle(a)}
+    if len(verbs) != 1:
+        return kept
+    verb = verbs.pop()
+    out = []
+    for action in kept:
+        kind = kind_of(action)
+        if not idle(action) or action.type == verb or kind is None or not kind.supports(verb):
+            out.append(action)
+            continue
+        said = (facts.destructive and (facts.mentions(action.name, exact=True)
+                                       or said_as_its(action, facts, specs, registry))
+                if verb == ActionType.delete else facts.mentions_loosely(action.name, typos=False))
+        if not said or not _listed_with(action, [a for a in kept if a.type == verb], facts, specs):
+            out.append(action)
+            continue
+        warnings.append(f"read the {action.type.value} of {action.name!r} as a {verb.value}: the command says it "
+                        f"of both, and the {action.type.value} sets nothing")
+        out.append(action.model_copy(update={"type": verb, "parameters": Parameters(), "relative": {}}))
+    return out
+
+
+# what may stand between two objects of one verb ("a and its nlb", "a, b", "the deployment and
+# avl-simulator-nlb", "in staging"): no other verb
+_LIST_WORDS = frozenset({"and", "&", "the", "its", "their", "plus", "also", "too", "in", "on", "from", "of",
+                         "both", "with", "it", "deployment", "deployments", "service", "app"})
+
+
+def _listed_with(action: Action, others: list[Action], facts: CommandFacts, specs: dict[str, StackSpec]) -> bool:
+    """Whether the command says the action's resource in one list with a resource of `others`
+    ("restart a and b", "remove a and its nlb"): between the last word of the other's name
+    and where this one's is said ("its <kind>", its name, or its words), only list words and
+    stack names."""
+    from agentops.spec import STACK_ALIASES
+
+    lowered = facts.text.lower()
+    stacks = set(specs) | set(STACK_ALIASES)
+
+    def spots(name: str) -> list[tuple[int, int]]:
+        said = [name, " ".join(_words(name))]
+        return [m.span() for s in said for m in re.finditer(rf"(?<![\w-]){re.escape(s)}(?![\w-])", lowered)]
+
+    mine = spots(action.name) or [m.span() for m in re.finditer(r"\b(?:its|their)\s+[a-z][\w-]*", lowered)]
+    for other in others:
+        for _, end in spots(other.name):
+            for start, _ in mine:
+                if start < end:
+                    continue
+                between = re.findall(r"[a-z0-9][\w-]*|[^\s\w]", lowered[end:start])
+                if all(t in _LIST_WORDS or t in stacks or t in ",()" for t in between):
+                    return True
+    return False
+
+
+def _listed_clause(rest: str, spec: StackSpec) -> str:
+    """The clause after a verb, to the next comma or full stop, and on over commas that list
+    names ("restart fares-api, fares-worker and validator-sync in staging")."""
+    names = sorted(spec.names(), key=len, reverse=True)
+    parts = re.split(r"(?<=[,])", re.split(r"[.;:!?]", rest, maxsplit=1)[0])
+    clause = parts[0]
+    for part in parts[1:]:
+        # names and what lists them, then the end or where and how ("fares-worker and
+        # validator-sync in staging"); not names that a sentence of their own is about
+        # ("fares-worker and rider-api are fine")
+        rest, listed = part, False
+        while True:
+            rest = re.sub(r"^\s*(?:(?:and|&|the|,)\s*)*", "", rest)
+            name = next((n for n in names if re.match(rf"{re.escape(n)}(?![\w-])", rest)), None)
+            if name is None:
+                break
+            rest, listed = rest[len(name):], True
+        if not listed or not re.match(r"\s*(?:$|in\b|on\b|too\b|as\s+well\b|please\b|pls\b|\(|for\b|now\b)", rest):
+            break
+        clause += part
+    return clause.rstrip(",")
+
+
 def _said_restarts(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
                    warnings: list[str]) -> list[Action]:
     """A restart the command says of a resource that the plan left out ("driver-app-api to
@@ -581,7 +703,7 @@ def _said_restarts(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
     for m in _RESTART.finditer(lowered):
         if _NEGATION.search(" ".join(re.findall(r"\w+", lowered[:m.start()]))[-40:]):
             continue
-        clause = re.split(r"[,.;:!?]", lowered[m.end():], maxsplit=1)[0]
+        clause = _listed_clause(lowered[m.end():], specs[stack])
         said = CommandFacts.of(clause, list(specs))
         # "the fares worker" says fares-worker as written: not also fares-api with its generic
         # last part said otherwise (a loose reading of words that say another name exactly)
@@ -598,4 +720,11 @@ def _said_restarts(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
                                 stack=stack))
     if added:
         warnings.append("added the restart the command says of " + ", ".join(a.name for a in added))
-    return kept + added
+    out = kept + added
+    if added and all(a.type == ActionType.restart for a in out):
+        # restarts alone: in the order the command says them
+        def said_at(action: Action) -> int:
+            found = re.search(rf"(?<![\w-]){re.escape(action.name)}(?![\w-])", lowered)
+            return found.start() if found else len(lowered)
+        out.sort(key=said_at)
+    return out

@@ -90,8 +90,10 @@ class TablesKind(Kind):
     # Chosen only when a command names it (its kind= value): a create that names no kind is
     # one of the long-standing kinds of its resource type.
     needs_kind_word = True
-    phrases = {"read_capacity": ("{n} read capacity units", "{n} RCUs", "read capacity of {n}"),
-               "write_capacity": ("{n} write capacity units", "{n} WCUs", "write capacity of {n}")}
+    phrases = {"read_capacity": ("{n} read capacity units", "{n} RCUs", "{n} RCU", "read capacity of {n}",
+                                 "RCU {n}", "RCUs {n}", "RCU to {n}", "RCUs to {n}", "reads to {n}"),
+               "write_capacity": ("{n} write capacity units", "{n} WCUs", "{n} WCU", "write capacity of {n}",
+                                  "WCU {n}", "WCUs {n}", "WCU to {n}", "WCUs to {n}", "writes to {n}")}
     name = "tables"
     section = "tables"
     model = Table

@@ -36,7 +36,7 @@ COMMON_KINDS: frozenset[str] = frozenset("""
     cloudfront cdn opensearch elasticsearch cognito efs redshift sagemaker
     vpn rabbitmq activemq memorydb neptune documentdb firehose athena emr glue waf acm
     cloudtrail guardduty ses appsync amplify lightsail beanstalk codebuild codepipeline
-    bigquery fsx mongodb mongo cassandra keyspaces timestream kafka zookeeper
+    bigquery fsx mongodb mongo cassandra keyspaces timestream kafka zookeeper stepfunctions sfn
 """.split())
 
 # Phrases whose words alone are ambiguous: matched as a whole.
@@ -46,7 +46,7 @@ COMMON_PHRASES: tuple[tuple[str, ...], ...] = tuple(tuple(p.split()) for p in (
     "kms key", "iam role", "iam roles", "iam policy", "service account",
     "config map", "cron job", "cron jobs", "pod autoscaler", "kubernetes namespace",
     "k8s namespace", "kubernetes ingress", "k8s ingress", "ingress controller",
-    "api gateway", "step functions", "target group", "hosted zone", "dynamodb table",
+    "api gateway", "step functions", "step function", "state machine", "state machines", "target group", "hosted zone", "dynamodb table",
     "dynamodb tables", "ecr repository", "ecr repositories",
     "vpn gateway", "nat gateway", "transit gateway", "internet gateway", "vpc endpoint",
     "vpc peering", "elastic ip", "cloud run", "app engine", "event bus", "service mesh",
