@@ -3719,3 +3719,15 @@ def test_capacity_units_said_by_their_abbreviation(scripted, ferry):
     plan = scripted("scale infrastructure name=tap-dedupe-keys stack=staging kind=table read_capacity=100").interpret(
         "tap-dedupe-keys staging WCU 100", ferry)
     assert plan.actions[0].parameters.set_values().get("write_capacity") == 100
+
+
+def test_a_change_of_an_alert_not_named_is_another_metric_of_what_it_watches(scripted, ferry):
+    plan = scripted("monitor infrastructure name=ops-alb stack=prod metric=connections threshold=500 ; "
+                    "update monitoring name=transit-alb-errors stack=prod threshold=8000").interpret(
+        "connections alarms in prod: ops-alb at 500, transit-alb at 8000", ferry)
+    assert [(a.type.value, a.name, a.parameters.metric) for a in plan.actions] == [
+        ("monitor", "ops-alb", "connections"), ("monitor", "transit-alb", "connections")]
+    # the alert named: its change
+    plan = scripted("update monitoring name=transit-alb-errors stack=prod threshold=150").interpret(
+        "transit-alb-errors in prod: threshold 150", ferry)
+    assert (plan.actions[0].type.value, plan.actions[0].name) == ("update", "transit-alb-errors")

@@ -325,7 +325,8 @@ class CommandFacts:
                 return True
         return False
 
-    def mentions_loosely(self, name: str, typos: bool = True, kind_first: bool = False) -> bool:
+    def mentions_loosely(self, name: str, typos: bool = True, kind_first: bool = False,
+                         typed_wins: bool = True) -> bool:
         """Whether the command names `name` the way people say names: as written (mentions),
         with a part abbreviated in the name and said in full ("billing-svc" as "the billing
         service", "order-db" as "order database"), or without a generic last part that the
@@ -347,8 +348,10 @@ class CommandFacts:
                 word = self.words[start + len(head)]
                 if (self.words[start:start + len(head)] == head and word in said_for_last
                         # ("fares-api" typed as one name is that name, not fares-worker said
-                        # with its generic part as another)
-                        and not re.search(rf"(?<![\w-]){re.escape('-'.join(head + [word]))}(?![\w-])", lowered)):
+                        # with its generic part as another; a new resource's name may still
+                        # be made of it: `typed_wins` False, "ingress for records-api" named
+                        # records-ingress)
+                        and not (typed_wins and re.search(rf"(?<![\w-]){re.escape('-'.join(head + [word]))}(?![\w-])", lowered))):
                     return True
             if kind_first and parts[-1] in KIND_PART_WORDS:
                 # "an hpa for timetable api", "the budget on the parent portal": the kind's

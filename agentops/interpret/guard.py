@@ -91,6 +91,7 @@ from agentops.interpret.whole_plan import (
     _said_restarts,
     _the_verb_said_of_both,
     _the_key_of_the_change_before,
+    _another_metric_of_what_an_alert_watches,
     _referrers_deleted_first,
     _pointed_at,
     ASKS_TO_WATCH,
@@ -409,7 +410,7 @@ def guard(
                 _refuse_target(action, specs, f"the command does not name {action.name!r}")
             else:
                 action = action.model_copy(update={"name": None})
-        elif action.name and action.type == ActionType.create and not facts.mentions_loosely(action.name) \
+        elif action.name and action.type == ActionType.create and not facts.mentions_loosely(action.name, typed_wins=False) \
                 and not _conventional(action.name, facts, name_prefixes):
             action = action.model_copy(update={"name": None})
         elif action.name and action.type == ActionType.create and _a_word_of_a_kind_said(action.name, facts, registry):
@@ -566,6 +567,7 @@ def guard(
     kept = _values_from_words(kept, facts, specs, registry, warnings)
     kept = _pointed_at(kept, facts, specs, registry, warnings)
     kept = _the_key_of_the_change_before(kept, facts, specs, registry, warnings)
+    kept = _another_metric_of_what_an_alert_watches(kept, facts, specs, registry, warnings)
     kept = _the_verb_said_of_both(kept, facts, specs, registry, warnings)
     if not _only_asks(facts.text):  # a question asks for no restart ("is it safe to restart ...?")
         kept = _said_restarts(kept, facts, specs, registry, warnings)

@@ -560,6 +560,43 @@ def _referrers_deleted_first(kept: list[Action], specs: dict[str, StackSpec], re
 _RESTART = re.compile(r"\b(?:restart|bounce|kick(?!\s+off)|recycle)\b")
 
 
+def _another_metric_of_what_an_alert_watches(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
+                                             registry, warnings: list[str]) -> list[Action]:
+    """"connections alarms in prod: ops-alb at 500, transit-alb at 8000" written with the second
+    as a change of transit-alb-errors' threshold: a change of an alert the command does not
+    name, on a metric it does not say, beside a monitor of the metric it does say, is a monitor
+    of what that alert watches (named by the command) on that metric."""
+    monitors = {a.parameters.metric for a in kept if a.type == ActionType.monitor and a.parameters.metric}
+    if len(monitors) != 1:
+        return kept
+    metric = monitors.pop()
+    out = []
+    for action in kept:
+        found = _find(action, specs) if action.type == ActionType.update and action.name else None
+        entry = found[1] if found is not None and found[0] == "alerts" else None
+        watched = getattr(entry, "target", None)
+        said = set(ENUM_WORDS["metric"].get(getattr(entry, "metric", ""), (getattr(entry, "metric", ""),)))
+        if (entry is None or not watched or facts.mentions(action.name, exact=True)
+                or not facts.mentions(watched, exact=True) or said & set(facts.words)
+                or set(action.changed_keys()) - {"threshold"}):
+            out.append(action)
+            continue
+        warnings.append(f"read the change of {action.name!r} as a {metric} alarm on {watched!r}: the command names "
+                        f"{watched!r}, not that {getattr(entry, 'metric', '')} alarm")
+        out.append(action.model_copy(update={
+            "type": ActionType.monitor, "name": watched, "resource": _resource_of(watched, action.stack, specs),
+            "parameters": Parameters.model_validate({"metric": metric} | action.parameters.set_values())}))
+    return out
+
+
+def _resource_of(name: str, stack: str | None, specs: dict[str, StackSpec]):
+    from agentops.actionplan import ResourceType
+    from agentops.spec import SECTIONS
+
+    found = specs[stack].find(name) if stack in specs else None
+    return ResourceType(SECTIONS[found[0]][1]) if found else ResourceType.monitoring
+
+
 def _the_key_of_the_change_before(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
                                   warnings: list[str]) -> list[Action]:
     """"ttl on status-dns to 120 and mail-spf to 1800" written with the second change setting
