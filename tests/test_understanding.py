@@ -1860,10 +1860,10 @@ def test_a_provider_other_than_aws_is_refused(scripted, cinder):
     plan = scripted("create infrastructure name=tournament stack=prod provider=aws kind=cluster count=3").interpret(
         "create an aws eks cluster called tournament in prod with 3 nodes", cinder)
     assert plan.actions[0].parameters.set_values()["provider"] == "aws"
-    # an AWS service said, not AWS itself: no provider (stop 34; every stack runs on AWS)
+    # an AWS service said: provider=aws kept as said
     plan = scripted("create infrastructure name=tournament stack=prod provider=aws kind=cluster count=3").interpret(
         "create an eks cluster called tournament in prod with 3 nodes", cinder)
-    assert "provider" not in plan.actions[0].parameters.set_values()
+    assert plan.actions[0].parameters.set_values()["provider"] == "aws"
 
 
 def test_a_share_of_cpu_is_not_a_size(scripted, cinder):
@@ -3556,13 +3556,6 @@ def test_the_count_said_with_its_noun_over_a_count_of_something_else(scripted, f
                     "scale deployment name=fares-api stack=prod replicas=3").interpret(
         "scale validator-sync to 5 replicas and fares-api to 3 in prod", ferry)
     assert [a.parameters.replicas for a in plan.actions] == [5, 3]
-
-
-def test_aws_said_by_a_service_name_is_no_provider(scripted, ferry):
-    plan = scripted("create infrastructure name=gtfs-validator stack=staging provider=aws kind=instance count=2 "
-                    "instance_type=t3.small").interpret(
-        "spin up 2 t3.small ec2 instances called gtfs-validator in staging", ferry)
-    assert "provider" not in plan.actions[0].parameters.set_values()
 
 
 @pytest.mark.parametrize("command, line, want", [
