@@ -3724,3 +3724,23 @@ def test_a_change_of_an_alert_not_named_is_another_metric_of_what_it_watches(scr
     plan = scripted("update monitoring name=transit-alb-errors stack=prod threshold=150").interpret(
         "transit-alb-errors in prod: threshold 150", ferry)
     assert (plan.actions[0].type.value, plan.actions[0].name) == ("update", "transit-alb-errors")
+
+
+@pytest.mark.parametrize("command, line, want", [
+    # the model's own lines for these commands (ferrydale, a8bdf6f): a made-up value the guard
+    # drops leaves a change of nothing but the amount said
+    ("gtfs-feed-api prod -1", "update deployment name=gtfs-feed-api stack=prod image=gtfs-feed-api/ghcr.io/acme/api:1.9.0",
+     {"replicas": "-1"}),
+    ("give gtfs-zip-export another gig of memory in prod", "update infrastructure name=gtfs-zip-export stack=prod memory_mb=72",
+     {"memory_mb": "+1024"}),
+])
+def test_an_amount_once_made_up_values_are_gone(scripted, ferry, command, line, want):
+    assert scripted(line).interpret(command, ferry).actions[0].relative == want
+
+
+def test_the_key_of_the_change_before_over_a_key_its_kind_does_not_take(scripted, ferry):
+    plan = scripted("update infrastructure name=status-dns kind=dns_record ttl=120 ; "
+                    "update security name=mail-spf stack=prod port=1800").interpret(
+        "ttl on status-dns to 120 and mail-spf to 1800", ferry)
+    assert [(a.name, a.parameters.set_values().get("ttl")) for a in plan.actions] == [("status-dns", 120),
+                                                                                     ("mail-spf", 1800)]

@@ -44,7 +44,7 @@ from agentops.interpret.lookup import (
     _scale_or_update,
     stack_said,
 )
-from agentops.interpret.relative import _add_said_ends, _read_relative, _sizes_to_their_ends, _unsaid_numbers, resolve_relative
+from agentops.interpret.relative import _add_said_ends, _an_amount_for_a_change_of_nothing, _read_relative, _sizes_to_their_ends, _unsaid_numbers, resolve_relative
 from agentops.interpret.targets import (
     _the_one_named_that_takes_it,
     _a_word_of_a_kind_said,
@@ -326,6 +326,9 @@ def guard(
             action = action.model_copy(update={"name": longer})
         action = _read_relative(action, facts, specs, registry)
         action = action.model_copy(update={"parameters": _params(action.parameters, facts, warnings, action.name)})
+        # (again once the values the command does not say are gone: "gtfs-feed-api prod -1"
+        # written with a made-up image is a change of nothing but the amount)
+        action = _an_amount_for_a_change_of_nothing(action, facts, specs, registry)
         action = _on_aws(action)
         if action.name and _is_stack_word(action.name, specs):
             # "delete all production databases": the stack taken for a name, not a target

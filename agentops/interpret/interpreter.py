@@ -12,6 +12,7 @@ from agentops.config import load_config
 from agentops.errors import InterpretError
 from agentops.interpret.facts import CommandFacts, check_command
 from agentops.interpret.guard import compose, guard
+from agentops.interpret.lookup import _kind_of
 from agentops.interpret.named_kinds import (_refuse_unknown_kinds, as_the_kind_for_it, as_the_kind_named,
                                             hold_to_named_kinds, without_unasked_creates)
 from agentops.interpret.whole_plan import without_empty_changes
@@ -110,8 +111,6 @@ def _refuse_what_its_kind_cannot_do(actions: list[Action], specs, registry) -> N
     """InterpretError for an action on an existing resource whose kind does not take it
     ("restart fares-db": a database has no restart), named with what the kind takes: refused
     here, not at the edit, so that no plan is shown that cannot be applied."""
-    from agentops.interpret.lookup import _kind_of
-
     for action in actions:
         if action.type in (ActionType.create, ActionType.monitor, ActionType.show) or not action.name:
             continue

@@ -81,6 +81,17 @@ def stack_said(stack: str) -> str:
 _CLAUSE = re.compile(r"[,;]\s*(?:and\s+|then\s+|plus\s+|also\s+)?|\.\s+|\b(?:and|then|plus|also)\s+")
 
 
+# What stands between names said as one list ("a, b and the c"); a reader adds the words its
+# list may also hold (a stack, "its", the kind's noun)
+LIST_WORDS = frozenset({"and", "&", "+", "plus", "the", ","})
+
+
+def listed_between(text: str, more: frozenset[str] | set[str] = frozenset()) -> bool:
+    """Whether `text` (lowered, what stands between two names) holds nothing but list words
+    and `more`: no verb or clause of its own ("a and b", not "a and restart b")."""
+    return all(t in LIST_WORDS or t in more for t in re.findall(r"[a-z0-9][\w-]*|[^\s\w]", text))
+
+
 def _regions(kept: list[Action], text: str) -> list[str]:
     """Each action's part of the command: from where its name is said to where another
     action's is (the part before the first name goes with it). One action, or names not said:

@@ -160,11 +160,12 @@ def _an_amount_for_a_change_of_nothing(action: Action, facts: CommandFacts, spec
         key, amount = keys[0], number * UNIT_FACTORS[(said, _key_unit(keys[0]))]
     else:
         key, amount = next((k for k in ("replicas", "count") if k in fields), None), number
-        nouns = "|".join(re.escape(n) for n in kind.count_nouns)
-        # the amount alone ("prod -1") or with what the kind counts ("+1 pod")
-        alone = re.search(rf"(?<![\w.])[+-]\s*{_fmt(number)}(?:\s+(?:{nouns or 'x^'})|s?\b)(?!\s*[a-z%])", lowered) \
-            or (nouns and re.search(rf"[+-]?\s*\b{_fmt(number)}\s+(?:more\s+|extra\s+|fewer\s+|less\s+)?(?:{nouns})\b"
-                                    rf"|\b(?:one|an?)\s+(?:more|extra|fewer|less)\s+(?:{nouns}|\w+)", lowered))
+        # ("(?!)" matches nothing: a kind with no count nouns is said by its amount alone)
+        nouns = "|".join(re.escape(n) for n in kind.count_nouns) or "(?!)"
+        # the amount alone ("prod -1") or with what the kind counts ("two more pods")
+        alone = re.search(rf"(?<![\w.])[+-]\s*{_fmt(number)}(?:\s+(?:{nouns})|s?\b)(?!\s*[a-z%])", lowered) \
+            or re.search(rf"[+-]?\s*\b{_fmt(number)}\s+(?:more\s+|extra\s+|fewer\s+|less\s+)?(?:{nouns})\b"
+                         rf"|\b(?:one|an?)\s+(?:more|extra|fewer|less)\s+(?:{nouns}|\w+)", lowered)
         if key is None or not alone:
             return action
     scaled = kind.supports(ActionType.scale) and key in kind.fields_for("scale")

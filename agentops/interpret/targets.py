@@ -10,7 +10,7 @@ import re
 
 from agentops.actionplan import Action, ActionType, Parameters, ResourceType
 from agentops.interpret.facts import GENERIC_PARTS, KIND_PART_WORDS, CommandFacts, _words
-from agentops.interpret.lookup import _candidates, _fields, _is_stack_word, _is_vocabulary, _kind_of
+from agentops.interpret.lookup import _candidates, _fields, _is_stack_word, _is_vocabulary, _kind_of, listed_between
 from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec
 
 
@@ -138,7 +138,6 @@ def _names_as_written(kept: list[Action], facts: CommandFacts, specs: dict[str, 
 
 
 _EACH = re.compile(r"\b(?:each|both|all)\b")
-_LISTED_BETWEEN = re.compile(r"^(?:\s*(?:,|and|&|\+|plus|the)\s*)+$")
 
 
 def _each_named(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
@@ -171,20 +170,19 @@ def _each_named(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
         return found.span() if found else None
 
     spans = {n: at(n) for n in list(acted) + others}
+    chain = sorted((s, n) for n, s in spans.items() if s is not None)
     listed = []
     for name in others:
-        here = spans[name]
-        if here is None:
+        if spans[name] is None:
             continue
         # in one list with a name acted on: nothing but separators between it and its neighbours
-        chain = sorted((s, n) for n, s in spans.items() if s is not None)
         index = [n for _, n in chain].index(name)
         group = {name}
         for step in (-1, 1):
             i = index
             while 0 <= i + step < len(chain):
                 a, b = sorted([chain[i][0], chain[i + step][0]])
-                if not _LISTED_BETWEEN.match(lowered[a[1]:b[0]]):
+                if not listed_between(lowered[a[1]:b[0]]):
                     break
                 i += step
                 group.add(chain[i][1])

@@ -9,9 +9,9 @@ import re
 
 from agentops.actionplan import Action, ActionType, Parameters
 from agentops.interpret.facts import ENUM_WORDS, CommandFacts, _words
-from agentops.interpret.lookup import _fields, _find, _kind_of, _scale_or_update, stack_said
+from agentops.interpret.lookup import _fields, _find, _kind_of, _scale_or_update, listed_between, stack_said
 from agentops.interpret.relative import resolve_relative
-from agentops.spec import StackSpec
+from agentops.spec import STACK_ALIASES, StackSpec
 
 
 def _values_per_stack(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
@@ -607,20 +607,25 @@ def _the_key_of_the_change_before(kept: list[Action], facts: CommandFacts, specs
     regions = _regions(kept, facts.text)
     out = list(kept)
     for i, action in enumerate(kept):
-        if action.type not in (ActionType.update, ActionType.scale) or action.changed_keys() or i == 0:
+        if action.type not in (ActionType.update, ActionType.scale) or i == 0:
             continue
         mine, before = _find(action, specs), _find(kept[i - 1], specs)
         keys = kept[i - 1].changed_keys()
         if mine is None or before is None or mine[0] != before[0] or len(keys) != 1 or kept[i - 1].relative:
             continue
+        takes = {k for t in ("update", "scale") for k in registry[mine[0]].fields_for(t)} if mine[0] in registry else set()
+        if action.changed_keys() & takes:
+            continue  # (a key its kind does not take, "port=1800" on a record, is none said)
         numbers = re.findall(r"(?<![\w.:/-])(\d+(?:\.\d+)?)(?![\w:/-]|\.\w)", regions[i])
         key = keys.pop()
         if len(numbers) != 1 or not re.search(rf"\bto\s+{numbers[0]}\b", regions[i]) or regions[i] == facts.text:
             continue
         value = float(numbers[0])
         warnings.append(f"{key} {numbers[0]} for {action.name!r}: the key of the change said before it")
-        out[i] = action.model_copy(update={"type": kept[i - 1].type, "parameters": Parameters.model_validate(
-            action.parameters.set_values() | {key: int(value) if value.is_integer() else value})})
+        kind_value = {"kind": action.parameters.kind} if action.parameters.kind else {}
+        out[i] = action.model_copy(update={"type": kept[i - 1].type, "resource": kept[i - 1].resource,
+                                           "parameters": Parameters.model_validate(
+                                               kind_value | {key: int(value) if value.is_integer() else value})})
     return out
 
 
@@ -664,10 +669,10 @@ def _the_verb_said_of_both(kept: list[Action], facts: CommandFacts, specs: dict[
     return out
 
 
-# what may stand between two objects of one verb ("a and its nlb", "a, b", "the deployment and
-# avl-simulator-nlb", "in staging"): no other verb
-_LIST_WORDS = frozenset({"and", "&", "the", "its", "their", "plus", "also", "too", "in", "on", "from", "of",
-                         "both", "with", "it", "deployment", "deployments", "service", "app"})
+# what else may stand between two objects of one verb ("a and its nlb", "the deployment and
+# avl-simulator-nlb", "(in staging)"), beside list words and stacks: no other verb
+_OF_A_LIST = frozenset({"its", "their", "also", "too", "in", "on", "from", "of", "both", "with", "it",
+                        "deployment", "deployments", "service", "app", "(", ")"})
 
 
 def _listed_with(action: Action, others: list[Action], facts: CommandFacts, specs: dict[str, StackSpec]) -> bool:
@@ -675,8 +680,6 @@ def _listed_with(action: Action, others: list[Action], facts: CommandFacts, spec
     ("restart a and b", "remove a and its nlb"): between the last word of the other's name
     and where this one's is said ("its <kind>", its name, or its words), only list words and
     stack names."""
-    from agentops.spec import STACK_ALIASES
-
     lowered = facts.text.lower()
     stacks = set(specs) | set(STACK_ALIASES)
 
@@ -690,8 +693,7 @@ def _listed_with(action: Action, others: list[Action], facts: CommandFacts, spec
             for start, _ in mine:
                 if start < end:
                     continue
-                between = re.findall(r"[a-z0-9][\w-]*|[^\s\w]", lowered[end:start])
-                if all(t in _LIST_WORDS or t in stacks or t in ",()" for t in between):
+                if listed_between(lowered[end:start], _OF_A_LIST | stacks):
                     return True
     return False
 
