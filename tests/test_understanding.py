@@ -3744,3 +3744,83 @@ def test_the_key_of_the_change_before_over_a_key_its_kind_does_not_take(scripted
         "ttl on status-dns to 120 and mail-spf to 1800", ferry)
     assert [(a.name, a.parameters.set_values().get("ttl")) for a in plan.actions] == [("status-dns", 120),
                                                                                      ("mail-spf", 1800)]
+
+
+# ---- stop 35: readings from ferrydale's remaining misses (the model's own lines, c66eea7)
+
+@pytest.mark.parametrize("command", ["arrivals-predictor in prd, drop by 2, the backfill is done",
+                                     "drop arrivals-predictor in prod by 2"])
+def test_drop_by_an_amount_is_a_change_not_a_delete(scripted, ferry, command):
+    plan = scripted("delete deployment name=arrivals-predictor stack=prod").interpret(command, ferry)
+    assert [(a.type.value, a.relative) for a in plan.actions] == [("scale", {"replicas": "-2"})]
+    # dropped without an amount: the delete it says
+    plan = scripted("delete deployment name=arrivals-predictor stack=prod").interpret(
+        "drop arrivals-predictor in prod, the backfill is done", ferry)
+    assert [a.type.value for a in plan.actions] == ["delete"]
+
+
+@pytest.mark.parametrize("command, line", [
+    ("support desk +1 pod on prod, fare increase emails are pouring in",
+     "scale deployment name=support-desk stack=prod replicas=+1 ; scale deployment name=fare stack=prod replicas=+8"),
+    ("scale ticketing-web down to 2 in production, traffic dropped since the fare-free week ended",
+     "scale deployment name=ticketing-web stack=prod replicas=2 ; scale deployment name=fare-free stack=prod replicas=2"),
+])
+def test_a_copy_of_a_change_onto_a_word_of_the_reason_is_left_out(scripted, ferry, command, line):
+    plan = scripted(line).interpret(command, ferry)
+    assert len(plan.actions) == 1 and plan.actions[0].name in ("support-desk", "ticketing-web")
+    assert any("nothing of that name is in the stacks" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize("command, line", [
+    # listed with the resource that is there, or with a value of its own: a missing name, refused
+    ("scale ticketing-web and fare-free to 2 in production",
+     "scale deployment name=ticketing-web stack=prod replicas=2 ; scale deployment name=fare-free stack=prod replicas=2"),
+    ("scale ticketing-web to 2 in production, fare-web to 3",
+     "scale deployment name=ticketing-web stack=prod replicas=2 ; scale deployment name=fare-web stack=prod replicas=3"),
+])
+def test_a_missing_name_asked_for_is_still_refused(scripted, ferry, command, line):
+    with pytest.raises(InterpretError, match="no resource of that name"):
+        scripted(line).interpret(command, ferry)
+
+
+def test_a_count_said_with_its_noun_on_a_kind_without_a_range(scripted, ferry):
+    plan = scripted("scale infrastructure name=arrivals-cache stack=prod kind=cache max_size=5").interpret(
+        "arrivals-cache prod to 5 nodes", ferry)
+    assert plan.actions[0].parameters.set_values().get("count") == 5
+    # no noun of what it counts: left out, as before
+    plan = scripted("scale infrastructure name=arrivals-cache stack=prod kind=cache max_size=5").interpret(
+        "arrivals-cache prod max 5", ferry)
+    assert "count" not in plan.actions[0].parameters.set_values()
+
+
+@pytest.mark.parametrize("command, line, metric", [
+    ("switch the arrivals-api-memory alarm in prod to watch cpu at 80 instead",
+     "update monitoring name=arrivals-api-memory stack=prod threshold=80", "cpu"),
+    ("move arrivals-api-memory in prod to cpu", "update monitoring name=arrivals-api-memory stack=prod", "cpu"),
+    # a metric said as context, or the one it watches: no new metric
+    ("arrivals-api-memory alarm in prod: raise to 90, cpu is fine",
+     "update monitoring name=arrivals-api-memory stack=prod threshold=90", None),
+    ("arrivals-api-memory alarm in prod: raise to 90, memory climbs at night",
+     "update monitoring name=arrivals-api-memory stack=prod threshold=90", None),
+])
+def test_an_alert_switched_to_another_metric(scripted, ferry, command, line, metric):
+    assert scripted(line).interpret(command, ferry).actions[0].parameters.metric == metric
+
+
+def test_a_factor_on_a_key_the_kind_has_nowhere_beside_a_change_that_stands(scripted, ferry):
+    plan = scripted("update infrastructure name=telemetry-compaction stack=prod concurrency_policy=Forbid ; "
+                    "scale infrastructure name=telemetry-compaction stack=prod read_capacity=*2").interpret(
+        "telemetry-compaction prd: concurrency policy Forbid, two runs overlapped last night and doubled the "
+        "parquet files", ferry)
+    assert [a.parameters.set_values().get("concurrency_policy") for a in plan.actions] == ["Forbid"]
+    # alone, it is refused: nothing to start from
+    with pytest.raises(InterpretError):
+        scripted("scale infrastructure name=telemetry-compaction stack=prod read_capacity=*2").interpret(
+            "double telemetry-compaction in prod", ferry)
+
+
+def test_a_value_after_an_aside_of_the_stack(scripted, ferry):
+    plan = scripted("update infrastructure name=fare-settlement stack=prod kind=queue visibility_timeout_seconds=300"
+                    ).interpret("visibility timeout on the fare settlement queue (prod) → 10 min, batches take "
+                                "longer than 5 now", ferry)
+    assert plan.actions[0].parameters.set_values().get("visibility_timeout_seconds") == 600

@@ -27,8 +27,9 @@ _NEGATION = re.compile(r"(?:\b(?:not|never|t|dont|cannot|cant|wont|without)|\bno
                        r"(?:\s+\w+)?\s*$")
 
 
-# "drop the formulary-cache to 1 node", "drop it down to two": a lower value, not a delete
-_DROP_TO = re.compile(r"(?:\S+\s+){0,6}?(?:down\s+)?to\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|a\b|an\b)")
+# "drop the formulary-cache to 1 node", "drop it down to two", "drop by 2": a lower value, not
+# a delete
+_DROP_TO = re.compile(r"(?:\S+\s+){0,6}?(?:down\s+)?(?:to|by)\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|a\b|an\b)")
 
 
 DROPPED_TO = re.compile(r"\bdrop\s+" + _DROP_TO.pattern)
@@ -92,7 +93,7 @@ SECTION_NOUN = _SectionNouns()
 _N = r"(\d+|" + "|".join(NUMBER_WORDS) + ")"
 # Words of a change up or down by an amount ("bump it by 2", "reduce retention by 3 days").
 _MORE = r"up|increase[ds]?|raise[ds]?|grow|grows|bump(?:ed)?"
-_LESS = r"down|decrease[ds]?|reduce[ds]?|lower(?:ed)?|shrink"
+_LESS = r"down|decrease[ds]?|reduce[ds]?|lower(?:ed)?|shrink|drop|cut"
 
 
 def _by(verbs: str, amount: str) -> re.Pattern:

@@ -37,11 +37,13 @@ from agentops.interpret.lookup import (
     _exists,
     _fields,
     _find,
+    _fmt,
     _has_size_range,
     _is_stack_word,
     _is_vocabulary,
     _kind_of,
     _scale_or_update,
+    listed_between,
     stack_said,
 )
 from agentops.interpret.relative import _add_said_ends, _an_amount_for_a_change_of_nothing, _read_relative, _sizes_to_their_ends, _unsaid_numbers, resolve_relative
@@ -77,6 +79,7 @@ from agentops.interpret.values import (
     _said_literals,
     _said_as_value,
     _said_metrics,
+    _an_alerts_new_metric,
     _said_units,
     _not_the_old_value,
     _spelt_as_said,
@@ -475,14 +478,17 @@ def guard(
             warnings.append(f"read the {action.type.value} of {action.name!r} as its create: it is not there, "
                             "and the command makes it")
             action = action.model_copy(update={"type": ActionType.create})
-        if (action.type in (ActionType.update, ActionType.scale) and action.name and not action.changed_keys()
+        if (action.type in (ActionType.update, ActionType.scale) and action.name
                 and not _exists(action, specs, created) and not any(s.find(action.name) for s in specs.values())
-                and _another_stands(actions, index, specs)):
+                and _another_stands(actions, index, specs)
+                and (not _changed_as_said(action, facts) or _a_copy_of_a_change_said_once(action, actions, index, facts))):
             # "scale ticketing-web down to 2, traffic dropped since the fare-free week ended"
-            # written with a second scale of "fare-free" that sets nothing: beside a change that
-            # stands, a change of nothing on a name that is nowhere is the model's, left out
-            warnings.append(f"left out the {action.type.value} of {action.name!r}: it sets nothing, and "
-                            "nothing of that name is in the stacks")
+            # written with a second scale of "fare-free" by the same 2, or "support desk +1 pod,
+            # fare increase emails are pouring in" with "fare" +8: beside a change that stands, a
+            # change on a name that is nowhere, which sets nothing the command says of it, is the
+            # model's, left out
+            warnings.append(f"left out the {action.type.value} of {action.name!r}: it sets nothing the command "
+                            "says of it, and nothing of that name is in the stacks")
             continue
         if action.type in TARGETED and (others := _said_alike(action, facts, specs)):
             # "restart the arrivals deployment" with arrivals-api and arrivals-predictor there:
@@ -528,6 +534,16 @@ def guard(
         action = _named_for_its_target(action, specs, registry, warnings)
         action = _said_target(action, facts, specs, registry, created, warnings)
         action = _said_values(action, facts, specs, registry)
+        if (action.relative and not set(action.parameters.set_values()) - {"kind"}
+                and (found := _kind_of(action, specs, registry)) is not None
+                and not set(action.relative) & set(found[0].parameters()) and _another_stands(actions, index, specs)):
+            # "concurrency policy Forbid, two runs overlapped and doubled the parquet files"
+            # written with a second action, read_capacity=*2 on the cron job: a change of
+            # nothing but keys its kind has nowhere, beside an action that stands, is left out
+            warnings.append(f"left out the {action.type.value} of {action.name!r} by "
+                            f"{', '.join(f'{k} {v}' for k, v in action.relative.items())}: {found[0].name} has no "
+                            f"{', '.join(action.relative)}")
+            continue
         action = resolve_relative(action, specs, registry, warnings)
         if action.type == ActionType.create and action.name:
             created[(action.stack, action.name)] = action
@@ -539,6 +555,7 @@ def guard(
     kept = _without_old_values(kept, facts, warnings)
     kept = _keys_by_phrase(kept, facts, specs, registry, warnings)
     kept = _said_metrics(kept, facts, specs, registry, warnings)
+    kept = _an_alerts_new_metric(kept, facts, specs, registry, warnings)
     kept = _not_the_old_value(kept, facts, specs, registry, warnings)
     kept = _utilisation_targets(kept, facts, specs, registry, warnings)
     kept = _said_units(kept, facts, specs, registry, warnings)
@@ -591,7 +608,7 @@ def guard(
             else a for a in kept]
     warnings.extend(f"read the backup of {a.name!r}, which takes none, as the change the command says"
                     for a in kept if (a.name, a.stack) in backups_read and a.type == ActionType.update)
-    kept = [_keys_its_kind_takes(_values_its_kind_takes(a, specs, registry, warnings), specs, registry, warnings)
+    kept = [_keys_its_kind_takes(_values_its_kind_takes(a, specs, registry, warnings), specs, registry, warnings, facts)
             for a in kept]
     kept = [_without_its_targets_cluster(a, kept, specs, registry, facts.text) for a in kept]
     return _without_repeats(kept)
@@ -625,7 +642,8 @@ def _without_its_targets_cluster(action: Action, kept: list[Action], specs: dict
     return action.model_copy(update={"parameters": Parameters.model_validate(params)})
 
 
-def _keys_its_kind_takes(action: Action, specs: dict[str, StackSpec], registry, warnings: list[str]) -> Action:
+def _keys_its_kind_takes(action: Action, specs: dict[str, StackSpec], registry, warnings: list[str],
+                         facts: CommandFacts | None = None) -> Action:
     """A key no action of the action's kind takes ("every 15 minutes" written min_available=15
     on a cron job, beside the schedule read from the words): left out with a warning, after every
     reading that could move it to the key that takes it (_keys_by_phrase, _values_its_kind_takes).
@@ -644,9 +662,29 @@ def _keys_its_kind_takes(action: Action, specs: dict[str, StackSpec], registry, 
     foreign = [k for k in params if k not in takes and k not in IGNORED_KEYS]
     if not foreign:
         return action
+    counted = [k for k in ("count", "replicas") if k in takes]
+    scaled = kind.fields_for("scale") if kind.supports(ActionType.scale) else {}
+    if len(counted) == 2 and scaled.get("count") and scaled.get("count") == scaled.get("replicas"):
+        counted = ["count"]  # (two words for one field: a cache's nodes)
+    counted = [k for k in counted if k not in params]
     for key in foreign:
-        warnings.append(f"{key}={params.pop(key)!r} is not a key of {kind.name}: left out")
+        value = params.pop(key)
+        if (key in _SIZE_KEYS and len(counted) == 1 and isinstance(value, (int, float)) and not isinstance(value, bool)
+                and kind.count_nouns and facts is not None and re.search(
+                    rf"(?<![\w.]){_fmt(float(value))}\s+(?:{'|'.join(re.escape(n) for n in kind.count_nouns)})\b",
+                    facts.text.lower())):
+            # "arrivals-cache prod to 5 nodes" written max_size=5 on a cache, which has no range:
+            # the number said with what the kind counts is its count
+            warnings.append(f"read {key}={value!r} as {counted[0]}: {kind.name} has no {key}, and the command "
+                            f"counts {value!r} of what it counts")
+            params[counted.pop()] = value
+            continue
+        warnings.append(f"{key}={value!r} is not a key of {kind.name}: left out")
     return action.model_copy(update={"parameters": Parameters.model_validate(params)})
+
+
+# the keys of how many, one way or another (a kind with no range takes its count)
+_SIZE_KEYS = frozenset({"count", "replicas", "min_size", "max_size", "desired_size"})
 
 
 def _without_repeats(actions: list[Action]) -> list[Action]:
@@ -963,6 +1001,44 @@ def _another_stands(actions: list[Action], index: int, specs: dict[str, StackSpe
     names = {n for spec in specs.values() for n in spec.names()}
     return any(j != index and a.name and (a.type == ActionType.create or a.name in names or any(
         n.startswith(a.name + "-") for n in names)) for j, a in enumerate(actions))
+
+
+def _changed_as_said(action: Action, facts: CommandFacts) -> set[str]:
+    """The keys the action changes by a value the command says (a relative amount by its
+    number: "+8" where no 8 is said is the model's)."""
+    said = set(action.parameters.set_values()) - {"kind"} - _unsaid_numbers(action.parameters.set_values(), facts)
+    for key, change in action.relative.items():
+        amount = re.fullmatch(r"[+-](\d+(?:\.\d+)?)", change)
+        if amount is None or float(amount.group(1)) in facts.numbers:
+            said.add(key)
+    return said
+
+
+def _a_copy_of_a_change_said_once(action: Action, actions: list[Action], index: int, facts: CommandFacts) -> bool:
+    """Whether another action sets the very same values on a resource the command names before
+    this one, the two names not said as a list ("ticketing-web down to 2, ... since the
+    fare-free week": not "scale a and b to 2"), each number said once: one change, copied."""
+    lowered = facts.text.lower()
+
+    def said_at(name: str) -> tuple[int, int]:
+        found = re.search(rf"(?<![\w-])(?:{re.escape(name)}|{re.escape(name.replace('-', ' '))})(?![\w-])", lowered)
+        return (found.start(), found.end()) if found else (-1, -1)
+
+    mine = said_at(action.name)[0]
+    for j, other in enumerate(actions):
+        if j == index or not other.name or (other.type, other.parameters, other.relative) != (
+                action.type, action.parameters, action.relative):
+            continue
+        theirs, their_end = said_at(other.name)
+        if theirs < 0 or mine < 0 or theirs > mine or listed_between(lowered[their_end:mine]):
+            continue
+        numbers = [float(v) for v in action.parameters.set_values().values() if isinstance(v, (int, float))
+                   and not isinstance(v, bool)]
+        numbers += [float(m.group(1)) for m in (re.fullmatch(r"[+-](\d+(?:\.\d+)?)", v) for v in
+                                                 action.relative.values()) if m]
+        if all(len(re.findall(rf"(?<![\w.]){_fmt(n)}(?![\w.])", lowered)) == 1 for n in numbers):
+            return True
+    return False
 
 
 def _a_delete_asked_and_not_written(facts: CommandFacts, actions: list[Action]) -> bool:

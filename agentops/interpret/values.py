@@ -219,6 +219,31 @@ def _said_metrics(kept: list[Action], facts: CommandFacts, specs: dict[str, Stac
     return out
 
 
+def _an_alerts_new_metric(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                          warnings: list[str]) -> list[Action]:
+    """"switch the arrivals-api-memory alarm in prod to watch cpu at 80 instead" written as a
+    change of the threshold alone: a change of an alert whose metric the plan left out takes the
+    one metric its part of the command says outside the alert's name, where that is not the
+    metric it watches now."""
+    regions = _regions(kept, facts.text)
+    out = list(kept)
+    for i, action, (kind, entry) in _changes_of_what_is_there(kept, specs, registry):
+        params = action.parameters.set_values()
+        if "metric" in params or "metric" not in kind.fields_for("update") or entry is None:
+            continue
+        region = regions[i].lower().replace(action.name or "\0", " ")
+        # (said as what it is to watch: "to watch cpu", "on cpu instead"; not "cpu is fine")
+        said = [m for m, said_as in ENUM_WORDS["metric"].items() if any(re.search(
+            rf"\b(?:watch(?:es|ing)?|track(?:s|ing)?|to|on|onto|use|using)\s+(?:the\s+)?{re.escape(w)}\b"
+            rf"|\b{re.escape(w)}\s+instead\b", region) for w in said_as)]
+        if len(said) != 1 or said[0] == getattr(entry, "metric", None):
+            continue
+        warnings.append(f"metric {said[0]}: said in the command for {action.name!r}, which watches "
+                        f"{getattr(entry, 'metric', None)} now")
+        out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params | {"metric": said[0]})})
+    return out
+
+
 # the words of the metrics a utilisation target is of (an autoscaler scales on cpu or memory)
 _METRIC_OF = {w: m for m in ("cpu", "memory") for w in ENUM_WORDS["metric"][m]}
 _UTILISED = "|".join(_METRIC_OF)
@@ -790,6 +815,8 @@ def _near_quantities(region: str, spans, words: set[str]) -> list[tuple[int, flo
             continue
         for start, end, value, unit in spans:
             between = region[m.end():start] if start >= m.end() else region[end:m.start()]
+            # (an aside without a number is no break: "visibility timeout on the queue (prod) -> 10 min")
+            between = re.sub(r"\([^()\d]{0,24}\)", " ", between)
             if re.search(r"[,;:(.!?]|\band\b", between) or (start < m.end() and end > m.start()):
                 continue
             gap = len(re.findall(r"[a-z0-9]+", between))
