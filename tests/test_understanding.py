@@ -3824,3 +3824,52 @@ def test_a_value_after_an_aside_of_the_stack(scripted, ferry):
                     ).interpret("visibility timeout on the fare settlement queue (prod) → 10 min, batches take "
                                 "longer than 5 now", ferry)
     assert plan.actions[0].parameters.set_values().get("visibility_timeout_seconds") == 600
+
+
+def test_each_create_counted_is_of_the_kind_counted(scripted, ferry):
+    line = ("create infrastructure name=crowding-dlq stack=staging kind=queue retention_seconds=1209600 ; "
+            "create infrastructure name=crowding-jobs stack=staging kind=function timeout_seconds=345600")
+    plan = scripted(line).interpret("two new queues in staging: crowding-dlq keeping messages 14 days and "
+                                    "crowding-jobs keeping them 4 days", ferry)
+    assert [(a.parameters.kind, a.parameters.set_values().get("retention_seconds")) for a in plan.actions] == [
+        ("queue", 1209600), ("queue", 345600)]
+    # a function said too: the plan's function stands as written
+    plan = scripted(line).interpret("new queue crowding-dlq in staging keeping messages 14 days and a lambda "
+                                    "crowding-jobs with a 4 day timeout", ferry)
+    assert [a.parameters.kind for a in plan.actions] == ["queue", "function"]
+
+
+def test_a_create_said_by_kind_and_new_name_and_left_out_is_added(scripted, ferry):
+    command = ("set up the crowding pipeline in dev: queue crowding-jobs (1 day retention), lambda crowding-ingest "
+               "from s3://ferrydale-lambda-artifacts-dev/crowding-ingest/main.zip with python3.12 and handler "
+               "ingest.handler, and an errors alarm on the lambda at 1")
+    plan = scripted("create infrastructure name=crowding-ingest stack=dev kind=function "
+                    "code=s3://ferrydale-lambda-artifacts-dev/crowding-ingest/main.zip handler=ingest.handler "
+                    "runtime=python3.12").interpret(command, ferry)
+    assert [(a.type.value, a.name, a.parameters.kind) for a in plan.actions] == [
+        ("create", "crowding-jobs", "queue"), ("create", "crowding-ingest", "function"),
+        ("monitor", "crowding-ingest", None)]
+    assert plan.actions[0].parameters.set_values()["retention_seconds"] == 86400
+    assert (plan.actions[2].parameters.metric, plan.actions[2].parameters.threshold) == ("errors", 1)
+
+
+@pytest.mark.parametrize("command", [
+    # a place or a reference, a key's value, or a create of that kind already in the plan
+    "new lambda crowding-ingest in dev reading from queue fare-settlement-v2, python3.12, handler ingest.handler",
+    "new lambda crowding-ingest in dev with python3.12, handler ingest.handler, tls secret crowding-tls",
+])
+def test_no_create_added_for_a_name_said_as_a_place_or_a_value(scripted, ferry, command):
+    plan = scripted("create infrastructure name=crowding-ingest stack=dev kind=function runtime=python3.12 "
+                    "handler=ingest.handler").interpret(command, ferry)
+    assert [a.name for a in plan.actions] == ["crowding-ingest"]
+
+
+def test_an_alarm_asked_with_if_and_left_out_is_added(scripted, ferry):
+    plan = scripted("create infrastructure name=crowding-events stack=staging kind=topic").interpret(
+        "new sns topic crowding-events in staging, alarm if delivery errors go over 1", ferry)
+    assert [(a.type.value, a.parameters.metric, a.parameters.threshold) for a in plan.actions] == [
+        ("create", None, None), ("monitor", "errors", 1)]
+    # no alarm asked: none added
+    plan = scripted("create infrastructure name=crowding-events stack=staging kind=topic").interpret(
+        "new sns topic crowding-events in staging, delivery errors went over 1 on the old one", ferry)
+    assert [a.type.value for a in plan.actions] == ["create"]

@@ -14,7 +14,8 @@ from agentops.interpret.facts import CommandFacts, check_command
 from agentops.interpret.guard import compose, guard
 from agentops.interpret.lookup import _kind_of
 from agentops.interpret.named_kinds import (_refuse_unknown_kinds, as_the_kind_for_it, as_the_kind_named,
-                                            hold_to_named_kinds, without_unasked_creates)
+                                            creates_said_and_not_written, hold_to_named_kinds,
+                                            without_unasked_creates)
 from agentops.interpret.whole_plan import without_empty_changes
 from agentops.interpret.writer import ModelPlanWriter, PlanWriter
 from agentops.spec import Workspace
@@ -95,6 +96,7 @@ def read_against_command(actions: list[Action], facts: CommandFacts, specs, regi
     # (read before the guard: its readings of memory, timeouts, ... are the kind's)
     actions = as_the_kind_named(actions, text, registry, names, warnings)
     actions = as_the_kind_for_it(actions, text, specs, registry, names, warnings)
+    actions = creates_said_and_not_written(actions, text, specs, registry, names, warnings)
     written = actions
     actions = guard(actions, facts, specs, default_stack, warnings, name_prefixes, registry)
     # a change written with nothing to set, still empty: left out of a plan of several

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from agentops.actionplan import Action, ActionType, ResourceType
+from agentops.actionplan import Action, ActionType, Parameters, ResourceType
 from agentops.errors import InterpretError
 from agentops.interpret.facts import _words
 from agentops.spec import StackSpec, Workspace
@@ -85,6 +85,47 @@ def hold_to_named_kinds(actions: list[Action], text: str, registry, names: list[
                 hint=f"say the kind plainly ({', '.join(kind.kind_values)})")
 
 
+_COUNTS = {"two": 2, "three": 3, "four": 4, "both": 2, "2": 2, "3": 3, "4": 4}
+
+
+def _creates_counted(text: str, kind) -> int | None:
+    """How many of `kind` the command asks for by count ("two new queues in staging: a ... and
+    b ..."); None where it says no count."""
+    words = "|".join(re.escape(w) for w in sorted({w for w in (*kind.words, *kind.kind_values, kind.noun) if w},
+                                                    key=len, reverse=True))
+    said = re.findall(rf"\b({'|'.join(_COUNTS)})\s+(?:new\s+|more\s+|fresh\s+)?(?:{words})s?\b", text.lower())
+    return _COUNTS[said[0]] if len(said) == 1 else None
+
+
+def _each_as_the_kind_counted(actions: list[Action], creates: list[int], kind, registry,
+                              warnings: list[str]) -> list[Action]:
+    """"two new queues in staging: crowding-dlq keeping messages 14 days and crowding-jobs
+    keeping them 4 days" written with the second as a function: every create the command counts
+    is of the kind it counts; a value that kind does not take is left out (the readings of the
+    words find what the command says of it)."""
+    from agentops.edit import create_kind
+    from agentops.kinds import EditError
+
+    out = list(actions)
+    for i in creates:
+        action = actions[i]
+        values = action.parameters.set_values()
+        try:
+            made = create_kind(action, values, registry)
+        except EditError:
+            made = None
+        if made is kind:
+            continue
+        takes = set(kind.fields_for("create"))
+        foreign = sorted(set(values) - takes - {"kind"})
+        warnings.append(f"read the create of {action.name or 'a new resource'!r} as a {kind.noun}: the command "
+                        f"asks for {len(creates)} of them" + (f" ({', '.join(foreign)} left out)" if foreign else ""))
+        out[i] = action.model_copy(update={"resource": kind.resource_type, "parameters": type(action.parameters)
+                                           .model_validate({k: v for k, v in values.items() if k in takes}
+                                                           | {"kind": kind.kind_values[0]})})
+    return out
+
+
 def _kinds_made(actions: list[Action], registry, by_kind_value: bool = False) -> dict[int, object]:
     """The kind each create of the plan makes, by its index. `by_kind_value`: a create written
     under another resource type than its kind's is of the kind its kind= value names (else it
@@ -160,6 +201,9 @@ def as_the_kind_named(actions: list[Action], text: str, registry, names: list[st
 
     named = kinds_named(text, [k for k in registry if k.interpreted], names)
     creates = [i for i, a in enumerate(actions) if a.type == ActionType.create]
+    if len(named) == 1 and len(creates) > 1 and named[0].kind_values \
+            and _creates_counted(text, named[0]) == len(creates):
+        return _each_as_the_kind_counted(actions, creates, named[0], registry, warnings)
     if len(named) != 1 or len(creates) != 1 or len(actions) != 1 or not named[0].kind_values:
         return actions
     kind, action = named[0], actions[creates[0]]
@@ -176,6 +220,52 @@ def as_the_kind_named(actions: list[Action], text: str, registry, names: list[st
     fixed = action.model_copy(update={"resource": kind.resource_type, "parameters": type(action.parameters)
                                       .model_validate(values | {"kind": kind.kind_values[0]})})
     return [fixed]
+
+
+# words before a kind's word that make the name after it a place or a reference, not a new thing
+_PLACE_WORDS = frozenset({"on", "in", "into", "to", "from", "for", "behind", "via", "of", "with", "under", "onto",
+                          "through", "against", "at", "reads", "uses", "using", "its", "their", "old", "existing",
+                          "current"})
+
+
+def creates_said_and_not_written(actions: list[Action], text: str, specs: dict[str, StackSpec], registry,
+                                 names: list[str], warnings: list[str]) -> list[Action]:
+    """"set up the crowding pipeline in dev: queue crowding-jobs (1 day retention), lambda
+    crowding-ingest ..." written without the queue: in a plan that creates, a new name said
+    right after a kind's word ("queue crowding-jobs", "a topic called crowding-events") that is
+    in no stack and no action is a create of that kind the model left out -- in the stack of
+    the plan's creates (one stack only), with the values the guard reads from its part of the
+    command. Only names of several parts (a plain word after a kind's word is English)."""
+    creates = [a for a in actions if a.type == ActionType.create]
+    stacks = {a.stack for a in creates}
+    if not creates or len(stacks) != 1:
+        return actions
+    taken = {n.lower() for n in names} | {a.name for a in actions if a.name} | {
+        str(v).lower() for a in actions for v in a.parameters.set_values().values()}
+    lowered = text.lower()
+    made = set(_kinds_made(actions, registry, by_kind_value=True).values())
+    keys = {k for kind in registry for k in kind.parameters()}
+    added = []
+    for kind in (k for k in registry if k.interpreted and k.kind_values and k not in made):
+        words = "|".join(re.escape(w.lower()) for w in sorted({*kind.words, *kind.kind_values, kind.noun} - {""},
+                                                               key=len, reverse=True))
+        for m in re.finditer(rf"(?<![\w-])(?:{words})\s+(?:(?:called|named)\s+)?"
+                             r"(?P<name>[a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w./:-])", lowered):
+            name = m.group("name")
+            before = re.findall(r"[a-z0-9]+", lowered[:m.start()])[-1:]
+            if name in taken or any(a.name == name for a in added):
+                continue
+            if before and (before[0] in _PLACE_WORDS or any(
+                    f"{before[0]}_{w}" in keys for w in re.findall(r"[a-z]+", m.group(0)[:m.start("name") - m.start()]))):
+                # "on cluster X", "for the queue X": a place or a reference; "tls secret X": a key's value
+                continue
+            added.append(Action(type=ActionType.create, resource=kind.resource_type, name=name,
+                                stack=next(iter(stacks)), parameters=Parameters(kind=kind.kind_values[0])))
+            warnings.append(f"added the create of {kind.noun} {name!r} the command asks for")
+    if not added:
+        return actions
+    # in the order the command says them
+    return sorted([*actions, *added], key=lambda a: lowered.find(a.name) if a.name and a.name in lowered else len(lowered))
 
 
 def _refuse_unknown_kinds(text: str, workspace: Workspace, specs: dict[str, StackSpec]) -> None:

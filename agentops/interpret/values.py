@@ -811,7 +811,10 @@ def _near_quantities(region: str, spans, words: set[str]) -> list[tuple[int, flo
     found = []
     for m in re.finditer(r"[a-z]+", region):
         w = m.group(0)
-        if not any(w == k or (len(w) >= 3 and _abbreviates(w, k)) for k in words):
+        # (or as asked of something new: "keeping them 4 days" of "keep messages for {n} {unit}";
+        # not "keeps stuff for 14 days", what it does now)
+        if not any(w == k or (len(w) >= 3 and _abbreviates(w, k)) or (len(k) >= 4 and w == k + "ing")
+                   for k in words):
             continue
         for start, end, value, unit in spans:
             between = region[m.end():start] if start >= m.end() else region[end:m.start()]

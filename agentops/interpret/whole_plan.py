@@ -279,9 +279,12 @@ def _unasked_monitors(kept: list[Action], facts: CommandFacts, warnings: list[st
 
 
 # "put an errors alarm on it at 5", "alert on its errors over 10", "a cpu alert on X above 80"
+# "alarm if delivery errors go over 1", "errors alarm on the lambda at 1" (the plan's one target)
 _ALARM_ON = re.compile(
-    r"\b(?:(?P<metric>[a-z0-9]+)\s+(?:alarm|alert)\s+on\s+(?P<what>it|them|[a-z0-9][a-z0-9-]*)"
-    r"|(?:alarm|alert)\s+on\s+(?:its|(?P<owner>[a-z0-9][a-z0-9-]*)'s)\s+(?P<metric2>[a-z0-9]+))"
+    r"\b(?:(?P<metric>[a-z0-9]+)\s+(?:alarm|alert)\s+on\s+(?P<what>it|them|the\s+[a-z]+|[a-z0-9][a-z0-9-]*)"
+    r"|(?:alarm|alert)\s+on\s+(?:its|(?P<owner>[a-z0-9][a-z0-9-]*)'s)\s+(?P<metric2>[a-z0-9]+)"
+    r"|(?:alarm|alert|page|ping|notify|tell)\w*\s+(?:me\s+|us\s+|on-?call\s+)?(?:if|when|whenever|once)\s+"
+    r"(?:its\s+|the\s+)?(?:[a-z]+\s+)?(?P<metric3>[a-z0-9]+)\s+(?:go|goes|get|gets|is|are)(?=\s+(?:over|above|past)))"
     r"\s+(?:(?:at|over|above|past|>)\s*|when\s+(?:it\s+)?(?:goes|is|gets)\s+(?:over|above)\s+)"
     r"(?P<n>\d+(?:\.\d+)?)\s*%?(?![\w.])")
 
@@ -299,11 +302,18 @@ def _alarms_asked_for(kept: list[Action], facts: CommandFacts, specs: dict[str, 
     added = []
     for m in _ALARM_ON.finditer(facts.text.lower()):
         what = m.group("what") or m.group("owner")
-        metric_word = m.group("metric") or m.group("metric2")
-        if what in (None, "it", "them"):
-            if len(targets) != 1:
+        metric_word = m.group("metric") or m.group("metric2") or m.group("metric3")
+        if what in (None, "it", "them") or what.startswith("the "):
+            fitting = targets
+            if what and what.startswith("the ") and len(targets) > 1:
+                # "an errors alarm on the lambda": the one target of the kind said
+                word = what[4:]
+                fitting = [t for t in targets if (found := _kind_of(next(a for a in kept if (a.name, a.stack) == t),
+                                                                    specs, registry))
+                           and word in {w.lower() for w in (*found[0].words, *found[0].kind_values, found[0].noun) if w}]
+            if len(fitting) != 1:
                 continue
-            name, stack = targets[0]
+            name, stack = fitting[0]
         else:
             name, stack = what, next((s for n, s in targets if n == what), None)
             if stack is None:
