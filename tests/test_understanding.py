@@ -5,6 +5,7 @@ test pins the deterministic code around it; the edits are applied to real specs.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -3768,7 +3769,7 @@ def test_drop_by_an_amount_is_a_change_not_a_delete(scripted, ferry, command):
 def test_a_copy_of_a_change_onto_a_word_of_the_reason_is_left_out(scripted, ferry, command, line):
     plan = scripted(line).interpret(command, ferry)
     assert len(plan.actions) == 1 and plan.actions[0].name in ("support-desk", "ticketing-web")
-    assert any("nothing of that name is in the stacks" in w for w in plan.warnings)
+    assert any(re.search(r"left out the scale of 'fare(-free)?'", w) for w in plan.warnings)
 
 
 @pytest.mark.parametrize("command, line", [
@@ -3873,3 +3874,81 @@ def test_an_alarm_asked_with_if_and_left_out_is_added(scripted, ferry):
     plan = scripted("create infrastructure name=crowding-events stack=staging kind=topic").interpret(
         "new sns topic crowding-events in staging, delivery errors went over 1 on the old one", ferry)
     assert [a.type.value for a in plan.actions] == ["create"]
+
+
+# ---- stop 35: hollowmere (a seventeenth set written apart; its misses after its first run)
+
+@pytest.fixture
+def hollow(tmp_path) -> Workspace:
+    return _written_repo(tmp_path, "hollowmere")
+
+
+@pytest.mark.parametrize("command, line", [
+    ("rollout restart crew-dispatch-sync in prod pls, it's stuck on a stale token from the WFM side",
+     "restart deployment name=crew-dispatch-sync stack=prod"),
+    ("bounce the outage map api on staging", "restart deployment name=outage-map stack=staging"),
+])
+def test_no_restart_added_of_a_name_said_only_as_the_start_of_a_longer_one(scripted, hollow, command, line):
+    plan = scripted(line).interpret(command, hollow)
+    assert len(plan.actions) == 1 and plan.actions[0].name in ("crew-dispatch-sync", "outage-map-api")
+    # both said: both restarted
+    plan = scripted("restart deployment name=outage-map stack=staging").interpret(
+        "restart outage-map-api and outage-map on staging", hollow)
+    assert sorted(a.name for a in plan.actions) == ["outage-map", "outage-map-api"]
+
+
+@pytest.mark.parametrize("command, line", [
+    ("outage-map-api-hpa in prod should scale on cpu at 50%, 60 reacts too late when the storm hits",
+     "scale infrastructure name=outage-map-api-hpa stack=prod metric=cpu threshold=50 ; "
+     "scale deployment name=storm stack=prod replicas=60"),
+    ("double outage-sms-notifier reserved concurrency in prod, storm texts are throttling",
+     "scale infrastructure name=outage-sms-notifier stack=prod kind=function ; "
+     "scale deployment name=storm stack=prod replicas=*2"),
+])
+def test_the_first_part_of_a_name_in_the_reason_with_values_said_before_it(scripted, hollow, command, line):
+    plan = scripted(line).interpret(command, hollow)
+    assert "storm" not in [a.name for a in plan.actions] and len(plan.actions) == 1
+    # a value said after it: it may mean storm-drill; refused, never dropped
+    with pytest.raises(InterpretError, match="storm"):
+        scripted("scale deployment name=outage-map-api stack=prod replicas=3 ; "
+                 "scale deployment name=storm stack=prod replicas=2").interpret(
+            "scale outage-map-api to 3 in prod and storm to 2", hollow)
+
+
+@pytest.mark.parametrize("command, line", [
+    ("back up outage-photos in prod, the claims team keeps asking for photos from 2 years ago",
+     "backup storage name=outage-photos stack=prod ; update infrastructure name=claims kind=dns_record"),
+    ("tariff-cache in production -> cache.r6g.large, rate engine is evicting like crazy",
+     "update infrastructure name=tariff-cache stack=prod instance_type=cache.r6g.large ; "
+     "update infrastructure name=ev-charge-api stack=prod kind=cache engine=redis"),
+])
+def test_a_made_up_change_beside_one_that_stands_is_left_out(scripted, hollow, command, line):
+    plan = scripted(line).interpret(command, hollow)
+    assert [a.name for a in plan.actions] in (["outage-photos"], ["tariff-cache"])
+
+
+def test_a_short_name_is_said_as_itself_and_a_name_inside_another_is_not_said(hollow):
+    facts = CommandFacts.of("rate engine is evicting like crazy", ["prod"])
+    assert not facts.mentions_loosely("ev")
+    assert CommandFacts.of("the ev namespace", ["prod"]).mentions_loosely("ev")
+
+
+@pytest.mark.parametrize("command, line, key, want", [
+    ("give the scada historian VMs in prod 1500 GB root volumes",
+     "update infrastructure name=historian stack=prod kind=instance count=1500", "storage_gb", 1500),
+    ("bill-pdf-render in prod to 3Gi memory, the new statement template has the usage graph",
+     "update infrastructure name=bill-pdf-render stack=prod kind=function memory_mb=3", "memory_mb", 3072),
+    ("outage-reports-queue in production should hold messages for 3 days, we lost reports during the last CIS outage",
+     "update infrastructure name=outre-reports-queue stack=prod kind=queue retention_seconds=36500",
+     "retention_seconds", 259200),
+    ("in prod make outage-reports-queue keep messages 2 days with a 90 second visibility timeout",
+     "update infrastructure name=outage-reports-queue stack=prod kind=queue retention_seconds=90 "
+     "visibility_timeout_seconds=90", "retention_seconds", 172800),
+    ("sqs queue crew-jobs in prod with a 2 minute visibility timeout, and a latency alarm on it at 120",
+     "create infrastructure name=crew-jobs stack=prod kind=queue visibility_timeout_seconds=300 ; "
+     "monitor infrastructure name=crew-jobs stack=prod metric=latency threshold=120", "visibility_timeout_seconds", 120),
+    ("the portal alb errors alarm in staging is useless at 250, set it to 50",
+     "update monitoring name=portal-alb stack=staging threshold=250", "threshold", 50),
+])
+def test_values_said_with_their_units_and_words(scripted, hollow, command, line, key, want):
+    assert scripted(line).interpret(command, hollow).actions[0].parameters.set_values().get(key) == want

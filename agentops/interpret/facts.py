@@ -335,7 +335,8 @@ class CommandFacts:
         if self.mentions(name, exact=not typos):
             return True
         parts = _words(name)
-        for start in range(len(self.words)):
+        # (a name of one short part, "ev", is said as itself: not as the start of "evicting")
+        for start in range(len(self.words) if len(parts) > 1 or len(parts[0]) > 2 else 0):
             if self._says_parts(parts, start):
                 return True
         if len(parts) >= 2 and (parts[-1] in GENERIC_PARTS or parts[-1] in KIND_PART_WORDS):
@@ -490,9 +491,9 @@ _UNIT_WORDS = {
     "s": ("s", "sec", "secs", "second", "seconds"), "m": ("min", "mins", "minute", "minutes"),
     "h": ("h", "hr", "hrs", "hour", "hours"), "d": ("d", "day", "days"),
     "w": ("wk", "wks", "week", "weeks"), "y": ("yr", "yrs", "year", "years"),
-    "mb": ("mb", "mib", "megabytes", "meg", "megs"),
-    "gb": ("g", "gb", "gib", "gigabyte", "gigabytes", "gig", "gigs"),
-    "tb": ("tb", "tib", "terabyte", "tera", "teras", "terabytes"),
+    "mb": ("mb", "mib", "mi", "megabytes", "meg", "megs"),
+    "gb": ("g", "gb", "gib", "gi", "gigabyte", "gigabytes", "gig", "gigs"),
+    "tb": ("tb", "tib", "ti", "terabyte", "tera", "teras", "terabytes"),
 }
 # Which units convert into one another: a key in seconds takes a time said in any unit.
 _DIMENSION = {**{u: "time" for u in ("ms", "s", "m", "h", "d", "w", "y")},

@@ -79,6 +79,7 @@ from agentops.interpret.values import (
     _said_literals,
     _said_as_value,
     _said_metrics,
+    _not_the_value_it_has,
     _an_alerts_new_metric,
     _said_units,
     _not_the_old_value,
@@ -381,7 +382,8 @@ def guard(
                 if meant != action.name:
                     warnings.append(f"read {action.name!r} as {meant!r}: the command names it, not {action.name!r}")
                 action = action.model_copy(update={"name": meant})
-            elif a_word and _another_stands(actions, index, specs) and not _first_part_of_a_name(action.name, specs):
+            elif a_word and _another_stands(actions, index, specs) and (
+                    not _first_part_of_a_name(action.name, specs) or _nothing_said_after(action, facts)):
                 # "season 4 launches thursday ... bump the matchmaker by 4" written with a scale
                 # of "season" beside the matchmaker's: in a plan of several actions, a plain
                 # word of the sentence that names nothing is left out, by name, and the rest
@@ -409,6 +411,14 @@ def guard(
                 # names, is the model running on; left out, by name
                 warnings.append(f"left out the {action.type.value} of {action.name!r}: the command does not "
                                 "name it; the same change of the one it names stands")
+                continue
+            elif action.type in (ActionType.update, ActionType.scale) and _another_stands(actions, index, specs) \
+                    and not _says_any_value(action, facts):
+                # "tariff-cache -> cache.r6g.large, rate engine is evicting like crazy" written with
+                # a change of ev-charge-api, engine=redis: a change the command neither names nor
+                # says a value of, beside an action that stands, is the model running on; left out
+                warnings.append(f"left out the {action.type.value} of {action.name!r}: the command names it "
+                                "nowhere and says none of what it sets")
                 continue
             elif action.type in TARGETED:
                 # The model named a resource the command never names (copied from an example,
@@ -553,6 +563,7 @@ def guard(
     kept = _ordinal_sizes(kept, facts, specs, registry, warnings)
     kept = _creates_of_what_is_there(kept, facts, specs, registry, warnings)
     kept = _without_old_values(kept, facts, warnings)
+    kept = _not_the_value_it_has(kept, facts, specs, registry, warnings)
     kept = _keys_by_phrase(kept, facts, specs, registry, warnings)
     kept = _said_metrics(kept, facts, specs, registry, warnings)
     kept = _an_alerts_new_metric(kept, facts, specs, registry, warnings)
@@ -1001,6 +1012,46 @@ def _another_stands(actions: list[Action], index: int, specs: dict[str, StackSpe
     names = {n for spec in specs.values() for n in spec.names()}
     return any(j != index and a.name and (a.type == ActionType.create or a.name in names or any(
         n.startswith(a.name + "-") for n in names)) for j, a in enumerate(actions))
+
+
+def _nothing_said_after(action: Action, facts: CommandFacts) -> bool:
+    """Whether the change sets something and the command says none of its values after the
+    word taken for its target ("60 reacts too late when the storm hits", "double X, storm
+    texts are throttling": the storm-drill job's first part, a word of the reason): its values
+    are another's. Not "restart matchmaker and lobby" (nothing set), nor "... and lobby to 2"."""
+    lowered = facts.text.lower()
+    at = re.search(rf"(?<![\w-]){re.escape(action.name)}(?![\w-])", lowered)
+    if at is None or not action.changed_keys():
+        return False
+    after = lowered[at.end():]
+    values = {k: v for k, v in action.parameters.set_values().items() if k != "kind"}
+    if any(isinstance(v, (str, list, bool)) and (isinstance(v, bool) or any(
+            str(item).lower() in after for item in (v if isinstance(v, list) else [v]))) for v in values.values()):
+        return False  # (a word or a flag: said after it, or a flag, whose saying is not placed)
+    numbers = [float(v) for v in values.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    for change in action.relative.values():
+        if change[:1] in "*/":
+            if re.search(r"\b(?:double[ds]?|twice|triple[ds]?|halve[ds]?|half|x\d|\d+x)\b", after):
+                return False
+            continue
+        amount = re.search(r"\d+(?:\.\d+)?", change)
+        if amount:
+            numbers.append(float(amount.group(0)))
+    return not any(float(n) in CommandFacts.of(after, list(facts.stacks)).numbers for n in numbers)
+
+
+def _says_any_value(action: Action, facts: CommandFacts) -> bool:
+    """Whether the command says any value the change sets (a relative amount by its number, a
+    factor by its word)."""
+    lowered = facts.text.lower()
+    squeezed = re.sub(r"[^a-z0-9]", "", lowered)
+    if any(_said(k, v, facts, lowered, squeezed) for k, v in action.parameters.set_values().items() if k != "kind"):
+        return True
+    for change in action.relative.values():
+        amount = re.search(r"\d+(?:\.\d+)?", change)
+        if change[:1] in "*/" or (amount and float(amount.group(0)) in facts.numbers):
+            return True
+    return False
 
 
 def _changed_as_said(action: Action, facts: CommandFacts) -> set[str]:

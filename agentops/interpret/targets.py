@@ -210,15 +210,35 @@ def _named_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
     said = [n for n in names
             if (facts.mentions(n, exact=True) if action.type == ActionType.delete
                 else facts.mentions_loosely(n, typos=False, kind_first=True))]
-    # "web" inside "web-ingress": the longer name said is the one meant
-    said = [n for n in said if not any(o != n and n in _words(o.replace("-", " ")) and o in said
+    # "web" inside "web-ingress", "outage-map" inside "outage-map-api": the longer name said is
+    # the one meant, where the shorter is said only as its part
+    said = [n for n in said if not any(o != n and (n in _words(o.replace("-", " ")) or _only_inside(n, o, facts))
                                        for o in said)]
+    # ("the claims team ... outage-photos": the namespace outage is said only as the start of
+    # another resource's name, of whatever kind)
+    everywhere = {n for spec in specs.values() for n in spec.names()}
+    said = [n for n in said if not any(o != n and _only_inside(n, o, facts) and facts.mentions(o, exact=True)
+                                       for o in everywhere)]
     if len(said) > 1 and others and action.type != ActionType.monitor:
         # (an alarm is often on what another action of the plan changes or makes)
         said = [n for n in said if n not in others]
     if not said and action.type != ActionType.delete:
         return _record_named_by_host(action, facts, specs, created)
     return said[0] if len(said) == 1 else None
+
+
+def _only_inside(short: str, long: str, facts: CommandFacts) -> bool:
+    """Whether `short`'s words run inside `long`'s and every time the command says them in a
+    row, they begin or continue a saying of `long` ("outage map api" says outage-map-api, and
+    outage-map only as its start)."""
+    parts, whole = _words(short), _words(long)
+    at = next((i for i in range(len(whole) - len(parts) + 1) if whole[i:i + len(parts)] == parts), None)
+    if at is None or len(parts) >= len(whole):
+        return False
+    words = facts.words
+    said = [i for i in range(len(words)) if words[i:i + len(parts)] == parts]
+    return bool(said) and all(words[i - at:i - at + len(whole)] == whole for i in said if i >= at) \
+        and all(i >= at for i in said)
 
 
 def _record_named_by_host(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],

@@ -321,6 +321,40 @@ def _without_old_values(kept: list[Action], facts: CommandFacts, warnings: list[
     return out
 
 
+def _not_the_value_it_has(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                          warnings: list[str]) -> list[Action]:
+    """"the portal alb errors alarm is useless at 250, set it to 50" written threshold=250, the
+    value it has now: a change to what is there is none; the one other number its part of the
+    command says as a value to go to ("to 50", "-> 50", "at 50") is meant."""
+    regions = _regions(kept, facts.text)
+    out = list(kept)
+    for i, action, (kind, entry) in _changes_of_what_is_there(kept, specs, registry):
+        fields = {**kind.fields_for("update"), **kind.fields_for(action.type.value)}
+        params = action.parameters.set_values()
+        for key, value in list(params.items()):
+            if key in action.relative or not isinstance(value, (int, float)) or isinstance(value, bool) \
+                    or _key_unit(key):
+                continue  # (a key with a unit is read from its quantities, _said_units)
+            current = next((getattr(entry, f, None) for f in (fields.get(key) or "").split("|")
+                            if getattr(entry, f, None) is not None), None)
+            if not isinstance(current, (int, float)) or isinstance(current, bool) or float(current) != float(value):
+                continue
+            goes_to = {float(m.group(1)) for m in re.finditer(
+                r"(?:\bto|\bat|->|→|=|\bbe)\s+(\d+(?:\.\d+)?)(?![\w.%])"
+                r"(?!\s*(?:ms|s|secs?|seconds?|mins?|minutes?|h|hrs?|hours?|d|days?|[gmt]i?b|[gmt]i|gigs?|megs?)\b)",
+                regions[i].lower())}
+            goes_to.discard(float(value))
+            if len(goes_to) != 1:
+                continue
+            params[key] = goes_to.pop()
+            if isinstance(value, int):
+                params[key] = int(params[key])
+            warnings.append(f"{key} {_fmt(float(params[key]))}, not {_fmt(float(value))}: {action.name} has "
+                            f"{_fmt(float(value))} now, and the command says to go to {_fmt(float(params[key]))}")
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
+    return out
+
+
 # Values a command writes out whose shape says which key they are: an image reference, an AMI,
 # a code archive, a Lambda runtime, a certificate ARN.
 _LITERAL_SHAPES = {
@@ -919,8 +953,12 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
         changes = {k: u for k in {**kind.fields_for("update"), **_fields(action, kind)} if (u := _key_unit(k))}
         for key in [k for k in params if k in _INT_KEYS and not _key_unit(k) and k not in action.relative]:
             value = params[key]
-            if not isinstance(value, (int, float)) or isinstance(value, bool) or re.search(
-                    rf"(?<![\w.]){re.escape(_fmt(float(value)))}(?![\w.])", region):
+            if not isinstance(value, (int, float)) or isinstance(value, bool):
+                continue
+            # (said bare anywhere, "3 boxes", it may be a count; "1500 GB root volumes" is not)
+            with_a_unit = {start for start, _, v, u in spans if v == float(value) and u in _DIMENSION}
+            if any(m.start() not in with_a_unit for m in re.finditer(
+                    rf"(?<![\w.]){re.escape(_fmt(float(value)))}(?![\w.])", region)):
                 continue
             with_unit = {u for _, _, v, u in spans if v == float(value) and u in _DIMENSION}
             free = [k for k, u in changes.items() if k not in params and k != "threshold"
@@ -951,8 +989,11 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
                 continue
 
             def says(k: str) -> bool:
+                # (the nearest quantity to the key's words: "keep messages 2 days with a 90 second
+                # visibility timeout" says 2 days of retention, not 90 seconds)
+                near = _near_quantities(region, spans, _key_words(kind, k, list(units)))
                 return any(v == float(value) or v * UNIT_FACTORS.get((u, units[k]), 0) == float(value)
-                           for _, v, u in _near_quantities(region, spans, _key_words(kind, k, list(units))))
+                           for gap, v, u in near if gap == near[0][0])
 
             if says(key):
                 continue
@@ -960,6 +1001,16 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
                      and _DIMENSION.get(units[k]) == _DIMENSION.get(units[key]) and says(k)]
             if len(other) == 1:
                 params[other[0]] = params.pop(key)
+                changed = True
+                continue
+            # "keep messages 2 days with a 90 second visibility timeout" written retention=90
+            # too: the quantity said next to this key's words, in its unit
+            near = [(v, u) for _, v, u in _near_quantities(region, spans, _key_words(kind, key, list(units)))
+                    if UNIT_FACTORS.get((u, units[key]))]
+            if near and (len(near) == 1 or near[0] != near[1]):
+                params[key] = int(near[0][0] * UNIT_FACTORS[(near[0][1], units[key])])
+                warnings.append(f"{key} {params[key]}: {_fmt(near[0][0])} {_UNIT_WORDS[near[0][1]][-1]} said "
+                                f"with its words, not {_fmt(float(value))}")
                 changed = True
         relative = dict(action.relative)
         region_words = set(re.findall(r"[a-z]+", region))
@@ -1049,7 +1100,11 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
         if action.type == ActionType.monitor or not alarmed:
             continue
         params = action.parameters.set_values()
-        taken = [k for k, v in params.items() if _key_unit(k) and v in alarmed]
+        # (not a value said in another unit: "a 2 minute visibility timeout, and a latency alarm
+        # on it at 120" -- 120 seconds, said as 2 minutes, is the queue's)
+        taken = [k for k, v in params.items() if _key_unit(k) and v in alarmed and not (float(v) in facts.numbers and any(
+            n != float(v) and abs(n * UNIT_FACTORS.get((u, _key_unit(k)), 0) - float(v)) < 1e-6
+            for n, u in facts.quantities))]
         if taken:
             for key in taken:
                 warnings.append(f"{key} dropped: the command says {params.pop(key)} for the alarm")

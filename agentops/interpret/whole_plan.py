@@ -11,6 +11,7 @@ from agentops.actionplan import Action, ActionType, Parameters
 from agentops.interpret.facts import ENUM_WORDS, CommandFacts, _words
 from agentops.interpret.lookup import _fields, _find, _kind_of, _scale_or_update, listed_between, stack_said
 from agentops.interpret.relative import resolve_relative
+from agentops.interpret.targets import _longer_name_said
 from agentops.spec import STACK_ALIASES, StackSpec
 
 
@@ -764,9 +765,14 @@ def _said_restarts(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
                 continue
             if name.split("-")[0] in exact and not said.mentions(name, exact=True):
                 continue
+            restart = Action(type=ActionType.restart, resource=ResourceType(SECTIONS[section][1]), name=name,
+                             stack=stack)
+            if _longer_name_said(restart, said, specs):
+                # "restart crew-dispatch-sync", "bounce the outage map api": crew-dispatch and
+                # outage-map are said only as the start of the longer name
+                continue
             acted.add(name)
-            added.append(Action(type=ActionType.restart, resource=ResourceType(SECTIONS[section][1]), name=name,
-                                stack=stack))
+            added.append(restart)
     if added:
         warnings.append("added the restart the command says of " + ", ".join(a.name for a in added))
     out = kept + added

@@ -49,7 +49,7 @@ class QueuesKind(Kind):
     needs_kind_word = True
     phrases = {"retention_seconds": ("keep messages for {n} {unit}", "retain messages {n} {unit}",
                                      "{n} {unit} of retention", "message retention {n} {unit}",
-                                     "messages stick {n} {unit}"),
+                                     "messages stick {n} {unit}", "hold messages for {n} {unit}"),
                "visibility_timeout_seconds": ("visibility timeout of {n} {unit}",
                                               "hide messages for {n} {unit} while processing")}
     name = "queues"
