@@ -3952,3 +3952,43 @@ def test_a_short_name_is_said_as_itself_and_a_name_inside_another_is_not_said(ho
 ])
 def test_values_said_with_their_units_and_words(scripted, hollow, command, line, key, want):
     assert scripted(line).interpret(command, hollow).actions[0].parameters.set_values().get(key) == want
+
+
+def test_a_create_named_as_the_cluster_it_goes_on(scripted, hollow):
+    plan = scripted("create infrastructure name=core-eks stack=prod kind=configmap key=TILE_CACHE_TTL value=3600"
+                    ).interpret("configmap gis-config on core-eks in prod with TILE_CACHE_TTL=3600", hollow)
+    assert [(a.name, a.parameters.set_values().get("cluster")) for a in plan.actions] == [("gis-config", "core-eks")]
+    # the repeat of a create said once, under the cluster's name, goes too
+    plan = scripted("create infrastructure name=gis stack=staging kind=namespace cluster=core-eks owner=gis-team ; "
+                    "create infrastructure name=gis-config stack=staging kind=configmap cluster=core-eks "
+                    "key=TILE_SOURCE value=esri ; create infrastructure name=core-eks stack=staging kind=configmap "
+                    "key=TILE_SOURCE value=esri").interpret(
+        "create namespace gis on core-eks in staging owned by gis-team, and a config map gis-config on core-eks "
+        "with TILE_SOURCE=esri", hollow)
+    assert [a.name for a in plan.actions] == ["gis", "gis-config"]
+
+
+def test_a_delete_sets_nothing(scripted, hollow):
+    plan = scripted("delete infrastructure name=portal-bff-hpa stack=dev kind=autoscaler min_size=1 max_size=1"
+                    ).interpret("delete portal-bff-hpa in dev, one pod is plenty", hollow)
+    assert [(a.type.value, set(a.parameters.set_values()) - {"kind"}) for a in plan.actions] == [("delete", set())]
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("drop a replica from ev-charge-ocpp on staging", "scale deployment name=ev-charge-ocpp stack=staging",
+     ("scale", {"replicas": "-1"})),
+    # written as a delete: a drop of one of what it counts is no delete of it
+    ("drop a replica from ev-charge-ocpp on staging", "delete deployment name=ev-charge-ocpp stack=staging",
+     ("scale", {"replicas": "-1"})),
+    ("meter-ingest-hpa min one lower in staging",
+     "scale infrastructure name=meter-ingest-hpa stack=staging kind=autoscaler min_size=1", ("scale", {"min_size": "-1"})),
+])
+def test_one_fewer_said_in_words(scripted, hollow, command, line, want):
+    action = scripted(line).interpret(command, hollow).actions[0]
+    assert (action.type.value, action.relative) == want
+
+
+def test_a_delete_said_of_the_whole_is_still_a_delete(scripted, hollow):
+    plan = scripted("delete deployment name=ev-charge-ocpp stack=staging").interpret(
+        "remove ev-charge-ocpp from staging, two replicas were never enough anyway", hollow)
+    assert [a.type.value for a in plan.actions] == ["delete"]

@@ -32,7 +32,11 @@ _NEGATION = re.compile(r"(?:\b(?:not|never|t|dont|cannot|cant|wont|without)|\bno
 _DROP_TO = re.compile(r"(?:\S+\s+){0,6}?(?:down\s+)?(?:to|by)\s+(?:\d|one|two|three|four|five|six|seven|eight|nine|ten|a\b|an\b)")
 
 
-DROPPED_TO = re.compile(r"\bdrop\s+" + _DROP_TO.pattern)
+_SOME_OF_WHAT_IT_COUNTS = re.compile(
+    r"(?:an?|one|two|three|four|five|\d+)\s+(?:more\s+)?(?:replicas?|nodes?|pods?|instances?|boxes|box|servers?"
+    r"|workers?|hosts?|machines?|vms?|containers?)\b(?!\s+(?:group|pool|type))")
+DROPPED_TO = re.compile(r"\bdrop\s+" + _DROP_TO.pattern
+                        + r"|\b(?:drop|remove|cut|lose|terminate)\s+" + _SOME_OF_WHAT_IT_COUNTS.pattern)
 
 
 def _asks_to_delete(words: list[str], lowered: str) -> bool:
@@ -40,7 +44,9 @@ def _asks_to_delete(words: list[str], lowered: str) -> bool:
     (DELETE_WORDS, DELETE_PHRASES, DELETE_SAID) that no negation right before it takes back."""
     said = [i for i, w in enumerate(words)
             if (w in DELETE_WORDS or difflib.get_close_matches(w, DELETE_WORDS, 1, 0.85))
-            and not (w == "drop" and _DROP_TO.match(" ".join(words[i + 1:i + 9])))]
+            and not (w == "drop" and _DROP_TO.match(" ".join(words[i + 1:i + 9])))
+            # "drop a replica from X", "remove 2 nodes": fewer of what it counts, not a delete
+            and not _SOME_OF_WHAT_IT_COUNTS.match(" ".join(words[i + 1:i + 4]))]
     starts = [len(lowered[:m.start()].split()) for p in DELETE_PHRASES
               for m in re.finditer(rf"\b{re.escape(p)}\b", lowered)]
     starts += [len(lowered[:m.start()].split()) for m in DELETE_SAID.finditer(lowered)]
@@ -109,6 +115,9 @@ RELATIVE_PHRASES = (
     (re.compile(rf"\b{_N}\s+(?:more|extra|additional)\b"), "+"),
     (_by(_MORE, rf"{_N}\b"), "+"),
     (re.compile(rf"\b{_N}\s+(?:[a-z]+\s+)?(?:fewer|less)\b"), "-"),
+    # "min one lower", "max two higher"
+    (re.compile(rf"\b{_N}\s+lower\b"), "-"),
+    (re.compile(rf"\b{_N}\s+higher\b"), "+"),
     (re.compile(rf"\b(?:remove|drop|cut|minus|subtract)\s+{_N}\b"), "-"),
     (_by(_LESS, rf"{_N}\b"), "-"),
 )
@@ -197,6 +206,9 @@ ANOTHER = re.compile(r"\banother\s+(?!\d|" + "|".join(NUMBER_WORDS) + r"\b)[a-z]
 # "add a replica", "adding an extra node": one more of what is counted.
 ADD_ONE = re.compile(r"\badd(?:ing)?\s+an?\s+(?:new\s+|extra\s+|more\s+)?(?:replica|node|pod|instance|box|server"
                      r"|worker|host|machine|vm|copy|container)s?\b(?![\s-]+(?:group|pool|type|selector|affinity))")
+# "drop a replica from X", "lose a node": one fewer
+DROP_ONE = re.compile(r"\b(?:drop|remove|cut|lose|take\s+away)\s+an?\s+(?:replica|node|pod|instance|box|server"
+                      r"|worker|host|machine|vm|container)\b(?![\s-]+(?:group|pool|type|selector|affinity))")
 
 
 def check_command(command: str) -> str:
@@ -576,6 +588,8 @@ def _relative_changes(lowered: str, raw: str | None = None) -> dict:
             out[_number(word)] = op
     if ANOTHER.search(lowered) or ADD_ONE.search(lowered):
         out.setdefault(1.0, "+")
+    if DROP_ONE.search(lowered):
+        out.setdefault(1.0, "-")
     # a number written with its sign ("+4 nodes on transcode-eks", "replicas -2"); not a range's
     # dash ("3-5"), a name's ("us-east-1") or a flag's ("-n 5")
     for sign, number in re.findall(r"(?:^|(?<=[\s(,:]))([+-])(\d+)(?![\w.%])", raw):

@@ -429,6 +429,13 @@ def guard(
         elif action.name and action.type == ActionType.create and not facts.mentions_loosely(action.name, typed_wins=False) \
                 and not _conventional(action.name, facts, name_prefixes):
             action = action.model_copy(update={"name": None})
+        elif action.name and action.type == ActionType.create and (place := _named_as_its_place(action, facts, specs, registry)):
+            # "configmap gis-config on core-eks" written name=core-eks: the cluster it goes on,
+            # not the new thing's name (that is read from the words, _named_as_said)
+            warnings.append(f"{action.name!r} is the {place} the command puts it on, not its name")
+            params = action.parameters.set_values()
+            action = action.model_copy(update={"name": None, "parameters": Parameters.model_validate(
+                params if place in params else params | {place: action.name})})
         elif action.name and action.type == ActionType.create and _a_word_of_a_kind_said(action.name, facts, registry):
             # "an autoscaler and a disruption budget" written with name=disruption
             warnings.append(f"{action.name!r} is a word of the kind the command asks for, not a name it "
@@ -668,9 +675,16 @@ def _keys_its_kind_takes(action: Action, specs: dict[str, StackSpec], registry, 
     if found is None or not found[0].supports(action.type):
         return action
     kind = found[0]
-    takes = set(kind.parameters())  # (a kind's own update may take a key of its create: a move)
+    # (a kind's own update may take a key of its create: a move; a delete takes what picks the
+    # part it deletes, a rule's port, a config map's key, and nothing else)
+    takes = set(kind.fields_for("delete")) if action.type == ActionType.delete else set(kind.parameters())
     params = action.parameters.set_values()
     foreign = [k for k in params if k not in takes and k not in IGNORED_KEYS]
+    if action.type == ActionType.delete and foreign:
+        # "delete portal-bff-hpa in dev, one pod is plenty" written with min_size=1 max_size=1
+        warnings.append(f"left out {', '.join(f'{k}={params.pop(k)!r}' for k in foreign)}: a delete of "
+                        f"{action.name!r} sets nothing")
+        return action.model_copy(update={"parameters": Parameters.model_validate(params)})
     if not foreign:
         return action
     counted = [k for k in ("count", "replicas") if k in takes]
@@ -1012,6 +1026,27 @@ def _another_stands(actions: list[Action], index: int, specs: dict[str, StackSpe
     names = {n for spec in specs.values() for n in spec.names()}
     return any(j != index and a.name and (a.type == ActionType.create or a.name in names or any(
         n.startswith(a.name + "-") for n in names)) for j, a in enumerate(actions))
+
+
+def _named_as_its_place(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> str | None:
+    """The key ("cluster") under which a create written with the name of an existing resource of
+    another kind takes it, where the command says that name as a place ("on core-eks") and the
+    new kind refers to that kind by that key; None otherwise."""
+    from agentops.edit import create_kind
+    from agentops.kinds import EditError
+
+    there = specs[action.stack].find(action.name) if action.stack in specs else None
+    if not there or not re.search(rf"\b(?:on|onto|in|into)\s+(?:the\s+)?{re.escape(action.name)}(?![\w-])",
+                                  facts.text.lower()):
+        return None
+    try:
+        kind = create_kind(action, action.parameters.set_values(), registry)
+    except EditError:
+        return None
+    if kind.section == there[0]:
+        return None
+    keys = [k for k, section in kind.references.items() if section == there[0] and k in kind.fields_for("create")]
+    return keys[0] if len(keys) == 1 else None
 
 
 def _nothing_said_after(action: Action, facts: CommandFacts) -> bool:

@@ -165,7 +165,8 @@ def _an_amount_for_a_change_of_nothing(action: Action, facts: CommandFacts, spec
         # the amount alone ("prod -1") or with what the kind counts ("two more pods")
         alone = re.search(rf"(?<![\w.])[+-]\s*{_fmt(number)}(?:\s+(?:{nouns})|s?\b)(?!\s*[a-z%])", lowered) \
             or re.search(rf"[+-]?\s*\b{_fmt(number)}\s+(?:more\s+|extra\s+|fewer\s+|less\s+)?(?:{nouns})\b"
-                         rf"|\b(?:one|an?)\s+(?:more|extra|fewer|less)\s+(?:{nouns}|\w+)", lowered)
+                         rf"|\b(?:one|an?)\s+(?:more|extra|fewer|less)\s+(?:{nouns}|\w+)"
+                         rf"|\b(?:drop|remove|cut|take|lose|add)\s+(?:one|an?)\s+(?:{nouns})\b", lowered)
         if key is None or not alone:
             return action
     scaled = kind.supports(ActionType.scale) and key in kind.fields_for("scale")
