@@ -3992,3 +3992,26 @@ def test_a_delete_said_of_the_whole_is_still_a_delete(scripted, hollow):
     plan = scripted("delete deployment name=ev-charge-ocpp stack=staging").interpret(
         "remove ev-charge-ocpp from staging, two replicas were never enough anyway", hollow)
     assert [a.type.value for a in plan.actions] == ["delete"]
+
+
+@pytest.mark.parametrize("command, line", [
+    ("point outage-report-ingress at outage-map-api in production, report-api is being folded into it",
+     "update infrastructure name=outage-report-ingress stack=prod"),
+    ("point headend-sim-nlb at outage-map-api in dev", "update infrastructure name=headend-sim-nlb stack=dev kind=lb_service"),
+])
+def test_pointed_at_a_name_that_begins_with_another(scripted, hollow, command, line):
+    assert scripted(line).interpret(command, hollow).actions[0].parameters.set_values().get("target") == "outage-map-api"
+
+
+def test_a_budgets_name_said_in_brackets_made_of_its_target(scripted, hollow):
+    plan = scripted("create infrastructure stack=prod kind=pdb min_available=3 target=payments-gateway").interpret(
+        "pdb for payments-gateway in prod (payments-gateway-pdb), at least 3 available during node drains", hollow)
+    assert plan.actions[0].name == "payments-gateway-pdb"
+
+
+@pytest.mark.parametrize("line", ["update infrastructure name=meter-ingest-pdb stack=prod kind=pdb max_unavailable=6",
+                                  "update infrastructure name=meter-ingest-pdb stack=prod kind=pdb min_available=6"])
+def test_a_number_no_words_of_its_key_say_gives_way_to_the_one_said_in_words(scripted, hollow, line):
+    plan = scripted(line).interpret("meter-ingest-pdb in production: min available 5, 6 blocks the node upgrades",
+                                    hollow)
+    assert {k: v for k, v in plan.actions[0].parameters.set_values().items() if k != "kind"} == {"min_available": 5}

@@ -900,9 +900,14 @@ def _named_as_said(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
     for i in creates:
         action = out[i]
         found = _kind_of(action, specs, registry)
-        if action.name or found is None or "target" in found[0].references:
+        if action.name or found is None:
             continue
         new = _new_names_said(facts, specs, out)
+        if "target" in found[0].references:
+            # (a kind that acts on a target: only a name made of its target's, "(payments-gateway-pdb)"
+            # for a pdb of payments-gateway; another new name may be the target itself)
+            target = action.parameters.set_values().get("target")
+            new = {w for w in new if target and w.startswith(f"{target}-")}
         if len(creates) > 1:
             words = "|".join(re.escape(w) for w in sorted({*found[0].words, found[0].noun, *found[0].kind_values,
                                                             *_KIND_SHORT.get(found[0].name, ())} - {""},

@@ -126,6 +126,7 @@ def _keys_by_phrase(kept: list[Action], facts: CommandFacts, specs: dict[str, St
             continue
         kind, params, lowered = found[0], action.parameters.set_values(), regions[i].lower()
         fields = _fields(action, kind)
+        unphrased: list[str] = []  # keys of the kind's phrases whose number no phrase says
         if found[1] is not None and action.type in (ActionType.update, ActionType.scale):
             # a change of what is there may move to the key of the kind's other change ("cap
             # the webhook handler at 20 concurrent executions" written as an update, handler=20:
@@ -145,6 +146,8 @@ def _keys_by_phrase(kept: list[Action], facts: CommandFacts, specs: dict[str, St
                 continue
             said_by = {k for k, templates in kind.phrases.items()
                        if any(number in _phrase_numbers(t, lowered) for t in templates)}
+            if not said_by and key in kind.phrases and found[1] is not None:
+                unphrased.append(key)
             if key in said_by or len(said_by) != 1:
                 continue
             other = said_by.pop()
@@ -152,10 +155,12 @@ def _keys_by_phrase(kept: list[Action], facts: CommandFacts, specs: dict[str, St
                 continue
             warnings.append(f"{other} {params[key]}: said in its words, not {key}'s")
             params[other] = params.pop(key)
-        if action.type in (ActionType.update, ActionType.scale) and found[1] is not None \
-                and not set(params) - {"kind"} and not action.relative:
+        if action.type in (ActionType.update, ActionType.scale) and found[1] is not None and not action.relative \
+                and (not set(params) - {"kind"} or unphrased and set(unphrased) == set(params) - {"kind"}):
             # a change that sets nothing, where the command says one key's value in its words
-            # ("let 50% go at once" is a budget's max_unavailable)
+            # ("let 50% go at once" is a budget's max_unavailable); or sets only numbers that no
+            # words of a key say ("min available 5, 6 blocks the node upgrades" written
+            # max_unavailable=6)
             plain = re.sub(r"(\d)\s*%", r"\1", lowered)
             said = {k: {(n, bool(re.search(rf"(?<![\d.]){_fmt(n)}\s*%", lowered)))
                         for t in kind.phrases[k] for n in _phrase_numbers(t, plain)}
@@ -163,6 +168,8 @@ def _keys_by_phrase(kept: list[Action], facts: CommandFacts, specs: dict[str, St
             said = {k: v for k, v in said.items() if v}
             if len(said) == 1 and len(next(iter(said.values()))) == 1:
                 (key, ((number, share),)), = said.items()
+                for other in unphrased:
+                    warnings.append(f"{other} {params.pop(other)}: said in no words of {other}")
                 params[key] = f"{_fmt(number)}%" if share else int(number)
                 warnings.append(f"{key} {params[key]}: said in its words")
         out[i] = action.model_copy(update={"type": _scale_or_update(action, params, kind, found[1]),

@@ -522,6 +522,8 @@ def _pointed_at(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
     said = {name for name in specs[action.stack].section(section)
             if name != getattr(entry, "target", None) and name != action.name
             and re.search(rf"\b(?:at|to)\s+(?:the\s+)?{re.escape(' '.join(name.split('-')))}\b", lowered)}
+    # ("at outage-map-api" says outage-map only as its start)
+    said = {n for n in said if not any(o != n and o.startswith(n + "-") for o in said)}
     if len(said) != 1:
         return kept
     target = said.pop()

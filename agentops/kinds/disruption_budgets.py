@@ -69,8 +69,10 @@ class DisruptionBudgetsKind(KubernetesKind):
     # how people say either amount ("at most 5 down at once", "keep at least 2 available"): the
     # guard moves a number the model wrote under the other key (interpret.values._keys_by_phrase)
     phrases = {"max_unavailable": ("at most {n}", "no more than {n}", "max {n}", "{n} down", "{n} unavailable",
-                                   "{n} at a time", "{n} go at a time", "{n} at once", "{n} go at once"),
-               "min_available": ("at least {n}", "keep {n}", "min {n}", "{n} available", "{n} up", "{n} running")}
+                                   "{n} at a time", "{n} go at a time", "{n} at once", "{n} go at once",
+                                   "max unavailable {n}", "maximum unavailable {n}"),
+               "min_available": ("at least {n}", "keep {n}", "min {n}", "{n} available", "{n} up", "{n} running",
+                                 "min available {n}", "minimum available {n}")}
     words = ("disruption budget", "disruption budgets", "pod disruption budget", "pdb", "pdbs")
     kind_values = ("pdb",)
     default_name = "pdb"
