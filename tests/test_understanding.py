@@ -4015,3 +4015,19 @@ def test_a_number_no_words_of_its_key_say_gives_way_to_the_one_said_in_words(scr
     plan = scripted(line).interpret("meter-ingest-pdb in production: min available 5, 6 blocks the node upgrades",
                                     hollow)
     assert {k: v for k, v in plan.actions[0].parameters.set_values().items() if k != "kind"} == {"min_available": 5}
+
+
+def test_of_two_values_of_one_key_the_one_said_in_its_unit(scripted, hollow):
+    plan = scripted("update database name=meter-reads-db stack=prod storage_gb=3000 ; "
+                    "update database name=meter-reads-db stack=prod storage_gb=2").interpret(
+        "meter-reads-db in production needs 3000 GB, we're at 82% and AMI 2.0 doubles the interval data", hollow)
+    assert [a.parameters.storage_gb for a in plan.actions] == [3000]
+
+
+def test_an_amount_never_said_is_the_one_quantity_said_in_the_keys_dimension(scripted, hollow):
+    plan = scripted("update infrastructure name=outage-reports-queue stack=staging kind=queue "
+                    "retention_seconds=+8600").interpret("add a day of retention to outage-reports-queue in staging",
+                                                         hollow)
+    action = plan.actions[0]
+    assert (action.relative, action.parameters.set_values()["retention_seconds"]) == (
+        {"retention_seconds": "+86400"}, 172800)

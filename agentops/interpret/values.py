@@ -990,7 +990,7 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
                 changed = True
         # a value under one key that the command says next to another key's words ("visibility
         # timeout to 10 min" written as retention_seconds=600): under that key
-        for key in [k for k in units if k != "threshold" and k in params]:
+        for key in [k for k in units if k != "threshold" and k in params and k not in action.relative]:
             value = params[key]
             if not isinstance(value, (int, float)) or isinstance(value, bool):
                 continue
@@ -1045,6 +1045,15 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
                     relative[key] = f"{amount.group(1)}{_fmt(float(amount.group(2)) * factor)}"
                     warnings.append(f"{key} {relative[key]}: the amount as the command says it")
                     changed = True
+                elif amount and float(amount.group(2)) not in facts.numbers and not said:
+                    # "add a day of retention" written +8600: an amount the command never says;
+                    # the one quantity of the key's dimension it does say
+                    same = {(v, u) for _, _, v, u in spans if UNIT_FACTORS.get((u, unit))}
+                    if len(same) == 1:
+                        v, u = same.pop()
+                        relative[key] = f"{amount.group(1)}{_fmt(v * UNIT_FACTORS[(u, unit)])}"
+                        warnings.append(f"{key} {relative[key]}: {_fmt(v)} {_UNIT_WORDS[u][-1]} as the command says it")
+                        changed = True
                 continue
             value = params.get(key)
             words = _key_words(kind, key, list(units))

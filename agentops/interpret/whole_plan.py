@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 
 from agentops.actionplan import Action, ActionType, Parameters
-from agentops.interpret.facts import ENUM_WORDS, CommandFacts, _words
+from agentops.interpret.facts import ENUM_WORDS, UNIT_FACTORS, CommandFacts, _key_unit, _words
 from agentops.interpret.lookup import _fields, _find, _kind_of, _scale_or_update, listed_between, stack_said
 from agentops.interpret.relative import resolve_relative
 from agentops.interpret.targets import _longer_name_said
@@ -491,6 +491,18 @@ def _one_change_of_a_key(kept: list[Action], facts: CommandFacts, specs: dict[st
                     dropped.add(copied[0])
                     warnings.append(f"left out {key}={kept[copied[0]].parameters.set_values()[key]!r} on "
                                     f"{action.name!r}: another action's value, copied")
+                    continue
+                # "meter-reads-db needs 3000 GB, ... AMI 2.0 doubles the interval data" written
+                # storage_gb=3000 and =2: of a key with a unit, the value said in a unit of it
+                unit = _key_unit(key)
+                in_its_unit = [k for k, v in ((i, mine[key]), (j, theirs[key])) if unit and isinstance(v, (int, float))
+                               and any(abs(n * UNIT_FACTORS.get((u, unit), 0) - float(v)) < 1e-6
+                                       for n, u in facts.quantities)]
+                if len(in_its_unit) == 1 and not {i, j} & dropped:
+                    left = ({i, j} - set(in_its_unit)).pop()
+                    dropped.add(left)
+                    warnings.append(f"left out {key}={kept[left].parameters.set_values()[key]!r} on {action.name!r}: "
+                                    f"the command says the other in {key}'s unit")
     return [a for k, a in enumerate(kept) if k not in dropped]
 
 
