@@ -4031,3 +4031,14 @@ def test_an_amount_never_said_is_the_one_quantity_said_in_the_keys_dimension(scr
     action = plan.actions[0]
     assert (action.relative, action.parameters.set_values()["retention_seconds"]) == (
         {"retention_seconds": "+86400"}, 172800)
+
+
+def test_a_missing_kind_said_by_its_address_space_is_context(scripted, hollow):
+    plan = scripted("update infrastructure name=grid-net stack=staging cidr=10.74.0.0/16").interpret(
+        "JIRA PLAT-2291: re-address the staging grid network to 10.74.0.0/16 so it stops overlapping the control "
+        "centre VPN range", hollow)
+    assert [a.parameters.cidr for a in plan.actions] == ["10.74.0.0/16"]
+    # asked for: refused by name
+    with pytest.raises(InterpretError, match="vpn"):
+        scripted("create infrastructure name=grid-vpn stack=staging kind=network").interpret(
+            "set up a vpn for the grid ops team in staging", hollow)

@@ -133,7 +133,9 @@ _WENT = (r"(?:moved|migrated|switched|went|moving|migrating|switching|goes|going
 _WE_ARE_ON = r"(?:we(?:'re|\s+are)|we\s+(?:now\s+|all\s+)?use|we've\s+moved)\s+(?:\w+\s+)?(?:on|using|to)?"
 _CONTEXT_BEFORE = re.compile(rf"(?:\b{_WENT}|\b{_WE_ARE_ON}|\b(?:behind|over|via|through))\s+(?:the\s+|our\s+|a\s+|an\s+)?(?:new\s+|old\s+)?$")
 _CONTEXT_AFTER = re.compile(r"^\s+(?:(?:[a-z]+\s+)?(?:(?=(?:[a-z]*\d){5})[a-z0-9]{8,}|[a-z0-9-]+(?:\.[a-z0-9-]+){2,})(?![\w-])"
-                            r"|(?:team|folks|people|hostname|endpoint|vendor|provider|console|docs)\b)")
+                            r"|(?:team|folks|people|hostname|endpoint|vendor|provider|console|docs"
+                            # (its address space: "stops overlapping the control centre VPN range")
+                            r"|range|cidr|cidrs|subnet|subnets|ip|ips|address|addresses)\b)")
 
 
 # The subject of a clause after the change, what there is already doing something ("kill the
