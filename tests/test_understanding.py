@@ -4042,3 +4042,29 @@ def test_a_missing_kind_said_by_its_address_space_is_context(scripted, hollow):
     with pytest.raises(InterpretError, match="vpn"):
         scripted("create infrastructure name=grid-vpn stack=staging kind=network").interpret(
             "set up a vpn for the grid ops team in staging", hollow)
+
+
+def test_a_mainframe_is_refused_by_name(scripted, hollow):
+    with pytest.raises(InterpretError, match="mainframe"):
+        scripted("create infrastructure name=bill-print kind=lb_service").interpret(
+            "spin up a new LPAR on the CIS mainframe for the bill print run", hollow)
+
+
+def test_replicas_taken_off_are_fewer(scripted, hollow):
+    plan = scripted("scale deployment name=crew-dispatch stack=staging replicas=1").interpret(
+        "take 1 replica off crew-dispatch in staging", hollow)
+    assert plan.actions[0].relative == {"replicas": "-1"}
+    # more than it has: refused, never set to the number said
+    with pytest.raises(InterpretError, match="below zero"):
+        scripted("scale deployment name=crew-dispatch stack=staging replicas=3").interpret(
+            "take 3 replicas off crew-dispatch in staging", hollow)
+
+
+def test_a_factor_on_the_key_whose_word_is_said(scripted, hollow):
+    plan = scripted("scale infrastructure name=dr-dispatch-trigger stack=prod replicas=*2").interpret(
+        "dr-dispatch-trigger memory x2 in production", hollow)
+    assert (plan.actions[0].type.value, plan.actions[0].relative) == ("update", {"memory_mb": "*2"})
+    # no key said: nothing to start from, refused as before
+    with pytest.raises(InterpretError, match="no current replicas"):
+        scripted("scale infrastructure name=dr-dispatch-trigger stack=prod replicas=*2").interpret(
+            "double dr-dispatch-trigger in production", hollow)

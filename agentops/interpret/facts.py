@@ -119,6 +119,8 @@ RELATIVE_PHRASES = (
     (re.compile(rf"\b{_N}\s+lower\b"), "-"),
     (re.compile(rf"\b{_N}\s+higher\b"), "+"),
     (re.compile(rf"\b(?:remove|drop|cut|minus|subtract)\s+{_N}\b"), "-"),
+    # "take 3 replicas off crew-dispatch", "knock two nodes off"
+    (re.compile(rf"\b(?:take|knock|shave)\s+{_N}\s+(?:[a-z]+\s+)?(?:off|away)\b"), "-"),
     (_by(_LESS, rf"{_N}\b"), "-"),
 )
 # Sizes said as one end of a range ("let it grow to 12", "never fewer than 2 nodes", "max

@@ -30,6 +30,7 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
         return action
     action = _an_amount_for_a_change_of_nothing(action, facts, specs, registry)
     action = _on_a_key_it_has(action, facts, specs, registry)
+    action = _on_the_key_said(action, facts, specs, registry)
     action = _an_amount_of_what_it_counts(action, facts, specs, registry)
     action = _the_count_said_with_its_noun(action, facts, specs, registry)
     # (not where the command says a factor in words: "cut its memory in half, it uses 200MB"
@@ -199,6 +200,36 @@ def _on_a_key_it_has(action: Action, facts: CommandFacts, specs: dict[str, Stack
         return action
     scaled = set(relative) & set(kind.fields_for("scale")) if kind.supports(ActionType.scale) else set()
     return action.model_copy(update={"relative": relative, "type": ActionType.scale if scaled else ActionType.update})
+
+
+def _on_the_key_said(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> Action:
+    """"dr-dispatch-trigger memory x2" written replicas=*2 on a function that has no reserved
+    concurrency to double: a change on a key the resource has no value of moves to the one
+    key of the kind whose word the command says ("memory", "disk") and that it has a value of.
+    Otherwise as written (and refused: nothing to start from)."""
+    found = _find(action, specs)
+    if found is None or found[0] not in registry or not action.relative:
+        return action
+    kind, entry = registry[found[0]], found[1]
+    fields = {**kind.fields_for("update"), **(kind.fields_for("scale") if kind.supports(ActionType.scale) else {})}
+    lowered = facts.text.lower()
+    relative = dict(action.relative)
+
+    def has(key: str) -> bool:
+        return any(isinstance(getattr(entry, f, None), int) for f in (fields.get(key) or "").split("|") if f)
+
+    for key in [k for k in relative if not has(k)]:
+        said = [k for k, words in _KEY_SAID.items() if k in fields and k not in relative and has(k)
+                and any(re.search(rf"\b{w}\b", lowered) for w in words)]
+        if len(said) == 1:
+            relative[said[0]] = relative.pop(key)
+    if relative == action.relative:
+        return action
+    params = {k: v for k, v in action.parameters.set_values().items() if k not in action.relative}
+    scaled = kind.supports(ActionType.scale) and set(relative) <= set(kind.fields_for("scale")) and not (
+        set(params) - {"kind"})
+    return action.model_copy(update={"relative": relative, "parameters": Parameters.model_validate(params),
+                                     "type": ActionType.scale if scaled else ActionType.update})
 
 
 def _an_amount_of_what_it_counts(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],

@@ -37,6 +37,7 @@ COMMON_KINDS: frozenset[str] = frozenset("""
     vpn rabbitmq activemq memorydb neptune documentdb firehose athena emr glue waf acm
     cloudtrail guardduty ses appsync amplify lightsail beanstalk codebuild codepipeline
     bigquery fsx mongodb mongo cassandra keyspaces timestream kafka zookeeper stepfunctions sfn
+    mainframe mainframes lpar lpars
 """.split())
 
 # Phrases whose words alone are ambiguous: matched as a whole.
