@@ -46,7 +46,7 @@ from agentops.interpret.lookup import (
     listed_between,
     stack_said,
 )
-from agentops.interpret.relative import _add_said_ends, _an_amount_for_a_change_of_nothing, _read_relative, _sizes_to_their_ends, _unsaid_numbers, resolve_relative
+from agentops.interpret.relative import _FACTOR_WORDS, _add_said_ends, _an_amount_for_a_change_of_nothing, _read_relative, _sizes_to_their_ends, _unsaid_numbers, resolve_relative
 from agentops.interpret.targets import (
     _the_one_named_that_takes_it,
     _a_word_of_a_kind_said,
@@ -1071,7 +1071,7 @@ def _nothing_said_after(action: Action, facts: CommandFacts) -> bool:
     numbers = [float(v) for v in values.values() if isinstance(v, (int, float)) and not isinstance(v, bool)]
     for change in action.relative.values():
         if change[:1] in "*/":
-            if re.search(r"\b(?:double[ds]?|twice|triple[ds]?|halve[ds]?|half|x\d|\d+x)\b", after):
+            if _FACTOR_WORDS.search(after):
                 return False
             continue
         amount = re.search(r"\d+(?:\.\d+)?", change)
