@@ -20,9 +20,15 @@ from agentops.actionplan import Action, ActionPlan, ActionType, ResourceType
 from agentops.errors import SpecError
 from agentops.kinds import EditError, Kind, Registry, active
 from agentops.kinds.yamledit import add_entry, remove
-from agentops.spec import dump_document, normalize_stack_name, parse_document, validate_document
+from agentops.spec import (
+    _plain,
+    dump_document,
+    normalize_stack_name,
+    parse_document,
+    validate_document,
+)
 
-__all__ = ["EditError", "EditResult", "apply_plan"]
+__all__ = ["EditError", "EditResult", "apply_plan", "check_plan_applies"]
 
 
 # Keys that describe where or what, never a field to set.
@@ -60,6 +66,61 @@ def apply_plan(
     the caller writes the returned texts.
     """
     registry = kinds if kinds is not None else active()
+    docs, changes = _edited_documents(plan, texts, default_stack, now, registry)
+    result = EditResult(changes=changes)
+    for stack, doc in docs.items():
+        text = dump_document(doc)
+        # the text is what lands, so the text is what is checked (not the document it came from)
+        validate_document(parse_document(text, f"stacks/{stack}.yaml"), f"stacks/{stack}.yaml",
+                          registry)
+        if text != texts[stack]:
+            result.texts[stack] = text
+    if not result.texts:
+        raise _changes_nothing()
+    return result
+
+
+def check_plan_applies(
+    plan: ActionPlan,
+    texts: dict[str, str],
+    default_stack: str | None = None,
+    kinds: Registry | None = None,
+) -> list[str]:
+    """Whether the plan applies to the spec texts: apply_plan's errors for the same plan, and
+    its change lines, without writing the edited specs out as text.
+
+    For checking many plans against one repository (a written training set: one plan per
+    command): the edited documents are validated as they are, which skips apply_plan's dump
+    and re-read of each text (most of its time, and the same for every plan).
+    """
+    registry = kinds if kinds is not None else active()
+    docs, changes = _edited_documents(plan, texts, default_stack,
+                                      lambda: datetime.now(timezone.utc), registry)
+    changed = False
+    for stack, doc in docs.items():
+        validate_document(doc, f"stacks/{stack}.yaml", registry)
+        changed = changed or _plain(doc) != _plain(parse_document(texts[stack], stack))
+    if not changed:
+        raise _changes_nothing()
+    return changes
+
+
+def _changes_nothing() -> EditError:
+    return EditError(
+        "the plan changes nothing: the specs already say that",
+        hint="check the values with `agentops interpret --json` and the current stacks/*.yaml",
+    )
+
+
+def _edited_documents(
+    plan: ActionPlan,
+    texts: dict[str, str],
+    default_stack: str | None,
+    now: Callable[[], datetime],
+    registry: Registry,
+) -> tuple[dict[str, CommentedMap], list[str]]:
+    """The plan's actions carried out on round-trip documents of the stacks they touch:
+    (stack -> edited document, one line per edit). Raises EditError as apply_plan says."""
     changing = [a for a in plan.actions if a.type != ActionType.show]
     if not changing:
         raise EditError(
@@ -67,7 +128,7 @@ def apply_plan(
             hint="use `agentops plan` or `agentops interpret` to look; propose changes something",
         )
     docs: dict[str, CommentedMap] = {}
-    result = EditResult()
+    changes: list[str] = []
     clusters_made: dict[str, str] = {}
     for action in changing:
         stack = _stack_of(action, default_stack, texts)
@@ -77,23 +138,12 @@ def apply_plan(
             # "create a cluster edge, deploy edge-proxy on it": what this plan puts on a
             # cluster goes on the cluster it creates (a kind with a `cluster` field).
             action = _on_cluster(action, clusters_made[stack], registry)
-        result.changes.append(f"{stack}: {_apply(action, docs[stack], now, registry)}")
+        changes.append(f"{stack}: {_apply(action, docs[stack], now, registry)}")
         if action.type == ActionType.create and action.name:
             section = _created_section(docs[stack], action.name, registry)
             if section == "clusters":
                 clusters_made[stack] = action.name
-    for stack, doc in docs.items():
-        text = dump_document(doc)
-        validate_document(parse_document(text, f"stacks/{stack}.yaml"), f"stacks/{stack}.yaml",
-                          registry)
-        if text != texts[stack]:
-            result.texts[stack] = text
-    if not result.texts:
-        raise EditError(
-            "the plan changes nothing: the specs already say that",
-            hint="check the values with `agentops interpret --json` and the current stacks/*.yaml",
-        )
-    return result
+    return docs, changes
 
 
 def _created_section(doc: CommentedMap, name: str, registry: Registry) -> str | None:

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from agentops.actionplan import Action, ActionPlan, Parameters
-from agentops.edit import EditError, apply_plan
+from agentops.edit import EditError, apply_plan, check_plan_applies
 from agentops.errors import SpecError
-from agentops.spec import load_spec_text
+from agentops.spec import dump_document, load_spec_text, parse_document
 
 STACKS = Path(__file__).resolve().parents[1] / "stacks"
 TEXTS = {n: (STACKS / f"{n}.yaml").read_text() for n in ("dev", "staging", "prod")}
@@ -113,3 +113,38 @@ def test_show_only_and_no_change_are_refused():
         edit(A("show", "deployment", "api"))
     with pytest.raises(EditError, match="changes nothing"):
         edit(A("scale", "deployment", "api", replicas=1))
+
+
+# check_plan_applies: the same verdicts as apply_plan, for checking many plans (written sets)
+
+
+def plan_of(*actions):
+    return ActionPlan(command="c", interpretation="i", actions=list(actions))
+
+
+def test_checking_a_plan_gives_the_changes_apply_plan_makes_and_writes_nothing():
+    plan = plan_of(A("scale", "deployment", "api", replicas=3),
+                   A("create", "storage", "scratch", kind="volume", storage_gb=50))
+    before = dict(TEXTS)
+    assert check_plan_applies(plan, TEXTS) == apply_plan(plan, TEXTS, now=NOW).changes
+    assert TEXTS == before
+
+
+@pytest.mark.parametrize("action, error, message", [
+    (A("scale", "deployment", "ghost", replicas=3), EditError, "no resource named 'ghost'"),
+    (A("scale", "deployment", "api", replicas=1), EditError, "changes nothing"),
+    (A("scale", "deployment", "api", replicas=-2), SpecError, "replicas"),
+])
+def test_checking_a_plan_refuses_what_apply_plan_refuses(action, error, message):
+    with pytest.raises(error, match=message):
+        apply_plan(plan_of(action), TEXTS, now=NOW)
+    with pytest.raises(error, match=message):
+        check_plan_applies(plan_of(action), TEXTS)
+
+
+def test_each_parse_of_a_spec_is_the_callers_own_document():
+    first = parse_document(TEXTS["dev"], "stacks/dev.yaml")
+    first["deployments"]["api"]["replicas"] = 99
+    again = parse_document(TEXTS["dev"], "stacks/dev.yaml")
+    assert again["deployments"]["api"]["replicas"] == 1
+    assert dump_document(again) == dump_document(parse_document(TEXTS["dev"], "stacks/dev.yaml"))

@@ -78,7 +78,7 @@ def load(path: Path, strict: bool = False):
     Refusals are left out: the model writes what it reads and the guard refuses."""
     import synth
 
-    from agentops.edit import apply_plan
+    from agentops.edit import check_plan_applies
     from agentops.interpret import listing, resolve_relative
     from agentops.spec import Workspace
 
@@ -106,7 +106,8 @@ def load(path: Path, strict: bool = False):
             # it must apply to the specs as written (relative values resolved first)
             resolved = [resolve_relative(a, specs, registry, []) for a in actions]
             if not any(a.type == ActionType.show for a in resolved):
-                apply_plan(ActionPlan(command=item.command, interpretation="", actions=resolved), texts)
+                check_plan_applies(ActionPlan(command=item.command, interpretation="", actions=resolved),
+                                   texts, kinds=registry)
         except Exception as exc:  # noqa: BLE001 - reported per item
             errors.append((item.command, f"{type(exc).__name__}: {exc}"))
             continue
