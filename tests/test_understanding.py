@@ -4068,3 +4068,86 @@ def test_a_factor_on_the_key_whose_word_is_said(scripted, hollow):
     with pytest.raises(InterpretError, match="no current replicas"):
         scripted("scale infrastructure name=dr-dispatch-trigger stack=prod replicas=*2").interpret(
             "double dr-dispatch-trigger in production", hollow)
+
+
+# --- stop 36: readings found on ravensmoor (training/written/ravensmoor.yaml)
+
+
+@pytest.fixture
+def raven(tmp_path) -> Workspace:
+    return _written_repo(tmp_path, "ravensmoor")
+
+
+def test_a_stack_word_inside_a_name_says_no_stack(scripted, raven):
+    plan = scripted("update infrastructure name=ravensmoor-apps stack=prod count=200 ; "
+                    "update infrastructure name=dev-images stack=dev count=5").interpret(
+        "ravensmoor-apps keep 200 images and dev-images keep 5", raven)
+    assert [(a.name, a.stack) for a in plan.actions] == [("ravensmoor-apps", "prod"), ("dev-images", "dev")]
+    # the stack said as a word of its own still is the stack (ravensmoor-apps is not in dev)
+    with pytest.raises(InterpretError, match="no resource of that name in dev"):
+        scripted("update infrastructure name=ravensmoor-apps stack=dev count=200").interpret(
+            "ravensmoor-apps in dev keep 200 images", raven)
+
+
+def test_a_time_said_as_a_limit_is_not_when_the_job_runs(scripted, raven):
+    plan = scripted('update infrastructure name=payroll-export stack=prod schedule="0 1 * * *"').interpret(
+        "prod payroll export should run at 1am instead of 2, finance want the file before the 6am BACS cutoff", raven)
+    assert plan.actions[0].parameters.schedule == "0 1 * * *"
+
+
+@pytest.mark.parametrize("text, cron", [
+    ("run at 1am instead of 2, finance want the file before the 6am cutoff", "0 1 * * *"),
+    ("run at 9am and 5pm", "0 9,17 * * *"),
+    ("it should run at 4am, and after 6am the warehouse is busy", "0 4 * * *"),
+    ("run at 3am or 4am", None),
+    ("run it at 3am, the backup also runs at 2am", None),
+])
+def test_cron_from_words_with_several_times(text, cron):
+    from agentops.kinds.schedule_words import cron_from_words
+
+    assert cron_from_words(text, "0 2 * * *") == cron
+
+
+@pytest.mark.parametrize("dev", ["86400", "432000", "5"])
+def test_one_resource_changed_in_two_stacks_takes_each_stacks_value(scripted, raven, dev):
+    prod = "432000" if dev != "5" else "5"
+    plan = scripted(f"update infrastructure name=submission-events stack=prod retention_seconds={prod} ; "
+                    f"update infrastructure name=submission-events stack=dev retention_seconds={dev}").interpret(
+        "submission-events: 5 days retention in prod, 1 day in dev", raven)
+    assert [(a.stack, a.parameters.retention_seconds) for a in plan.actions] == [("prod", 432000), ("dev", 86400)]
+
+
+def test_the_same_value_in_two_stacks_said_once_stays(scripted, raven):
+    plan = scripted("update infrastructure name=submission-events stack=prod retention_seconds=432000 ; "
+                    "update infrastructure name=submission-events stack=staging retention_seconds=432000").interpret(
+        "submission-events retention to 5 days in prod and staging", raven)
+    assert [a.parameters.retention_seconds for a in plan.actions] == [432000, 432000]
+
+
+def test_a_name_said_by_its_initials_and_last_word(scripted, raven):
+    plan = scripted("monitor infrastructure name=dtn-nodes stack=prod metric=network threshold=900000000").interpret(
+        "network alarm on the data transfer nodes when they push over 900000000", raven)
+    assert [a.name for a in plan.actions] == ["dtn-nodes"]
+
+
+@pytest.mark.parametrize("command, line", [
+    ("results day prep: results-publisher -> 6, portal -> 12, all prod",
+     "scale deployment name=results-publisher stack=prod replicas=6 ; "
+     "scale deployment name=student-portal stack=prod replicas=12"),
+    ("restart the portal in prod", "restart deployment name=student-portal stack=prod"),
+])
+def test_a_name_said_by_its_last_part_where_one_resource_with_it_takes_the_action(scripted, raven, command, line):
+    plan = scripted(line).interpret(command, raven)
+    assert "student-portal" in [a.name for a in plan.actions]
+    assert any("'portal'" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize("command, line", [
+    # a delete is only by name
+    ("delete the portal in prod", "delete deployment name=student-portal stack=prod"),
+    # the autoscaler's word said: portal-hpa is meant, not the deployment
+    ("portal hpa to 4 in prod", "scale deployment name=student-portal stack=prod replicas=4"),
+])
+def test_a_last_part_does_not_name_a_resource_for_a_delete_or_beside_another_kinds_word(scripted, raven, command, line):
+    with pytest.raises(InterpretError, match="does not name 'student-portal'"):
+        scripted(line).interpret(command, raven)

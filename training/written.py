@@ -26,6 +26,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from agentops.actionplan import Action, ActionPlan, ActionType  # noqa: E402
 from agentops.evaluate import ERROR, expected_actions, load_eval_file  # noqa: E402
+from agentops.interpret.lookup import _scale_or_update  # noqa: E402
 from agentops.planline import RELATIVE, grammar, parse, plan_keys, render  # noqa: E402
 
 HERE = Path(__file__).resolve().parent / "written"
@@ -63,13 +64,13 @@ def _actions(expected: tuple, registry, specs, keys) -> list[Action]:
     out = []
     for action, relative, (_, kind_name, *_rest) in zip(actions, relatives, expected):
         kind = next(k for k in registry if k.name == kind_name)
-        changed = set(action.parameters.set_values()) - {"kind"} | set(relative)
-        if (action.type == ActionType.scale and changed - set(kind.fields_for("scale"))
-                and kind.supports(ActionType.update) and changed <= set(kind.fields_for("update"))):
-            # a scale is of how many; a setting said under scale (a function's memory, a
-            # cache's node type) is an update, as the guard names it (_scale_or_update)
-            action = action.model_copy(update={"type": ActionType.update})
-        out.append(action.model_copy(update={"relative": relative}))
+        action = action.model_copy(update={"relative": relative})
+        # a change of a size alone is a scale, of anything else an update, whichever word the
+        # label has ("max 30" on an autoscaler, "node type" of a cache): the type the guard
+        # gives it (lookup._scale_or_update), so that a set teaches and scores one convention
+        changed = {k: v for k, v in action.parameters.set_values().items() if k != "kind"}
+        # (the entry is one that exists: only whether there is one is read)
+        out.append(action.model_copy(update={"type": _scale_or_update(action, changed, kind, entry=True)}))
     return out
 
 

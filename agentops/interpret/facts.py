@@ -266,11 +266,15 @@ class CommandFacts:
     rule_only: bool = False
 
     @classmethod
-    def of(cls, text: str, stacks: list[str]) -> "CommandFacts":
+    def of(cls, text: str, stacks: list[str], names: frozenset[str] | set[str] = frozenset()) -> "CommandFacts":
+        """names: the resources' names; a stack's word said only inside one of them
+        ("ravensmoor-apps keep 200 and dev-images keep 5") says no stack."""
         words = _words(text)
         vocab = {s: s for s in stacks} | {a: s for a, s in STACK_ALIASES.items() if s in stacks}
         mentioned: list[str] = []
-        for w in words:
+        outside_names = re.sub(r"[a-z0-9][a-z0-9-]*", lambda m: " " if "-" in m.group() and m.group() in names
+                               else m.group(), text.lower()) if names else text
+        for w in _words(outside_names):
             hit = vocab.get(w) or _swapped(w, vocab) or next(
                 iter(vocab[m] for m in difflib.get_close_matches(w, vocab, 1, 0.85) if len(w) >= 5), None
             )
@@ -414,8 +418,12 @@ class CommandFacts:
                 and self._says_parts(parts[1:], start + 1):
             return True
         said = self.words[start:start + len(part)]
-        return (2 <= len(part) <= 3 and part.isalpha() and len(said) == len(part)
-                and "".join(w[0] for w in said) == part and self._says_parts(parts[1:], start + len(part)))
+        if not (2 <= len(part) <= 3 and part.isalpha() and len(said) == len(part)
+                and "".join(w[0] for w in said) == part):
+            return False
+        # ("dtn-nodes" as "the data transfer nodes": the initials' last word is the next part)
+        return self._says_parts(parts[1:], start + len(part)) or (
+            len(parts) > 1 and _abbreviates(parts[1], said[-1]) and self._says_parts(parts[2:], start + len(part)))
 
     def says_number(self, key: str, value: float) -> bool:
         """Whether the command says `value` for `key`: as a number, or as a quantity in another

@@ -347,6 +347,11 @@ def guard(
             # "bump picking by 2" written as picking-svc: the one resource whose name starts
             # with the part said (as _whole_name reads it the other way round)
             completed.add(action.name)
+        elif (action.name and action.type != ActionType.create and action.name not in completed
+                and not facts.mentions_loosely(action.name) and _said_by_its_last_part(action, facts, specs, registry)):
+            warnings.append(f"read {action.name!r} for {_words(action.name)[-1]!r}: of the resources named with it, "
+                            f"the one that takes the {action.type.value}")
+            completed.add(action.name)
         # "edi gateway boxes in prod: go to 3 instances, the new retailer sends 10x": a plain
         # word of the sentence, the name of nothing, written as the target
         a_word = _a_word_not_a_name(action, facts, specs, created, registry)
@@ -975,6 +980,37 @@ def _said_with_its_last_part(action: Action, facts: CommandFacts, specs: dict[st
     said = [n for n in names if n.endswith("-" + action.name)
             and n[:-len(action.name) - 1] in facts.words and n != action.name]
     return said[0] if len(said) == 1 else None
+
+
+def _said_by_its_last_part(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                           registry) -> bool:
+    """Whether the command names the action's resource by its last part alone ("portal -> 12"
+    for student-portal), a word of its own, where of every resource of the stack with that
+    part in its name (portal-config, portal-hpa) only this one takes the action and what it
+    sets (a thing of the portal, "portal-hpa", is said with its kind's word). Not for a
+    delete: a resource is deleted only by its name."""
+    parts = _words(action.name or "")
+    last = parts[-1] if len(parts) >= 2 else ""
+    if (action.type in (ActionType.delete, ActionType.create) or len(last) < 4 or not last.isalpha()
+            or last in GENERIC_PARTS or last in KIND_PART_WORDS or action.stack not in specs
+            or not re.search(rf"(?<![\w-]){last}(?![\w-])", facts.text.lower())):
+        return False
+    keys = set(action.changed_keys())
+
+    def takes(section: str) -> bool:
+        kind = registry[section] if section in registry else None
+        return kind is not None and kind.supports(action.type) and keys <= set(kind.fields_for(action.type.value))
+
+    def of_it(name: str) -> bool:
+        # "portal-hpa", "portal-cpu": a thing of the portal, said with its kind's or metric's
+        # word when it is meant (that word not said: not what "portal" names)
+        rest = [p for p in _words(name) if p != last]
+        return bool(rest) and all(p in KIND_PART_WORDS or p in GENERIC_PARTS or p in _METRIC_WORDS for p in rest) \
+            and not any(w in facts.words for p in rest for w in (p, *KIND_PART_WORDS.get(p, ())))
+
+    fits = [name for section, name, _ in specs[action.stack].resources()
+            if last in _words(name) and takes(section) and not of_it(name)]
+    return fits == [action.name]
 
 
 def _said_by_first_part_and_kind(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],

@@ -58,7 +58,7 @@ class Interpreter:
         specs = workspace.load_all()
         # A kind the repository does not have is refused by name before the model runs.
         _refuse_unknown_kinds(text, workspace, specs)
-        facts = CommandFacts.of(text, list(specs))
+        facts = CommandFacts.of(text, list(specs), {n for spec in specs.values() for n in spec.names()})
         written = self.writer.write(text, specs, workspace, config.model)
 
         from agentops.planline import parse

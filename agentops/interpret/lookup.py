@@ -107,7 +107,7 @@ def _regions(kept: list[Action], text: str) -> list[str]:
                     starts[action.name] = found.start()
                     break
     if len(starts) < 2:
-        return [text] * len(kept)
+        return _stack_clauses(kept, text) or [text] * len(kept)
     # a later action's part starts at the clause that says it ("..., and suspend b": the verb
     # before b's name is b's), where that clause begins a few words before the name
     first = min(starts.values())
@@ -129,6 +129,27 @@ def _regions(kept: list[Action], text: str) -> list[str]:
         begin = 0 if pos == cuts[0] else pos
         out.append(text[begin: later[0] if later else len(text)])
     return out
+
+
+def _stack_clauses(kept: list[Action], text: str) -> list[str] | None:
+    """One resource changed in several stacks, a clause each ("submission-events: 5 days
+    retention in prod, 1 day in dev"): each action's part is the clause that says its stack
+    (the first with what comes before it); None where the stacks are not said a clause each."""
+    names = {a.name for a in kept}
+    stacks = [a.stack for a in kept]
+    if len(kept) < 2 or len(names) != 1 or None in names or None in stacks or len(set(stacks)) != len(stacks):
+        return None
+    lowered = text.lower()
+    cuts = [0] + [m.end() for m in _CLAUSE.finditer(lowered)] + [len(text)]
+    clauses = [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
+    found = []
+    for stack in stacks:
+        saying = [c for c in clauses if re.search(rf"\b{stack_said(stack)}\b", lowered[c[0]:c[1]])]
+        if len(saying) != 1 or saying[0] in found:
+            return None
+        found.append(saying[0])
+    first = min(found)
+    return [text[0 if c == first else c[0]:c[1]] for c in found]
 
 
 def _kind_of(action: Action, specs: dict[str, StackSpec], registry):

@@ -32,6 +32,7 @@ from agentops.interpret.lookup import (
     _is_stack_word,
     _kind_of,
     _regions,
+    _stack_clauses,
     _scale_or_update,
     _with_kinds,
 )
@@ -930,6 +931,7 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
     next action's), so that two actions of one plan do not take each other's values."""
     lowered = facts.text.lower()
     regions = _regions(kept, lowered)
+    per_stack = _stack_clauses(kept, lowered) is not None
     out = list(kept)
     for i, action in enumerate(kept):
         if action.type not in (ActionType.create, ActionType.update, ActionType.scale, ActionType.monitor):
@@ -993,6 +995,17 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
         for key in [k for k in units if k != "threshold" and k in params and k not in action.relative]:
             value = params[key]
             if not isinstance(value, (int, float)) or isinstance(value, bool):
+                continue
+            in_its_unit = [(v, u) for _, _, v, u in spans if UNIT_FACTORS.get((u, units[key]))]
+            if per_stack and len(in_its_unit) == 1:
+                # "5 days retention in prod, 1 day in dev" written 5 days in both: the one
+                # quantity said in this stack's clause
+                v, u = in_its_unit[0]
+                if int(v * UNIT_FACTORS[(u, units[key])]) != value:
+                    params[key] = int(v * UNIT_FACTORS[(u, units[key])])
+                    warnings.append(f"{key} {params[key]} in {action.stack}: {_fmt(v)} {_UNIT_WORDS[u][-1]} "
+                                    f"is what the command says there")
+                    changed = True
                 continue
 
             def says(k: str) -> bool:

@@ -199,6 +199,12 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
         # the schedule, a time in the reason is not; two targets are still two times
         targets = [t for m in re.finditer(r"\bto\s+(?=\S)", lowered) for t in _times(lowered[m.end():])[:1]
                    if _TIME.match(lowered, m.end())]
+        if not targets:
+            # "should run at 1am instead of 2, finance want it before the 6am cutoff": a time
+            # said as a limit (before, after, by, until) is the reason, not when it runs
+            targets = [t for m in _TIME.finditer(lowered) for t in _times(m.group())[:1]
+                       if not re.search(r"\b(?:before|after|by|until|till|since|past)\s+(?:the\s+)?$",
+                                        lowered[max(0, m.start() - 20):m.start()])]
         if not re.search(r"\bor\b", lowered):  # "to 3am or 4am": not one time
             times = targets if len(set(targets)) == 1 else times
     if len(times) != 1:
