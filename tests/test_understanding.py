@@ -4151,3 +4151,17 @@ def test_a_name_said_by_its_last_part_where_one_resource_with_it_takes_the_actio
 def test_a_last_part_does_not_name_a_resource_for_a_delete_or_beside_another_kinds_word(scripted, raven, command, line):
     with pytest.raises(InterpretError, match="does not name 'student-portal'"):
         scripted(line).interpret(command, raven)
+
+
+def test_a_change_said_once_for_two_stacks_keeps_every_value_in_both(scripted, raven):
+    plan = scripted("update infrastructure name=submission-events stack=staging retention_seconds=432000 ; "
+                    "update infrastructure name=submission-events stack=prod retention_seconds=432000").interpret(
+        "submission-events in staging: 5 days retention, 2 days in dlq terms; same for prod", raven)
+    assert [(a.stack, a.parameters.retention_seconds) for a in plan.actions] == [("staging", 432000), ("prod", 432000)]
+
+
+def test_a_create_on_a_cluster_named_with_its_stack_keeps_that_stack(scripted, raven):
+    plan = scripted("create deployment name=lab-sync stack=dev image=ghcr.io/ravensmoor/lab-sync:0.3.1 "
+                    "replicas=1").interpret("create a deployment lab-sync on core-eks, dev-images has "
+                                            "ghcr.io/ravensmoor/lab-sync:0.3.1, 1 replica", raven)
+    assert plan.actions[0].stack == "dev"

@@ -264,6 +264,9 @@ class CommandFacts:
     # deletes it asks for are of one rule's port only ("close port 22 on bastion-ssh"): a delete
     # that takes no port is not asked for
     rule_only: bool = False
+    # stacks whose word is said only inside a resource's name ("clinic-dev", "dev-images"):
+    # a stack the model writes for such a name is not overruled by it
+    stacks_in_names: list = field(default_factory=list)
 
     @classmethod
     def of(cls, text: str, stacks: list[str], names: frozenset[str] | set[str] = frozenset()) -> "CommandFacts":
@@ -280,6 +283,7 @@ class CommandFacts:
             )
             if hit and hit not in mentioned:
                 mentioned.append(hit)
+        in_names = [vocab[w] for w in dict.fromkeys(words) if w in vocab and vocab[w] not in mentioned]
         # standalone numbers only: the "1" inside "api:1.9.1" or "10.0.0.0/8" is not a count,
         # nor the account of "318224590671.dkr.ecr..." (a model copies it as replicas=)
         # ("8443/tcp" is a port with its protocol)
@@ -302,6 +306,7 @@ class CommandFacts:
         facts = cls(text, words, numbers, mentioned, destructive or rule_only, bool(INJECTION.search(text)),
                     everything)
         facts.rule_only = rule_only
+        facts.stacks_in_names = in_names
         facts.relative = _relative_changes(" ".join(words), text.lower())
         facts.quantities = _quantities(text)
         facts.bounds = _size_bounds(text)

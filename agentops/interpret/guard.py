@@ -1563,6 +1563,13 @@ def _refuse_target(action: Action, specs: dict[str, StackSpec], reason: str) -> 
 def _stack(stack: str | None, facts: CommandFacts, default: str | None) -> str | None:
     if stack in facts.stacks or (stack and stack == default):
         return stack
+    if not facts.stacks and facts.stacks_in_names:
+        # "create lab-sync on clinic-dev", "ravensmoor-apps keep 200 and dev-images keep 5": a
+        # stack said only inside a name is that resource's; the stack written stands (checked
+        # against where its target is), and one is taken from the name only where none is
+        if stack:
+            return stack
+        return facts.stacks_in_names[0] if len(facts.stacks_in_names) == 1 else default
     if stack and not facts.stacks and _EVERY_STACK.search(facts.text.lower()):
         return stack  # "in all three envs": one action per stack (_one_per_stack_said)
     if len(facts.stacks) == 1:

@@ -140,7 +140,10 @@ def _stack_clauses(kept: list[Action], text: str) -> list[str] | None:
     if len(kept) < 2 or len(names) != 1 or None in names or None in stacks or len(set(stacks)) != len(stacks):
         return None
     lowered = text.lower()
-    cuts = [0] + [m.end() for m in _CLAUSE.finditer(lowered)] + [len(text)]
+    if re.search(r"\b(?:same|too|as\s+well|likewise|ditto)\b", lowered):
+        return None  # "...; same for prod": one change said once for both
+    # (clauses by their marks only: "give it a and b" is one list, not two clauses)
+    cuts = [0] + [m.end() for m in re.finditer(r"[,;]\s*|\.\s+", lowered)] + [len(text)]
     clauses = [(cuts[i], cuts[i + 1]) for i in range(len(cuts) - 1)]
     found = []
     for stack in stacks:
