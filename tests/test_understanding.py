@@ -4165,3 +4165,66 @@ def test_a_create_on_a_cluster_named_with_its_stack_keeps_that_stack(scripted, r
                     "replicas=1").interpret("create a deployment lab-sync on core-eks, dev-images has "
                                             "ghcr.io/ravensmoor/lab-sync:0.3.1, 1 replica", raven)
     assert plan.actions[0].stack == "dev"
+
+
+@pytest.mark.parametrize("command, zone", [
+    ("results-batch prod time zone UTC please, BST bit us again", "UTC"),
+])
+def test_a_time_zone_said_after_its_words_is_the_one_set(scripted, raven, command, zone):
+    plan = scripted("update infrastructure name=results-batch stack=prod kind=cronjob zone_id=UTC").interpret(
+        command, raven)
+    assert plan.actions[0].parameters.set_values()["time_zone"] == zone
+
+
+def test_a_concurrency_policy_said_by_its_value(scripted, raven):
+    plan = scripted("update infrastructure name=library-sync kind=function").interpret(
+        "library-sync concurrency policy Replace", raven)
+    assert plan.actions[0].parameters.set_values()["concurrency_policy"] == "Replace"
+
+
+@pytest.mark.parametrize("command, line, value", [
+    ("alumni db: db.t3.large -> db.m5.large, the telethon CRM sync is pegging it",
+     "update database name=alumni-db instance_type=db.t3.large", "db.m5.large"),
+    ("bastion prod: from t3.micro to t3.small", "update infrastructure name=bastion stack=prod kind=instance "
+     "instance_type=t3.micro", "t3.small"),
+])
+def test_a_value_it_has_gives_way_to_the_one_it_goes_to(scripted, raven, command, line, value):
+    assert scripted(line).interpret(command, raven).actions[0].parameters.instance_type == value
+
+
+def test_each_count_said_from_one_number_to_another_is_the_new_one(scripted, raven):
+    plan = scripted("scale deployment name=lms-web replicas=8 max_unavailable=12 ; scale deployment "
+                    "name=lms-submissions replicas=4 max_unavailable=6 ; scale deployment name=plagiarism-check "
+                    "stack=prod replicas=3").interpret("lms-web 8->12, lms-submissions 4->6, plagiarism 3->5, prd", raven)
+    assert [a.parameters.replicas for a in plan.actions] == [12, 6, 5]
+
+
+def test_half_a_gig_is_a_quantity_not_a_factor(scripted, raven):
+    plan = scripted("update security name=secret-rotator kind=function storage_gb=/2").interpret(
+        "secret-rotator lambda: give it half a gig", raven)
+    assert (plan.actions[0].relative, plan.actions[0].parameters.memory_mb) == ({}, 512)
+
+
+@pytest.mark.parametrize("command, line, relative", [
+    ("give capture-thumbnailer another 512MB in staging",
+     "update infrastructure name=capture-thumbnailer stack=staging kind=function storage_gb=512", {"memory_mb": "+512"}),
+    ("student-records-db prod: add 500GB, SITS archive import next week",
+     "update database name=student-records-db stack=prod storage_gb=500", {"storage_gb": "+500"}),
+    ("submission-events in prod: keep messages one more day",
+     "update infrastructure name=submission-events stack=prod kind=queue retention_seconds=+172800",
+     {"retention_seconds": "+86400"}),
+    ("card-swipes prod: +100 read, +200 write",
+     "scale infrastructure name=card-swipes stack=prod read_capacity=+100 write_capacity=+20",
+     {"read_capacity": "+100", "write_capacity": "+200"}),
+    ("results-notifier staging memory x2",
+     "scale infrastructure name=results-notifier stack=staging kind=function memory_mb=2048", {"memory_mb": "*2"}),
+])
+def test_amounts_said_as_more_are_changes_by_that_amount(scripted, raven, command, line, relative):
+    assert scripted(line).interpret(command, raven).actions[0].relative == relative
+
+
+def test_a_backup_beside_a_change_by_an_amount_stays_a_backup(scripted, raven):
+    plan = scripted("update database name=student-records-db stack=prod storage_gb=+500 ; "
+                    "backup database name=student-records-db stack=prod").interpret(
+        "student-records-db prod: add 500GB, then snapshot it", raven)
+    assert [(a.type.value, a.relative) for a in plan.actions] == [("update", {"storage_gb": "+500"}), ("backup", {})]

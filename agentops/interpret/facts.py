@@ -111,7 +111,7 @@ def _by(verbs: str, amount: str) -> re.Pattern:
 RELATIVE_PHRASES = (
     (re.compile(rf"\b(?:add|adding|plus|another|additional|extra)\s+{_N}\b"), "+"),
     # "another 30s of timeout", "an extra 50gb": the number written against its unit
-    (re.compile(rf"\b(?:another|additional|extra)\s+{_N}(?=(?:s|secs?|m|mins?|h|hrs?|d|gb|mb|tb|g)\b)"), "+"),
+    (re.compile(rf"\b(?:another|additional|extra|add|adding|plus)\s+{_N}(?=(?:s|secs?|m|mins?|h|hrs?|d|gb|mb|tb|g)\b)"), "+"),
     (re.compile(rf"\b{_N}\s+(?:more|extra|additional)\b"), "+"),
     (_by(_MORE, rf"{_N}\b"), "+"),
     (re.compile(rf"\b{_N}\s+(?:[a-z]+\s+)?(?:fewer|less)\b"), "-"),
@@ -530,7 +530,8 @@ _UNIT_OF = {w: u for u, words in _UNIT_WORDS.items() for w in words}
 # "one day".
 # A number said as a word ends at a word boundary: "an hour" is not "a" of "n hour".
 _QUANTITY = re.compile(r"(?=(?<![0-9.])\b(\d+(?:\.\d+)?|(?:" + "|".join(NUMBER_WORDS)
-                       + r"|an|a)\b)\s*-?\s*([a-z]+)\b)")
+                       # ("one more day", "2 extra gigs": the unit after the word of more)
+                       + r"|an|a)\b)\s*-?\s*(?:(?:more|extra|additional)\s+)?([a-z]+)\b)")
 
 
 def _quantities(text: str) -> list[tuple[float, str]]:
@@ -564,7 +565,10 @@ def _old_values(lowered: str) -> set[float]:
 
 
 # "the double offers": a factor's word after a determiner is a word of what, not a change
-FACTOR_OF_WHAT = re.compile(r"\b(?:the|a|an|those|these)\s+(?:double|triple)\b")
+FACTOR_OF_WHAT = re.compile(r"\b(?:the|a|an|those|these)\s+(?:double|triple)\b"
+                            # "give it half a gig", "half an hour": a quantity, not a factor
+                            r"|\bhalf\s+an?\s+(?:gigs?|gb|gib|gigabytes?|teras?|tb|terabytes?|megs?|mb|hours?|days?"
+                            r"|minutes?|mins?)\b")
 # what "twice" multiplies when it is a factor ("twice the memory", "twice as many pods", "make it
 # twice its size"); after a verb it says how often something happened
 _TWICE_OF = {"the", "as", "its", "their", "our", "that", "this", "what", "current", "today's", "now"}

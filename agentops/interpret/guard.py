@@ -80,6 +80,7 @@ from agentops.interpret.values import (
     _said_as_value,
     _said_metrics,
     _not_the_value_it_has,
+    _old_to_new,
     _an_alerts_new_metric,
     _said_units,
     _not_the_old_value,
@@ -1615,6 +1616,10 @@ def _params(params: Parameters, facts: CommandFacts, warnings: list[str], name: 
         if key in INT_KEYS:
             # (a port is 1 to 65535: "scale it to zero" copied as port=0 is no port)
             ok = float(value) in facts.numbers and (key != "port" or 1 <= float(value) <= 65535)
+            if not ok and float(value) in facts.old_values and len(_old_to_new(lowered).get(float(value), ())) == 1:
+                # "lms-web 8->12" written replicas=8: kept here, and read as the number it goes
+                # to with the rest of the plan (values._without_old_values)
+                ok = True
         elif key == "image" and not re.search(r"[a-z]", str(value).split("/")[-1].split("@")[0].split(":")[0]):
             ok = False  # "to 3:30am" is a time, not an image: an image's repository has a letter
         elif key == "threshold":

@@ -85,6 +85,15 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
             else v) for k, v in action.relative.items()}
         if fixed != action.relative:
             return action.model_copy(update={"relative": fixed})
+    if len(said) > 1 and len(action.relative) == len(said):
+        # "card-swipes prod: +100 read, +200 write" written +100 and +20: an amount no phrase
+        # says, beside the others said, is the one said amount no other key took
+        amounts = {k: float(v[1:]) for k, v in action.relative.items() if v[0] in "+-"}
+        unsaid = [k for k, n in amounts.items() if n not in said]
+        left = [n for n in said if n not in amounts.values()]
+        if len(unsaid) == 1 and len(left) == 1 and _key_unit(unsaid[0]) is None:
+            fixed = dict(action.relative) | {unsaid[0]: f"{said[left[0]]}{_fmt(left[0])}"}
+            return action.model_copy(update={"relative": fixed})
     if action.relative or not facts.relative:
         return action
     found = _find(action, specs)
@@ -97,6 +106,17 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
     params = action.parameters.set_values()
     relative: dict[str, str] = {}
     sizes = [k for k in params if k in fields and isinstance(params[k], int) and not isinstance(params[k], bool)]
+    # "give capture-thumbnailer another 512MB" written storage_gb=512 on a function: a size the
+    # kind does not have, said as a relative amount, goes as one (_on_a_key_it_has moves it)
+    unheld = [k for k in params if k not in fields and _key_unit(k) and isinstance(params[k], int)
+              and not isinstance(params[k], bool) and facts.relative.get(float(params[k])) in ("+", "-")]
+    if unheld and not sizes:
+        moved = _on_a_key_it_has(action.model_copy(update={
+            "relative": {k: f"{facts.relative[float(params[k])]}{params[k]}" for k in unheld},
+            "parameters": Parameters.model_validate({k: v for k, v in params.items() if k not in unheld})}),
+            facts, specs, registry)
+        if moved.relative and all(k in fields for k in moved.relative):
+            return moved
     share = re.fullmatch(r"[-+](\d+)%", facts.relative.get(None) or "")
     for key in sizes:
         op = facts.relative.get(float(params[key]))
@@ -107,7 +127,10 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
     if not relative and None in facts.relative and not any(float(params[k]) in facts.numbers for k in sizes):
         # (a size the command says as a number is that size: "up to 30 pods, the 20 cap got
         # hit twice" is 30, not twice the cap)
-        key = sizes[0] if sizes else _size_key(kind, action.type.value)
+        # ("results-notifier memory x2": the size key whose word is said, else the kind's size)
+        named = [k for k in {**kind.fields_for("update"), **fields} if any(
+            re.search(rf"\b{w}\b", facts.text.lower()) for w in _KEY_SAID.get(k, ()))]
+        key = sizes[0] if sizes else named[0] if len(named) == 1 else _size_key(kind, action.type.value)
         if key:
             relative[key] = facts.relative[None]
     amounts = {n: op for n, op in facts.relative.items() if n is not None}
@@ -138,8 +161,8 @@ def _an_amount_for_a_change_of_nothing(action: Action, facts: CommandFacts, spec
     memory" written as a change that sets nothing: the one amount the command says, on the key
     its unit is of ("gig": the kind's one size key, or the one whose word is said), else on
     what the kind counts. Two amounts, a factor, or no key to take it: left as written."""
-    if action.changed_keys() or len(facts.relative) != 1:
-        return action
+    if action.changed_keys() or len(facts.relative) != 1 or action.type not in (ActionType.scale, ActionType.update):
+        return action  # (a backup or a restart beside the change sets nothing, and is none)
     found = _find(action, specs)
     if found is None or found[0] not in registry:
         return action

@@ -15,6 +15,7 @@ from agentops.interpret.facts import (
     _UNIT_WORDS,
     ENUM_WORDS,
     KEY_UNITS,
+    OLD_VALUE_PHRASES,
     UNIT_FACTORS,
     CommandFacts,
     _abbreviates,
@@ -319,13 +320,38 @@ def _without_old_values(kept: list[Action], facts: CommandFacts, warnings: list[
         if not old:
             out.append(action)
             continue
+        goes_to = _old_to_new(facts.text.lower())
         for key in old:
-            warnings.append(f"{key} {params.pop(key)}: the value the command says it was, not one to set")
+            was = params.pop(key)
+            if action.type in (ActionType.update, ActionType.scale) and len(goes_to.get(float(was), ())) == 1 \
+                    and not goes_to[float(was)] & {float(v) for v in params.values()
+                                                   if isinstance(v, (int, float)) and not isinstance(v, bool)}:
+                # (not where another key has the value it goes to: "max from 4 to 6" written
+                # min_size=4 max_size=6 is a change of the max alone)
+                # "lms-web 8->12, lms-submissions 4->6" written replicas=8: the value it goes to
+                (params[key],) = goes_to[float(was)]
+                if isinstance(was, int):
+                    params[key] = int(params[key])
+                warnings.append(f"{key} {_fmt(float(params[key]))}: the command says it goes from {_fmt(float(was))} "
+                                f"to {_fmt(float(params[key]))}")
+                continue
+            warnings.append(f"{key} {was}: the value the command says it was, not one to set")
         emptied = not any(k != "kind" for k in params) and not action.relative
         if emptied and action.type in (ActionType.update, ActionType.scale) and any(
                 (a.name, a.stack) == (action.name, action.stack) for a in kept if a is not action):
             continue
         out.append(action.model_copy(update={"parameters": Parameters.model_validate(params)}))
+    return out
+
+
+def _old_to_new(lowered: str) -> dict[float, set[float]]:
+    """{old: {new}} of the changes a command says as from one number to another ("8->12",
+    "from 4 to 6")."""
+    out: dict[float, set[float]] = {}
+    for pattern, _ in OLD_VALUE_PHRASES[:2]:
+        for m in pattern.finditer(lowered):
+            was, now = [g for g in m.groups() if g is not None][:2]
+            out.setdefault(_number(was), set()).add(_number(now))
     return out
 
 
@@ -340,6 +366,15 @@ def _not_the_value_it_has(kept: list[Action], facts: CommandFacts, specs: dict[s
         fields = {**kind.fields_for("update"), **kind.fields_for(action.type.value)}
         params = action.parameters.set_values()
         for key, value in list(params.items()):
+            if isinstance(value, str) and key not in action.relative and key != "kind" \
+                    and (new := _written_as_going_from(value, regions[i])) is not None \
+                    and any(getattr(entry, f, None) == value for f in (fields.get(key) or "").split("|")):
+                # "alumni db: db.t3.large -> db.m5.large" written instance_type=db.t3.large
+                params[key] = new
+                warnings.append(f"{key} {new}, not {value}: {action.name} has {value} now, and the command "
+                                f"says to go to {new}")
+                out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
+                continue
             if key in action.relative or not isinstance(value, (int, float)) or isinstance(value, bool) \
                     or _key_unit(key):
                 continue  # (a key with a unit is read from its quantities, _said_units)
@@ -361,6 +396,20 @@ def _not_the_value_it_has(kept: list[Action], facts: CommandFacts, specs: dict[s
                             f"{_fmt(float(value))} now, and the command says to go to {_fmt(float(params[key]))}")
             out[i] = action.model_copy(update={"parameters": Parameters.model_validate(params)})
     return out
+
+
+def _written_as_going_from(value: str, text: str) -> str | None:
+    """The value `text` says `value` goes to ("t3.micro -> t3.small", "from t3.micro to
+    t3.small"): one token said right after it and an arrow or "to", of the same shape (its
+    letters before the first dot or digit: db.t3 and db.m5 are both "db"); else None."""
+    m = re.search(rf"(?<![\w.-]){re.escape(value)}\s*(?:->|=>|→|\bto\b|\binto\b)\s*([\w][\w.:/-]*[\w])", text, re.I)
+    if not m or m.group(1).lower() == value.lower():
+        return None
+
+    def shape(v: str) -> str:
+        return re.match(r"[a-z]*", v.lower()).group()
+
+    return m.group(1) if shape(m.group(1)) == shape(value) and re.search(r"\d", m.group(1)) else None
 
 
 # Values a command writes out whose shape says which key they are: an image reference, an AMI,

@@ -201,6 +201,10 @@ class CronJobsKind(KubernetesKind):
                 said = False if on and not off else True if off and not on else None
             return said
         if key == "concurrency_policy":
+            # "concurrency policy Replace": the policy's own value, said after its name
+            named = re.search(r"\bconcurrency(?:\s+policy)?\s+(?:to\s+|is\s+|=\s*)?(allow|forbid|replace)\b", lowered)
+            if named:
+                return named.group(1).capitalize()
             said = _said_one(lowered, _OVERLAP_WORDS)
             if said is None and re.search(r"\boverlap", lowered):
                 # "let rss-refresh runs overlap", "stop the backfill runs from overlapping"
@@ -214,6 +218,13 @@ class CronJobsKind(KubernetesKind):
                                      r"/[A-Z][A-Za-z_]+(?:/[A-Z][A-Za-z_]+)?)(?![\w/])", text))
             if len(written) == 1:
                 return written.pop()  # an IANA zone written out ("(America/Chicago)")
+            # "time zone UTC please, BST bit us again": the zone said right after the words
+            # "time zone" is the one set; another said in the reason is not
+            named = re.search(r"\b(?:time\s*zone|timezone|tz)\s+(?:to\s+|in\s+|=\s*)?([a-z]+)\b", lowered)
+            if named and named.group(1) in ("utc", "gmt"):
+                return "UTC"
+            if named and named.group(1) in _ZONE_WORDS:
+                return _ZONE_WORDS[named.group(1)]
             said = _said_one(lowered, _ZONE_WORDS)
             # "at noon ET", "4am PT": the two-letter US zones, only right after a time (alone
             # they are other words)
