@@ -4228,3 +4228,30 @@ def test_a_backup_beside_a_change_by_an_amount_stays_a_backup(scripted, raven):
                     "backup database name=student-records-db stack=prod").interpret(
         "student-records-db prod: add 500GB, then snapshot it", raven)
     assert [(a.type.value, a.relative) for a in plan.actions] == [("update", {"storage_gb": "+500"}), ("backup", {})]
+
+
+@pytest.mark.parametrize("command, word", [
+    ("add a Slurm partition called gpu-long with a 7 day walltime", "slurm"),
+    ("add a guest SSID Ravensmoor-Events to the campus wifi controllers for graduation", "ssid"),
+])
+def test_campus_and_hpc_things_no_kind_covers_are_refused_by_name(scripted, raven, command, word):
+    with pytest.raises(InterpretError, match=word):
+        scripted("create infrastructure name=gpu-long kind=lb_service").interpret(command, raven)
+
+
+def test_a_delete_of_a_name_said_only_as_the_reason_is_dropped(scripted, raven):
+    plan = scripted("delete infrastructure name=results-batch stack=staging ; "
+                    "delete deployment name=results-publisher stack=dev").interpret(
+        "drop results-batch in staging and dev, results-publisher does the batch now", raven)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("delete", "results-batch")]
+    assert any("results-publisher" in w and "deletes nothing" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize("command", [
+    "delete results-batch in staging, results-publisher too",
+    "delete results-batch in staging; and results-publisher",
+])
+def test_a_delete_of_a_name_listed_after_the_first_stands(scripted, raven, command):
+    plan = scripted("delete infrastructure name=results-batch stack=staging ; "
+                    "delete deployment name=results-publisher stack=staging").interpret(command, raven)
+    assert [a.name for a in plan.actions] == ["results-batch", "results-publisher"]

@@ -17,6 +17,7 @@ from agentops.actionplan import Action, ActionPlan, ActionType, Parameters, Reso
 from agentops.errors import InterpretError
 from agentops.interpret.facts import (
     _NEGATION,
+    _asks_to_delete,
     _key_unit,
     DELETE_PHRASES,
     DELETE_WORDS,
@@ -163,6 +164,13 @@ def guard(
                 "dropped a delete the command did not ask for in so many words"
                 + (" (the command looks like a prompt injection)" if facts.injected else "")
             )
+            continue
+        if action.type == ActionType.delete and (other := _deleted_in_another_clause(action, actions, facts)):
+            # "drop results-batch in staging and dev, results-publisher does the batch now"
+            # written with a delete of results-publisher: a name said only in a clause of its
+            # own that asks no delete, while the clause that asks names what it deletes
+            warnings.append(f"dropped the delete of {action.name!r}: the command asks to delete {other!r}; it "
+                            f"says {action.name!r} only in a clause that deletes nothing")
             continue
         if _a_key_of_another_create(action, actions, facts, specs, registry):
             # "new lambda refund-notifier ...: python3.12, handler app.handler, 256MB" written with a
@@ -981,6 +989,37 @@ def _said_with_its_last_part(action: Action, facts: CommandFacts, specs: dict[st
     said = [n for n in names if n.endswith("-" + action.name)
             and n[:-len(action.name) - 1] in facts.words and n != action.name]
     return said[0] if len(said) == 1 else None
+
+
+def _deleted_in_another_clause(action: Action, actions: list[Action], facts: CommandFacts) -> str | None:
+    """The name another delete of the plan has, said in a clause that asks a delete, where
+    every time the command says this action's name it is in a clause that asks none and is no
+    list going on from the clause before ("a, b and c"); else None."""
+    lowered = facts.text.lower()
+
+    def spots(name: str) -> list[int]:
+        return [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", lowered)]
+
+    bounds = [0] + [m.end() for m in re.finditer(r"[,;:]\s*|\.\s+|\b(?:because|since|but|so)\b", lowered)]
+    bounds.append(len(lowered))
+
+    def clause(pos: int) -> str:
+        i = max(k for k in range(len(bounds) - 1) if bounds[k] <= pos)
+        return lowered[bounds[i]:bounds[i + 1]]
+
+    def asks(text: str) -> bool:
+        return _asks_to_delete(_words(text), text)
+
+    if not action.name or not spots(action.name):
+        return None
+    for pos in spots(action.name):
+        said = clause(pos)
+        rest = said.replace(action.name.lower(), " ")
+        if asks(said) or listed_between(rest, frozenset(facts.stacks) | {"in", "on", "from", "also", "too"}
+                                        | set(STACK_ALIASES)):
+            return None
+    return next((a.name for a in actions if a.type == ActionType.delete and a.name and a.name != action.name
+                 and any(asks(clause(p)) for p in spots(a.name))), None)
 
 
 def _said_by_its_last_part(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],

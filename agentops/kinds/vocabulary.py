@@ -38,6 +38,7 @@ COMMON_KINDS: frozenset[str] = frozenset("""
     cloudtrail guardduty ses appsync amplify lightsail beanstalk codebuild codepipeline
     bigquery fsx mongodb mongo cassandra keyspaces timestream kafka zookeeper stepfunctions sfn
     mainframe mainframes lpar lpars
+    slurm ssid ssids
 """.split())
 
 # Phrases whose words alone are ambiguous: matched as a whole.
@@ -52,7 +53,8 @@ COMMON_PHRASES: tuple[tuple[str, ...], ...] = tuple(tuple(p.split()) for p in (
     "vpn gateway", "nat gateway", "transit gateway", "internet gateway", "vpc endpoint",
     "vpc peering", "elastic ip", "cloud run", "app engine", "event bus", "service mesh",
     "message broker", "search domain", "data warehouse", "cloudwatch dashboard",
-    "gke autopilot", "cloud function", "cloud functions",
+    "gke autopilot", "cloud function", "cloud functions", "wifi controller", "wifi controllers",
+    "wireless controller", "azure ad",
 ))
 
 # The word after these is a name, not a kind ("deploy redis:7.2 as cache").
