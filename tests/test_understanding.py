@@ -4255,3 +4255,10 @@ def test_a_delete_of_a_name_listed_after_the_first_stands(scripted, raven, comma
     plan = scripted("delete infrastructure name=results-batch stack=staging ; "
                     "delete deployment name=results-publisher stack=staging").interpret(command, raven)
     assert [a.name for a in plan.actions] == ["results-batch", "results-publisher"]
+
+
+def test_a_minimum_said_should_be_a_number_is_the_minimum(scripted, hollow):
+    plan = scripted("scale infrastructure name=core-eks stack=prod kind=cluster count=8").interpret(
+        "minimum node count on the prod core cluster should be 8, not 6. we got caught short during the ice storm",
+        hollow)
+    assert {k: v for k, v in plan.actions[0].parameters.set_values().items() if k != "kind"} == {"min_size": 8}

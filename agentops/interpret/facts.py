@@ -137,8 +137,9 @@ _LOWER = (r"min(?:imum)?|at\s+least|no\s+(?:fewer|less)\s+than|never\s+(?:fewer|
 _SIZE_WORD = r"(?:size|count|nodes?|pods?|replicas?)"
 SIZE_BOUNDS = (
     # an end word, then (after a few words: "raise the max size of the cluster to 20") the number
-    (re.compile(rf"\b(?:max(?:imum)?|ceiling|cap)\b(?:\s+[a-z]+){{0,8}}?\s+(?:to|=|at|of)\s+{_N}\b"), "max"),
-    (re.compile(rf"\b(?:min(?:imum)?|floor)\b(?:\s+[a-z]+){{0,8}}?\s+(?:to|=|at|of)\s+{_N}\b"), "min"),
+    # ("minimum node count on the prod core cluster should be 8")
+    (re.compile(rf"\b(?:max(?:imum)?|ceiling|cap)\b(?:\s+[a-z]+){{0,8}}?\s+(?:to|=|at|of|be)\s+{_N}\b"), "max"),
+    (re.compile(rf"\b(?:min(?:imum)?|floor)\b(?:\s+[a-z]+){{0,8}}?\s+(?:to|=|at|of|be)\s+{_N}\b"), "min"),
     (re.compile(rf"\b(?:{_UPPER})(?:\s+{_SIZE_WORD})?\s+{_N}\b"), "max"),
     (re.compile(rf"\b(?:{_LOWER})(?:\s+{_SIZE_WORD})?\s+{_N}\b"), "min"),
 )
