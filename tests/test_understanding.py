@@ -4262,3 +4262,25 @@ def test_a_minimum_said_should_be_a_number_is_the_minimum(scripted, hollow):
         "minimum node count on the prod core cluster should be 8, not 6. we got caught short during the ice storm",
         hollow)
     assert {k: v for k, v in plan.actions[0].parameters.set_values().items() if k != "kind"} == {"min_size": 8}
+
+
+def test_the_stack_of_a_name_said_inside_another_is_not_this_ones(scripted, raven):
+    plan = scripted("update infrastructure name=ravensmoor-apps stack=dev kind=load_balancer count=200 ; "
+                    "update infrastructure name=dev-images stack=dev kind=registry count=5").interpret(
+        "ravensmoor-apps keep 200 images and dev-images keep 5", raven)
+    assert [(a.name, a.stack) for a in plan.actions] == [("ravensmoor-apps", "prod"), ("dev-images", "dev")]
+
+
+def test_a_name_written_as_the_last_part_said_is_the_one_resource_it_ends(scripted, raven):
+    plan = scripted("scale deployment name=results-publisher replicas=6 ; scale deployment name=portal replicas=12"
+                    ).interpret("results day prep: results-publisher -> 6, portal -> 12, all prod", raven)
+    assert [a.name for a in plan.actions] == ["results-publisher", "student-portal"]
+    with pytest.raises(InterpretError):
+        scripted("delete deployment name=portal stack=prod").interpret("delete the portal in prod", raven)
+
+
+def test_an_empty_change_of_a_name_said_only_as_the_reason_is_no_delete(scripted, raven):
+    plan = scripted("delete infrastructure name=results-batch stack=staging ; "
+                    "update infrastructure name=results-publisher stack=dev kind=cronjob").interpret(
+        "drop results-batch in staging and dev, results-publisher does the batch now", raven)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("delete", "results-batch")]

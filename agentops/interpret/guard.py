@@ -17,7 +17,6 @@ from agentops.actionplan import Action, ActionPlan, ActionType, Parameters, Reso
 from agentops.errors import InterpretError
 from agentops.interpret.facts import (
     _NEGATION,
-    _asks_to_delete,
     _key_unit,
     DELETE_PHRASES,
     DELETE_WORDS,
@@ -44,6 +43,7 @@ from agentops.interpret.lookup import (
     _is_vocabulary,
     _kind_of,
     _scale_or_update,
+    _deleted_in_another_clause,
     listed_between,
     stack_said,
 )
@@ -179,6 +179,14 @@ def guard(
                             "of a value of the other resource it creates")
             continue
         action = action.model_copy(update={"stack": _stack(action.stack, facts, default_stack)})
+        if (not facts.stacks and facts.stacks_in_names and action.type != ActionType.create and action.name
+                and action.stack in specs and not specs[action.stack].find(action.name)
+                and len(homes := [s for s in specs if specs[s].find(action.name)]) == 1):
+            # "ravensmoor-apps keep 200 and dev-images keep 5" written with dev for both: the
+            # stack said inside another's name is not this one's; the one stack it is in
+            warnings.append(f"stack {homes[0]}: the only stack with {action.name!r} (the command says no stack "
+                            "but inside a name)")
+            action = action.model_copy(update={"stack": homes[0]})
         if (said := _stack_said_with_its_name(action, facts, specs, actions)) and said != action.stack:
             # "QA passed 4.13.0 on staging. roll matchmaker-svc in prod to ...": of two stacks
             # said, the one said with the target's name is its
@@ -356,6 +364,14 @@ def guard(
             # "bump picking by 2" written as picking-svc: the one resource whose name starts
             # with the part said (as _whole_name reads it the other way round)
             completed.add(action.name)
+        elif (action.name and action.type != ActionType.create and action.stack in specs
+                and not specs[action.stack].find(action.name) and not any(a.name == action.name for a in created.values())
+                and (whole := _the_one_ending_in(action.name, action, facts, specs, registry))):
+            # "portal -> 12" written name=portal: the one resource named with it that takes the change
+            warnings.append(f"read {action.name!r} as {whole!r}: of the resources named with it, the one that "
+                            f"takes the {action.type.value}")
+            action = action.model_copy(update={"name": whole})
+            completed.add(whole)
         elif (action.name and action.type != ActionType.create and action.name not in completed
                 and not facts.mentions_loosely(action.name) and _said_by_its_last_part(action, facts, specs, registry)):
             warnings.append(f"read {action.name!r} for {_words(action.name)[-1]!r}: of the resources named with it, "
@@ -991,50 +1007,25 @@ def _said_with_its_last_part(action: Action, facts: CommandFacts, specs: dict[st
     return said[0] if len(said) == 1 else None
 
 
-def _deleted_in_another_clause(action: Action, actions: list[Action], facts: CommandFacts) -> str | None:
-    """The name another delete of the plan has, said in a clause that asks a delete, where
-    every time the command says this action's name it is in a clause that asks none and is no
-    list going on from the clause before ("a, b and c"); else None."""
-    lowered = facts.text.lower()
-
-    def spots(name: str) -> list[int]:
-        return [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", lowered)]
-
-    bounds = [0] + [m.end() for m in re.finditer(r"[,;:]\s*|\.\s+|\b(?:because|since|but|so)\b", lowered)]
-    bounds.append(len(lowered))
-
-    def clause(pos: int) -> str:
-        i = max(k for k in range(len(bounds) - 1) if bounds[k] <= pos)
-        return lowered[bounds[i]:bounds[i + 1]]
-
-    def asks(text: str) -> bool:
-        return _asks_to_delete(_words(text), text)
-
-    if not action.name or not spots(action.name):
-        return None
-    for pos in spots(action.name):
-        said = clause(pos)
-        rest = said.replace(action.name.lower(), " ")
-        if asks(said) or listed_between(rest, frozenset(facts.stacks) | {"in", "on", "from", "also", "too"}
-                                        | set(STACK_ALIASES)):
-            return None
-    return next((a.name for a in actions if a.type == ActionType.delete and a.name and a.name != action.name
-                 and any(asks(clause(p)) for p in spots(a.name))), None)
-
-
 def _said_by_its_last_part(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
                            registry) -> bool:
     """Whether the command names the action's resource by its last part alone ("portal -> 12"
-    for student-portal), a word of its own, where of every resource of the stack with that
-    part in its name (portal-config, portal-hpa) only this one takes the action and what it
-    sets (a thing of the portal, "portal-hpa", is said with its kind's word). Not for a
-    delete: a resource is deleted only by its name."""
+    for student-portal), a word of its own: _the_one_ending_in that word."""
     parts = _words(action.name or "")
-    last = parts[-1] if len(parts) >= 2 else ""
+    return len(parts) >= 2 and _the_one_ending_in(parts[-1], action, facts, specs, registry) == action.name
+
+
+def _the_one_ending_in(last: str, action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                       registry) -> str | None:
+    """The one resource of the action's stack whose name ends in the part `last`, said as a
+    word of its own, where of every resource of the stack with that part in its name
+    (portal-config, portal-hpa) only it takes the action and what it sets (a thing of the
+    portal, "portal-hpa", is said with its kind's word). Not for a delete or a create: a
+    resource is deleted only by its name."""
     if (action.type in (ActionType.delete, ActionType.create) or len(last) < 4 or not last.isalpha()
             or last in GENERIC_PARTS or last in KIND_PART_WORDS or action.stack not in specs
             or not re.search(rf"(?<![\w-]){last}(?![\w-])", facts.text.lower())):
-        return False
+        return None
     keys = set(action.changed_keys())
 
     def takes(section: str) -> bool:
@@ -1050,7 +1041,7 @@ def _said_by_its_last_part(action: Action, facts: CommandFacts, specs: dict[str,
 
     fits = [name for section, name, _ in specs[action.stack].resources()
             if last in _words(name) and takes(section) and not of_it(name)]
-    return fits == [action.name]
+    return fits[0] if len(fits) == 1 and _words(fits[0])[-1] == last and len(_words(fits[0])) >= 2 else None
 
 
 def _said_by_first_part_and_kind(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from agentops.actionplan import Action, ActionType
-from agentops.interpret.facts import ENUM_WORDS, _words
+from agentops.interpret.facts import ENUM_WORDS, CommandFacts, _asks_to_delete, _words
 from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec
 
 
@@ -153,6 +153,37 @@ def _stack_clauses(kept: list[Action], text: str) -> list[str] | None:
         found.append(saying[0])
     first = min(found)
     return [text[0 if c == first else c[0]:c[1]] for c in found]
+
+
+def _deleted_in_another_clause(action: Action, actions: list[Action], facts: CommandFacts) -> str | None:
+    """The name another delete of the plan has, said in a clause that asks a delete, where
+    every time the command says this action's name it is in a clause that asks none and is no
+    list going on from the clause before ("a, b and c"); else None."""
+    lowered = facts.text.lower()
+
+    def spots(name: str) -> list[int]:
+        return [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(name.lower())}(?![\w-])", lowered)]
+
+    bounds = [0] + [m.end() for m in re.finditer(r"[,;:]\s*|\.\s+|\b(?:because|since|but|so)\b", lowered)]
+    bounds.append(len(lowered))
+
+    def clause(pos: int) -> str:
+        i = max(k for k in range(len(bounds) - 1) if bounds[k] <= pos)
+        return lowered[bounds[i]:bounds[i + 1]]
+
+    def asks(text: str) -> bool:
+        return _asks_to_delete(_words(text), text)
+
+    if not action.name or not spots(action.name):
+        return None
+    for pos in spots(action.name):
+        said = clause(pos)
+        rest = said.replace(action.name.lower(), " ")
+        if asks(said) or listed_between(rest, frozenset(facts.stacks) | {"in", "on", "from", "also", "too"}
+                                        | set(STACK_ALIASES)):
+            return None
+    return next((a.name for a in actions if a.type == ActionType.delete and a.name and a.name != action.name
+                 and any(asks(clause(p)) for p in spots(a.name))), None)
 
 
 def _kind_of(action: Action, specs: dict[str, StackSpec], registry):

@@ -9,7 +9,7 @@ import re
 
 from agentops.actionplan import Action, ActionType, Parameters
 from agentops.interpret.facts import ENUM_WORDS, UNIT_FACTORS, CommandFacts, _key_unit, _words
-from agentops.interpret.lookup import _fields, _find, _kind_of, _scale_or_update, listed_between, stack_said
+from agentops.interpret.lookup import _deleted_in_another_clause, _fields, _find, _kind_of, _scale_or_update, listed_between, stack_said
 from agentops.interpret.relative import resolve_relative
 from agentops.interpret.targets import _longer_name_said
 from agentops.spec import STACK_ALIASES, StackSpec
@@ -685,7 +685,11 @@ def _the_verb_said_of_both(kept: list[Action], facts: CommandFacts, specs: dict[
         said = (facts.destructive and (facts.mentions(action.name, exact=True)
                                        or said_as_its(action, facts, specs, registry))
                 if verb == ActionType.delete else facts.mentions_loosely(action.name, typos=False))
-        if not said or not _listed_with(action, [a for a in kept if a.type == verb], facts, specs):
+        if not said or not _listed_with(action, [a for a in kept if a.type == verb], facts, specs) or (
+                verb == ActionType.delete and _deleted_in_another_clause(
+                    action.model_copy(update={"type": verb}), kept, facts)):
+            # (not a name said only in a clause that deletes nothing: "drop results-batch in
+            # staging and dev, results-publisher does the batch now")
             out.append(action)
             continue
         warnings.append(f"read the {action.type.value} of {action.name!r} as a {verb.value}: the command says it "
