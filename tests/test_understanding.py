@@ -4284,3 +4284,28 @@ def test_an_empty_change_of_a_name_said_only_as_the_reason_is_no_delete(scripted
                     "update infrastructure name=results-publisher stack=dev kind=cronjob").interpret(
         "drop results-batch in staging and dev, results-publisher does the batch now", raven)
     assert [(a.type.value, a.name) for a in plan.actions] == [("delete", "results-batch")]
+
+
+@pytest.mark.parametrize("command, line, names", [
+    ("back up bill-statements... sorry I mean make sure reg-filings and outage-photos in staging both get backups",
+     "backup storage name=bill-statements stack=staging ; backup storage name=reg-filings stack=staging ; "
+     "backup storage name=outage-photos stack=staging", ["reg-filings", "outage-photos"]),
+    ("for the audit: back up billing-db and portal-db in prod, and raise bill-statements retention? no - just "
+     "the two db backups", "backup database name=billing-db stack=prod ; backup database name=portal-db stack=prod ; "
+     "update storage name=bill-statements stack=prod", ["billing-db", "portal-db"]),
+])
+def test_what_the_command_takes_back_is_left_out(scripted, hollow, command, line, names):
+    plan = scripted(line).interpret(command, hollow)
+    assert [a.name for a in plan.actions] == names
+    assert any("takes it back" in w for w in plan.warnings)
+
+
+def test_a_request_taken_back_whole_asks_nothing(scripted, raven):
+    plan = scripted("restart deployment name=lms-web stack=prod").interpret("restart lms-web? no, not yet", raven)
+    assert plan.actions == []
+
+
+def test_a_question_answered_no_about_something_else_takes_nothing_back(scripted, raven):
+    plan = scripted("restart deployment name=lms-web stack=prod").interpret(
+        "any chance the cache is the problem? no idea. restart lms-web in prod", raven)
+    assert [a.name for a in plan.actions] == ["lms-web"]

@@ -95,6 +95,7 @@ from agentops.interpret.values import (
 )
 from agentops.interpret.whole_plan import (
     _said_restarts,
+    _taken_back,
     _the_verb_said_of_both,
     _the_key_of_the_change_before,
     _another_metric_of_what_an_alert_watches,
@@ -596,6 +597,7 @@ def guard(
             created[(action.stack, action.name)] = action
         if action not in kept:
             kept.append(action)
+    kept = _taken_back(kept, facts, warnings)
     kept = _add_said_ends(kept, facts, specs, registry)
     kept = _ordinal_sizes(kept, facts, specs, registry, warnings)
     kept = _creates_of_what_is_there(kept, facts, specs, registry, warnings)

@@ -750,6 +750,43 @@ def _listed_clause(rest: str, spec: StackSpec) -> str:
     return clause.rstrip(",")
 
 
+# Where a command takes back what it said before ("back up bill-statements... sorry I mean
+# reg-filings", "raise its retention? no - just the two backups", "a and b... no, just a")
+TAKEN_BACK = re.compile(r"\bsorry,?\s+i\s+mean[t]?\b|(?:\?|\.\.\.|\u2026)\s*no\b|\bno,?\s*[-\u2013\u2014]?\s*just\b"
+                        r"|\bscratch\s+that\b|\bactually,?\s+no\b|\bno\s+wait\b")
+
+
+def _taken_back(kept: list[Action], facts: CommandFacts, warnings: list[str]) -> list[Action]:
+    """Actions on names the command says only in the part it takes back -- the clause right
+    before "sorry I mean", "? no", "... no, just" ("back up billing-db and portal-db, and raise
+    bill-statements retention? no - just the two db backups", "restart lms-web? no, not yet")
+    -- left out by name."""
+    lowered = facts.text.lower()
+    spans = []
+    for mark in TAKEN_BACK.finditer(lowered):
+        head = lowered[:mark.start()].rstrip(" .\u2026,-\u2013\u2014?")
+        cuts = [m.end() for m in re.finditer(r"[,;:]\s*|\.\s+|\band\b|\bthen\b", head)]
+        spans.append((max(cuts, default=0), len(head)))
+
+    def said_at(name: str) -> list[int]:
+        return [m.start() for said in {name.lower(), " ".join(_words(name))}
+                for m in re.finditer(rf"(?<![\w-]){re.escape(said)}(?![\w-])", lowered)]
+
+    def taken_back(action: Action) -> bool:
+        spots = said_at(action.name) if action.name else []
+        return bool(spots) and all(any(a <= p < b for a, b in spans) for p in spots)
+
+    if not spans:
+        return kept
+    out = []
+    for action in kept:
+        if taken_back(action):
+            warnings.append(f"left out the {action.type.value} of {action.name!r}: the command takes it back")
+            continue
+        out.append(action)
+    return out
+
+
 def _said_restarts(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
                    warnings: list[str]) -> list[Action]:
     """A restart the command says of a resource that the plan left out ("driver-app-api to
