@@ -4309,3 +4309,8 @@ def test_a_question_answered_no_about_something_else_takes_nothing_back(scripted
     plan = scripted("restart deployment name=lms-web stack=prod").interpret(
         "any chance the cache is the problem? no idea. restart lms-web in prod", raven)
     assert [a.name for a in plan.actions] == ["lms-web"]
+
+
+def test_how_many_images_a_registry_keeps_said_in_its_words(scripted, raven):
+    plan = scripted("update infrastructure name=dev-images stack=dev").interpret("dev-images: keep the last 10", raven)
+    assert plan.actions[0].parameters.count == 10

@@ -61,6 +61,8 @@ class RegistriesKind(Kind):
     resource_type = ResourceType.infrastructure
     noun = "registry"
     count_nouns = ("images", "tags", "image tags", "versions")
+    # how people say how many images to keep ("dev-images: keep the last 10")
+    phrases = {"count": ("keep the last {n}", "keep {n}", "last {n} images", "keep only {n}")}
     words = ("registry", "registries", "ecr", "container registry", "docker registry",
              "image registry", "repository", "image repository", "ecr repository")
     kind_values = ("registry",)
