@@ -4314,3 +4314,23 @@ def test_a_question_answered_no_about_something_else_takes_nothing_back(scripted
 def test_how_many_images_a_registry_keeps_said_in_its_words(scripted, raven):
     plan = scripted("update infrastructure name=dev-images stack=dev").interpret("dev-images: keep the last 10", raven)
     assert plan.actions[0].parameters.count == 10
+
+
+@pytest.mark.parametrize("command, line", [
+    ("clean up dev: delete plagiarism-jobs queue, results-notifier function and the submission-events queue",
+     "delete infrastructure name=plagiarism-jobs stack=dev ; delete infrastructure name=results-notifier stack=dev ; "
+     "delete infrastructure name=submission-events stack=dev"),
+    ("stg cleanup: delete lms-cache, results-batch and the lms-ns namespace",
+     "delete infrastructure name=lms-cache stack=staging ; delete infrastructure name=results-batch stack=staging ; "
+     "delete infrastructure name=lms-ns stack=staging"),
+])
+def test_a_list_of_deletes_after_a_comma_is_still_deleted(scripted, raven, command, line):
+    plan = scripted(line).interpret(command, raven)
+    assert not any("deletes nothing" in w for w in plan.warnings)
+    assert len([a for a in plan.actions if a.type.value == "delete"]) >= 2
+
+
+def test_taking_back_what_to_do_keeps_what_it_is_done_to(scripted, raven):
+    plan = scripted("scale infrastructure name=core-eks stack=staging kind=cluster count=+1").interpret(
+        "grow core-eks in staging by 50%... actually no, just add one node", raven)
+    assert [a.name for a in plan.actions] == ["core-eks"]

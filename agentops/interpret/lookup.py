@@ -7,7 +7,15 @@ from __future__ import annotations
 import re
 
 from agentops.actionplan import Action, ActionType
-from agentops.interpret.facts import ENUM_WORDS, CommandFacts, _asks_to_delete, _words
+from agentops.interpret.facts import (
+    ENUM_WORDS,
+    GENERIC_PARTS,
+    GENERIC_SAID,
+    KIND_PART_WORDS,
+    CommandFacts,
+    _asks_to_delete,
+    _words,
+)
 from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec
 
 
@@ -155,6 +163,13 @@ def _stack_clauses(kept: list[Action], text: str) -> list[str] | None:
     return [text[0 if c == first else c[0]:c[1]] for c in found]
 
 
+# words a list of things to act on may hold beside names and stacks ("..., the scratch-jobs
+# queue, the fixture-loader cron and then sandbox-net itself")
+_LIST_OF_THINGS = frozenset({"in", "on", "from", "also", "too", "then", "itself", "its", "a", "an", "of", "both",
+                             "finally", "lastly", "after", "that"}) | GENERIC_SAID | GENERIC_PARTS | frozenset(
+    KIND_PART_WORDS) | frozenset(w for said in KIND_PART_WORDS.values() for w in said)
+
+
 def _deleted_in_another_clause(action: Action, actions: list[Action], facts: CommandFacts) -> str | None:
     """The name another delete of the plan has, said in a clause that asks a delete, where
     every time the command says this action's name it is in a clause that asks none and is no
@@ -176,11 +191,17 @@ def _deleted_in_another_clause(action: Action, actions: list[Action], facts: Com
 
     if not action.name or not spots(action.name):
         return None
+    skip = _LIST_OF_THINGS | frozenset(facts.stacks) | set(STACK_ALIASES) | {"the"}
     for pos in spots(action.name):
         said = clause(pos)
-        rest = said.replace(action.name.lower(), " ")
-        if asks(said) or listed_between(rest, frozenset(facts.stacks) | {"in", "on", "from", "also", "too"}
-                                        | set(STACK_ALIASES)):
+        # the first word after the name, past the words of what it is and where ("the
+        # hull-valuation lambda and ...", "sandbox-net itself"): a verb of its own makes the
+        # clause its own ("results-publisher does the batch now"); "and", a comma or the end
+        # make it a list going on from the clause before
+        end = bounds[next(k for k in range(len(bounds) - 1) if bounds[k] <= pos < bounds[k + 1]) + 1] - pos - len(action.name)
+        after = re.findall(r"[a-z0-9][\w'-]*|[,&+]", lowered[pos + len(action.name):pos + len(action.name) + max(end, 0)])
+        first = next((w for w in after if w not in skip), None)
+        if asks(said) or first is None or first in LIST_WORDS:
             return None
     return next((a.name for a in actions if a.type == ActionType.delete and a.name and a.name != action.name
                  and any(asks(clause(p)) for p in spots(a.name))), None)

@@ -756,6 +756,11 @@ TAKEN_BACK = re.compile(r"\bsorry,?\s+i\s+mean[t]?\b|(?:\?|\.\.\.|\u2026)\s*no\b
                         r"|\bscratch\s+that\b|\bactually,?\s+no\b|\bno\s+wait\b")
 
 
+# a verb of something to do, said after a command takes back what it said before
+_ACTS = re.compile(r"\b(?:add|remove|drop|restart|bounce|delete|scale|bump|set|make|rotate|raise|lower|give|grow"
+                   r"|shrink|double|halve|back\s+up|snapshot|create|move|point|change|update|upgrade|roll|keep)\b")
+
+
 def _taken_back(kept: list[Action], facts: CommandFacts, warnings: list[str]) -> list[Action]:
     """Actions on names the command says only in the part it takes back -- the clause right
     before "sorry I mean", "? no", "... no, just" ("back up billing-db and portal-db, and raise
@@ -763,7 +768,14 @@ def _taken_back(kept: list[Action], facts: CommandFacts, warnings: list[str]) ->
     -- left out by name."""
     lowered = facts.text.lower()
     spans = []
+    names = [a.name for a in kept if a.name]
     for mark in TAKEN_BACK.finditer(lowered):
+        after = lowered[mark.end():]
+        if _ACTS.search(after) and not any(re.search(rf"(?<![\w-]){re.escape(n.lower())}(?![\w-])", after)
+                                          for n in names):
+            # "... no wait, just rotate it to the new cert", "by 50%... actually no, just add
+            # one node": what it takes back is what to do, not what to do it to
+            continue
         head = lowered[:mark.start()].rstrip(" .\u2026,-\u2013\u2014?")
         cuts = [m.end() for m in re.finditer(r"[,;:]\s*|\.\s+|\band\b|\bthen\b", head)]
         spans.append((max(cuts, default=0), len(head)))
