@@ -170,10 +170,16 @@ _LIST_OF_THINGS = frozenset({"in", "on", "from", "also", "too", "then", "itself"
     KIND_PART_WORDS) | frozenset(w for said in KIND_PART_WORDS.values() for w in said)
 
 
+# verbs that say a resource goes on working ("results-publisher does the batch now")
+_GOES_ON = frozenset({"does", "do", "handles", "handle", "runs", "serves", "covers", "owns", "takes", "took",
+                      "replaces", "replaced", "stays", "remains", "keeps", "has", "needs", "uses", "still", "now",
+                      "will", "already", "picks", "picked", "works"})
+
+
 def _deleted_in_another_clause(action: Action, actions: list[Action], facts: CommandFacts) -> str | None:
     """The name another delete of the plan has, said in a clause that asks a delete, where
-    every time the command says this action's name it is in a clause that asks none and is no
-    list going on from the clause before ("a, b and c"); else None."""
+    every time the command says this action's name it is in a clause that asks none and says it
+    goes on working ("results-publisher does the batch now"); else None."""
     lowered = facts.text.lower()
 
     def spots(name: str) -> list[int]:
@@ -201,7 +207,9 @@ def _deleted_in_another_clause(action: Action, actions: list[Action], facts: Com
         end = bounds[next(k for k in range(len(bounds) - 1) if bounds[k] <= pos < bounds[k + 1]) + 1] - pos - len(action.name)
         after = re.findall(r"[a-z0-9][\w'-]*|[,&+]", lowered[pos + len(action.name):pos + len(action.name) + max(end, 0)])
         first = next((w for w in after if w not in skip), None)
-        if asks(said) or first is None or first in LIST_WORDS:
+        if asks(said) or first not in _GOES_ON:
+            # (only a verb that says it goes on working: "X is no longer needed", "X is dead"
+            # say why it goes, and the model's delete of it stands)
             return None
     return next((a.name for a in actions if a.type == ActionType.delete and a.name and a.name != action.name
                  and any(asks(clause(p)) for p in spots(a.name))), None)
