@@ -1643,12 +1643,14 @@ def _params(params: Parameters, facts: CommandFacts, warnings: list[str], name: 
         del values[key]
     lowered = facts.text.lower()
     squeezed = re.sub(r"[^a-z0-9]", "", lowered)
+    # ("8->12": the old numbers, and what each goes to)
+    goes_from = {n: new for n, new in _old_to_new(lowered).items() if n in facts.old_values}
     for key, value in list(values.items()):
         ok = True
         if key in INT_KEYS:
             # (a port is 1 to 65535: "scale it to zero" copied as port=0 is no port)
             ok = float(value) in facts.numbers and (key != "port" or 1 <= float(value) <= 65535)
-            if not ok and float(value) in facts.old_values and len(_old_to_new(lowered).get(float(value), ())) == 1:
+            if not ok and len(goes_from.get(float(value), ())) == 1:
                 # "lms-web 8->12" written replicas=8: kept here, and read as the number it goes
                 # to with the rest of the plan (values._without_old_values)
                 ok = True

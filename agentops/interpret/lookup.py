@@ -188,31 +188,27 @@ def _deleted_in_another_clause(action: Action, actions: list[Action], facts: Com
     bounds = [0] + [m.end() for m in re.finditer(r"[,;:]\s*|\.\s+|\b(?:because|since|but|so)\b", lowered)]
     bounds.append(len(lowered))
 
-    def clause(pos: int) -> str:
+    def clause(pos: int) -> tuple[int, int]:
         i = max(k for k in range(len(bounds) - 1) if bounds[k] <= pos)
-        return lowered[bounds[i]:bounds[i + 1]]
+        return bounds[i], bounds[i + 1]
 
-    def asks(text: str) -> bool:
-        return _asks_to_delete(_words(text), text)
+    def asks(pos: int) -> bool:
+        start, end = clause(pos)
+        return _asks_to_delete(_words(lowered[start:end]), lowered[start:end])
 
     if not action.name or not spots(action.name):
         return None
     skip = _LIST_OF_THINGS | frozenset(facts.stacks) | set(STACK_ALIASES) | {"the"}
     for pos in spots(action.name):
-        said = clause(pos)
-        # the first word after the name, past the words of what it is and where ("the
-        # hull-valuation lambda and ...", "sandbox-net itself"): a verb of its own makes the
-        # clause its own ("results-publisher does the batch now"); "and", a comma or the end
-        # make it a list going on from the clause before
-        end = bounds[next(k for k in range(len(bounds) - 1) if bounds[k] <= pos < bounds[k + 1]) + 1] - pos - len(action.name)
-        after = re.findall(r"[a-z0-9][\w'-]*|[,&+]", lowered[pos + len(action.name):pos + len(action.name) + max(end, 0)])
-        first = next((w for w in after if w not in skip), None)
-        if asks(said) or first not in _GOES_ON:
-            # (only a verb that says it goes on working: "X is no longer needed", "X is dead"
-            # say why it goes, and the model's delete of it stands)
+        # the first word after the name in its clause, past the words of what it is and where
+        # ("the hull-valuation lambda and ...", "sandbox-net itself"): only a verb that says it
+        # goes on working makes the clause its own ("results-publisher does the batch now");
+        # "and", a comma, the end or "is no longer needed" leave the model's delete standing
+        after = re.findall(r"[a-z0-9][\w'-]*|[,&+]", lowered[pos + len(action.name):clause(pos)[1]])
+        if asks(pos) or next((w for w in after if w not in skip), None) not in _GOES_ON:
             return None
     return next((a.name for a in actions if a.type == ActionType.delete and a.name and a.name != action.name
-                 and any(asks(clause(p)) for p in spots(a.name))), None)
+                 and any(asks(p) for p in spots(a.name))), None)
 
 
 def _kind_of(action: Action, specs: dict[str, StackSpec], registry):
