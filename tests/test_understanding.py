@@ -4334,3 +4334,109 @@ def test_taking_back_what_to_do_keeps_what_it_is_done_to(scripted, raven):
     plan = scripted("scale infrastructure name=core-eks stack=staging kind=cluster count=+1").interpret(
         "grow core-eks in staging by 50%... actually no, just add one node", raven)
     assert [a.name for a in plan.actions] == ["core-eks"]
+
+
+# --- stop 37: a second look at the clause that names what the writer left out
+
+
+def test_a_clause_naming_what_the_plan_left_out_is_read_again_on_its_own(scripted, raven):
+    command = "exam season: lms-web-hpa min 10 max 40, lms-cache 5 nodes, core-eks 14 nodes (prod)"
+    interpreter = scripted({
+        command: "scale infrastructure name=lms-web-hpa stack=prod kind=autoscaler min_size=10 max_size=40 ; "
+                 "scale infrastructure name=core-eks stack=prod count=14",
+        # the clause, with the one stack the command says
+        "lms-cache 5 nodes in prod": "scale infrastructure name=lms-cache stack=prod count=5"})
+    plan = interpreter.interpret(command, raven)
+    # put in where the command says it
+    assert [(a.name, a.stack) for a in plan.actions] == [
+        ("lms-web-hpa", "prod"), ("lms-cache", "prod"), ("core-eks", "prod")]
+    assert plan.actions[1].parameters.count == 5
+    assert any("lms-cache: read again on its own" in w for w in plan.warnings)
+    assert interpreter.writer.calls == [command, "lms-cache 5 nodes in prod"]
+
+
+def test_a_second_look_adds_only_actions_on_the_name_left_out(scripted, raven):
+    command = "new sg gridftp-https in prod allowing 443 from 0.0.0.0/0, and close 2811 on dtn-gridftp"
+    plan = scripted({
+        command: "create security name=gridftp-https stack=prod kind=firewall port=443 cidr=0.0.0.0/0",
+        # the clause's reading also (wrongly) writes the other rule again: not added
+        "close 2811 on dtn-gridftp in prod": "delete security name=dtn-gridftp stack=prod port=2811 ; "
+                                             "create security name=gridftp-https stack=prod port=2811",
+    }).interpret(command, raven)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("create", "gridftp-https"),
+                                                              ("delete", "dtn-gridftp")]
+    assert plan.actions[1].parameters.port == 2811
+
+
+def test_a_clause_that_asks_nothing_of_a_name_is_not_read_again(scripted, raven):
+    command = "drop results-batch in staging, results-publisher does the batch now"
+    interpreter = scripted({command: "delete infrastructure name=results-batch stack=staging"})
+    plan = interpreter.interpret(command, raven)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("delete", "results-batch")]
+    assert interpreter.writer.calls == [command]
+    assert not any("results-publisher" in w for w in plan.warnings)
+
+
+def test_no_second_look_at_a_plan_of_nothing_or_a_command_of_one_part(scripted, raven):
+    interpreter = scripted({})  # "none" for every command
+    assert interpreter.interpret("lms-web is slow today, lms-cache looks fine to me", raven).actions == []
+    assert interpreter.writer.calls == ["lms-web is slow today, lms-cache looks fine to me"]
+    one = scripted({"restart lms-web in prod": "restart deployment name=lms-web stack=prod"})
+    one.interpret("restart lms-web in prod", raven)
+    assert one.writer.calls == ["restart lms-web in prod"]
+
+
+def test_a_clause_whose_reading_adds_nothing_is_said_in_a_warning(scripted, raven):
+    command = "lms-web to 12 in prod and bump lms-submissions to 6"
+    plan = scripted({command: "scale deployment name=lms-web stack=prod replicas=12"}).interpret(command, raven)
+    assert [a.name for a in plan.actions] == ["lms-web"]
+    assert any("the command says lms-submissions" in w and "left out" in w for w in plan.warnings)
+
+
+def test_what_a_second_look_adds_is_held_to_the_command_like_the_rest(scripted, raven):
+    # the clause's reading deletes what the command only says goes on: the guard, reading the
+    # whole plan against the whole command, drops it as it would the model's own
+    command = "drop results-batch in staging, results-publisher runs it now with 2 replicas"
+    interpreter = scripted({
+        command: "delete infrastructure name=results-batch stack=staging",
+        "results-publisher runs it now with 2 replicas in staging":
+            "delete deployment name=results-publisher stack=staging"})
+    plan = interpreter.interpret(command, raven)
+    assert len(interpreter.writer.calls) == 2  # it was read again
+    assert [(a.type.value, a.name) for a in plan.actions] == [("delete", "results-batch")]
+
+
+def test_a_change_written_with_nothing_to_set_is_read_again_from_its_clause(scripted, raven):
+    command = ("add an ingress lms-api-ingress on core-eks prod for lms-submissions at "
+               "learn.ravensmoor.ac.uk/api/submit with tls lms-tls, and bump lms-submissions to 6")
+    plan = scripted({
+        command: "create infrastructure name=lms-api-ingress stack=prod kind=ingress cluster=core-eks "
+                 "host=learn.ravensmoor.ac.uk path=/api/submit target=lms-submissions tls_secret=lms-tls ; "
+                 "update deployment name=lms-submissions stack=prod",
+        "bump lms-submissions to 6 in prod": "scale deployment name=lms-submissions stack=prod replicas=6",
+    }).interpret(command, raven)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("create", "lms-api-ingress"),
+                                                              ("scale", "lms-submissions")]
+    assert plan.actions[1].parameters.replicas == 6
+
+
+def test_a_number_only_the_left_out_clause_says_is_taken_off_the_action_it_was_merged_into(scripted, raven):
+    command = "core-eks staging to 6 nodes and research-eks staging to 3"
+    plan = scripted({
+        command: "scale infrastructure name=core-eks stack=staging kind=cluster count=6 max_size=3",
+        "research-eks staging to 3": "scale infrastructure name=research-eks stack=staging kind=cluster count=3",
+    }).interpret(command, raven)
+    assert [(a.name, a.parameters.count, a.parameters.max_size) for a in plan.actions] == [
+        ("core-eks", 6, None), ("research-eks", 3, None)]
+    assert any("left max_size out of the scale of 'core-eks'" in w for w in plan.warnings)
+
+
+def test_a_clause_that_names_a_key_asks_a_change_without_a_number(scripted, hollow):
+    command = "staging crons: meter-reconcile on 0 */4 * * * and let storm-drill overlap (concurrency Allow)"
+    plan = scripted({
+        command: 'update infrastructure name=meter-reconcile stack=staging kind=cronjob schedule="0 */4 * * *"',
+        "let storm-drill overlap (concurrency Allow) in staging":
+            "update infrastructure name=storm-drill stack=staging kind=cronjob concurrency_policy=Allow",
+    }).interpret(command, hollow)
+    assert [(a.name, a.parameters.set_values().get("concurrency_policy")) for a in plan.actions] == [
+        ("meter-reconcile", None), ("storm-drill", "Allow")]

@@ -18,7 +18,7 @@ from agentops.interpret.named_kinds import (_refuse_unknown_kinds, as_the_kind_f
                                             without_unasked_creates)
 from agentops.interpret.whole_plan import without_empty_changes
 from agentops.interpret.writer import ModelPlanWriter, PlanWriter
-from agentops.spec import Workspace
+from agentops.spec import STACK_ALIASES, Workspace
 
 
 @dataclass
@@ -68,6 +68,7 @@ class Interpreter:
         except ValueError as exc:  # the grammar should make this impossible
             raise InterpretError(f"the model's plan is not valid: {exc}: {written.text!r}") from None
         warnings: list[str] = []
+        actions = self._with_left_out_clauses(actions, text, facts, specs, workspace, config.model, warnings)
         if written.cut:
             warnings.append(f"the model ran on past its token limit; its unfinished end was left out: "
                             f"{written.cut[:60]!r}")
@@ -82,6 +83,43 @@ class Interpreter:
 
         return Interpretation(apply_risk(plan, config), written.text.strip(),
                               written.examples, written.tokens, written.seconds)
+
+    def _with_left_out_clauses(self, actions: list[Action], text: str, facts: CommandFacts, specs,
+                               workspace: Workspace, model_setting: str | None,
+                               warnings: list[str]) -> list[Action]:
+        """The written actions, with those of a second look at each clause that names an
+        existing resource no written action touches (agentops.interpret.clauses): the clause
+        written again on its own, and its actions on that name kept. A clause whose reading
+        adds nothing is said in a warning, so that review looks for what is missing."""
+        from agentops.interpret.clauses import (as_a_command, joined, kept_of_clause, key_words, left_out,
+                                                without_what_a_clause_said)
+        from agentops.planline import parse
+
+        missing = left_out(actions, text, {n for spec in specs.values() for n in spec.names()},
+                           key_words(workspace.kinds))
+        if not missing:
+            return actions
+        stack_words = set(specs) | {alias for alias, stack in STACK_ALIASES.items() if stack in specs}
+        added: list = []  # (LeftOut, Action)
+        read: dict[str, list[Action]] = {}  # a clause naming two left-out names is read once
+        for item in missing:
+            command = as_a_command(item.clause, facts.stacks, stack_words)
+            if command not in read:
+                try:
+                    read[command] = parse(self.writer.write(command, specs, workspace, model_setting).text,
+                                          workspace.kinds)
+                except (ValueError, InterpretError):
+                    read[command] = []
+            more = kept_of_clause(read[command], item.name)
+            if more:
+                warnings.append(f"{item.name}: read again on its own ({item.clause!r}); the first reading "
+                                f"of the command left it out")
+                added += [(item, a) for a in more]
+            else:
+                warnings.append(f"the command says {item.name} ({item.clause!r}) and the plan does nothing "
+                                f"to it: check that nothing asked was left out")
+        actions = without_what_a_clause_said(actions, added, text, warnings)
+        return joined(actions, [(item.at, a) for item, a in added], text)
 
 
 def read_against_command(actions: list[Action], facts: CommandFacts, specs, registry,
