@@ -2121,7 +2121,9 @@ def test_a_create_nobody_asked_for_is_left_out(scripted, bramble, command, line,
 def test_a_plan_gone_astray_is_refused_before_any_create_is_left_out(scripted, bramble):
     # the queue is a kind the command never names: the sign of a wrong plan, refused, not
     # dropped to let the rest through
-    with pytest.raises(InterpretError, match="interpreter wrote a queue"):
+    # (either as a kind the command never names, or, "boxes" being what people call the
+    # machines the command names, as an alarm on a name it never says)
+    with pytest.raises(InterpretError, match="interpreter wrote a queue|does not name 'refund-requests'"):
         scripted("create infrastructure name=refund-requests stack=prod kind=queue ; monitor infrastructure "
                  "name=refund-requests stack=prod metric=latency threshold=300").interpret(
             "alert when the store-sync boxes in prod go over 80% cpu", bramble)
@@ -2292,10 +2294,11 @@ def test_a_monitor_with_nothing_to_watch_where_no_alert_is_asked_is_a_change(scr
         "stale shipment sweeper in staging: run it every 15 minutes", kestrel)
     assert [(a.type.value, a.parameters.set_values().get("schedule")) for a in plan.actions] == [
         ("update", "*/15 * * * *")]
-    # asked to watch: a monitor it stays
-    plan = scripted("monitor infrastructure name=stale-shipment-sweeper stack=staging kind=cronjob").interpret(
-        "keep an eye on stale-shipment-sweeper in staging", kestrel)
-    assert plan.actions[0].type.value == "monitor"
+    # asked to watch: a monitor it stays, and a cron job cannot be watched (stop 37: refused
+    # by name before any plan, as the edit would refuse it)
+    with pytest.raises(InterpretError, match="has no metric to alarm on"):
+        scripted("monitor infrastructure name=stale-shipment-sweeper stack=staging kind=cronjob").interpret(
+            "keep an eye on stale-shipment-sweeper in staging", kestrel)
 
 
 def test_a_plan_cut_off_in_a_runaway_value_keeps_its_finished_part(kestrel):
@@ -3253,10 +3256,11 @@ def test_a_budget_said_in_its_words_and_a_monitor_of_nothing(scripted, ash, comm
 
 
 def test_a_monitor_asked_for_beside_a_change_stays(scripted, ash):
-    plan = scripted("update infrastructure name=televet-signaling-pdb stack=prod max_unavailable=2 ; "
-                    "monitor infrastructure name=televet-signaling-pdb stack=prod").interpret(
-        "televet-signaling-pdb: let 2 go at once and keep an eye on it", ash)
-    assert [a.type.value for a in plan.actions] == ["update", "monitor"]
+    # it stays, and a budget cannot be watched: refused by name (stop 37), as the edit would
+    with pytest.raises(InterpretError, match="a disruption budget has no metric to alarm on|has no metric to alarm on"):
+        scripted("update infrastructure name=televet-signaling-pdb stack=prod max_unavailable=2 ; "
+                 "monitor infrastructure name=televet-signaling-pdb stack=prod").interpret(
+            "televet-signaling-pdb: let 2 go at once and keep an eye on it", ash)
 
 
 @pytest.mark.parametrize("command, line, want", [
@@ -4440,3 +4444,116 @@ def test_a_clause_that_names_a_key_asks_a_change_without_a_number(scripted, holl
     }).interpret(command, hollow)
     assert [(a.name, a.parameters.set_values().get("concurrency_policy")) for a in plan.actions] == [
         ("meter-reconcile", None), ("storm-drill", "Allow")]
+
+
+# --- stop 37: readings found on copperlane (training/written/copperlane.yaml)
+
+
+@pytest.fixture
+def copper(tmp_path) -> Workspace:
+    return _written_repo(tmp_path, "copperlane")
+
+
+@pytest.mark.parametrize("command, line", [
+    ("monitor the data-desk namespace in prod", "monitor infrastructure name=data-desk stack=prod"),
+    ("add an alarm on the stripe-api-key secret in prod", "monitor security name=stripe-api-key stack=prod"),
+])
+def test_an_alarm_on_a_kind_that_cannot_be_watched_is_refused_by_name(scripted, copper, command, line):
+    with pytest.raises(InterpretError, match="has no metric to alarm on"):
+        scripted(line).interpret(command, copper)
+
+
+def test_an_alarm_on_a_kind_with_metrics_still_stands(scripted, copper):
+    plan = scripted("monitor infrastructure name=reader-eks stack=prod metric=cpu threshold=75").interpret(
+        "alert when reader-eks cpu passes 75% in prod", copper)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("monitor", "reader-eks")]
+
+
+def test_two_changes_of_one_resource_in_parts_are_one(scripted, copper):
+    plan = scripted("scale infrastructure name=reader-eks stack=staging kind=cluster count=+1 ; "
+                    "scale infrastructure name=reader-eks stack=staging kind=cluster max_size=+2").interpret(
+        "reader-eks in staging: one more node and raise the max by 2", copper)
+    assert len(plan.actions) == 1
+    spec = _applied(plan, copper)["staging"]
+    before = Workspace(copper.root).load_all()["staging"].find("reader-eks")[1]
+    after = spec.find("reader-eks")[1]
+    assert (after.desired_size, after.max_size) == (before.desired_size + 1, before.max_size + 2)
+
+
+def test_a_size_and_a_setting_of_one_resource_stay_two_actions(scripted, copper):
+    plan = scripted("scale infrastructure name=reader-eks stack=staging kind=cluster count=5 ; "
+                    "update infrastructure name=reader-eks stack=staging kind=cluster instance_type=m5.2xlarge"
+                    ).interpret("reader-eks in staging to 5 nodes and run it on m5.2xlarge", copper)
+    assert [a.type.value for a in plan.actions] == ["scale", "update"]
+
+
+def test_a_backup_asked_first_goes_first(scripted, copper):
+    command = ("Hey team, for JIRA PLAT-3310: please bump comments-db to 400 GB in prod, add a cpu alarm "
+               "on it at 80%, and take a backup first")
+    line = ("update database name=comments-db stack=prod storage_gb=400 ; "
+            "monitor database name=comments-db stack=prod metric=cpu threshold=80 ; "
+            "backup database name=comments-db stack=prod")
+    plan = scripted(line).interpret(command, copper)
+    assert [a.type.value for a in plan.actions] == ["backup", "update", "monitor"]
+    # without "first" the plan keeps the order said
+    plan = scripted(line).interpret(command.replace(" first", ""), copper)
+    assert [a.type.value for a in plan.actions] == ["update", "monitor", "backup"]
+
+
+@pytest.mark.parametrize("command, suspend", [
+    ("resume the court records scraper on staging", False),
+    ("pause the court records scraper on staging, the court site is down", True),
+])
+def test_resume_or_pause_of_a_cron_job_written_as_a_restart_is_its_switch(scripted, copper, command, suspend):
+    plan = scripted("restart deployment name=court-records stack=staging").interpret(command, copper)
+    assert [(a.type.value, a.name, a.parameters.suspend) for a in plan.actions] == [
+        ("update", "court-records-scraper", suspend)]
+
+
+def test_a_restart_of_a_cron_job_with_no_switch_said_is_still_refused(scripted, copper):
+    with pytest.raises(InterpretError, match="not restart"):
+        scripted("restart deployment name=court-records stack=staging").interpret(
+            "restart the court records scraper on staging", copper)
+
+
+def test_a_word_inside_the_resources_own_name_is_no_value(scripted, copper):
+    plan = scripted("update infrastructure name=cms-api-internal stack=staging port=9090 internal=true").interpret(
+        "make cms-api-internal in staging listen on 9090", copper)
+    assert plan.actions[0].parameters.set_values() == {"port": 9090}
+    # said as a word of its own, it is one
+    plan = scripted("update infrastructure name=cms-api-internal stack=staging port=9090").interpret(
+        "make cms-api-internal in staging listen on 9090 and make it public", copper)
+    assert plan.actions[0].parameters.set_values().get("internal") is False
+
+
+def test_a_cluster_said_as_cluster_x_stays_on_the_create(scripted, copper):
+    plan = scripted("create infrastructure name=push-nlb stack=prod kind=lb_service port=443 target=push-gateway "
+                    "cluster=reader-eks").interpret(
+        "create an nlb service push-nlb for push-gateway on port 443 in prod, cluster reader-eks", copper)
+    assert plan.actions[0].parameters.set_values()["cluster"] == "reader-eks"
+
+
+@pytest.mark.parametrize("line", [
+    "backup database name=database stack=staging",  # the kind's word as a name
+    "backup database name=cms-db stack=staging ; backup database name=subscriptions-db stack=staging ; "
+    "backup database name=comments-db stack=staging ; backup database name=puzzles-db stack=staging",
+])
+def test_all_of_a_kind_said_is_every_member_named(scripted, copper, line):
+    plan = scripted(line).interpret("back up all the databases in staging before the pg16 upgrade rehearsal", copper)
+    assert [a.name for a in plan.actions] == ["cms-db", "subscriptions-db", "comments-db", "puzzles-db"]
+
+
+def test_all_said_of_nothing_names_no_set(scripted, copper):
+    plan = scripted("backup database name=cms-db stack=staging ; backup database name=comments-db stack=staging"
+                    ).interpret("back up cms-db in staging, that's all", copper)
+    assert [a.name for a in plan.actions] == ["cms-db"]
+    # and a delete of a kind's word stays refused, "all" or not
+    with pytest.raises(InterpretError):
+        scripted("delete database name=database stack=staging").interpret("delete all the databases in staging",
+                                                                           copper)
+
+
+def test_machines_said_as_boxes(scripted, copper):
+    plan = scripted("scale infrastructure name=transcode-workers stack=staging kind=instance count=+2").interpret(
+        "2 more transcode boxes in staging", copper)
+    assert [(a.name, a.parameters.count) for a in plan.actions] == [("transcode-workers", 4)]

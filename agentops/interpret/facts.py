@@ -456,7 +456,10 @@ GENERIC_PARTS = frozenset({"api", "svc", "service", "app", "srv", "server", "wor
 GENERIC_SAID = frozenset({"deployment", "database", "queue", "function", "lambda", "bucket",
                           "cache", "table", "cluster", "service", "app", "job", "cronjob",
                           "role", "key", "secret", "balancer", "ingress", "record", "repo",
-                          "repository", "registry", "topic", "instance", "server", "worker"})
+                          "repository", "registry", "topic", "instance", "server", "worker",
+                          # what people call machines ("2 more transcode boxes" for transcode-workers)
+                          "instances", "servers", "workers", "box", "boxes", "vm", "vms", "machine",
+                          "machines"})
 
 
 # Last parts of names that stand for a kind, and the words people say for them ("the

@@ -95,6 +95,8 @@ from agentops.interpret.values import (
 )
 from agentops.interpret.whole_plan import (
     _said_restarts,
+    _one_change_per_resource,
+    _backups_first,
     _taken_back,
     _the_verb_said_of_both,
     _the_key_of_the_change_before,
@@ -173,6 +175,12 @@ def guard(
             warnings.append(f"dropped the delete of {action.name!r}: the command asks to delete {other!r}; it "
                             f"says {action.name!r} only in a clause that deletes nothing")
             continue
+        if (facts.everything and action.name and action.type in TARGETED and action.type != ActionType.delete
+                and not any(spec.find(action.name) for spec in specs.values())
+                and _a_word_of_its_kind(action.name, action, registry)):
+            # "back up all the databases" written name=database: the kind's word, not a name --
+            # the set "all" names (each member, below)
+            action = action.model_copy(update={"name": None})
         if _a_key_of_another_create(action, actions, facts, specs, registry):
             # "new lambda refund-notifier ...: python3.12, handler app.handler, 256MB" written with a
             # second create named handler: the word of a value of the other, not a new resource
@@ -451,6 +459,10 @@ def guard(
                 warnings.append(f"left out the {action.type.value} of {action.name!r}: the command names it "
                                 "nowhere and says none of what it sets")
                 continue
+            elif action.type in TARGETED and _one_of_all_said(action, facts, specs, registry):
+                # "back up all the databases in staging" written one action per database: each
+                # is one of the set the command names ("all" with the kind's word), in its stack
+                pass
             elif action.type in TARGETED:
                 # The model named a resource the command never names (copied from an example,
                 # or the nearest existing one): acting on it would be a confident wrong answer.
@@ -644,6 +656,8 @@ def guard(
     kept = _referrers_deleted_first(kept, specs, registry, warnings)
     kept = _one_change_of_a_key(kept, facts, specs, registry, warnings)
     kept = _without_copied_values(kept, specs, registry, warnings)
+    kept = _one_change_per_resource(kept, warnings)
+    kept = _backups_first(kept, facts, warnings)
     if facts.rule_only and any(a.type == ActionType.delete and a.parameters.port is None for a in kept):
         # "close port 22 on bastion-ssh": a rule's delete, never the whole group's
         warnings.append("dropped a delete of a whole resource: the command closes a port")
@@ -686,8 +700,8 @@ def _without_its_targets_cluster(action: Action, kept: list[Action], specs: dict
         return action
     if text is not None and not any(a.name == params["cluster"] or a is not action and a.parameters.set_values().get(
             "cluster") == params["cluster"] for a in kept) and re.search(
-            rf"\b(?:on|in|onto)\s+(?:the\s+)?{re.escape(params['cluster'])}(?![\w-])", text.lower()):
-        return action  # "ingress x on ops-eks": said of this one, and no other action's cluster
+            rf"\b(?:on|in|onto|cluster[:=]?)\s+(?:the\s+)?{re.escape(params['cluster'])}(?![\w-])", text.lower()):
+        return action  # "ingress x on ops-eks", "..., cluster reader-eks": said of this one, and no other action's cluster
     del params["cluster"]
     return action.model_copy(update={"parameters": Parameters.model_validate(params)})
 
@@ -1525,6 +1539,28 @@ def _conventional(name: str, facts: CommandFacts, prefixes) -> str | None:
         if name.startswith(prefix) and len(name) > len(prefix) and facts.mentions(name[len(prefix):]):
             return prefix
     return None
+
+
+def _a_word_of_its_kind(name: str, action: Action, registry) -> bool:
+    """Whether `name` is a word of a kind of the action's resource type ("database",
+    "databases", "db"): said for the kind, not for one resource."""
+    return any(name.lower() in {*k.words, k.noun, k.noun + "s"} for k in registry.of_type(action.resource))
+
+
+def _one_of_all_said(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> bool:
+    """Whether `action` acts on one of a set the command names by "all"/"every" and the kind's
+    word ("all the databases in staging", "every cron job"), in the stack it is in: the set's
+    members are named by it. Never for a delete, and never for "all" said of nothing ("that's
+    all")."""
+    if action.type == ActionType.delete or not facts.everything or action.stack not in specs:
+        return False
+    found = _kind_of(action, specs, registry)
+    if found is None or found[1] is None:
+        return False
+    words = "|".join(re.escape(w) for w in sorted({*found[0].words, found[0].noun, found[0].noun + "s"}, key=len,
+                                                    reverse=True) if w)
+    return bool(words) and bool(re.search(
+        rf"\b(?:all|every|each)\s+(?:of\s+)?(?:the\s+|our\s+)?(?:[a-z]+\s+)?(?:{words})\b", facts.text.lower()))
 
 
 def _members(action: Action, spec: StackSpec) -> list[str]:

@@ -4,10 +4,11 @@ the naming conventions reviewers taught, the plan's sentences and its risk.
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
 
-from agentops.actionplan import Action, ActionPlan, ActionType
+from agentops.actionplan import Action, ActionPlan, ActionType, Parameters
 from agentops.config import load_config
 from agentops.errors import InterpretError
 from agentops.interpret.facts import CommandFacts, check_command
@@ -143,8 +144,35 @@ def read_against_command(actions: list[Action], facts: CommandFacts, specs, regi
     # astray, refused there, unless every kind named is in the plan; only then is it left out
     hold_to_named_kinds(actions, text, registry, names)
     actions = without_unasked_creates(actions, text, registry, names, warnings)
+    actions = _suspend_as_said(actions, text, specs, registry, warnings)
     _refuse_what_its_kind_cannot_do(actions, specs, registry)
     return actions
+
+
+# "resume the court records scraper", "pause the election scraper": a kind that has no restart
+# but a suspend switch (a cron job) is switched
+_RESUME = re.compile(r"\b(?:resume|resumed|unpause|un-pause|unsuspend|un-suspend|re-?enable|turn\s+(?:it\s+)?back\s+on)\b")
+_PAUSE = re.compile(r"\b(?:pause|suspend|disable|switch\s+off|turn\s+off|stop)\b")
+
+
+def _suspend_as_said(actions: list[Action], text: str, specs, registry, warnings: list[str]) -> list[Action]:
+    """A restart written for "resume X" or "pause X" on a kind that takes no restart but has a
+    suspend switch (a cron job): the switch, as the command says it. Only where the command says
+    one of the two, not both."""
+    lowered = text.lower()
+    resume, pause = bool(_RESUME.search(lowered)), bool(_PAUSE.search(lowered))
+    if resume == pause:
+        return actions
+    out = []
+    for action in actions:
+        found = _kind_of(action, specs, registry) if action.type == ActionType.restart and action.name else None
+        if found is not None and not found[0].supports(ActionType.restart) and "suspend" in found[0].fields_for("update"):
+            warnings.append(f"{'resumed' if resume else 'suspended'} {action.name!r}: a {found[0].noun} is not "
+                            f"restarted, it is switched on or off")
+            action = action.model_copy(update={"type": ActionType.update,
+                                               "parameters": Parameters.model_validate({"suspend": not resume})})
+        out.append(action)
+    return out
 
 
 def _refuse_what_its_kind_cannot_do(actions: list[Action], specs, registry) -> None:
@@ -152,6 +180,14 @@ def _refuse_what_its_kind_cannot_do(actions: list[Action], specs, registry) -> N
     ("restart fares-db": a database has no restart), named with what the kind takes: refused
     here, not at the edit, so that no plan is shown that cannot be applied."""
     for action in actions:
+        if action.type == ActionType.monitor and action.name:
+            # an alarm on what exists, of a kind that cannot be watched ("monitor the data-desk
+            # namespace", "an alarm on the stripe-api-key secret"): refused here, as the edit would
+            found = _kind_of(action, specs, registry)
+            if found is not None and found[1] is not None and not found[0].supports(ActionType.monitor):
+                raise InterpretError(
+                    f"cannot monitor {action.name!r}: a {found[0].noun} has no metric to alarm on",
+                    hint="alarms watch what reports a metric (`agentops kinds` lists each kind's metrics)")
         if action.type in (ActionType.create, ActionType.monitor, ActionType.show) or not action.name:
             continue
         found = _kind_of(action, specs, registry)

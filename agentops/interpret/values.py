@@ -771,6 +771,14 @@ def _one_reading(kept: list[Action], readings: list) -> bool:
             and all(isinstance(v, bool) for v in readings[0][2].values()))
 
 
+def _outside(name: str | None, text: str) -> str:
+    """`text` with the resource's own name blanked (same length: positions stay), where the name
+    has parts ("cms-api-internal"): its words are the name's, not values."""
+    if not name or "-" not in name:
+        return text
+    return re.sub(rf"(?<![\w-]){re.escape(name)}(?![\w-])", lambda m: " " * len(m.group()), text, flags=re.I)
+
+
 def _readings_of_words(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
                        warnings: list[str], texts: list[str]) -> tuple[list[Action], list]:
     """(the plan with a delete's one entry read in place, [(index, params, values read)]): what
@@ -811,7 +819,9 @@ def _readings_of_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
                 # the model's value, written in the command: kept (not a part of the resource's
                 # own name: "seatmap ingress ... the nginx class" written ingress_class=seatmap)
                 continue
-            value = kind.value_from_words(key, text, entry)
+            # (outside the resource's own name: "make cms-api-internal listen on 9090" says
+            # nothing of whether it is internal)
+            value = kind.value_from_words(key, _outside(action.name, text), entry)
             if value is None or value == written:
                 continue
             if written is None or isinstance(written, bool) or (isinstance(value, str) and value in facts.text) or (

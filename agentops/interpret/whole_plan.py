@@ -850,3 +850,46 @@ def _said_restarts(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
             return found.start() if found else len(lowered)
         out.sort(key=said_at)
     return out
+
+
+def _one_change_per_resource(kept: list[Action], warnings: list[str]) -> list[Action]:
+    """Two changes of one type on one resource in one stack, each setting keys the other does
+    not ("reader-eks in staging: one more node and raise the max by 2" written as two scales):
+    one action that sets both, where the first stood. A scale beside an update ("scale
+    headend-gw to 2 and run it as c5.xlarge") stays two actions: a size and a setting."""
+    out: list[Action] = []
+    for action in kept:
+        into = next((i for i, a in enumerate(out) if a.type == action.type
+                     and a.type in (ActionType.scale, ActionType.update) and a.name
+                     and (a.name, a.stack) == (action.name, action.stack)
+                     and a.changed_keys() and action.changed_keys()
+                     and not a.changed_keys() & action.changed_keys()), None)
+        if into is None:
+            out.append(action)
+            continue
+        first = out[into]
+        warnings.append(f"one {action.type.value} of {action.name!r}: the plan changed it in two parts")
+        out[into] = first.model_copy(update={
+            "parameters": Parameters.model_validate(first.parameters.set_values() | action.parameters.set_values()),
+            "relative": {**first.relative, **action.relative}})
+    return out
+
+
+# "take a backup first", "snapshot it beforehand", "back it up before that"
+_BACKUP_FIRST = re.compile(r"\b(?:first|beforehand|before\s+(?:that|it|we|you|doing|anything|the\s+change))\b")
+
+
+def _backups_first(kept: list[Action], facts: CommandFacts, warnings: list[str]) -> list[Action]:
+    """A backup the command asks to take first ("bump comments-db to 400 GB, add an alarm on
+    it, and take a backup first") goes before the plan's other actions on that resource."""
+    if not _BACKUP_FIRST.search(facts.text.lower()):
+        return kept
+    out = list(kept)
+    for action in [a for a in kept if a.type == ActionType.backup and a.name]:
+        i = out.index(action)
+        before = next((j for j, a in enumerate(out[:i]) if (a.name, a.stack) == (action.name, action.stack)
+                       and a.type not in (ActionType.create, ActionType.backup)), None)
+        if before is not None:
+            out.insert(before, out.pop(i))
+            warnings.append(f"the backup of {action.name!r} first, as the command asks")
+    return out
