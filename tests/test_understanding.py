@@ -4557,3 +4557,18 @@ def test_machines_said_as_boxes(scripted, copper):
     plan = scripted("scale infrastructure name=transcode-workers stack=staging kind=instance count=+2").interpret(
         "2 more transcode boxes in staging", copper)
     assert [(a.name, a.parameters.count) for a in plan.actions] == [("transcode-workers", 4)]
+
+
+@pytest.mark.parametrize("cluster", ["elections-eks", "eleicoes-eks"])
+def test_the_headline_command_puts_the_deployment_on_the_cluster_it_makes(scripted, copper, cluster):
+    # the model's name for the new cluster, said or made up: the deployment is "on it" either way
+    command = ("create a cluster elections-eks in staging with 3 nodes, deploy results-api "
+               "(ghcr.io/copperlane/results-api:1.0.0) on it and alert when its cpu is over 70%")
+    plan = scripted(f"create infrastructure name={cluster} stack=staging kind=cluster count=3 ; "
+                    "create deployment name=results-api stack=staging image=ghcr.io/copperlane/results-api:1.0.0 ; "
+                    "monitor deployment name=results-api stack=staging metric=cpu threshold=70").interpret(command, copper)
+    assert [(a.type.value, a.name) for a in plan.actions] == [
+        ("create", "elections-eks"), ("create", "results-api"), ("monitor", "results-api")]
+    assert plan.actions[1].parameters.cluster == "elections-eks"
+    spec = _applied(plan, copper)["staging"]
+    assert spec.find("results-api")[1].cluster == "elections-eks"

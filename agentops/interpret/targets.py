@@ -109,6 +109,24 @@ def _named_after_its_kind(kept: list[Action], facts: CommandFacts, specs: dict[s
             for j in range(i + 1, len(out)):  # the plan's later actions on it follow
                 if action.name and (out[j].stack, out[j].name) == (action.stack, action.name):
                     out[j] = out[j].model_copy(update={"name": name})
+                # and so do what refers to it, or is put "on it" ("create a cluster ..., deploy
+                # results-api on it": the plan's one create that refers to the kind, with no
+                # reference of its own)
+                values = out[j].parameters.set_values()
+                if out[j].stack != action.stack:
+                    continue
+                if action.name and action.name in values.values():
+                    values = {k: name if v == action.name else v for k, v in values.items()}
+                elif out[j].type == ActionType.create and _ON_IT.search(text.lower()) \
+                        and (other := _kind_of(out[j], specs, registry)) is not None:
+                    keys = [k for k, section in other[0].references.items() if section == kind.section
+                            and k in _fields(out[j], other[0]) and k not in values]
+                    if len(keys) == 1 and sum(a.type == ActionType.create and (f := _kind_of(a, specs, registry))
+                                              is not None and f[0].section == kind.section for a in out) == 1:
+                        values = values | {keys[0]: name}
+                        warnings.append(f"{keys[0]} {name!r}: the {kind.noun} the plan makes, said as 'it'")
+                if values != out[j].parameters.set_values():
+                    out[j] = out[j].model_copy(update={"parameters": Parameters.model_validate(values)})
     return out
 
 
@@ -733,6 +751,10 @@ def _named_for_its_target(action: Action, specs: dict[str, StackSpec], registry,
         params | {"target": action.name})})
 
 
+# "deploy X on it", "onto it", "on the new cluster"
+_ON_IT = re.compile(r"\b(?:on|onto|into|in)\s+(?:it|that|the\s+new\s+(?:one|cluster))\b")
+
+
 def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry,
                  created: dict, warnings: list[str]) -> Action:
     """A create's target, or the cluster it goes on, said in words ("an hpa for the parent
@@ -764,6 +786,12 @@ def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec
             continue
         named = [n for n in dict.fromkeys(names) if n != action.name and said.mentions_loosely(n)
                  and not _only_inside_longer_names(n, text)]
+        made = [name for (stack, name), a in created.items() if stack == action.stack and name
+                and (k := _kind_of(a, specs, registry)) is not None and k[0].section == section]
+        if not named and len(made) == 1 and not written and _ON_IT.search(facts.text.lower()):
+            # "create a cluster ..., deploy results-api on it": what the plan made before it,
+            # whatever the model named it (a name it made up follows the name said, later)
+            named = made
         if len(named) != 1:
             continue
         if written:
