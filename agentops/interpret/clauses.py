@@ -98,8 +98,9 @@ _NOT_A_CHANGE = frozenset({"key", "value", "values", "target", "owner", "code", 
 def left_out(actions: list[Action], text: str, names: set[str],
              words: frozenset[str] = frozenset()) -> list[LeftOut]:
     """The existing names (`names`) no written action acts on, said in a clause of their own
-    that asks something of them (a verb, a number or one of the key `words`), in the order said. Nothing for a plan of nothing
-    ("none" is a reading of the whole command) or a command of one part."""
+    that asks something of them (a verb, a number or one of the key `words`), in the order
+    said. Nothing for a plan of nothing ("none" is a reading of the whole command) or a
+    command of one part."""
     if not actions:
         return []
     acted_on = _acted_on(actions)
