@@ -4572,3 +4572,19 @@ def test_the_headline_command_puts_the_deployment_on_the_cluster_it_makes(script
     assert plan.actions[1].parameters.cluster == "elections-eks"
     spec = _applied(plan, copper)["staging"]
     assert spec.find("results-api")[1].cluster == "elections-eks"
+
+
+def test_an_action_on_a_ticket_key_is_left_out_beside_one_that_stands(scripted, copper):
+    command = "ELECTION-12: liveblog-api prod needs a cpu alert at 70"
+    interpreter = scripted({
+        command: "monitor deployment name=election-12 stack=prod metric=cpu threshold=70",
+        # the second look reads the clause after the ticket
+        "liveblog-api prod needs a cpu alert at 70": "monitor deployment name=liveblog-api stack=prod metric=cpu "
+                                                      "threshold=70"})
+    plan = interpreter.interpret(command, copper)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("monitor", "liveblog-api")]
+    assert any("the command's ticket" in w for w in plan.warnings)
+    # alone, it is refused as not there (never turned into another resource)
+    with pytest.raises(InterpretError, match="election-12"):
+        scripted("monitor deployment name=election-12 stack=prod metric=cpu threshold=70").interpret(
+            "ELECTION-12 needs a cpu alert at 70", copper)

@@ -70,6 +70,7 @@ class Interpreter:
             raise InterpretError(f"the model's plan is not valid: {exc}: {written.text!r}") from None
         warnings: list[str] = []
         actions = self._with_left_out_clauses(actions, text, facts, specs, workspace, config.model, warnings)
+        actions = without_ticket_keys(actions, text, specs, warnings)
         if written.cut:
             warnings.append(f"the model ran on past its token limit; its unfinished end was left out: "
                             f"{written.cut[:60]!r}")
@@ -121,6 +122,26 @@ class Interpreter:
                                 f"to it: check that nothing asked was left out")
         actions = without_what_a_clause_said(actions, added, text, warnings)
         return joined(actions, [(item.at, a) for item, a in added], text)
+
+
+# a ticket's key as people paste it ("ELECTION-12:", "PLAT-3310", "INC-4471"), upper case as written
+_TICKET_KEY = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]+-\d+)(?![\w-])")
+
+
+def without_ticket_keys(actions: list[Action], text: str, specs, warnings: list[str]) -> list[Action]:
+    """Actions the writer wrote on a ticket's key ("ELECTION-12: liveblog-api prod needs a cpu
+    alert at 70" written as an alarm on election-12), where nothing has that name: left out
+    beside an action that stands. Alone, the guard refuses it as not there."""
+    keys = {k.lower() for k in _TICKET_KEY.findall(text)}
+    if not keys:
+        return actions
+    names = {n for spec in specs.values() for n in spec.names()}
+    kept = [a for a in actions if not (a.name and a.name.lower() in keys and a.name not in names)]
+    if not kept or len(kept) == len(actions):
+        return actions
+    warnings.extend(f"left out the {a.type.value} of {a.name!r}: it is the command's ticket, not a resource"
+                    for a in actions if a not in kept)
+    return kept
 
 
 def read_against_command(actions: list[Action], facts: CommandFacts, specs, registry,
