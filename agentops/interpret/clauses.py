@@ -136,11 +136,10 @@ def left_out(actions: list[Action], text: str, names: set[str],
     return sorted(out, key=lambda o: o.at)
 
 
-def as_a_command(clause: str, stacks_said: list[str], stack_words: set[str]) -> str:
+def as_a_command(clause: str, stacks_said: list[str], stacks_in_clause: list[str]) -> str:
     """The clause as a command of its own: with the stack the whole command says, when it says
     one and the clause none ("... and suspend payroll-export there")."""
-    words = set(re.findall(r"[a-z]+", clause.lower()))
-    if len(stacks_said) == 1 and not words & stack_words:
+    if len(stacks_said) == 1 and not stacks_in_clause:
         return f"{clause} in {stacks_said[0]}"
     return clause
 

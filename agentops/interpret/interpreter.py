@@ -19,7 +19,7 @@ from agentops.interpret.named_kinds import (_refuse_unknown_kinds, as_the_kind_f
                                             without_unasked_creates)
 from agentops.interpret.whole_plan import without_empty_changes
 from agentops.interpret.writer import ModelPlanWriter, PlanWriter
-from agentops.spec import STACK_ALIASES, Workspace
+from agentops.spec import Workspace
 
 
 @dataclass
@@ -59,7 +59,8 @@ class Interpreter:
         specs = workspace.load_all()
         # A kind the repository does not have is refused by name before the model runs.
         _refuse_unknown_kinds(text, workspace, specs)
-        facts = CommandFacts.of(text, list(specs), {n for spec in specs.values() for n in spec.names()})
+        names = {n for spec in specs.values() for n in spec.names()}
+        facts = CommandFacts.of(text, list(specs), names)
         written = self.writer.write(text, specs, workspace, config.model)
 
         from agentops.planline import parse
@@ -69,8 +70,8 @@ class Interpreter:
         except ValueError as exc:  # the grammar should make this impossible
             raise InterpretError(f"the model's plan is not valid: {exc}: {written.text!r}") from None
         warnings: list[str] = []
-        actions = self._with_left_out_clauses(actions, text, facts, specs, workspace, config.model, warnings)
-        actions = without_ticket_keys(actions, text, specs, warnings)
+        actions = self._with_left_out_clauses(actions, facts, names, specs, workspace, config.model, warnings)
+        actions = without_ticket_keys(actions, text, names, warnings)
         if written.cut:
             warnings.append(f"the model ran on past its token limit; its unfinished end was left out: "
                             f"{written.cut[:60]!r}")
@@ -86,7 +87,7 @@ class Interpreter:
         return Interpretation(apply_risk(plan, config), written.text.strip(),
                               written.examples, written.tokens, written.seconds)
 
-    def _with_left_out_clauses(self, actions: list[Action], text: str, facts: CommandFacts, specs,
+    def _with_left_out_clauses(self, actions: list[Action], facts: CommandFacts, names: set[str], specs,
                                workspace: Workspace, model_setting: str | None,
                                warnings: list[str]) -> list[Action]:
         """The written actions, with those of a second look at each clause that names an
@@ -97,15 +98,15 @@ class Interpreter:
                                                 without_what_a_clause_said)
         from agentops.planline import parse
 
-        missing = left_out(actions, text, {n for spec in specs.values() for n in spec.names()},
-                           key_words(workspace.kinds))
+        text = facts.text
+        missing = left_out(actions, text, names, key_words(workspace.kinds))
         if not missing:
             return actions
-        stack_words = set(specs) | {alias for alias, stack in STACK_ALIASES.items() if stack in specs}
         added: list = []  # (LeftOut, Action)
         read: dict[str, list[Action]] = {}  # a clause naming two left-out names is read once
         for item in missing:
-            command = as_a_command(item.clause, facts.stacks, stack_words)
+            # (the clause's stacks read as the command's are: aliases, slips, stacks in names)
+            command = as_a_command(item.clause, facts.stacks, CommandFacts.of(item.clause, list(specs), names).stacks)
             if command not in read:
                 try:
                     read[command] = parse(self.writer.write(command, specs, workspace, model_setting).text,
@@ -128,14 +129,13 @@ class Interpreter:
 _TICKET_KEY = re.compile(r"(?<![\w-])([A-Z][A-Z0-9]+-\d+)(?![\w-])")
 
 
-def without_ticket_keys(actions: list[Action], text: str, specs, warnings: list[str]) -> list[Action]:
+def without_ticket_keys(actions: list[Action], text: str, names: set[str], warnings: list[str]) -> list[Action]:
     """Actions the writer wrote on a ticket's key ("ELECTION-12: liveblog-api prod needs a cpu
     alert at 70" written as an alarm on election-12), where nothing has that name: left out
     beside an action that stands. Alone, the guard refuses it as not there."""
     keys = {k.lower() for k in _TICKET_KEY.findall(text)}
     if not keys:
         return actions
-    names = {n for spec in specs.values() for n in spec.names()}
     kept = [a for a in actions if not (a.name and a.name.lower() in keys and a.name not in names)]
     if not kept or len(kept) == len(actions):
         return actions
@@ -201,17 +201,17 @@ def _refuse_what_its_kind_cannot_do(actions: list[Action], specs, registry) -> N
     ("restart fares-db": a database has no restart), named with what the kind takes: refused
     here, not at the edit, so that no plan is shown that cannot be applied."""
     for action in actions:
-        if action.type == ActionType.monitor and action.name:
+        if action.type in (ActionType.create, ActionType.show) or not action.name:
+            continue
+        found = _kind_of(action, specs, registry)
+        if action.type == ActionType.monitor:
             # an alarm on what exists, of a kind that cannot be watched ("monitor the data-desk
             # namespace", "an alarm on the stripe-api-key secret"): refused here, as the edit would
-            found = _kind_of(action, specs, registry)
             if found is not None and found[1] is not None and not found[0].supports(ActionType.monitor):
                 raise InterpretError(
                     f"cannot monitor {action.name!r}: a {found[0].noun} has no metric to alarm on",
                     hint="alarms watch what reports a metric (`agentops kinds` lists each kind's metrics)")
-        if action.type in (ActionType.create, ActionType.monitor, ActionType.show) or not action.name:
             continue
-        found = _kind_of(action, specs, registry)
         if found is not None and not found[0].supports(action.type):
             kind = found[0]
             raise InterpretError(
