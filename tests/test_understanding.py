@@ -2878,7 +2878,10 @@ def test_a_kind_the_team_is_on_now_is_context(scripted, thorn):
      "create infrastructure stack=prod kind=queue retention_seconds=604800", ["payout-events", "payout-jobs"]),
     ("prod: ecr repo payout-images keeping 30 images, and a payouts namespace on tw-prod owned by finance-eng",
      "create infrastructure stack=prod kind=registry count=30 ; "
-     "create infrastructure stack=prod kind=namespace cluster=tw-prod owner=finance-eng", ["payout-images", None]),
+     "create infrastructure stack=prod kind=namespace cluster=tw-prod owner=finance-eng", ["payout-images", "payouts"]),
+    # a word of what sort, before the kind word, is no name
+    ("create a test namespace on tw-prod in prod", "create infrastructure stack=prod kind=namespace cluster=tw-prod",
+     [None]),
 ])
 def test_new_names_said_beside_their_kinds_word(scripted, thorn, command, line, want):
     assert [a.name for a in scripted(line).interpret(command, thorn).actions] == want

@@ -34,7 +34,7 @@ _VERB = re.compile(r"\b(?:add|remove|drop|restart|bounce|kick|delete|scale|bump|
 _ASKS = re.compile(rf"{_VERB.pattern}|\d", re.IGNORECASE)
 # words that point at a resource as what another one is for, on or behind
 _POINTING = frozenset({"for", "on", "to", "at", "in", "of", "from", "into", "behind", "against", "with", "->",
-                       "onto", "via", "targeting", "target"})
+                       "onto", "via", "targeting", "target", "by", "owner"})
 # the most actions one plan holds (agentops.planline)
 _MOST = 4
 
@@ -51,20 +51,21 @@ class LeftOut:
 
 def _spots(name: str, text: str) -> list[int]:
     """Where `name` is said whole in `text` (not inside a longer name, a host or an image)."""
-    return [m.start() for m in re.finditer(rf"(?<![\w./:@-]){re.escape(name)}(?![\w/:@-]|\.\w)", text.lower())]
+    return [m.start() for m in re.finditer(rf"(?<![\w./:@-]){re.escape(name.lower())}(?![\w/:@-]|\.\w)", text.lower())]
+
+
+def does_something(action: Action) -> bool:
+    """Whether an action changes anything. A change written with nothing to set ("bump
+    lms-submissions to 6" as an update of nothing) does not: it is left out of a plan of
+    several (whole_plan.without_empty_changes)."""
+    return action.type not in (ActionType.update, ActionType.scale) or bool(
+        set(action.parameters.set_values()) - {"kind"} or action.relative)
 
 
 def _acted_on(actions: list[Action]) -> set[str]:
-    """The names the written actions act on. A change written with nothing to set ("bump
-    lms-submissions to 6" as an update of nothing) acts on nothing: it is left out of a plan of
-    several (whole_plan.without_empty_changes), so its clause is as good as unread."""
-    names = set()
-    for action in actions:
-        values = action.parameters.set_values()
-        if action.name and not (action.type in (ActionType.update, ActionType.scale)
-                                and not {k for k in values if k != "kind"} and not action.relative):
-            names.add(action.name)
-    return names
+    """The names the written actions act on (a change of nothing acts on nothing: its clause
+    is as good as unread)."""
+    return {action.name for action in actions if action.name and does_something(action)}
 
 
 def _clause_at(text: str, at: int) -> tuple[int, int]:
@@ -177,24 +178,33 @@ def without_what_a_clause_said(written: list[Action], read: list[tuple[LeftOut, 
     """The written actions without the numbers that only a left-out clause says: the model that
     merged "core-eks staging to 6 nodes and research-eks staging to 3" into one action gave
     core-eks research-eks's 3 (max_size=3); once research-eks's own clause is read, that 3 is
-    its, not core-eks's. Only a number said once in the whole command, inside that clause, and
-    set by the clause's own reading."""
+    its, not core-eks's. Only a number (or a written value: "concurrency Allow") said once in
+    the whole command, inside that clause, and set by the clause's own reading."""
     said = _numbers(text)
-    theirs = set()
+    theirs: set = set()
     for item, action in read:
         values = {float(v) for v in action.parameters.set_values().values()
                   if isinstance(v, (int, float)) and not isinstance(v, bool)}
         theirs |= {n for n in _numbers(item.clause) if said.count(n) == 1 and n in values}
+        # and a written value ("concurrency Allow") said once, in that clause
+        theirs |= {v.lower() for v in action.parameters.set_values().values() if isinstance(v, str)
+                   and v != action.name and len(_spots(v, text)) == 1 and _spots(v, item.clause)}
     if not theirs:
         return written
+
+    def taken(v) -> bool:
+        if isinstance(v, str):
+            return v.lower() in theirs
+        return isinstance(v, (int, float)) and not isinstance(v, bool) and float(v) in theirs
+
     out = []
     for action in written:
         values = action.parameters.set_values()
-        copied = [k for k, v in values.items() if isinstance(v, (int, float)) and not isinstance(v, bool)
-                  and float(v) in theirs and k not in action.relative]
+        copied = [k for k, v in values.items() if k not in ("kind", "target", "cluster") and taken(v)
+                  and k not in action.relative]
         if copied:
             warnings.append(f"left {', '.join(copied)} out of the {action.type.value} of {action.name!r}: "
-                            f"the number is said of another resource, in its own part of the command")
+                            f"what it sets is said of another resource, in its own part of the command")
             action = action.model_copy(update={"parameters": type(action.parameters).model_validate(
                 {k: v for k, v in values.items() if k not in copied})})
         out.append(action)

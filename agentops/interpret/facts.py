@@ -114,6 +114,8 @@ RELATIVE_PHRASES = (
     (re.compile(rf"\b(?:another|additional|extra|add|adding|plus)\s+{_N}(?=(?:s|secs?|m|mins?|h|hrs?|d|gb|mb|tb|g)\b)"), "+"),
     (re.compile(rf"\b{_N}\s+(?:more|extra|additional)\b"), "+"),
     (_by(_MORE, rf"{_N}\b"), "+"),
+    # "bump the volume by 50gb": the amount written against its unit
+    (_by(_MORE, rf"{_N}(?=(?:s|secs?|m|mins?|h|hrs?|d|gb|mb|tb|g)\b)"), "+"),
     (re.compile(rf"\b{_N}\s+(?:[a-z]+\s+)?(?:fewer|less)\b"), "-"),
     # "min one lower", "max two higher"
     (re.compile(rf"\b{_N}\s+lower\b"), "-"),
@@ -122,6 +124,7 @@ RELATIVE_PHRASES = (
     # "take 3 replicas off crew-dispatch", "knock two nodes off"
     (re.compile(rf"\b(?:take|knock|shave)\s+{_N}\s+(?:[a-z]+\s+)?(?:off|away)\b"), "-"),
     (_by(_LESS, rf"{_N}\b"), "-"),
+    (_by(_LESS, rf"{_N}(?=(?:s|secs?|m|mins?|h|hrs?|d|gb|mb|tb|g)\b)"), "-"),
 )
 # Sizes said as one end of a range ("let it grow to 12", "never fewer than 2 nodes", "max
 # 20", "raise its floor to 6", "between 2 and 5"): which end each number is. A kind with a

@@ -96,6 +96,7 @@ from agentops.interpret.values import (
 from agentops.interpret.whole_plan import (
     _said_restarts,
     _one_change_per_resource,
+    _values_said_for_one,
     _backups_first,
     _taken_back,
     _the_verb_said_of_both,
@@ -550,6 +551,13 @@ def guard(
             warnings.append(f"left out the {action.type.value} of {action.name!r}: it sets nothing the command "
                             "says of it, and nothing of that name is in the stacks")
             continue
+        if (action.type in TARGETED and action.name and action.stack in specs
+                and not _exists(action, specs, created)
+                and (meant := _said_with_its_kind_word(action, facts, specs, registry))):
+            # "delete the cms dns record in staging" written cms-dns: the record is cms, said
+            # whole and followed by its kind's word (a delete too: the name is said exactly)
+            warnings.append(f"read {action.name!r} as {meant!r}: the command says {meant!r} and its kind's word")
+            action = action.model_copy(update={"name": meant})
         if action.type in TARGETED and (others := _said_alike(action, facts, specs)):
             # "restart the arrivals deployment" with arrivals-api and arrivals-predictor there:
             # the first part said with a generic word fits both; which one is not said
@@ -656,6 +664,7 @@ def guard(
     kept = _referrers_deleted_first(kept, specs, registry, warnings)
     kept = _one_change_of_a_key(kept, facts, specs, registry, warnings)
     kept = _without_copied_values(kept, specs, registry, warnings)
+    kept = _values_said_for_one(kept, facts, warnings)
     kept = _one_change_per_resource(kept, warnings)
     kept = _backups_first(kept, facts, warnings)
     if facts.rule_only and any(a.type == ActionType.delete and a.parameters.port is None for a in kept):
@@ -1071,6 +1080,25 @@ def _said_by_first_part_and_kind(action: Action, facts: CommandFacts, specs: dic
             and set(KIND_PART_WORDS.get(_words(n)[-1], ())) & set(facts.words)
             and facts.mentions_loosely(n, typos=False, kind_first=True)]
     return said[0] if len(said) == 1 else None
+
+
+def _said_with_its_kind_word(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                             registry) -> str | None:
+    """The existing resource a missing name is made of with its kind's word ("cms-dns" of "the
+    cms dns record", where cms is a record of the stack), when the command says that name
+    whole and the kind's word right after it; else None."""
+    parts = action.name.split("-")
+    lowered = " ".join(facts.text.lower().split())
+    found = []
+    for k in range(1, len(parts)):
+        head, tail = "-".join(parts[:k]), " ".join(parts[k:])
+        kind = _kind_of(action.model_copy(update={"name": head}), specs, registry)
+        if kind is None or kind[1] is None:
+            continue
+        words = {w for w in (*kind[0].words, kind[0].noun) if w and (w == tail or w.startswith(tail + " "))}
+        if any(re.search(rf"(?<![\w-]){re.escape(head)}\s+{re.escape(w)}(?![\w-])", lowered) for w in words):
+            found.append(head)
+    return found[0] if len(found) == 1 else None
 
 
 def _a_flag_said_for_a_restart(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from agentops.actionplan import Action, ActionPlan, ActionType, Parameters
 from agentops.config import load_config
 from agentops.errors import InterpretError
+from agentops.interpret.clauses import does_something
 from agentops.interpret.facts import CommandFacts, check_command
 from agentops.interpret.guard import compose, guard
 from agentops.interpret.lookup import _kind_of
@@ -70,13 +71,19 @@ class Interpreter:
         except ValueError as exc:  # the grammar should make this impossible
             raise InterpretError(f"the model's plan is not valid: {exc}: {written.text!r}") from None
         warnings: list[str] = []
-        actions = self._with_left_out_clauses(actions, facts, names, specs, workspace, config.model, warnings)
+        actions, unread = self._with_left_out_clauses(actions, facts, names, specs, workspace, config.model,
+                                                      warnings)
         actions = without_ticket_keys(actions, text, names, warnings)
         if written.cut:
             warnings.append(f"the model ran on past its token limit; its unfinished end was left out: "
                             f"{written.cut[:60]!r}")
         actions = read_against_command(actions, facts, specs, workspace.kinds, default_stack, warnings,
                                        _name_prefixes(workspace) if self.use_memory else ())
+        # (said only where the guard's reading of the words did not supply it either: "push-alerts
+        # retention in dev: 2 hours" is read as retention_seconds=7200 from the whole command)
+        warnings.extend(f"the command says {name} ({clause!r}) and the plan does nothing to it: check that "
+                        f"nothing asked was left out" for name, clause in unread
+                        if not any(a.name == name and does_something(a) for a in actions))
         if self.use_memory:
             actions = apply_naming_conventions(actions, facts, _conventions(workspace), warnings)
         plan = compose(text, actions, specs, warnings)
@@ -89,11 +96,12 @@ class Interpreter:
 
     def _with_left_out_clauses(self, actions: list[Action], facts: CommandFacts, names: set[str], specs,
                                workspace: Workspace, model_setting: str | None,
-                               warnings: list[str]) -> list[Action]:
-        """The written actions, with those of a second look at each clause that names an
+                               warnings: list[str]) -> tuple[list[Action], list[tuple[str, str]]]:
+        """(the written actions, with those of a second look at each clause that names an
         existing resource no written action touches (agentops.interpret.clauses): the clause
-        written again on its own, and its actions on that name kept. A clause whose reading
-        adds nothing is said in a warning, so that review looks for what is missing."""
+        written again on its own, and its actions on that name kept; the (name, clause) whose
+        reading added nothing, for a warning when the finished plan does nothing to it either,
+        so that review looks for what is missing)."""
         from agentops.interpret.clauses import (as_a_command, joined, kept_of_clause, key_words, left_out,
                                                 without_what_a_clause_said)
         from agentops.planline import parse
@@ -101,8 +109,9 @@ class Interpreter:
         text = facts.text
         missing = left_out(actions, text, names, key_words(workspace.kinds))
         if not missing:
-            return actions
+            return actions, []
         added: list = []  # (LeftOut, Action)
+        unread: list[tuple[str, str]] = []
         read: dict[str, list[Action]] = {}  # a clause naming two left-out names is read once
         for item in missing:
             # (the clause's stacks read as the command's are: aliases, slips, stacks in names)
@@ -119,10 +128,9 @@ class Interpreter:
                                 f"of the command left it out")
                 added += [(item, a) for a in more]
             else:
-                warnings.append(f"the command says {item.name} ({item.clause!r}) and the plan does nothing "
-                                f"to it: check that nothing asked was left out")
+                unread.append((item.name, item.clause))
         actions = without_what_a_clause_said(actions, added, text, warnings)
-        return joined(actions, [(item.at, a) for item, a in added], text)
+        return joined(actions, [(item.at, a) for item, a in added], text), unread
 
 
 # a ticket's key as people paste it ("ELECTION-12:", "PLAT-3310", "INC-4471"), upper case as written

@@ -10,7 +10,7 @@ import re
 
 from agentops.actionplan import Action, ActionType, Parameters, ResourceType
 from agentops.interpret.facts import GENERIC_PARTS, KIND_PART_WORDS, CommandFacts, _words
-from agentops.interpret.lookup import _candidates, _fields, _is_stack_word, _is_vocabulary, _kind_of, listed_between
+from agentops.interpret.lookup import _candidates, _fields, _is_stack_word, _is_vocabulary, _kind_of, _scale_or_update, listed_between
 from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec
 
 
@@ -46,6 +46,14 @@ _NOT_A_NAME_AFTER_KIND = frozenset({
     "as", "here", "there", "again", "only", "then", "we", "i", "it", "its", "this", "for", "by"})
 
 
+# Words before a kind word that say what sort of thing, not its name ("a new private bucket")
+_SORT_WORDS = frozenset({
+    "new", "second", "third", "another", "small", "big", "large", "tiny", "separate", "dedicated", "private",
+    "public", "internal", "external", "shared", "temporary", "temp", "spare", "extra", "empty", "fresh",
+    "single", "simple", "basic", "standard", "default", "regional", "global", "managed", "proper", "real",
+    "test", "scratch", "throwaway", "additional", "own", "one", "two", "three", "same", "different"})
+
+
 def _named_after_its_kind(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
                           registry, warnings: list[str]) -> list[Action]:
     """A new resource's name written right after its kind word ("new bucket podcast-artwork",
@@ -71,6 +79,11 @@ def _named_after_its_kind(kept: list[Action], facts: CommandFacts, specs: dict[s
         return bool(re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text, re.I))
 
     vocabulary = sorted(registry.words())
+    # (a plain word is a name also where the sentence goes on with where it goes: "a namespace
+    # elections on newsroom-eks"; not a word that says how, "running on reader-eks")
+    existing = "|".join(re.escape(n) for n in sorted(
+        {n for spec in specs.values() for _, n, _ in spec.resources() if re.search(r"[-\d]", n)}, key=len, reverse=True))
+    where = rf"{stack_words}|{existing}" if existing else stack_words
 
     out = list(kept)
     for i, action in enumerate(kept):
@@ -88,22 +101,41 @@ def _named_after_its_kind(kept: list[Action], facts: CommandFacts, specs: dict[s
         pattern = re.compile(
             # the name in a lookahead: "dynamo table follows" is read at "dynamo" and at "table"
             rf"\b(?:{'|'.join(re.escape(w) for w in words)})\s+(?=[\"'`]?([a-z][a-z0-9_-]*[a-z0-9])\b[\"'`]?"
-            rf"(?P<rest>\s+(?:in|on|for|at)\s+(?:{stack_words})\b|\s*[,.;:!]|\s*$)?)", re.I)
-        said = set()
+            rf"(?P<rest>\s+(?:in|on|for|at)\s+(?:the\s+)?(?:{where})(?![\w-])|\s*[,.;:!]|\s*$)?)", re.I)
+        said, as_names = set(), set()  # as_names: said as a name is (name-like, or the stack or a place after it)
         for match in pattern.finditer(text):
             word = match.group(1).lower()
             if word in _NOT_A_NAME_AFTER_KIND or word in taken or _is_stack_word(word, specs) \
                     or _is_vocabulary(word, registry) or difflib.get_close_matches(word, vocabulary, 1, 0.8):
                 continue  # ("ec2 instnaces in dev": a kind word with a slip, not a name)
-            if re.search(r"[-_0-9]", word) or match.group("rest") is not None or not unnamed:
+            named = re.search(r"[-_0-9]", word) or (match.group("rest") is not None and not re.search(
+                r"(?:ing|ly)$|^(?:just|mainly|mostly|right|directly)$", word))
+            if named or not unnamed:
                 said.add(word)
+            if named:
+                as_names.add(word)
+        if unnamed and not said:
+            # or right before it, where the sentence goes on with where it goes: "a payouts
+            # namespace on tw-prod" (not a word that says what sort: "a new private bucket")
+            before = re.compile(rf"\b(?:an?|new|another)\s+(?:new\s+)?([a-z][a-z0-9_-]*[a-z0-9])\s+"
+                                rf"(?:{'|'.join(re.escape(w) for w in words)})"
+                                rf"\s+(?:in|on|for|at)\s+(?:the\s+)?(?:{where})(?![\w-])", re.I)
+            for match in before.finditer(text):
+                word = match.group(1).lower()
+                if not (word in _NOT_A_NAME_AFTER_KIND or word in _SORT_WORDS or word in taken
+                        or _is_stack_word(word, specs) or _is_vocabulary(word, registry)
+                        or difflib.get_close_matches(word, vocabulary, 1, 0.8) or re.search(r"(?:ing|ly|ed)$", word)):
+                    said.add(word)
         if not unnamed:
             # a name the command does not write ("digest" for "a namespace digests"): the
             # one close to it written after the kind word
-            said = {w for w in said if difflib.SequenceMatcher(None, action.name, w).ratio() >= 0.85}
+            # (or a name said as one, where the model's name is none of the command's: "a
+            # configmap elections-config" written readers-eks)
+            said = {w for w in said if difflib.SequenceMatcher(None, action.name, w).ratio() >= 0.85
+                    or (not written(action.name) and w in as_names)}
         if len(said) == 1:
             name = said.pop()
-            warnings.append(f"named {name!r}: the name written after the kind word"
+            warnings.append(f"named {name!r}: the name written with the kind word"
                             + (f" ({action.name!r} written)" if action.name else ""))
             out[i] = action.model_copy(update={"name": name})
             for j in range(i + 1, len(out)):  # the plan's later actions on it follow
@@ -566,6 +598,17 @@ def _creates_of_what_is_there(kept: list[Action], facts: CommandFacts, specs: di
             continue
         found = specs[action.stack].find(action.name)
         made = _kind_of(action, specs, registry)
+        if found is None and made is not None and not _asks_to_make(facts.text, made[0], action.name):
+            # "we need four transcode boxes in staging" written as a create of "transcode": the
+            # one resource of that kind there whose name begins with it, said loosely, when the
+            # command makes nothing
+            longer = [n for s, n, _ in specs[action.stack].resources() if s == made[0].section
+                      and n.startswith(action.name + "-") and facts.mentions_loosely(n)]
+            if len(longer) == 1:
+                warnings.append(f"read the create of {action.name!r} as {longer[0]!r}: the command names it, "
+                                "and makes nothing")
+                action = action.model_copy(update={"name": longer[0]})
+                found = specs[action.stack].find(action.name)
         if made is None and found is not None and found[0] in registry \
                 and (action.parameters.kind or "") in registry[found[0]].kind_values:
             # "create security ... kind=load_balancer": a kind= of the one there, under another
@@ -602,8 +645,11 @@ def _creates_of_what_is_there(kept: list[Action], facts: CommandFacts, specs: di
             continue
         if not _asks_to_make(facts.text, made[0], action.name):
             warnings.append(f"{action.name!r} is there already, and the command makes nothing: a change of it")
-            action = action.model_copy(update={"type": ActionType.update,
-                                               "resource": ResourceType(SECTIONS[found[0]][1])})
+            # (a size is a scale: "four transcode boxes")
+            changed = action.model_copy(update={"type": ActionType.update})
+            action = action.model_copy(update={"type": _scale_or_update(
+                changed, action.parameters.set_values(), made[0], found[1]),
+                "resource": ResourceType(SECTIONS[found[0]][1])})
         out.append(action)
     return out
 
@@ -770,7 +816,9 @@ def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec
         return action
     kind = found[0]
     # the action's own name says the target's too ("api-hpa"): not a second mention of it
-    text = re.sub(re.escape(action.name), " ", facts.text, flags=re.I) if action.name else facts.text
+    # (whole: a namespace "edge" is not said inside "edge-eks")
+    text = re.sub(rf"(?<![\w-]){re.escape(action.name)}(?![\w-])", " ", facts.text, flags=re.I) \
+        if action.name else facts.text
     said = CommandFacts.of(text, list(specs))
     for key in ("target", "cluster"):
         section = kind.references.get(key)
@@ -788,6 +836,11 @@ def _said_target(action: Action, facts: CommandFacts, specs: dict[str, StackSpec
                  and not _only_inside_longer_names(n, text)]
         made = [name for (stack, name), a in created.items() if stack == action.stack and name
                 and (k := _kind_of(a, specs, registry)) is not None and k[0].section == section]
+        if len(named) > 1:
+            # "for comments-api" with cms-api there too (cms said loosely as "comments"): the
+            # one written exactly, where one is
+            named = [n for n in named if said.mentions(n, exact=True)] if sum(
+                said.mentions(n, exact=True) for n in named) == 1 else named
         if not named and len(made) == 1 and not written and _ON_IT.search(facts.text.lower()):
             # "create a cluster ..., deploy results-api on it": what the plan made before it,
             # whatever the model named it (a name it made up follows the name said, later)

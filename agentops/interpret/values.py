@@ -38,6 +38,7 @@ from agentops.interpret.lookup import (
     _with_kinds,
 )
 from agentops.interpret.relative import _size_key, resolve_relative
+from agentops.interpret.whole_plan import ASKS_TO_WATCH
 from agentops.planline import INT_KEYS, enum_values, is_enum
 from agentops.spec import StackSpec
 from agentops.textnorm import NUMBER_WORDS
@@ -174,6 +175,25 @@ def _keys_by_phrase(kept: list[Action], facts: CommandFacts, specs: dict[str, St
                     warnings.append(f"{other} {params.pop(other)}: said in no words of {other}")
                 params[key] = f"{_fmt(number)}%" if share else int(number)
                 warnings.append(f"{key} {params[key]}: said in its words")
+        elif action.type in (ActionType.create, ActionType.update, ActionType.scale) and not action.relative:
+            # a key the command says in its words, one number, that the action left out ("20
+            # reads / 10 writes" written write_capacity=20 alone, "pdb ... with min available
+            # 2" written without it): added, where no other value of the plan is that number
+            taken = {float(v) for a in kept for v in a.parameters.set_values().values()
+                     if isinstance(v, (int, float)) and not isinstance(v, bool)}
+            # (in the whole command where no other action of the plan is of this kind: a part
+            # ends where the next name is said, "pdb x for cms-api with min available 2, then
+            # restart cms-api")
+            alone = sum(1 for a in kept if a.type != ActionType.delete and (f := _kind_of(a, specs, registry))
+                        and f[0] is kind) == 1
+            where = facts.text.lower() if alone else lowered
+            for key in [k for k in kind.phrases if k in fields and k not in params]:
+                numbers = {n for t in kind.phrases[key] for n in _phrase_numbers(t, where)}
+                if len(numbers) == 1 and (number := numbers.pop()) not in taken and number == int(number) \
+                        and not re.search(rf"(?<![\d.]){_fmt(number)}\s*%", where):
+                    params[key] = int(number)
+                    taken.add(number)
+                    warnings.append(f"{key} {params[key]}: said in its words")
         out[i] = action.model_copy(update={"type": _scale_or_update(action, params, kind, found[1]),
                                            "parameters": Parameters.model_validate(params)})
     return out
@@ -271,6 +291,17 @@ def _utilisation_targets(kept: list[Action], facts: CommandFacts, specs: dict[st
     regions = _regions(kept, facts.text.lower())
     out = list(kept)
     changes = (ActionType.create, ActionType.update, ActionType.scale)
+    if not ASKS_TO_WATCH.search(facts.text):
+        # "paywall-api-hpa cpu target 60% in prod" written as an alarm on the autoscaler: a
+        # command that asks to watch nothing and says a target changes what it scales on
+        for i, action, (kind, entry) in _with_kinds(kept, specs, registry, (ActionType.monitor,)):
+            if entry is not None and kind.resource_type != ResourceType.monitoring and kind.supports(
+                    ActionType.update) and {"metric", "threshold"} <= set(kind.fields_for("update")) \
+                    and re.search(r"\btarget", regions[i]) and _UTILISATION.search(regions[i]):
+                warnings.append(f"an update of {action.name!r}, not an alarm: the command says a target, "
+                                "and asks to watch nothing")
+                kept = [*kept[:i], action.model_copy(update={"type": ActionType.update}), *kept[i + 1:]]
+        out = list(kept)
     for i, action, found in _with_kinds(kept, specs, registry, changes):
         fields = {**_fields(action, found[0]), **found[0].fields_for("update")}
         if "metric" not in fields or "threshold" not in fields or found[0].resource_type == ResourceType.monitoring:
@@ -419,6 +450,8 @@ _LITERAL_SHAPES = {
                         r"|ami-[0-9a-f]{8,17})(?![\w/:-])"),
     "code": re.compile(r"(?<!\S)(s3://[\w./-]+)"),
     "runtime": re.compile(r"\b(python3\.\d+|nodejs\d+\.x|java\d+|dotnet\d+|ruby3\.\d+|provided\.al2(?:023)?)\b"),
+    # a Lambda handler, module.function ("index.handler", "app.lambda_handler", "src/main.handle")
+    "handler": re.compile(r"(?<![\w./:-])((?:[\w-]+/)*[A-Za-z_]\w*\.(?:\w*handler|handle|main|run))(?![\w.:/-])"),
     "certificate_arn": re.compile(r"(arn:aws:acm:[\w-]+:\d{12}:certificate/[\w-]+)"),
     "cidr": re.compile(r"(?<![\w.])(\d{1,3}(?:\.\d{1,3}){3}/\d{1,2})(?![\w.])"),
     # an EC2, ElastiCache or RDS instance type ("c5.4xlarge", "cache.r6g.large", "db.t4g.micro")
@@ -434,7 +467,9 @@ _LITERAL_SHAPES = {
     # an ingress's host and path, written as one ("api.example.com/slots"); not a registry's
     # image path (an image has a tag or digest)
     "host": re.compile(r"(?<![\w./@:-])((?:[a-z0-9-]+\.)+[a-z]{2,})(?![\w.-])(?!/\S*[:@])"),
-    "path": re.compile(r"(?<![\w./@:-])(?:[a-z0-9-]+\.)+[a-z]{2,}(/[\w./-]*[\w/])(?![\w.:@-])"),
+    # (or on its own after the words that introduce one: "serve it under /news", "path /v2")
+    "path": re.compile(r"(?:(?<![\w./@:-])(?:[a-z0-9-]+\.)+[a-z]{2,}|\b(?:under|path|prefix|route)\s*(?:to\s+|[:=]\s*)?)"
+                       r"(/[\w./-]*[\w/]|/)(?![\w.:@-])"),
 }
 
 
@@ -612,10 +647,13 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
                 # waitlist-record: ...")
                 before = re.search(rf"((?:\S+\s+){{1,2}}){re.escape(action.name)}(?![\w-])", text, re.I) \
                     if action.type == ActionType.create and action.name else None
+                # (a change: not the value it has now, which the command may name as the old one:
+                # "switch session-cache to valkey, redis licence thing")
                 said = {v for v in enum_values(shape) if len(v) >= 3 and v.lower() not in _ENUM_EVERYDAY
+                        and (action.type == ActionType.create or v.lower() != now)
                         and re.search(rf"(?<![\w.-]){re.escape(v)}(?![\w.-])",
                                       regions[i] + " " + (before.group(1) if before else ""), re.I)}
-                if len(said) == 1 and (action.type == ActionType.create or next(iter(said)).lower() != now):
+                if len(said) == 1:
                     added[key] = said.pop()
                 continue
             if not shape.literal or shape.convert is not str:
@@ -921,6 +959,9 @@ def _near_quantities(region: str, spans, words: set[str]) -> list[tuple[int, flo
             between = region[m.end():start] if start >= m.end() else region[end:m.start()]
             # (an aside without a number is no break: "visibility timeout on the queue (prod) -> 10 min")
             between = re.sub(r"\([^()\d]{0,24}\)", " ", between)
+            if start >= m.end():
+                # (a colon right before the quantity introduces it: "retention in dev: 2 hours")
+                between = re.sub(r":\s*$", " ", between)
             if re.search(r"[,;:(.!?]|\band\b", between) or (start < m.end() and end > m.start()):
                 continue
             gap = len(re.findall(r"[a-z0-9]+", between))
@@ -1129,6 +1170,10 @@ def _said_units(kept: list[Action], facts: CommandFacts, specs: dict[str, StackS
                 continue
             value = params.get(key)
             words = _key_words(kind, key, list(units))
+            if action.type == ActionType.create:
+                # (what a new one is to do: "a queue that keeps messages 14 days"; of one there,
+                # "keeps stuff for 14 days" is what it does now)
+                words |= {w + "s" for w in words if len(w) >= 4}
             near = _near_quantities(region, spans, words) if key != "threshold" else []
             said = [(v, u) for _, v, u in near if UNIT_FACTORS.get((u, unit))]
             if value is None:

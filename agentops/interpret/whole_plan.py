@@ -9,7 +9,7 @@ import re
 
 from agentops.actionplan import Action, ActionType, Parameters
 from agentops.interpret.facts import ENUM_WORDS, UNIT_FACTORS, CommandFacts, _key_unit, _words
-from agentops.interpret.lookup import _deleted_in_another_clause, _fields, _find, _kind_of, _scale_or_update, listed_between, stack_said
+from agentops.interpret.lookup import _deleted_in_another_clause, _fields, _find, _kind_of, _regions, _scale_or_update, listed_between, stack_said
 from agentops.interpret.relative import resolve_relative
 from agentops.interpret.targets import _longer_name_said
 from agentops.spec import STACK_ALIASES, StackSpec
@@ -395,6 +395,41 @@ def _without_copied_values(kept: list[Action], specs: dict[str, StackSpec], regi
     return out or kept
 
 
+def _values_said_for_one(kept: list[Action], facts: CommandFacts, warnings: list[str]) -> list[Action]:
+    """A written value (not a number, a name or a reference) that two changes of different
+    resources carry, said once in the command and in the part of one of them ("meter-read-
+    validator gets 512MB, and the billing db rotator moves to python3.13" written with
+    runtime=python3.13 on both): the other's copy is left out. Only from a change that keeps
+    something else to set: the copy may be all the model read of it."""
+    changes = (ActionType.scale, ActionType.update)
+    if len(kept) < 2 or len({a.name for a in kept if a.type in changes}) < 2:
+        return kept
+    regions = _regions(kept, facts.text)
+    lowered = facts.text.lower()
+    out = list(kept)
+    for i, action in enumerate(kept):
+        if action.type not in changes or not action.name:
+            continue
+        values = action.parameters.set_values()
+        for key, value in values.items():
+            if key in ("kind", "target", "cluster") or not isinstance(value, str) or not re.search(r"[a-z]", value, re.I):
+                continue
+            spots = [m.start() for m in re.finditer(rf"(?<![\w.-]){re.escape(value.lower())}(?![\w-]|\.\w)", lowered)]
+            holders = [j for j, other in enumerate(kept) if j != i and other.type in changes and other.name
+                       and other.name != action.name and other.parameters.set_values().get(key) == value]
+            if len(spots) != 1 or len(holders) != 1:
+                continue
+            j = holders[0]
+            mine, theirs = value.lower() in regions[i].lower(), value.lower() in regions[j].lower()
+            current = out[i].parameters.set_values()
+            if theirs and not mine and regions[i] != regions[j] and set(current) - {"kind", key}:
+                warnings.append(f"left {key} out of the {action.type.value} of {action.name!r}: the command "
+                                f"says {value} of {kept[j].name!r}")
+                out[i] = out[i].model_copy(update={"parameters": Parameters.model_validate(
+                    {k: v for k, v in current.items() if k != key})})
+    return out
+
+
 def without_empty_changes(written: list[Action], kept: list[Action], specs: dict[str, StackSpec],
                           warnings: list[str], registry=None) -> list[Action]:
     """In a plan of several actions, a change the model wrote with no value that is still
@@ -627,8 +662,6 @@ def _the_key_of_the_change_before(kept: list[Action], facts: CommandFacts, specs
     """"ttl on status-dns to 120 and mail-spf to 1800" written with the second change setting
     nothing: a change of nothing whose own part of the command says one number ("mail-spf to
     1800"), after a change of the same kind that sets one key, sets that key to it."""
-    from agentops.interpret.lookup import _regions
-
     regions = _regions(kept, facts.text)
     out = list(kept)
     for i, action in enumerate(kept):
@@ -855,20 +888,30 @@ def _said_restarts(kept: list[Action], facts: CommandFacts, specs: dict[str, Sta
 def _one_change_per_resource(kept: list[Action], warnings: list[str]) -> list[Action]:
     """Two changes of one type on one resource in one stack, each setting keys the other does
     not ("reader-eks in staging: one more node and raise the max by 2" written as two scales):
-    one action that sets both, where the first stood. A scale beside an update ("scale
-    headend-gw to 2 and run it as c5.xlarge") stays two actions: a size and a setting."""
+    one action that sets both, where the first stood; so are two creates of one new resource
+    whose values agree. A scale beside an update ("scale headend-gw to 2 and run it as
+    c5.xlarge") stays two actions: a size and a setting."""
+    def agree(a: Action, b: Action) -> bool:
+        # two creates of one new resource ("a configmap elections-config ... with RACE_FEED=ap"
+        # written as two creates, one with the value): one, where no key says two things
+        x, y = a.parameters.set_values(), b.parameters.set_values()
+        return all(x[k] == y[k] for k in x.keys() & y.keys())
+
     out: list[Action] = []
     for action in kept:
-        into = next((i for i, a in enumerate(out) if a.type == action.type
-                     and a.type in (ActionType.scale, ActionType.update) and a.name
+        into = next((i for i, a in enumerate(out) if a.type == action.type and a.name
                      and (a.name, a.stack) == (action.name, action.stack)
-                     and a.changed_keys() and action.changed_keys()
-                     and not a.changed_keys() & action.changed_keys()), None)
+                     and ((a.type in (ActionType.scale, ActionType.update)
+                           and a.changed_keys() and action.changed_keys()
+                           and not a.changed_keys() & action.changed_keys())
+                          or (a.type == ActionType.create and a.resource == action.resource and agree(a, action)))),
+                    None)
         if into is None:
             out.append(action)
             continue
         first = out[into]
-        warnings.append(f"one {action.type.value} of {action.name!r}: the plan changed it in two parts")
+        warnings.append(f"one {action.type.value} of {action.name!r}: the plan "
+                        + ("wrote it twice" if action.type == ActionType.create else "changed it in two parts"))
         out[into] = first.model_copy(update={
             "parameters": Parameters.model_validate(first.parameters.set_values() | action.parameters.set_values()),
             "relative": {**first.relative, **action.relative}})

@@ -188,6 +188,9 @@ def cron_from_words(text: str, current: str | None = None) -> str | None:
     if re.search(r"\btwice\s+(?:a\s+day|daily)\b", lowered):
         if hours and all(int(h) <= 23 for h in hours[0]):
             return f"0 {hours[0][0]},{hours[0][1]} * * *"
+        if len(times) == 2 and times[0][1] == times[1][1]:
+            # "twice a day, 6am and 6pm"
+            return f"{times[0][1]} {','.join(str(h) for h, _ in sorted(times))} * * " + _days_field(lowered)
         return None
     pair = re.search(r"\b(?:at\s+)?(\d{1,2}(?::\d{2})?\s*(?:am|pm)?)\s+and\s+(\d{1,2}(?::\d{2})?\s*(?:am|pm))\b", lowered)
     if pair and len(times) == 2 and times[0][1] == times[1][1] and not re.search(r"\bor\b", lowered):

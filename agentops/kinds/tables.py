@@ -91,9 +91,11 @@ class TablesKind(Kind):
     # one of the long-standing kinds of its resource type.
     needs_kind_word = True
     phrases = {"read_capacity": ("{n} read capacity units", "{n} RCUs", "{n} RCU", "read capacity of {n}",
-                                 "RCU {n}", "RCUs {n}", "RCU to {n}", "RCUs to {n}", "reads to {n}"),
+                                 "RCU {n}", "RCUs {n}", "RCU to {n}", "RCUs to {n}", "reads to {n}",
+                                 "{n} reads", "{n} read capacity", "read capacity {n}", "read capacity to {n}"),
                "write_capacity": ("{n} write capacity units", "{n} WCUs", "{n} WCU", "write capacity of {n}",
-                                  "WCU {n}", "WCUs {n}", "WCU to {n}", "WCUs to {n}", "writes to {n}")}
+                                  "WCU {n}", "WCUs {n}", "WCU to {n}", "WCUs to {n}", "writes to {n}",
+                                  "{n} writes", "{n} write capacity", "write capacity {n}", "write capacity to {n}")}
     name = "tables"
     section = "tables"
     model = Table
