@@ -108,7 +108,11 @@ def load_eval_file(path: Path) -> EvalSet:
             else:
                 items.append(EvalItem(str(row["command"]), str(row["expect"]), str(row.get("split", "tuning"))))
         except (KeyError, TypeError, ValueError) as exc:
-            raise AgentOpsError(f"{path}: item {n} needs `command` and `expect` ({exc})") from None
+            missing = f"no {exc}" if isinstance(exc, KeyError) else str(exc)
+            raise AgentOpsError(
+                f"{path}: item {n} does not read ({missing})",
+                hint="an item is {command, expect}; in a file with `repository:`, expect is a list of "
+                     "{action, kind, name, stack, parameters}, `none` or `refuse`") from None
     return EvalSet(items, repository)
 
 

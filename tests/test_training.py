@@ -266,3 +266,20 @@ def test_a_written_item_that_does_not_fit_is_reported_with_what_is_wrong(tmp_pat
     assert "'ghost': no such resource" in messages
     assert "port cannot be relative" in messages
     assert "no kind 'queue'" in messages
+
+
+@pytest.mark.parametrize("text, said", [
+    ("repository: repo\nitems:\n- command: scale api\n  expect: [{type: scale, kind: deployments, name: api}]\n",
+     "item 1 does not read (no 'action')"),
+    ('items:\n  - command: "a\n  bad: [\n', "while scanning a quoted scalar"),
+])
+def test_a_written_set_that_does_not_read_is_named_without_a_traceback(tmp_path, text, said):
+    import shutil
+    import subprocess
+
+    shutil.copytree(ROOT / "stacks", tmp_path / "repo" / "stacks")
+    (tmp_path / "set.yaml").write_text(text)
+    done = subprocess.run([sys.executable, str(ROOT / "training" / "written.py"), "check", str(tmp_path / "set.yaml")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert said in done.stderr and "Traceback" not in done.stderr

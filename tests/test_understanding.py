@@ -4591,3 +4591,196 @@ def test_an_action_on_a_ticket_key_is_left_out_beside_one_that_stands(scripted, 
     with pytest.raises(InterpretError, match="election-12"):
         scripted("monitor deployment name=election-12 stack=prod metric=cpu threshold=70").interpret(
             "ELECTION-12 needs a cpu alert at 70", copper)
+
+
+# --- stop 38: readings found on copperlane's remaining misses and the multi-action misses of
+# ravensmoor, hollowmere, ferrydale and thornwick
+
+
+def _said(plan):
+    return [(a.type.value, a.name, a.stack, {k: v for k, v in a.parameters.set_values().items() if k != "kind"})
+            for a in plan.actions]
+
+
+def test_an_engine_said_beside_the_one_it_has_now(scripted, copper):
+    # session-cache runs redis in staging: "redis" is the old one, named as the reason
+    plan = scripted("update infrastructure name=session-cache stack=staging kind=cache").interpret(
+        "switch session-cache to valkey in staging, redis licence thing", copper)
+    assert _said(plan) == [("update", "session-cache", "staging", {"engine": "valkey"})]
+    assert _applied(plan, copper)["staging"].find("session-cache")[1].engine == "valkey"
+    # the value it has now, said alone, is not read as a change
+    plan = scripted("update infrastructure name=session-cache stack=staging kind=cache").interpret(
+        "switch session-cache to redis in staging", copper)
+    assert "engine" not in plan.actions[0].parameters.set_values()
+
+
+def test_a_quantity_after_a_colon_is_its_keys(scripted, copper):
+    plan = scripted("update infrastructure name=push-alerts stack=dev kind=queue").interpret(
+        "push-alerts retention in dev: 2 hours", copper)
+    assert _said(plan) == [("update", "push-alerts", "dev", {"retention_seconds": 7200})]
+    # the clause before the colon names push-alerts; the finished plan acts on it, so no
+    # warning says it was left out
+    assert not any("does nothing to it" in w for w in plan.warnings)
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("puzzle-progress in staging: 20 reads / 10 writes",
+     "scale infrastructure name=puzzle-progress stack=staging kind=table write_capacity=20",
+     {"read_capacity": 20, "write_capacity": 10}),
+    ("puzzle-progress in staging: read capacity 30, write capacity 15",
+     "scale infrastructure name=puzzle-progress stack=staging kind=table read_capacity=30",
+     {"read_capacity": 30, "write_capacity": 15}),
+])
+def test_keys_said_in_their_words_that_the_change_left_out(scripted, copper, command, line, want):
+    plan = scripted(line).interpret(command, copper)
+    assert _said(plan) == [("scale", "puzzle-progress", "staging", want)]
+
+
+def test_a_budget_said_in_its_words_in_another_actions_part(scripted, copper):
+    # the restart's part begins at "for cms-api": the budget's words are still its own, as no
+    # other action of the plan is a budget
+    plan = scripted("create infrastructure name=cms-api-pdb stack=prod kind=pdb cluster=newsroom-eks target=cms-api ; "
+                    "restart deployment name=cms-api stack=prod").interpret(
+        "create pdb cms-api-pdb on newsroom-eks in prod for cms-api with min available 2, then restart cms-api", copper)
+    assert plan.actions[0].parameters.set_values()["min_available"] == 2
+    assert [a.type.value for a in plan.actions] == ["create", "restart"]
+
+
+def test_a_path_said_on_its_own(scripted, copper):
+    plan = scripted("update infrastructure name=reader-web stack=dev kind=ingress").interpret(
+        "reader-web ingress in dev: serve it under /news", copper)
+    assert _said(plan) == [("update", "reader-web", "dev", {"path": "/news"})]
+    assert _applied(plan, copper)["dev"].find("reader-web")[1].path == "/news"
+
+
+@pytest.mark.parametrize("words, cron", [
+    ("twice a day, 6am and 6pm", "0 6,18 * * *"),
+    ("twice daily at 9:30 and 21:30", "30 9,21 * * *"),
+    ("twice a day at 3 and 15", "0 3,15 * * *"),
+    ("twice a day", None),  # which hours is not said
+])
+def test_twice_a_day_at_two_times(words, cron):
+    from agentops.kinds.schedule_words import cron_from_words
+
+    assert cron_from_words(f"puzzle-publish in prod should fire {words}") == cron
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("create a namespace elections on newsroom-eks in prod owned by data-desk",
+     "create infrastructure stack=prod kind=namespace cluster=newsroom-eks owner=data-desk", ["elections"]),
+    # the model's names are none of the command's: the names said with the kind words
+    ("in staging create namespace elections on reader-eks owned by data-desk, and a configmap elections-config on "
+     "reader-eks with RACE_FEED=ap",
+     "create infrastructure name=readers-eks stack=staging kind=namespace cluster=reader-eks owner=data-desk ; "
+     "create infrastructure name=readers-eks stack=staging kind=configmap cluster=reader-eks value=ap",
+     ["elections", "elections-config"]),
+    # a word that says how it runs is no name
+    ("create a deployment running on reader-eks in prod from image nginx:1.27",
+     "create deployment stack=prod cluster=reader-eks image=nginx:1.27", [None]),
+])
+def test_a_plain_name_said_before_where_it_goes(scripted, copper, command, line, want):
+    assert [a.name for a in scripted(line).interpret(command, copper).actions] == want
+
+
+def test_two_creates_of_one_new_resource_are_one(scripted, copper):
+    command = ("in staging create namespace elections on reader-eks owned by data-desk, and a configmap "
+               "elections-config on reader-eks with RACE_FEED=ap")
+    plan = scripted("create infrastructure name=readers-eks stack=staging kind=namespace cluster=reader-eks "
+                    "owner=data-desk ; create infrastructure name=readers-eks stack=staging kind=configmap "
+                    "cluster=reader-eks ; create infrastructure name=readers-eks stack=staging kind=configmap "
+                    "cluster=reader-eks value=ap").interpret(command, copper)
+    assert [(a.name, a.parameters.set_values().get("value")) for a in plan.actions] == [
+        ("elections", None), ("elections-config", "ap")]
+    assert any("wrote it twice" in w for w in plan.warnings)
+
+
+def test_a_name_and_its_kinds_word_is_the_name(scripted, copper):
+    plan = scripted("delete infrastructure name=cms-dns stack=staging kind=dns_record").interpret(
+        "delete the cms dns record in staging", copper)
+    assert _said(plan) == [("delete", "cms", "staging", {})]
+    # a name not there, said with a kind word, is still refused by name
+    with pytest.raises(InterpretError, match="cmx-dns"):
+        scripted("delete infrastructure name=cmx-dns stack=staging").interpret("delete the cmx dns record in staging",
+                                                                            copper)
+
+
+def test_an_autoscalers_target_said_without_alarm_words_is_its_change(scripted, copper):
+    line = "monitor infrastructure name=paywall-api-hpa stack=prod metric=cpu threshold=60"
+    plan = scripted(line).interpret("paywall-api-hpa cpu target 60% in prod", copper)
+    assert _said(plan) == [("update", "paywall-api-hpa", "prod", {"metric": "cpu", "threshold": 60})]
+    # asked as an alarm, it stays one
+    plan = scripted(line).interpret("alert me when paywall-api-hpa cpu passes 60% in prod", copper)
+    assert [a.type.value for a in plan.actions] == ["monitor"]
+
+
+def test_a_new_queue_that_keeps_messages(scripted, copper):
+    plan = scripted("create infrastructure name=newsletter-bounces stack=prod kind=queue ; "
+                    "create infrastructure name=newsletter-events stack=prod kind=topic").interpret(
+        "create a queue newsletter-bounces in prod that keeps messages 14 days, and a topic newsletter-events", copper)
+    assert plan.actions[0].parameters.set_values()["retention_seconds"] == 14 * 86400
+
+
+def test_a_lambda_handler_written_out(scripted, copper):
+    plan = scripted("create security name=results-lambda-role stack=prod kind=iam_role service=lambda ; "
+                    "create infrastructure name=results-notifier stack=prod kind=function "
+                    "code=s3://copperlane-artifacts/results-notifier.zip runtime=nodejs20.x").interpret(
+        "create role results-lambda-role for lambda in prod and a function results-notifier from "
+        "s3://copperlane-artifacts/results-notifier.zip (nodejs20.x, index.handler)", copper)
+    assert plan.actions[1].parameters.set_values()["handler"] == "index.handler"
+
+
+def test_the_target_written_exactly_over_one_said_loosely(scripted, copper):
+    # "comments" could be cms said loosely: comments-api is written as it is
+    plan = scripted("create infrastructure name=comments-api-hpa stack=prod kind=autoscaler min_size=3 max_size=12 "
+                    "metric=cpu threshold=65 cluster=reader-eks ; scale deployment name=comments-api stack=prod "
+                    "replicas=3").interpret(
+        "add hpa comments-api-hpa in prod for comments-api on reader-eks, 3-12 replicas at 65% cpu, and set "
+        "comments-api to 3 replicas now", copper)
+    assert plan.actions[0].parameters.set_values()["target"] == "comments-api"
+
+
+def test_a_create_of_a_names_first_part_is_the_one_there(scripted, copper):
+    plan = scripted("create infrastructure name=transcode stack=staging kind=instance count=4").interpret(
+        "we need four transcode boxes in staging for the AV1 codec test", copper)
+    assert _said(plan) == [("scale", "transcode-workers", "staging", {"count": 4})]
+    # asked to make one, it is a new one
+    plan = scripted("create infrastructure name=transcode stack=staging kind=instance count=4").interpret(
+        "create a new instance transcode in staging, 4 of them", copper)
+    assert [(a.type.value, a.name) for a in plan.actions] == [("create", "transcode")]
+
+
+@pytest.mark.parametrize("verb, want", [("bump", 250), ("cut", 150)])
+def test_by_an_amount_written_against_its_unit(scripted, copper, verb, want):
+    plan = scripted("update storage name=archive-index stack=staging kind=volume storage_gb=50").interpret(
+        f"{verb} the archive-index volume in staging by 50gb", copper)
+    assert plan.actions[0].parameters.storage_gb == want
+
+
+def test_a_value_said_of_one_resource_is_not_anothers(scripted, hollow):
+    plan = scripted("update infrastructure name=meter-read-validator stack=prod memory_mb=512 runtime=python3.13 ; "
+                    "update infrastructure name=billing-db-rotator stack=prod runtime=python3.13").interpret(
+        "prd lambdas: meter-read-validator gets 512MB, and the billing db rotator moves to python3.13", hollow)
+    assert _said(plan) == [("update", "meter-read-validator", "prod", {"memory_mb": 512}),
+                           ("update", "billing-db-rotator", "prod", {"runtime": "python3.13"})]
+
+
+def test_a_new_clusters_namespace_on_it(scripted, hollow):
+    # the namespace "edge" is not said inside "edge-eks": the cluster it goes on is the new one
+    plan = scripted("create infrastructure name=edge-eks stack=dev provider=aws kind=cluster count=2 "
+                    "instance_type=t3.large ; create infrastructure name=edge stack=dev kind=namespace "
+                    "owner=platform").interpret(
+        "new eks cluster edge-eks in dev on t3.large, 2 nodes, then a namespace edge on it owned by platform", hollow)
+    assert plan.actions[1].parameters.set_values()["cluster"] == "edge-eks"
+
+
+def test_a_second_look_at_a_value_said_only_in_its_clause(scripted, hollow):
+    command = "staging crons: meter-reconcile on 0 */4 * * * and let storm-drill overlap (concurrency Allow)"
+    plan = scripted({
+        # the model merged storm-drill's Allow into meter-reconcile's change
+        command: 'update infrastructure name=meter-reconcile stack=staging kind=cronjob concurrency_policy=Allow '
+                 'schedule="0 */4 * * *"',
+        "let storm-drill overlap (concurrency Allow) in staging":
+            "update infrastructure name=storm-drill stack=staging kind=cronjob concurrency_policy=Allow",
+    }).interpret(command, hollow)
+    assert [(a.name, a.parameters.set_values().get("concurrency_policy")) for a in plan.actions] == [
+        ("meter-reconcile", None), ("storm-drill", "Allow")]

@@ -141,10 +141,20 @@ def load_all(names: list[str] | None = None, folder: Path = HERE):
 
 
 if __name__ == "__main__":
+    from ruamel.yaml import YAMLError
+
+    from agentops.errors import AgentOpsError
+
+    if len(sys.argv) < 3 or sys.argv[1] not in ("check", "show"):
+        sys.exit("usage: python training/written.py check|show training/written/<set>.yaml ...")
     mode, *paths = sys.argv[1:]
     bad = 0
     for p in paths:
-        samples, errors = load(Path(p))
+        try:
+            samples, errors = load(Path(p))
+        except (AgentOpsError, YAMLError) as exc:  # a file that does not read: what is wrong, no traceback
+            print(f"{p}: {exc}" if isinstance(exc, YAMLError) else exc, file=sys.stderr)
+            sys.exit(2)
         if mode == "show":
             for s in samples:
                 print(f"{s.command!r:90} -> {s.plan}")
