@@ -4784,3 +4784,15 @@ def test_a_second_look_at_a_value_said_only_in_its_clause(scripted, hollow):
     }).interpret(command, hollow)
     assert [(a.name, a.parameters.set_values().get("concurrency_policy")) for a in plan.actions] == [
         ("meter-reconcile", None), ("storm-drill", "Allow")]
+
+
+def test_a_name_said_in_its_words_gets_a_second_look_and_keeps_its_own_time(scripted, copper):
+    command = ("move the court records scraper to 5am and the election results scraper to every 10 minutes, prod")
+    plan = scripted({
+        command: 'update infrastructure name=election-results-scraper stack=prod kind=cronjob schedule="*/10 * * * *"',
+        "move the court records scraper to 5am in prod":
+            'update infrastructure name=court-records-scraper stack=prod kind=cronjob schedule="0 5 * * *"',
+    }).interpret(command, copper)
+    # the whole command's "every 10 minutes" is the other job's: each keeps its own part's time
+    assert [(a.name, a.parameters.set_values().get("schedule")) for a in plan.actions] == [
+        ("court-records-scraper", "0 5 * * *"), ("election-results-scraper", "*/10 * * * *")]

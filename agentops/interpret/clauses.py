@@ -10,9 +10,10 @@ the whole plan against the whole command as if the model had written it all: eve
 holds a plan to its command (taken back, deleted in another clause, kinds named, ...) holds
 the added actions too.
 
-Only what the command says by its exact name is looked for (a name in words is the guard's to
-find), only in a clause that asks something of it (a number or a verb), and only an action on
-that name is kept: a clause's reading never adds anything else, nor changes what was written.
+Only what the command says by its exact name (or its words in order: "the court records
+scraper") is looked for (a name said loosely is the guard's to find), only in a clause that
+asks something of it (a number or a verb), and only an action on that name is kept: a clause's
+reading never adds anything else, nor changes what was written.
 """
 
 from __future__ import annotations
@@ -52,6 +53,15 @@ class LeftOut:
 def _spots(name: str, text: str) -> list[int]:
     """Where `name` is said whole in `text` (not inside a longer name, a host or an image)."""
     return [m.start() for m in re.finditer(rf"(?<![\w./:@-]){re.escape(name.lower())}(?![\w/:@-]|\.\w)", text.lower())]
+
+
+def _name_spots(name: str, text: str) -> list[int]:
+    """Where a resource's name is said: as written, or its words in order, one space apart ("the
+    court records scraper" for court-records-scraper; same length, so positions hold)."""
+    parts = name.split("-")
+    spoken = [m.start() for m in re.finditer(rf"(?<![\w-]){re.escape(' '.join(parts))}(?![\w-])", text.lower())] \
+        if len(parts) > 1 and all(p.isalpha() for p in parts) else []
+    return sorted(set(_spots(name, text)) | set(spoken))
 
 
 def does_something(action: Action) -> bool:
@@ -113,14 +123,14 @@ def left_out(actions: list[Action], text: str, names: set[str],
         # "appointments-api memory alert", appointments-api-memory)
         if not re.search(r"[-\d]", name) or any(f"-{name}-" in f"-{other}-" for other in acted_on):
             continue
-        for at in _spots(name, text):
+        for at in _name_spots(name, text):
             start, end = _clause_at(text, at)
             if (start, end) == (0, len(text)):
                 continue
             clause = text[start:end]
             # a clause of its own: no name acted on is said in it (the target of a create,
             # "for card-access-api on 8443", is the create's)
-            if any(start <= spot < end for other in acted_on for spot in _spots(other, text)):
+            if any(start <= spot < end for other in acted_on for spot in _name_spots(other, text)):
                 continue
             rest = clause[:at - start] + " " + clause[at - start + len(name):]
             before = re.findall(r"[\w>-]+", clause[:at - start].lower())
@@ -152,7 +162,7 @@ def joined(written: list[Action], added: list[tuple[int, Action]], text: str) ->
         added = added[:max(0, _MOST - len(written))]
 
     def said_at(action: Action) -> int:
-        spots = _spots(action.name, text) if action.name else []
+        spots = _name_spots(action.name, text) if action.name else []
         return spots[0] if spots else len(text)
 
     out = list(written)

@@ -767,6 +767,14 @@ def _values_from_words(kept: list[Action], facts: CommandFacts, specs: dict[str,
     each action that reads a value in its own part takes it."""
     kept, readings = _readings_of_words(kept, facts, specs, registry, warnings, [facts.text] * len(kept))
     whole = {i: added for i, _, added in readings}
+    if len(readings) == 1 and len(kept) > 1 and any(
+            j != readings[0][0] and set(readings[0][2]) & set(a.parameters.set_values()) for j, a in enumerate(kept)):
+        # one action reads from the whole command a value of a key another action of the plan
+        # sets ("move the court records scraper to 5am and the election results scraper to
+        # every 10 minutes": the */10 is the other's): what its own part of the command reads
+        regions = _coordinated(_regions(kept, facts.text), kept)
+        _, own = _readings_of_words(kept, facts, specs, registry, [], regions)
+        readings = [r for r in own if r[0] == readings[0][0]]
     if len(readings) > 1 and not _one_reading(kept, readings) or not readings and len(kept) > 1:
         regions = _coordinated(_regions(kept, facts.text), kept)
         kept, readings = _readings_of_words(kept, facts, specs, registry, [], regions)
