@@ -347,6 +347,9 @@ def test_commands_for_unknown_kinds_are_refused_by_name(command, phrase):
     "point cdn.example.com at the new cloudfront distribution d2m4newcdn9.cloudfront.net",
     # a word of a team
     "stores-link vpc in staging should use 10.51.0.0/20, the store VPN team wants the rest back",
+    # what something talks to now, what a change gets out of the way of
+    "delete policy-events topic in prod, billing subscribes to the event bus now",
+    "dev core network -> 10.21.0.0/16, the old range collides with the office vpn",
 ])
 def test_a_missing_kind_said_as_context_is_not_refused(command):
     kinds.refuse_unknown(command, kinds.installed())  # nothing raised
@@ -358,6 +361,8 @@ def test_a_missing_kind_said_as_context_is_not_refused(command):
     ("create a kinesis stream events2026 in dev", "kinesis"),
     ("the CDN pulls from the bucket directly now", "cdn"),  # not one of the context shapes
     ("we moved to kinesis, now create a kinesis stream for replays", "kinesis"),  # asked for once
+    ("make billing subscribe to an event bus in prod", "event bus"),
+    ("create a vpn for the office in prod", "vpn"),
 ])
 def test_a_missing_kind_asked_for_is_refused_even_beside_context(command, phrase):
     with pytest.raises(InterpretError, match=f"agentops has no kind for '{phrase}"):
@@ -470,9 +475,13 @@ def test_kinds_command_prints_the_registry(team_repo, monkeypatch, capsys):
     assert "cloudfront-no-plain-http" in records["distributions"]["rules"]
     assert records["deployments"]["parameters"]["scale"] == {"replicas": "replicas",
                                                               "count": "replicas"}
+    # an alarm's threshold unit, where its metric has one (a Lambda's Duration is in ms)
+    assert records["functions"]["alarm_units"] == {"latency": "ms"}
+    assert records["queues"]["alarm_units"] == {"latency": "s"}
     assert agentops("kinds") == 0
     text = capsys.readouterr().out
     assert "storage (storage: storage, agentops)" in text
+    assert "latency (ms)" in text
 
 
 @pytest.mark.parametrize("doc", ["README.md", "docs/specs.md"])

@@ -29,6 +29,9 @@ def describe_kinds(registry) -> list[dict]:
             "parameters": {a: dict(kind.fields_for(a)) for a in kind.actions if kind.fields_for(a)},
             "cost": kind.cost_coverage or ("priced" if kind.priced else "unpriced"),
             "alarm_metrics": list(kind.alarm_metrics),
+            # the unit an alarm's threshold is written in, where the metric has one (a Lambda's
+            # latency is its Duration, in ms; a queue's the age of its oldest message, in s)
+            "alarm_units": {m: u for m, u in kind.metric_units.items() if m in kind.alarm_metrics},
             "rules": list(dict.fromkeys([*kind.rules, *(p.name for p in kind.policies())])),
             "interpreted": kind.interpreted,
             "source": "repository" if registry.root and kind.source_file and
@@ -60,6 +63,11 @@ def markdown_table(records: list[dict]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _with_unit(metric: str, units: dict) -> str:
+    """"latency (ms)": a metric with the unit its threshold is in."""
+    return f"{metric} ({units[metric]})" if metric in units else metric
+
+
 def _text(records: list[dict]) -> str:
     out = []
     for r in records:
@@ -71,7 +79,7 @@ def _text(records: list[dict]) -> str:
         for action, fields in r["parameters"].items():
             out.append(f"  {action + ':':<11} " + ", ".join(f"{k} -> {v}" for k, v in fields.items()))
         out.append(f"  cost:       {r['cost']}")
-        out.append(f"  alarms:     {', '.join(r['alarm_metrics']) or '-'}")
+        out.append(f"  alarms:     {', '.join(_with_unit(m, r['alarm_units']) for m in r['alarm_metrics']) or '-'}")
         out.append(f"  rules:      {', '.join(r['rules']) or '-'}")
     return "\n".join(out) + "\n"
 

@@ -127,14 +127,19 @@ def unknown_kind_words(text: str, known_words: Iterable[str],
 
 # Where a kind no registry has is said as the reason for a change, not asked for: where
 # something went ("the replay tool moved to kinesis", "reached through the VPN", "behind the
-# VPN hostname"), an existing thing written out after it ("hosted zone Z0381...", "the
+# VPN hostname", "billing subscribes to the event bus now", "collides with the office vpn"), an
+# existing thing written out after it ("hosted zone Z0381...", "the
 # cloudfront distribution d2m4.cloudfront.net"), or a word of a team or an address ("the store
 # VPN team"). Narrow on purpose: anything else naming a missing kind is refused by name.
 _WENT = (r"(?:moved|migrated|switched|went|moving|migrating|switching|goes|going|reached|routed|sits|lives"
-         r"|pulls|served|fronted)\s+(?:\w+\s+){0,2}?(?:to|through|via|behind|over|with|from|by|on)")
+         r"|pulls|served|fronted|subscribes|subscribed|publishes|published|sends|talks|writes|listens)"
+         r"\s+(?:\w+\s+){0,2}?(?:to|through|via|behind|over|with|from|by|on)")
+# what a change is for getting out of the way of ("the old range collides with the office vpn")
+_CLASHES = r"(?:collides?|colliding|clash(?:es)?|clashing|overlaps?|overlapping|conflicts?|conflicting)\s+with"
 # what the team is on now ("we're fully on SES now", "we use SES these days")
 _WE_ARE_ON = r"(?:we(?:'re|\s+are)|we\s+(?:now\s+|all\s+)?use|we've\s+moved)\s+(?:\w+\s+)?(?:on|using|to)?"
-_CONTEXT_BEFORE = re.compile(rf"(?:\b{_WENT}|\b{_WE_ARE_ON}|\b(?:behind|over|via|through))\s+(?:the\s+|our\s+|a\s+|an\s+)?(?:new\s+|old\s+)?$")
+_CONTEXT_BEFORE = re.compile(rf"(?:\b{_WENT}|\b{_WE_ARE_ON}|\b(?:behind|over|via|through))\s+(?:the\s+|our\s+|a\s+|an\s+)?(?:new\s+|old\s+)?$"
+                             rf"|\b{_CLASHES}\s+(?:the\s+|our\s+|their\s+)?(?:[a-z]+\s+)?$")
 _CONTEXT_AFTER = re.compile(r"^\s+(?:(?:[a-z]+\s+)?(?:(?=(?:[a-z]*\d){5})[a-z0-9]{8,}|[a-z0-9-]+(?:\.[a-z0-9-]+){2,})(?![\w-])"
                             r"|(?:team|folks|people|hostname|endpoint|vendor|provider|console|docs"
                             # (its address space: "stops overlapping the control centre VPN range")
