@@ -117,9 +117,9 @@ RELATIVE_PHRASES = (
     # "bump the volume by 50gb": the amount written against its unit
     (_by(_MORE, rf"{_N}(?=(?:s|secs?|m|mins?|h|hrs?|d|gb|mb|tb|g)\b)"), "+"),
     (re.compile(rf"\b{_N}\s+(?:[a-z]+\s+)?(?:fewer|less)\b"), "-"),
-    # "min one lower", "max two higher"
-    (re.compile(rf"\b{_N}\s+lower\b"), "-"),
-    (re.compile(rf"\b{_N}\s+higher\b"), "+"),
+    # "min one lower", "max two higher", "go 4 replicas higher"
+    (re.compile(rf"\b{_N}\s+(?:[a-z]+\s+)?lower\b"), "-"),
+    (re.compile(rf"\b{_N}\s+(?:[a-z]+\s+)?higher\b"), "+"),
     (re.compile(rf"\b(?:remove|drop|cut|minus|subtract)\s+{_N}\b"), "-"),
     # "take 3 replicas off crew-dispatch", "knock two nodes off"
     (re.compile(rf"\b(?:take|knock|shave)\s+{_N}\s+(?:[a-z]+\s+)?(?:off|away)\b"), "-"),
@@ -590,6 +590,10 @@ def factors_said(lowered: str, raw: str | None = None) -> list[str]:
     words = lowered.split()
     hyphenated = set(re.findall(r"\b([a-z]+)-[a-z]", raw))
     for i, word in enumerate(words):
+        if word not in MULTIPLIERS and len(word) >= 5:
+            # "dobule the ocr workers": a factor's word with two letters swapped
+            word = next((m for m in MULTIPLIERS if len(m) == len(word) and sorted(m) == sorted(word)
+                         and sum(a != b for a, b in zip(m, word)) == 2), word)
         if word in hyphenated and not re.search(rf"\b{word}(?!-)\b", raw):
             continue  # "the double-booked rooms bug": a word of a compound, not a change
         if word == "half" and (i == 0 or words[i - 1] not in ("in", "by", "to")):

@@ -97,6 +97,7 @@ from agentops.interpret.whole_plan import (
     _said_restarts,
     _one_change_per_resource,
     _values_said_for_one,
+    _stacks_per_value,
     _backups_first,
     _taken_back,
     _the_verb_said_of_both,
@@ -638,6 +639,7 @@ def guard(
     # the readings above can make two actions the model wrote differently the same
     kept = [a for i, a in enumerate(kept) if a not in kept[:i]]
     kept = _within_another(kept, specs, registry, warnings, facts.text)
+    kept = _stacks_per_value(kept, facts, specs, warnings)
     kept = _values_per_stack(kept, facts, specs, registry, warnings)
     kept = _one_create_per_name(kept, facts, registry, warnings)
     kept = _the_same_change_in_another_stack(kept, facts, specs, registry, warnings)

@@ -31,6 +31,7 @@ def _read_relative(action: Action, facts: CommandFacts, specs: dict[str, StackSp
     action = _an_amount_for_a_change_of_nothing(action, facts, specs, registry)
     action = _on_a_key_it_has(action, facts, specs, registry)
     action = _on_the_key_said(action, facts, specs, registry)
+    action = _on_the_end_said(action, facts, specs, registry)
     action = _an_amount_of_what_it_counts(action, facts, specs, registry)
     action = _the_count_said_with_its_noun(action, facts, specs, registry)
     # (not where the command says a factor in words: "cut its memory in half, it uses 200MB"
@@ -255,6 +256,44 @@ def _on_the_key_said(action: Action, facts: CommandFacts, specs: dict[str, Stack
                                      "type": ActionType.scale if scaled else ActionType.update})
 
 
+# the words of a range's ends ("raise the max on claims-eks by 4 nodes", "the floor")
+_END_WORDS = {"max_size": r"max(?:imum)?|ceiling|cap|upper\s+(?:bound|limit)",
+              "min_size": r"min(?:imum)?|floor|lower\s+(?:bound|limit)"}
+
+
+def _on_the_end_said(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> Action:
+    """"raise the max on claims-eks in prod by 4 nodes" written count=+4, "double ... the max
+    on ocr-worker-hpa" written replicas=*2: a change of what a kind with a size range counts,
+    where the command names one end of the range and not the other, is of that end. And an
+    amount said in the words of another of the kind's keys ("add 100 RCUs" written count=+100
+    on a table) is of that key."""
+    found = _find(action, specs)
+    if found is None or found[0] not in registry or not action.relative:
+        return action
+    kind = registry[found[0]]
+    fields = {**kind.fields_for("update"), **(kind.fields_for("scale") if kind.supports(ActionType.scale) else {})}
+    lowered = facts.text.lower()
+    relative = dict(action.relative)
+    # (an end said with a value of its own, "raise its max to 18", is that value's)
+    ends = [k for k, words in _END_WORDS.items() if k in fields and re.search(rf"\b(?:{words})\b", lowered)
+            and not re.search(rf"\b(?:{words})\b\s+(?:\w+\s+){{0,2}}?(?:to|at|of|=|:)?\s*\d", lowered)]
+    for key in [k for k in relative if k in ("count", "replicas")]:
+        if len(ends) == 1 and ends[0] not in relative:
+            relative[ends[0]] = relative.pop(key)
+    from agentops.interpret.values import _phrase_numbers
+
+    for key in [k for k in relative if k not in kind.phrases]:
+        amount = re.fullmatch(r"[+-](\d+)", relative[key])
+        said = [k for k, templates in kind.phrases.items() if k in fields and k not in relative and amount
+                and any(float(amount.group(1)) in _phrase_numbers(t, lowered) for t in templates)]
+        if len(said) == 1:
+            relative[said[0]] = relative.pop(key)
+    if relative == action.relative:
+        return action
+    params = {k: v for k, v in action.parameters.set_values().items() if k not in action.relative}
+    return action.model_copy(update={"relative": relative, "parameters": Parameters.model_validate(params)})
+
+
 def _an_amount_of_what_it_counts(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
                                  registry) -> Action:
     """"add two nodes to care-eks ... and raise its max to 18" written max_size=+2: an amount
@@ -274,8 +313,11 @@ def _an_amount_of_what_it_counts(action: Action, facts: CommandFacts, specs: dic
         if not amount:
             continue
         words = {w for w, n in NUMBER_WORDS.items() if n == int(amount.group(1))} | {amount.group(1)}
-        said = rf"\b(?:{'|'.join(re.escape(w) for w in words)})\s+(?:more\s+|extra\s+|new\s+)?(?:{nouns})\b"
-        if re.search(said, facts.text.lower()):
+        number = '|'.join(re.escape(w) for w in words)
+        said = rf"\b(?:{number})\s+(?:more\s+|extra\s+|new\s+)?(?:{nouns})\b"
+        # (not where the end is what the amount is said of: "raise the max on claims-eks by 4 nodes")
+        of_the_end = rf"\b(?:{_END_WORDS[key]})\b[^,;.]*?\bby\s+(?:{number})\b"
+        if re.search(said, facts.text.lower()) and not re.search(of_the_end, facts.text.lower()):
             relative[counted] = relative.pop(key)
     if relative == action.relative:
         return action

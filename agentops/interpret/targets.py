@@ -63,9 +63,9 @@ def _named_after_its_kind(kept: list[Action], facts: CommandFacts, specs: dict[s
     not there yet, for the plan's one unnamed create of the kind; otherwise the kind's default
     name stays."""
     text = facts.text
-    taken = ({n for spec in specs.values() for _, n, _ in spec.resources()}
-             | {a.name for a in kept if a.name}
-             | {str(v).lower() for a in kept for v in a.parameters.set_values().values()})
+    used = ({a.name for a in kept if a.name}
+            | {str(v).lower() for a in kept for v in a.parameters.set_values().values()})
+    everywhere = {n for spec in specs.values() for _, n, _ in spec.resources()}
     stack_words = "|".join(re.escape(w) for w in sorted(
         {*specs, *(a for a, s in STACK_ALIASES.items() if s in specs)}, key=len, reverse=True))
     def as_value(action: Action) -> bool:
@@ -97,6 +97,8 @@ def _named_after_its_kind(kept: list[Action], facts: CommandFacts, specs: dict[s
         if unnamed and sum(a.type == ActionType.create and (not a.name or as_value(a))
                            and _kind_of(a, specs, registry) == found for a in kept) != 1:
             continue
+        # (a name there in another stack is new here: "a k8s namespace fraud-ns" in dev)
+        taken = used | ({n for _, n, _ in specs[action.stack].resources()} if action.stack in specs else everywhere)
         words = sorted({*kind.words, *kind.kind_values, kind.noun} - {""}, key=len, reverse=True)
         pattern = re.compile(
             # the name in a lookahead: "dynamo table follows" is read at "dynamo" and at "table"

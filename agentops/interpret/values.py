@@ -281,7 +281,10 @@ _UTILISATION = re.compile(
     rf"|\b({_UTILISED})\b(?:\s+(?:utili[sz]ation|usage|util|target|at|of|to|around|on|is))*\s+(\d{{1,3}})\s*%")
 
 
-_SCALE_ON = re.compile(rf"\bscale\s+(?:up\s+)?on\s+({_UTILISED})\s+(?:at|to|of|around)\s+(\d{{1,3}})(?![\d.])")
+_SCALE_ON = re.compile(rf"\bscale\s+(?:up\s+)?on\s+({_UTILISED})\s+(?:at|to|of|around)\s+(\d{{1,3}})(?![\d.])"
+                       # "memory target 70", "target cpu 65": a target's number is a share, % or not
+                       rf"|\b({_UTILISED})\s+target\s+(?:of\s+|at\s+|to\s+|=\s*)?(\d{{1,3}})(?![\d.])"
+                       rf"|\btarget\s+({_UTILISED})\s+(?:of\s+|at\s+|to\s+|=\s*)?(\d{{1,3}})(?![\d.])")
 
 
 def _utilisation_targets(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
@@ -309,7 +312,8 @@ def _utilisation_targets(kept: list[Action], facts: CommandFacts, specs: dict[st
         said = {(_METRIC_OF[m.group(2) or m.group(3)], int(m.group(1) or m.group(4)))
                 for m in _UTILISATION.finditer(regions[i])}
         # "should scale on memory at 70": the share said with no % after "scale on"
-        scale_on = {(_METRIC_OF[m.group(1)], int(m.group(2))) for m in _SCALE_ON.finditer(regions[i])}
+        scale_on = {(_METRIC_OF[m.group(1) or m.group(3) or m.group(5)], int(m.group(2) or m.group(4) or m.group(6)))
+                    for m in _SCALE_ON.finditer(regions[i])}
         said |= scale_on
         params = action.parameters.set_values()
         if len(said) != 1:

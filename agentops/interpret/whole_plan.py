@@ -15,6 +15,44 @@ from agentops.interpret.targets import _longer_name_said
 from agentops.spec import STACK_ALIASES, StackSpec
 
 
+def _stacks_per_value(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],
+                      warnings: list[str]) -> list[Action]:
+    """One resource changed twice in one stack with two numbers, where the command says each
+    number with its own stack ("scale claims-api to 4 in staging and 10 in prod" written with
+    both in staging): each number's stack. Only where every number is said with exactly one
+    stack, each a different one."""
+    lowered = facts.text.lower()
+    out = list(kept)
+    groups: dict[tuple, list[int]] = {}
+    for i, action in enumerate(kept):
+        values = {k: v for k, v in action.parameters.set_values().items() if k != "kind"}
+        if action.type in (ActionType.scale, ActionType.update) and action.name and action.stack \
+                and len(values) == 1 and not action.relative:
+            groups.setdefault((action.name, action.stack, action.type, *values), []).append(i)
+    for (name, stack, _, key), indexes in groups.items():
+        numbers = [kept[i].parameters.set_values()[key] for i in indexes]
+        if len(indexes) < 2 or len(set(map(str, numbers))) != len(numbers):
+            continue
+        homes = {}
+        for i, number in zip(indexes, numbers):
+            said = {s for s in specs for m in re.finditer(
+                rf"(?<![\w.]){re.escape(str(number))}\s+(?:\w+\s+)?(?:in|on|for)\s+{stack_said(s)}\b"
+                rf"|\b{stack_said(s)}\b\s*(?::|=|->|to|at)?\s*{re.escape(str(number))}(?![\w.%])", lowered)}
+            if len(said) != 1:
+                break
+            homes[i] = said.pop()
+        else:
+            if len(set(homes.values())) != len(homes) or all(h == stack for h in homes.values()) \
+                    or not all(specs[h].find(name) for h in homes.values()):
+                continue
+            for i, home in homes.items():
+                if home != stack:
+                    warnings.append(f"{key} {numbers[indexes.index(i)]} of {name!r} in {home}: the stack the "
+                                    "command says with it")
+                    out[i] = kept[i].model_copy(update={"stack": home})
+    return out
+
+
 def _values_per_stack(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
                       warnings: list[str]) -> list[Action]:
     """One resource changed in several stacks, with a number said for each stack ("write
@@ -661,7 +699,8 @@ def _the_key_of_the_change_before(kept: list[Action], facts: CommandFacts, specs
                                   warnings: list[str]) -> list[Action]:
     """"ttl on status-dns to 120 and mail-spf to 1800" written with the second change setting
     nothing: a change of nothing whose own part of the command says one number ("mail-spf to
-    1800"), after a change of the same kind that sets one key, sets that key to it."""
+    1800"), after a change that sets one key its kind takes too ("psp-api-key rotation every
+    30 days and the payments kms key every 180": a secret's, then a key's), sets that key."""
     regions = _regions(kept, facts.text)
     out = list(kept)
     for i, action in enumerate(kept):
@@ -669,19 +708,23 @@ def _the_key_of_the_change_before(kept: list[Action], facts: CommandFacts, specs
             continue
         mine, before = _find(action, specs), _find(kept[i - 1], specs)
         keys = kept[i - 1].changed_keys()
-        if mine is None or before is None or mine[0] != before[0] or len(keys) != 1 or kept[i - 1].relative:
+        if mine is None or before is None or len(keys) != 1 or kept[i - 1].relative or mine[0] not in registry:
             continue
-        takes = {k for t in ("update", "scale") for k in registry[mine[0]].fields_for(t)} if mine[0] in registry else set()
+        takes = {k for t in ("update", "scale") if registry[mine[0]].supports(ActionType(t))
+                 for k in registry[mine[0]].fields_for(t)}
         if action.changed_keys() & takes:
             continue  # (a key its kind does not take, "port=1800" on a record, is none said)
         numbers = re.findall(r"(?<![\w.:/-])(\d+(?:\.\d+)?)(?![\w:/-]|\.\w)", regions[i])
         key = keys.pop()
-        if len(numbers) != 1 or not re.search(rf"\bto\s+{numbers[0]}\b", regions[i]) or regions[i] == facts.text:
+        if key not in takes or len(numbers) != 1 or regions[i] == facts.text \
+                or not re.search(rf"\b(?:to|every)\s+{numbers[0]}\b", regions[i]):
             continue
         value = float(numbers[0])
         warnings.append(f"{key} {numbers[0]} for {action.name!r}: the key of the change said before it")
         kind_value = {"kind": action.parameters.kind} if action.parameters.kind else {}
-        out[i] = action.model_copy(update={"type": kept[i - 1].type, "resource": kept[i - 1].resource,
+        out[i] = action.model_copy(update={"type": _scale_or_update(
+            action.model_copy(update={"type": ActionType.update}), {key: value}, registry[mine[0]], mine[1]),
+                                           "resource": registry[mine[0]].resource_type,
                                            "parameters": Parameters.model_validate(
                                                kind_value | {key: int(value) if value.is_integer() else value})})
     return out
