@@ -133,6 +133,8 @@ def left_out(actions: list[Action], text: str, names: set[str],
             if any(start <= spot < end for other in acted_on for spot in _name_spots(other, text)):
                 continue
             rest = clause[:at - start] + " " + clause[at - start + len(name):]
+            # (a ticket's key is no number asked: "since DATA-290")
+            rest = re.sub(r"(?<![\w-])[A-Z][A-Z0-9]+-\d+(?![\w-])", " ", rest)
             before = re.findall(r"[\w>-]+", clause[:at - start].lower())
             pointed_at = bool(before) and before[-1] in _POINTING
             # what an action refers to ("an hpa for billing-svc in prod, 3 to 9 pods") is left

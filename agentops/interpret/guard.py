@@ -78,6 +78,8 @@ from agentops.interpret.values import (
     _keys_by_phrase,
     _ordinal_sizes,
     _said_literals,
+    _images_named_after_them,
+    _intro_words_are_no_values,
     _said_as_value,
     _said_metrics,
     _not_the_value_it_has,
@@ -97,6 +99,8 @@ from agentops.interpret.whole_plan import (
     _said_restarts,
     _one_change_per_resource,
     _values_said_for_one,
+    _backup_of_what_it_makes,
+    _each_alarm_listed,
     _stacks_per_value,
     _backups_first,
     _taken_back,
@@ -461,6 +465,12 @@ def guard(
                 warnings.append(f"left out the {action.type.value} of {action.name!r}: the command names it "
                                 "nowhere and says none of what it sets")
                 continue
+            elif action.type in TARGETED and (said := _the_one_said_with_its_kind_word(action, facts, specs, registry)):
+                # "delete the warehouse kms key in prod" written on warehouse-exports (a bucket the
+                # command never names): the one resource of the stack said by its exact name and
+                # its kind's word right after it. A delete too: it is named as exactly as can be
+                warnings.append(f"read {action.name!r} as {said!r}: the command says {said!r} and its kind's word")
+                action = action.model_copy(update={"name": said})
             elif action.type in TARGETED and _one_of_all_said(action, facts, specs, registry):
                 # "back up all the databases in staging" written one action per database: each
                 # is one of the set the command names ("all" with the kind's word), in its stack
@@ -533,8 +543,9 @@ def guard(
         if (action.type in (ActionType.update, ActionType.scale) and action.name and action.changed_keys()
                 and action.parameters.kind and not action.relative
                 and not _exists(action, specs, created) and not any(s.find(action.name) for s in specs.values())
-                and re.search(rf"\b(?:add|create|new|set\s+up|spin\s+up|stand\s+up|provision)\s+(?:an?\s+|the\s+)?"
-                              rf"(?:[\w-]+\s+){{0,2}}?{re.escape(action.name)}(?![\w-])", facts.text.lower())):
+                and (re.search(rf"\b(?:add|create|new|set\s+up|spin\s+up|stand\s+up|provision)\s+(?:an?\s+|the\s+)?"
+                               rf"(?:[\w-]+\s+){{0,2}}?{re.escape(action.name)}(?![\w-])", facts.text.lower())
+                     or _described_as_new(action, facts, specs, registry))):
             # "add dkim-dns in prod, CNAME ..." written as an update of a name that is nowhere:
             # the command makes it
             warnings.append(f"read the {action.type.value} of {action.name!r} as its create: it is not there, "
@@ -632,6 +643,8 @@ def guard(
     kept = _said_units(kept, facts, specs, registry, warnings)
     kept = _key_by_its_value_now(kept, facts, specs, registry, warnings)
     kept = _said_literals(kept, facts, specs, registry, warnings)
+    kept = _images_named_after_them(kept, facts, specs, registry, warnings)
+    kept = _intro_words_are_no_values(kept, specs, registry, warnings)
     kept = _spelt_as_said(kept, facts, specs, registry, warnings)
     kept = _introduced_values(kept, facts, specs, registry, warnings)
     kept = _same_as_another(kept, facts, specs, registry, warnings)
@@ -650,6 +663,7 @@ def guard(
     kept = _unasked_monitors(kept, facts, warnings)
     kept = _watched_as_said(kept, facts, specs, registry, warnings)
     kept = _alarms_asked_for(kept, facts, specs, registry, warnings)
+    kept = _each_alarm_listed(kept, facts, specs, registry, warnings)
     kept = _names_as_written(kept, facts, specs, warnings)
     kept = _groups_named_as_such(kept, facts, specs, registry, warnings)
     kept = _named_after_its_kind(kept, facts, specs, registry, warnings)
@@ -663,6 +677,7 @@ def guard(
     kept = _the_verb_said_of_both(kept, facts, specs, registry, warnings)
     if not _only_asks(facts.text):  # a question asks for no restart ("is it safe to restart ...?")
         kept = _said_restarts(kept, facts, specs, registry, warnings)
+    kept = _backup_of_what_it_makes(kept, facts, specs, registry, warnings)
     kept = _referrers_deleted_first(kept, specs, registry, warnings)
     kept = _one_change_of_a_key(kept, facts, specs, registry, warnings)
     kept = _without_copied_values(kept, specs, registry, warnings)
@@ -1082,6 +1097,44 @@ def _said_by_first_part_and_kind(action: Action, facts: CommandFacts, specs: dic
             and set(KIND_PART_WORDS.get(_words(n)[-1], ())) & set(facts.words)
             and facts.mentions_loosely(n, typos=False, kind_first=True)]
     return said[0] if len(said) == 1 else None
+
+
+def _the_one_said_with_its_kind_word(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
+                                     registry) -> str | None:
+    """The one resource of the action's stack and resource type that the command says by its
+    exact name with a word of its kind right after it ("the warehouse kms key"); else None."""
+    if action.stack not in specs:
+        return None
+    lowered = " ".join(facts.text.lower().split())
+    said = []
+    for section, name, _ in specs[action.stack].resources():
+        kind = registry[section] if section in registry else None
+        if kind is None or kind.resource_type != action.resource or name == action.name:
+            continue
+        words = "|".join(re.escape(w) for w in sorted({*kind.words, kind.noun} - {""}, key=len, reverse=True))
+        if re.search(rf"(?<![\w-]){re.escape(name)}\s+(?:{words})(?![\w-])", lowered):
+            said.append(name)
+    return said[0] if len(said) == 1 else None
+
+
+def _described_as_new(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry) -> bool:
+    """Whether a name that is nowhere is said as a new thing of the action's kind: after its
+    kind's word ("prod: ecr repo subro-images keeping 25 images"), or named for what it is for,
+    with its kind's part ("fraud-scorer-hpa in prod for fraud-scorer: 3 to 9 replicas")."""
+    kind = registry.by_kind_value(action.parameters.kind) if action.parameters.kind else None
+    if kind is None:
+        return False
+    lowered, name = " ".join(facts.text.lower().split()), re.escape(action.name)
+    words = "|".join(re.escape(w) for w in sorted({*kind.words, *kind.kind_values, kind.noun} - {""}, key=len,
+                                                   reverse=True))
+    if re.search(rf"\b(?:{words})\s+{name}(?![\w-])", lowered):
+        return True
+    parts = action.name.split("-")
+    target = kind.references.get("target")
+    return (len(parts) > 1 and parts[-1] in KIND_PART_WORDS and target not in (None, "*")
+            and action.stack in specs and any(
+                re.search(rf"(?<![\w-]){name}(?![\w-])[^,;.]*?\bfor\s+(?:the\s+)?{re.escape(n)}(?![\w-])", lowered)
+                for n in specs[action.stack].section(target)))
 
 
 def _said_with_its_kind_word(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],

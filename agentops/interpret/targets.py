@@ -87,6 +87,17 @@ def _named_after_its_kind(kept: list[Action], facts: CommandFacts, specs: dict[s
 
     out = list(kept)
     for i, action in enumerate(kept):
+        if action.type == ActionType.create and action.name and written(action.name) and not as_value(action) \
+                and (found := _kind_of(action, specs, registry)) is not None \
+                and (made := _made_by_its_kind_word(action, found[0], text, used, specs)):
+            # "new vpc partner-net in prod for the repair-shop network integrations" written
+            # name=repair-shop: the name said right after a making word and the kind's word
+            warnings.append(f"named {made!r}: the command makes a {found[0].noun} {made} ({action.name!r} written)")
+            out[i] = action.model_copy(update={"name": made})
+            for j in range(i + 1, len(out)):
+                if (out[j].stack, out[j].name) == (action.stack, action.name):
+                    out[j] = out[j].model_copy(update={"name": made})
+            continue
         if action.type != ActionType.create or (action.name and written(action.name) and not as_value(action)):
             continue
         found = _kind_of(action, specs, registry)
@@ -116,6 +127,12 @@ def _named_after_its_kind(kept: list[Action], facts: CommandFacts, specs: dict[s
                 said.add(word)
             if named:
                 as_names.add(word)
+        if unnamed and not said and sum(a.type == ActionType.create for a in kept) == 1:
+            # or, for the plan's one create, the one new name-like word said as an item of a
+            # list ("a postgres db for subrogation in prod: subro-db, db.m5.large, 250 GB")
+            said = {m.group(1) for m in re.finditer(
+                r"(?:^|[:,;]\s*)([a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?=\s*(?:[,;]|$|\s+(?:in|on)\s))", text)
+                if m.group(1) not in taken and not _is_stack_word(m.group(1), specs)}
         if unnamed and not said:
             # or right before it, where the sentence goes on with where it goes: "a payouts
             # namespace on tw-prod" (not a word that says what sort: "a new private bucket")
@@ -162,6 +179,25 @@ def _named_after_its_kind(kept: list[Action], facts: CommandFacts, specs: dict[s
                 if values != out[j].parameters.set_values():
                     out[j] = out[j].model_copy(update={"parameters": Parameters.model_validate(values)})
     return out
+
+
+_MAKING = r"(?:new|create|add|make|provision|spin\s+up|stand\s+up|set\s+up)"
+
+
+def _made_by_its_kind_word(action: Action, kind, text: str, used: set[str], specs: dict[str, StackSpec]) -> str | None:
+    """The one name-like word said right after a making word and the kind's word ("new vpc
+    partner-net"), that is not the action's name, not there in its stack and not a value; None
+    where the action's own name is said so, or none or several are."""
+    words = "|".join(re.escape(w) for w in sorted({*kind.words, *kind.kind_values, kind.noun} - {""}, key=len,
+                                                   reverse=True))
+    made = {m.group(1).lower() for m in re.finditer(
+        rf"\b{_MAKING}\s+(?:an?\s+|the\s+)?(?:{words})\s+(?:called\s+|named\s+)?([a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-])",
+        text, re.I)}
+    there = {n for _, n, _ in specs[action.stack].resources()} if action.stack in specs else set()
+    if action.name.lower() in made or len(made) != 1:
+        return None
+    name = made.pop()
+    return name if name not in there and name not in used else None
 
 
 def _names_as_written(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec],

@@ -569,6 +569,55 @@ _PLAIN_NOT_VALUES = frozenset({"us", "me", "them", "it", "this", "that", "defaul
 _ENUM_EVERYDAY = frozenset({"allow", "forbid", "replace", "true", "false", "a", "http"})
 
 
+def _intro_words_are_no_values(kept: list[Action], specs: dict[str, StackSpec], registry,
+                               warnings: list[str]) -> list[Action]:
+    """A value that is the word introducing another key's ("ingress quotes-web-ing, tls secret
+    quotes-tls" written with ingress_class=tls as well as tls_secret=quotes-tls): no value of
+    its own, left out."""
+    out = list(kept)
+    for i, action, (kind, _) in _with_kinds(kept, specs, registry, (ActionType.create, ActionType.update)):
+        params = action.parameters.set_values()
+        intros = {k: {w.lower() for w in words} for k, words in kind.value_intros.items()}
+        dropped = [k for k, v in params.items() if isinstance(v, str) and k != "kind"
+                   and any(v.lower() in words for other, words in intros.items() if other != k)]
+        if dropped:
+            for key in dropped:
+                warnings.append(f"{key} {params[key]!r} dropped: the word that introduces another value, not one")
+            out[i] = action.model_copy(update={"parameters": Parameters.model_validate(
+                {k: v for k, v in params.items() if k not in dropped})})
+    return out
+
+
+def _images_named_after_them(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                             warnings: list[str]) -> list[Action]:
+    """Each change's image, where the command writes one image per resource, named after it
+    ("ship 4.13.0 of claims-api and claims-worker (<registry>/claims-api:4.13.0 and
+    <registry>/claims-worker:4.13.0)" written with claims-api's image on both, or claims-api
+    as a change of nothing): the image written whose repository is the resource's name. Only
+    where that image is one, and the action carries none or another image the command writes."""
+    if len(kept) < 2:
+        return kept
+    written = {v.rstrip(".,;)") for v in _LITERAL_SHAPES["image"].findall(facts.text) if not v.startswith("ami-")}
+
+    def repository(image: str) -> str:
+        return image.rsplit("/", 1)[-1].split("@")[0].split(":")[0].lower()
+
+    out = list(kept)
+    for i, action, (kind, _) in _with_kinds(kept, specs, registry, (ActionType.update, ActionType.scale)):
+        if "image" not in kind.fields_for("update") or not action.name:
+            continue
+        params = action.parameters.set_values()
+        mine = [w for w in written if repository(w) == action.name.lower()]
+        carried = params.get("image")
+        if len(mine) != 1 or carried == mine[0] or (carried is not None and carried not in written) \
+                or (carried is None and (set(params) - {"kind"} or action.relative)):
+            continue
+        warnings.append(f"image {mine[0]} for {action.name!r}: the image the command writes under its name")
+        out[i] = action.model_copy(update={"type": ActionType.update,
+                                           "parameters": Parameters.model_validate(params | {"image": mine[0]})})
+    return out
+
+
 def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
                        warnings: list[str]) -> list[Action]:
     """Values of a kind's free keys the command writes after the words that introduce them
@@ -631,7 +680,8 @@ def _introduced_values(kept: list[Action], facts: CommandFacts, specs: dict[str,
                     key in INT_KEYS or (key in shapes and shapes[key].convert is int)):
                 continue
             # (a port said after its protocol: "HTTPS on 443")
-            named = re.escape(key.replace('_', ' ')) + (r"|\b(?:https?|tcp|udp|tls|grpc)\s+on" if key == "port" else "")
+            # ("https 443" too)
+            named = re.escape(key.replace('_', ' ')) + (r"|\b(?:https?|tcp|udp|tls|grpc)(?:\s+on)?" if key == "port" else "")
             said = {int(m.group(1)) for m in re.finditer(
                 rf"(?<![\w-])(?:{named})\s*(?:[:=]|->|\s(?:to|of|is|at|on))?\s*(\d+)"
                 rf"(?![\w.%:/-])(?!\s*(?:{_A_UNIT})\b)", regions[i].lower())}

@@ -9,7 +9,7 @@ import re
 
 from agentops.actionplan import Action, ActionType, Parameters
 from agentops.interpret.facts import ENUM_WORDS, UNIT_FACTORS, CommandFacts, _key_unit, _words
-from agentops.interpret.lookup import _deleted_in_another_clause, _fields, _find, _kind_of, _regions, _scale_or_update, listed_between, stack_said
+from agentops.interpret.lookup import _deleted_in_another_clause, _fields, _find, _fmt, _kind_of, _regions, _scale_or_update, listed_between, stack_said
 from agentops.interpret.relative import resolve_relative
 from agentops.interpret.targets import _longer_name_said
 from agentops.spec import STACK_ALIASES, StackSpec
@@ -323,7 +323,9 @@ _ALARM_ON = re.compile(
     r"\b(?:(?P<metric>[a-z0-9]+)\s+(?:alarm|alert)\s+on\s+(?P<what>it|them|the\s+[a-z]+|[a-z0-9][a-z0-9-]*)"
     r"|(?:alarm|alert)\s+on\s+(?:its|(?P<owner>[a-z0-9][a-z0-9-]*)'s)\s+(?P<metric2>[a-z0-9]+)"
     r"|(?:alarm|alert|page|ping|notify|tell)\w*\s+(?:me\s+|us\s+|on-?call\s+)?(?:if|when|whenever|once)\s+"
-    r"(?:its\s+|the\s+)?(?:[a-z]+\s+)?(?P<metric3>[a-z0-9]+)\s+(?:go|goes|get|gets|is|are)(?=\s+(?:over|above|past)))"
+    r"(?:its\s+|the\s+)?(?:[a-z]+\s+)?(?P<metric3>[a-z0-9]+)\s+(?:go|goes|get|gets|is|are)(?=\s+(?:over|above|past))"
+    # "and alarm on 5xx over 20": the metric itself after "on", of the plan's one target
+    r"|(?:alarm|alert)\w*\s+on\s+(?:its\s+)?(?P<metric4>[a-z0-9]+)(?=\s+(?:at|over|above|past|>)))"
     r"\s+(?:(?:at|over|above|past|>)\s*|when\s+(?:it\s+)?(?:goes|is|gets)\s+(?:over|above)\s+)"
     r"(?P<n>\d+(?:\.\d+)?)\s*%?(?![\w.])")
 
@@ -341,7 +343,11 @@ def _alarms_asked_for(kept: list[Action], facts: CommandFacts, specs: dict[str, 
     added = []
     for m in _ALARM_ON.finditer(facts.text.lower()):
         what = m.group("what") or m.group("owner")
-        metric_word = m.group("metric") or m.group("metric2") or m.group("metric3")
+        metric_word = m.group("metric") or m.group("metric2") or m.group("metric3") or m.group("metric4")
+        said_metrics = {w for words in ENUM_WORDS["metric"].values() for w in words} | set(ENUM_WORDS["metric"])
+        if what in said_metrics and metric_word not in said_metrics:
+            # ("and alarm on 5xx over 20": read as "<word> alarm on <what>", the what is the metric)
+            metric_word, what = what, None
         if what in (None, "it", "them") or what.startswith("the "):
             fitting = targets
             if what and what.startswith("the ") and len(targets) > 1:
@@ -370,6 +376,38 @@ def _alarms_asked_for(kept: list[Action], facts: CommandFacts, specs: dict[str, 
 
 
 _METRIC_WORDS = "|".join(sorted({w for words in ENUM_WORDS["metric"].values() for w in words}, key=len, reverse=True))
+# "cpu 75, disk 85, connections 250": a metric said with its threshold
+_METRIC_AT = re.compile(rf"\b({_METRIC_WORDS})\s*(?:at|over|above|>|>=|of|:|=)?\s*(\d+(?:\.\d+)?)\s*%?(?![\w.])")
+
+
+def _each_alarm_listed(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                       warnings: list[str]) -> list[Action]:
+    """"billing-db prod alarms please: cpu 75, disk 85, connections 250" written as the cpu alarm
+    alone: where the plan's alarms are all on one resource and the command lists several
+    metrics of its kind with a threshold each (each metric once), an alarm for each one the
+    plan left out, after the plan's."""
+    monitors = [a for a in kept if a.type == ActionType.monitor]
+    if not monitors or len({(a.name, a.stack) for a in monitors}) != 1 or not ASKS_TO_WATCH.search(facts.text):
+        return kept
+    listed: dict[str, list[float]] = {}
+    for m in _METRIC_AT.finditer(facts.text.lower()):
+        metric = next((k for k, words in ENUM_WORDS["metric"].items() if m.group(1) in words or m.group(1) == k), None)
+        if metric:
+            listed.setdefault(metric, []).append(float(m.group(2)))
+    found = _kind_of(monitors[0], specs, registry)
+    if len(listed) < 2 or found is None or any(len(v) != 1 for v in listed.values()) \
+            or not set(listed) <= set(found[0].alarm_metrics):
+        return kept
+    have = {a.parameters.metric for a in monitors}
+    if not have <= set(listed) or any(a.parameters.threshold != listed[a.parameters.metric][0] for a in monitors):
+        return kept
+    first = monitors[0]
+    added = [first.model_copy(update={"parameters": Parameters(metric=metric, threshold=values[0])})
+             for metric, values in listed.items() if metric not in have]
+    for action in added:
+        warnings.append(f"added the {action.parameters.metric} alarm on {first.name!r} at "
+                        f"{_fmt(action.parameters.threshold)}: the command lists it")
+    return kept + added
 # "the cluster's cpu", "the table latency": an alarm's resource said by its kind word
 _KIND_POSSESSIVE = re.compile(rf"\bthe\s+([a-z][a-z-]*?)(?:'s|s')?\s+(?:{_METRIC_WORDS})\b")
 
@@ -873,6 +911,34 @@ def _taken_back(kept: list[Action], facts: CommandFacts, warnings: list[str]) ->
             continue
         out.append(action)
     return out
+
+
+# "back it up once it's there", "take a snapshot of it after"
+_BACK_IT_UP = re.compile(r"\bback\s+(?:it|them)\s+up\b|\b(?:take|make|do)\s+an?\s+(?:backup|snapshot)\s+(?:of\s+it\b)?"
+                         r"|\bsnapshot\s+it\b")
+
+
+def _backup_of_what_it_makes(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                             warnings: list[str]) -> list[Action]:
+    """"create claims-archive-db in prod: postgres, db.m5.large, 500gb. back it up once it's
+    there" written as the create alone: the backup asked of "it", where the plan makes one
+    thing whose kind takes a backup and has none; after its create. Not where it is taken back
+    ("don't back it up")."""
+    from agentops.interpret.facts import _NEGATION
+
+    lowered = facts.text.lower()
+    said = _BACK_IT_UP.search(lowered)
+    made = [a for a in kept if a.type == ActionType.create and a.name]
+    if not said or len(made) != 1 or any(a.type == ActionType.backup for a in kept) \
+            or _NEGATION.search(" ".join(re.findall(r"\w+", lowered[:said.start()]))[-40:]):
+        return kept
+    found = _kind_of(made[0], specs, registry)
+    if found is None or not found[0].supports(ActionType.backup):
+        return kept
+    warnings.append(f"added the backup of {made[0].name!r} the command asks for once it is made")
+    backup = Action(type=ActionType.backup, resource=made[0].resource, name=made[0].name, stack=made[0].stack)
+    at = kept.index(made[0]) + 1
+    return kept[:at] + [backup] + kept[at:]
 
 
 def _said_restarts(kept: list[Action], facts: CommandFacts, specs: dict[str, StackSpec], registry,

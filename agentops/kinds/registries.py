@@ -63,8 +63,8 @@ class RegistriesKind(Kind):
     count_nouns = ("images", "tags", "image tags", "versions")
     # how people say how many images to keep ("dev-images: keep the last 10")
     phrases = {"count": ("keep the last {n}", "keep {n}", "last {n} images", "keep only {n}")}
-    words = ("registry", "registries", "ecr", "container registry", "docker registry",
-             "image registry", "repository", "image repository", "ecr repository")
+    words = ("registry", "registries", "ecr", "ecr repo", "ecr repos", "image repo", "container registry",
+             "docker registry", "image registry", "repository", "image repository", "ecr repository")
     kind_values = ("registry",)
     default_name = "registry"
     description = "an ECR repository: scan on push, immutable tags, optional lifecycle policy"
