@@ -4796,3 +4796,149 @@ def test_a_name_said_in_its_words_gets_a_second_look_and_keeps_its_own_time(scri
     # the whole command's "every 10 minutes" is the other job's: each keeps its own part's time
     assert [(a.name, a.parameters.set_values().get("schedule")) for a in plan.actions] == [
         ("court-records-scraper", "0 5 * * *"), ("election-results-scraper", "*/10 * * * *")]
+
+
+# --- stop 38: readings found on pinecrest (training/written/pinecrest.yaml), after its first
+# contact (283/352 at the stop's start, scored before any item was read)
+
+
+@pytest.fixture
+def pine(tmp_path) -> Workspace:
+    return _written_repo(tmp_path, "pinecrest")
+
+
+def test_a_factor_word_with_two_letters_swapped(scripted, pine):
+    plan = scripted("scale deployment name=ocr-worker stack=prod").interpret(
+        "dobule the ocr workers in production, photo backlog from the hail event", pine)
+    assert plan.actions[0].relative == {"replicas": "*2"}
+
+
+def test_a_name_there_in_another_stack_is_new_in_this_one(scripted, pine):
+    plan = scripted("create infrastructure stack=dev kind=namespace owner=fraud-analytics").interpret(
+        "dev needs a k8s namespace fraud-ns, owner fraud-analytics", pine)
+    assert [(a.name, a.stack) for a in plan.actions] == [("fraud-ns", "dev")]
+    assert not any("does nothing to it" in w for w in plan.warnings)
+
+
+def test_the_key_of_the_change_before_on_another_kind_that_takes_it(scripted, pine):
+    plan = scripted("update security name=psp-api-key stack=prod rotation_days=30 ; "
+                    "update security name=payments stack=prod kind=kms_key").interpret(
+        "CHG-2231: psp-api-key rotation every 30 days and the payments kms key every 180, both prod", pine)
+    assert [(a.name, a.parameters.set_values().get("rotation_days")) for a in plan.actions] == [
+        ("psp-api-key", 30), ("payments", 180)]
+
+
+def test_each_number_in_the_stack_said_with_it(scripted, pine):
+    plan = scripted("scale deployment name=claims-api stack=staging replicas=4 ; "
+                    "scale deployment name=claims-api stack=staging replicas=10").interpret(
+        "scale claims-api to 4 in staging and 10 in prod", pine)
+    assert [(a.stack, a.parameters.replicas) for a in plan.actions] == [("staging", 4), ("prod", 10)]
+
+
+def test_a_target_said_without_a_percent_sign(scripted, pine):
+    plan = scripted("scale infrastructure name=mobile-bff-hpa stack=prod kind=autoscaler min_size=70").interpret(
+        "mobile-bff-hpa in prod, memory target 70", pine)
+    assert _said(plan) == [("update", "mobile-bff-hpa", "prod", {"metric": "memory", "threshold": 70})]
+
+
+@pytest.mark.parametrize("command, line, want", [
+    ("let claims-api-hpa in prod go 4 replicas higher",
+     "scale infrastructure name=claims-api-hpa stack=prod kind=autoscaler max_size=4", {"max_size": "+4"}),
+    # the end the command names, not what the kind counts
+    ("raise the max on claims-eks in prod by 4 nodes",
+     "scale infrastructure name=claims-eks stack=prod kind=cluster count=+4", {"max_size": "+4"}),
+    # an amount said in another key's words
+    ("add 100 RCUs to fraud-features in production",
+     "scale infrastructure name=fraud-features stack=prod kind=table count=+100", {"read_capacity": "+100"}),
+    # nodes added and the max said with a value of its own: the amount stays on the count
+    ("add 2 nodes to claims-eks in prod and raise its max to 20",
+     "scale infrastructure name=claims-eks stack=prod kind=cluster max_size=+2", {"count": "+2"}),
+])
+def test_a_relative_change_on_the_key_the_command_says(scripted, pine, command, line, want):
+    assert scripted(line).interpret(command, pine).actions[0].relative == want
+
+
+def test_each_change_takes_the_image_named_after_it(scripted, pine):
+    registry = "123456789012.dkr.ecr.us-east-1.amazonaws.com"
+    plan = scripted(f"scale deployment name=quotes-api stack=prod ; update deployment name=quotes-web stack=prod "
+                    f"image={registry}/quotes-api:3.4.1").interpret(
+        f"bump quotes-api and quotes-web in prod to 3.4.1 ({registry}/quotes-api:3.4.1, {registry}/quotes-web:3.4.1)",
+        pine)
+    assert [(a.type.value, a.name, a.parameters.image) for a in plan.actions] == [
+        ("update", "quotes-api", f"{registry}/quotes-api:3.4.1"), ("update", "quotes-web", f"{registry}/quotes-web:3.4.1")]
+
+
+def test_the_word_that_introduces_a_value_is_no_value(scripted, pine):
+    plan = scripted("create infrastructure name=quotes-web-ing stack=prod kind=ingress host=quote.pinecrestmutual.com "
+                    "ingress_class=tls target=quotes-web tls_secret=quotes-tls").interpret(
+        "expose quotes-web in prod at quote.pinecrestmutual.com, ingress quotes-web-ing, tls secret quotes-tls", pine)
+    values = plan.actions[0].parameters.set_values()
+    assert values["tls_secret"] == "quotes-tls" and "ingress_class" not in values
+
+
+def test_alarms_listed_with_a_threshold_each(scripted, pine):
+    plan = scripted("monitor database name=billing-db stack=prod metric=cpu threshold=75").interpret(
+        "billing-db prod alarms please: cpu 75, disk 85, connections 250 (PAY-140)", pine)
+    assert [(a.type.value, a.parameters.metric, a.parameters.threshold) for a in plan.actions] == [
+        ("monitor", "cpu", 75), ("monitor", "disk", 85), ("monitor", "connections", 250)]
+    spec = _applied(plan, pine)["prod"]
+    assert {(e.metric, e.threshold) for _, e in spec.section("alerts").items() if e.target == "billing-db"} >= {
+        ("cpu", 75), ("disk", 85), ("connections", 250)}
+
+
+def test_an_alarm_on_a_metric_of_what_the_plan_makes(scripted, pine):
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/0d3f-subro-dev"
+    plan = scripted(f"create infrastructure name=subro-alb stack=dev kind=load_balancer protocol=HTTPS "
+                    f"certificate_arn={arn}").interpret(
+        f"new alb subro-alb in dev (https 443, {arn}) and alarm on 5xx over 20", pine)
+    assert _said(plan) == [
+        ("create", "subro-alb", "dev", {"port": 443, "protocol": "HTTPS", "certificate_arn": arn}),
+        ("monitor", "subro-alb", "dev", {"metric": "errors", "threshold": 20})]
+
+
+@pytest.mark.parametrize("command, line, name", [
+    ("prod: ecr repo subro-images keeping 25 images and an iam role subro-task for ecs-tasks",
+     "update infrastructure name=subro-images stack=prod kind=registry count=25 ; "
+     "create security name=subro-task stack=prod kind=iam_role service=ecs-tasks", "subro-images"),
+    ("fraud-scorer-hpa in prod for fraud-scorer: 3 to 9 replicas, target cpu 70%",
+     "scale infrastructure name=fraud-scorer-hpa stack=prod kind=autoscaler min_size=3 max_size=9", "fraud-scorer-hpa"),
+])
+def test_a_change_of_a_name_that_is_nowhere_said_as_a_new_one_is_its_create(scripted, pine, command, line, name):
+    plan = scripted(line).interpret(command, pine)
+    assert (plan.actions[0].type.value, plan.actions[0].name) == ("create", name)
+    assert name in {n for _, n, _ in _applied(plan, pine)["prod"].resources()}
+
+
+def test_a_name_that_is_nowhere_and_not_said_as_new_is_still_refused(scripted, pine):
+    with pytest.raises(InterpretError, match="no resource of that name"):
+        scripted("scale infrastructure name=fraud-scorer-hpa stack=prod kind=autoscaler max_size=9").interpret(
+            "fraud-scorer-hpa in prod: max 9", pine)
+
+
+def test_a_delete_of_the_one_said_by_its_name_and_kind_word(scripted, pine):
+    plan = scripted("delete security name=warehouse-exports stack=prod kind=kms_key").interpret(
+        "delete the warehouse kms key in prod, exports use the claims-data key since DATA-290", pine)
+    assert _said(plan) == [("delete", "warehouse", "prod", {})]
+    # no second look at the reason: a ticket's key asks nothing
+    assert not any("claims-data" in w for w in plan.warnings)
+
+
+def test_the_plans_one_create_named_by_a_list_item(scripted, pine):
+    plan = scripted("create database stack=prod instance_type=db.m5.large engine=postgres storage_gb=250").interpret(
+        "CLM-450 need a postgres db for subrogation in prod: subro-db, db.m5.large, 250 GB", pine)
+    assert plan.actions[0].name == "subro-db"
+
+
+def test_the_name_said_after_a_making_word_and_the_kinds_word(scripted, pine):
+    plan = scripted("create infrastructure name=repair-shop stack=prod kind=network count=2 cidr=10.44.0.0/16").interpret(
+        "NET-64: new vpc partner-net in prod for the repair-shop network integrations, 10.44.0.0/16 over 2 AZs", pine)
+    assert plan.actions[0].name == "partner-net"
+
+
+@pytest.mark.parametrize("said, backed_up", [("back it up once it's there", True), ("don't back it up", False)])
+def test_the_backup_asked_of_what_the_plan_makes(scripted, pine, said, backed_up):
+    plan = scripted("create database name=claims-archive-db stack=prod instance_type=db.m5.large engine=postgres "
+                    "storage_gb=500").interpret(
+        f"create claims-archive-db in prod: postgres, db.m5.large, 500gb. {said}", pine)
+    want = [("create", "claims-archive-db")] + ([("backup", "claims-archive-db")] if backed_up else [])
+    assert [(a.type.value, a.name) for a in plan.actions] == want
