@@ -4942,3 +4942,22 @@ def test_the_backup_asked_of_what_the_plan_makes(scripted, pine, said, backed_up
         f"create claims-archive-db in prod: postgres, db.m5.large, 500gb. {said}", pine)
     want = [("create", "claims-archive-db")] + ([("backup", "claims-archive-db")] if backed_up else [])
     assert [(a.type.value, a.name) for a in plan.actions] == want
+
+
+def test_of_two_kinds_named_the_one_that_takes_the_value_written(scripted, pine):
+    # "vm" and "disk" name two kinds; t3.xlarge is an instance's, not a volume's
+    plan = scripted("create infrastructure name=actuarial-sandbox stack=dev kind=volume storage_gb=100").interpret(
+        "can I get a vm in dev for the actuarial python stuff? actuarial-sandbox, t3.xlarge, 100gb disk", pine)
+    assert [(a.name, a.parameters.kind, a.parameters.instance_type, a.parameters.storage_gb) for a in plan.actions] == [
+        ("actuarial-sandbox", "instance", "t3.xlarge", 100)]
+    spec = _applied(plan, pine)["dev"]
+    assert spec.find("actuarial-sandbox")[0] == "instances"
+
+
+def test_a_change_written_without_a_name_is_of_the_one_the_command_names(scripted, pine):
+    plan = scripted("update infrastructure stack=dev kind=instance instance_type=t3.xlarge").interpret(
+        "devboxes in dev should be t3.xlarge, builds are crawling", pine)
+    assert _said(plan) == [("update", "devbox", "dev", {"instance_type": "t3.xlarge"})]
+    # a delete is not read so: it is said by its name or refused
+    with pytest.raises(InterpretError, match="names no existing resource"):
+        scripted("delete infrastructure stack=dev kind=instance").interpret("get rid of the devboxes in dev", pine)

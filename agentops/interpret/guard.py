@@ -522,8 +522,16 @@ def guard(
                         kept.append(named)
                 continue
             # No pick by elimination ("the only database", "the dev cluster"): a change to an
-            # existing resource needs the command to name it (DESIGN.md).
-            _refuse_target(action, specs, "the command names no existing resource to act on")
+            # existing resource needs the command to name it (DESIGN.md). Named it is: "devboxes
+            # in dev should be t3.xlarge" written without a name is of the one resource of the
+            # action's kind in its stack that the command names (not a delete: that one is said
+            # by its name or refused)
+            if action.type != ActionType.delete and (said := _the_one_of_its_kind_said(action, facts, specs, registry,
+                                                                                         kept)):
+                warnings.append(f"read as {said!r}: the one {action.resource.value} resource the command names")
+                action = action.model_copy(update={"name": said})
+            else:
+                _refuse_target(action, specs, "the command names no existing resource to act on")
         if (action.type in (ActionType.scale, ActionType.update, ActionType.restart) and action.name
                 and action.stack in specs and not _exists(action, specs, created)
                 and (meant := _said_by_first_part_and_kind(action, facts, specs, created))):
@@ -1096,6 +1104,22 @@ def _said_by_first_part_and_kind(action: Action, facts: CommandFacts, specs: dic
     said = [n for n in names if _words(n)[0] == first and len(_words(n)) > 1
             and set(KIND_PART_WORDS.get(_words(n)[-1], ())) & set(facts.words)
             and facts.mentions_loosely(n, typos=False, kind_first=True)]
+    return said[0] if len(said) == 1 else None
+
+
+def _the_one_of_its_kind_said(action: Action, facts: CommandFacts, specs: dict[str, StackSpec], registry,
+                              kept: list[Action]) -> str | None:
+    """The one resource of the action's stack, of its kind (its kind= where written, else its
+    resource type), that the command names, loosely as people do ("devboxes" for devbox), and
+    no other action of the plan acts on; else None."""
+    if action.stack not in specs:
+        return None
+    wanted = registry.by_kind_value(action.parameters.kind) if action.parameters.kind else None
+    acted = {a.name for a in kept if a.name}
+    said = [n for section, n, _ in specs[action.stack].resources()
+            if section in registry and n not in acted
+            and (registry[section] is wanted if wanted else registry[section].resource_type == action.resource)
+            and facts.mentions_loosely(n, kind_first=True)]
     return said[0] if len(said) == 1 else None
 
 

@@ -204,6 +204,23 @@ def as_the_kind_named(actions: list[Action], text: str, registry, names: list[st
     if len(named) == 1 and len(creates) > 1 and named[0].kind_values \
             and _creates_counted(text, named[0]) == len(creates):
         return _each_as_the_kind_counted(actions, creates, named[0], registry, warnings)
+    if len(named) == 2 and len(creates) == 1 and len(actions) == 1:
+        # "can I get a vm in dev ... actuarial-sandbox, t3.xlarge, 100gb disk" written as a
+        # volume: of two kinds named, the one that takes a value the command writes in a shape
+        # of its own (an instance type) that the written kind does not take
+        from agentops.interpret.values import _LITERAL_SHAPES
+
+        action = actions[0]
+        try:
+            made = create_kind(action, action.parameters.set_values(), registry)
+        except EditError:  # (kind=volume under infrastructure: the kind its kind= says)
+            made = registry.by_kind_value(action.parameters.kind)
+        shaped = {k for k, shape in _LITERAL_SHAPES.items() if k not in ("host", "path") and shape.search(text)}
+        other = [k for k in named if k is not made and made in named and k.kind_values
+                 and shaped & set(k.fields_for("create")) - set(made.fields_for("create"))]
+        if len(other) != 1:
+            return actions
+        named = other
     if len(named) != 1 or len(creates) != 1 or len(actions) != 1 or not named[0].kind_values:
         return actions
     kind, action = named[0], actions[creates[0]]
@@ -211,7 +228,9 @@ def as_the_kind_named(actions: list[Action], text: str, registry, names: list[st
     try:
         made = create_kind(action, values, registry)
     except EditError:
-        return actions
+        made = registry.by_kind_value(action.parameters.kind)
+        if made is None:
+            return actions
     keys = set(values) - {"kind"}
     if made is kind or not keys or not keys <= set(kind.fields_for("create")):
         return actions
