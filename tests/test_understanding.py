@@ -4961,3 +4961,25 @@ def test_a_change_written_without_a_name_is_of_the_one_the_command_names(scripte
     # a delete is not read so: it is said by its name or refused
     with pytest.raises(InterpretError, match="names no existing resource"):
         scripted("delete infrastructure stack=dev kind=instance").interpret("get rid of the devboxes in dev", pine)
+
+
+def test_readings_that_hold_back_where_the_command_says_otherwise(scripted, tmp_path):
+    # found by the oracle (the labels' own plans through the guard) on three older sets
+    cinder, fern = _written_repo(tmp_path / "c", "cinderpeak"), _written_repo(tmp_path / "f", "fernhollow")
+    # a command that takes its first name back keeps the name it settles on
+    plan = scripted("create infrastructure name=arena-test-nlb stack=dev kind=lb_service port=7777 "
+                    "cidr=203.0.113.0/24 target=arena-gs").interpret(
+        "create a loadbalancer service royale-nlb in dev for royale... wait no we don't run royale in dev. make it "
+        "for arena-gs, call it arena-test-nlb, port 7777, only from 203.0.113.0/24", cinder)
+    assert plan.actions[0].name == "arena-test-nlb"
+    # a number said as what was ("min 6 -> 7", "instead of keeping 6") is no key said in its words
+    plan = scripted("scale infrastructure name=platform stack=prod kind=cluster min_size=7 ; update infrastructure "
+                    "name=matchmaker-pdb stack=prod kind=pdb max_unavailable=2").interpret(
+        "ticket OPS-2210: platform cluster prod min 6 -> 7, and the matchmaker pdb should allow at most 2 down "
+        "instead of keeping 6", cinder)
+    assert "min_available" not in plan.actions[1].parameters.set_values()
+    # a target another action of the plan sets is not read onto the scale beside it
+    plan = scripted("update infrastructure name=records-hpa stack=prod kind=autoscaler metric=cpu threshold=60 ; "
+                    "scale infrastructure name=records-hpa stack=prod kind=autoscaler max_size=12").interpret(
+        "records-hpa: cpu target 60, max 12", fern)
+    assert [a.type.value for a in plan.actions] == ["update", "scale"]

@@ -88,6 +88,7 @@ def _named_after_its_kind(kept: list[Action], facts: CommandFacts, specs: dict[s
     out = list(kept)
     for i, action in enumerate(kept):
         if action.type == ActionType.create and action.name and written(action.name) and not as_value(action) \
+                and action.name not in facts.said_names and not _TAKEN_BACK.search(text) \
                 and (found := _kind_of(action, specs, registry)) is not None \
                 and (made := _made_by_its_kind_word(action, found[0], text, used, specs)):
             # "new vpc partner-net in prod for the repair-shop network integrations" written
@@ -182,6 +183,8 @@ def _named_after_its_kind(kept: list[Action], facts: CommandFacts, specs: dict[s
 
 
 _MAKING = r"(?:new|create|add|make|provision|spin\s+up|stand\s+up|set\s+up)"
+# a command that corrects itself ("... royale-nlb ... wait no, ... call it arena-test-nlb")
+_TAKEN_BACK = re.compile(r"\b(?:wait|actually|scratch\s+that|i\s+mean|sorry|no\s+wait|instead)\b", re.I)
 
 
 def _made_by_its_kind_word(action: Action, kind, text: str, used: set[str], specs: dict[str, StackSpec]) -> str | None:

@@ -186,7 +186,9 @@ def _keys_by_phrase(kept: list[Action], facts: CommandFacts, specs: dict[str, St
             # restart cms-api")
             alone = sum(1 for a in kept if a.type != ActionType.delete and (f := _kind_of(a, specs, registry))
                         and f[0] is kind) == 1
-            where = facts.text.lower() if alone else lowered
+            where = facts.text.lower() if alone and action.type == ActionType.create else lowered
+            # (not a value said as what was: "min 6 -> 7", "instead of keeping 6")
+            taken |= set(facts.old_values) | {float(m.group(1)) for m in re.finditer(r"(\d+)\s*(?:->|=>|→)", where)}
             for key in [k for k in kind.phrases if k in fields and k not in params]:
                 numbers = {n for t in kind.phrases[key] for n in _phrase_numbers(t, where)}
                 if len(numbers) == 1 and (number := numbers.pop()) not in taken and number == int(number) \
@@ -320,8 +322,10 @@ def _utilisation_targets(kept: list[Action], facts: CommandFacts, specs: dict[st
             continue
         (metric, threshold), = said
         added = {k: v for k, v in (("metric", metric), ("threshold", threshold)) if k not in params}
-        if not added or params.get("metric", metric) != metric:
-            continue
+        if not added or params.get("metric", metric) != metric or any(
+                j != i and (a.name, a.stack) == (action.name, action.stack) and a.parameters.metric == metric
+                for j, a in enumerate(out)):
+            continue  # (another action of the plan on it sets that target: "cpu target 60, max 12")
         # "have it target 50% cpu" written as max_size=50: the share is the utilisation, a
         # size said nowhere else
         for key in [k for k in ("min_size", "max_size", "count", "replicas")
