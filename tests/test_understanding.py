@@ -4983,3 +4983,11 @@ def test_readings_that_hold_back_where_the_command_says_otherwise(scripted, tmp_
                     "scale infrastructure name=records-hpa stack=prod kind=autoscaler max_size=12").interpret(
         "records-hpa: cpu target 60, max 12", fern)
     assert [a.type.value for a in plan.actions] == ["update", "scale"]
+
+
+def test_a_range_end_said_of_one_action_is_not_anothers(scripted, tmp_path):
+    larch = _written_repo(tmp_path, "larchfield")
+    plan = scripted("scale infrastructure name=telematics-hpa stack=prod kind=autoscaler max_size=*2 ; "
+                    "scale infrastructure name=yard stack=prod kind=cluster count=+1").interpret(
+        "double the telematics hpa max and add a node to the yard cluster, prod", larch)
+    assert [a.relative for a in plan.actions] == [{"max_size": "*2"}, {"count": "+1"}]

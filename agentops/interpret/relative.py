@@ -272,7 +272,13 @@ def _on_the_end_said(action: Action, facts: CommandFacts, specs: dict[str, Stack
         return action
     kind = registry[found[0]]
     fields = {**kind.fields_for("update"), **(kind.fields_for("scale") if kind.supports(ActionType.scale) else {})}
-    lowered = facts.text.lower()
+    whole = lowered = facts.text.lower()
+    # (in the parts of the command that name it: "double the telematics hpa max and add a node to
+    # the yard cluster" says no end of the yard's)
+    parts = [p for p in re.split(r"[,;]|\band\b|\bthen\b", lowered)
+             if CommandFacts.of(p, list(specs)).mentions_loosely(action.name, kind_first=True)]
+    if parts:
+        lowered = " ".join(parts)
     relative = dict(action.relative)
     # (an end said with a value of its own, "raise its max to 18", is that value's)
     ends = [k for k, words in _END_WORDS.items() if k in fields and re.search(rf"\b(?:{words})\b", lowered)
@@ -285,7 +291,7 @@ def _on_the_end_said(action: Action, facts: CommandFacts, specs: dict[str, Stack
     for key in [k for k in relative if k not in kind.phrases]:
         amount = re.fullmatch(r"[+-](\d+)", relative[key])
         said = [k for k, templates in kind.phrases.items() if k in fields and k not in relative and amount
-                and any(float(amount.group(1)) in _phrase_numbers(t, lowered) for t in templates)]
+                and any(float(amount.group(1)) in _phrase_numbers(t, whole) for t in templates)]
         if len(said) == 1:
             relative[said[0]] = relative.pop(key)
     if relative == action.relative:
