@@ -16,7 +16,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "training"))
 
-from agentops.interpret.clauses import key_words, left_out  # noqa: E402
+from agentops.interpret.clauses import key_words, left_out, names_in_play  # noqa: E402
+from agentops.interpret.facts import CommandFacts  # noqa: E402
 from agentops.planline import parse  # noqa: E402
 from agentops.spec import Workspace  # noqa: E402
 
@@ -36,7 +37,9 @@ def main() -> None:
             if sample.plan == "none":
                 continue
             total += 1
-            missing = left_out(parse(sample.plan, workspace.kinds), sample.command, names, words)
+            actions = parse(sample.plan, workspace.kinds)
+            stacks = CommandFacts.of(sample.command, list(specs), names).stacks
+            missing = left_out(actions, sample.command, names_in_play(actions, stacks, specs), words)
             if missing:
                 fired += 1
                 print(f"[{name}] {sample.command!r}: {[m.name for m in missing]}")

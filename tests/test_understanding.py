@@ -4991,3 +4991,22 @@ def test_a_range_end_said_of_one_action_is_not_anothers(scripted, tmp_path):
                     "scale infrastructure name=yard stack=prod kind=cluster count=+1").interpret(
         "double the telematics hpa max and add a node to the yard cluster, prod", larch)
     assert [a.relative for a in plan.actions] == [{"max_size": "*2"}, {"count": "+1"}]
+
+
+def test_a_second_look_only_at_names_there_in_the_stacks_in_play(scripted, tmp_path):
+    # "the listings hpa" spells listings-hpa, which prod does not have (its hpa is
+    # listings-api-hpa): no clause of a prod command is read again for it
+    from agentops.interpret.clauses import key_words, left_out, names_in_play
+    from agentops.planline import parse
+
+    larch = _written_repo(tmp_path, "larchfield")
+    specs = larch.load_all()
+    command = "bump the listings hpa max to 40 in prod, spring planting rush starts monday"
+    actions = parse("scale infrastructure name=listings-api-hpa stack=prod kind=autoscaler max_size=40", larch.kinds)
+    assert not left_out(actions, command, names_in_play(actions, ["prod"], specs), key_words(larch.kinds))
+    # nor for a digit of an instance type: "t3.medium keeps OOMing the fare engine" asks nothing of it
+    tide = _written_repo(tmp_path / "t", "tidewater")
+    specs = tide.load_all()
+    command = "move fleet-dev onto t3.large instances, t3.medium keeps OOMing the fare engine"
+    actions = parse("update infrastructure name=fleet-dev stack=dev kind=instance instance_type=t3.large", tide.kinds)
+    assert not left_out(actions, command, names_in_play(actions, ["dev"], specs), key_words(tide.kinds))

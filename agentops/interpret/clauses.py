@@ -32,7 +32,8 @@ _VERB = re.compile(r"\b(?:add|remove|drop|restart|bounce|kick|delete|scale|bump|
                    r"|upgrade|roll|keep|close|open|suspend|pause|resume|enable|disable|turn|alert|alarm"
                    r"|monitor|watch|increase|decrease|reduce|cut|extend|allow|block|tear\s+down|kill"
                    r"|retire|decommission|recycle|redeploy|cycle)\b", re.IGNORECASE)
-_ASKS = re.compile(rf"{_VERB.pattern}|\d", re.IGNORECASE)
+# (a number of its own: not the digit of an instance type, a name or a time with its unit, "t3.medium", "40s")
+_ASKS = re.compile(rf"{_VERB.pattern}|(?<![\w.:/-])\d+(?:\.\d+)?(?![\w:/-]|\.\d)", re.IGNORECASE)
 # words that point at a resource as what another one is for, on or behind
 _POINTING = frozenset({"for", "on", "to", "at", "in", "of", "from", "into", "behind", "against", "with", "->",
                        "onto", "via", "targeting", "target", "by", "owner"})
@@ -147,6 +148,15 @@ def left_out(actions: list[Action], text: str, names: set[str],
                 out.append(LeftOut(name, clause.strip(), at))
                 break
     return sorted(out, key=lambda o: o.at)
+
+
+def names_in_play(actions: list[Action], stacks_said: list[str], specs: dict) -> set[str]:
+    """The resource names a second look may find: those of the stacks in play (the plan's and
+    the command's), where these are known; else of every stack. "the listings hpa" spells
+    listings-hpa, which is in staging only: not a name a prod plan left out."""
+    stacks = {a.stack for a in actions if a.stack} | set(stacks_said)
+    chosen = stacks if stacks and stacks <= set(specs) else set(specs)
+    return {n for s in chosen for n in specs[s].names()}
 
 
 def as_a_command(clause: str, stacks_said: list[str], stacks_in_clause: list[str]) -> str:

@@ -103,11 +103,11 @@ class Interpreter:
         reading added nothing, for a warning when the finished plan does nothing to it either,
         so that review looks for what is missing)."""
         from agentops.interpret.clauses import (as_a_command, joined, kept_of_clause, key_words, left_out,
-                                                without_what_a_clause_said)
+                                                names_in_play, without_what_a_clause_said)
         from agentops.planline import parse
 
         text = facts.text
-        missing = left_out(actions, text, names, key_words(workspace.kinds))
+        missing = left_out(actions, text, names_in_play(actions, facts.stacks, specs), key_words(workspace.kinds))
         if not missing:
             return actions, []
         added: list = []  # (LeftOut, Action)
