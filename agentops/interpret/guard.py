@@ -573,7 +573,7 @@ def guard(
             continue
         if (action.type in TARGETED and action.name and action.stack in specs
                 and not _exists(action, specs, created)
-                and (meant := _said_with_its_kind_word(action, facts, specs, registry))):
+                and (meant := _the_one_said_with_its_kind_word(action, facts, specs, registry))):
             # "delete the cms dns record in staging" written cms-dns: the record is cms, said
             # whole and followed by its kind's word (a delete too: the name is said exactly)
             warnings.append(f"read {action.name!r} as {meant!r}: the command says {meant!r} and its kind's word")
@@ -1159,25 +1159,6 @@ def _described_as_new(action: Action, facts: CommandFacts, specs: dict[str, Stac
             and action.stack in specs and any(
                 re.search(rf"(?<![\w-]){name}(?![\w-])[^,;.]*?\bfor\s+(?:the\s+)?{re.escape(n)}(?![\w-])", lowered)
                 for n in specs[action.stack].section(target)))
-
-
-def _said_with_its_kind_word(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
-                             registry) -> str | None:
-    """The existing resource a missing name is made of with its kind's word ("cms-dns" of "the
-    cms dns record", where cms is a record of the stack), when the command says that name
-    whole and the kind's word right after it; else None."""
-    parts = action.name.split("-")
-    lowered = " ".join(facts.text.lower().split())
-    found = []
-    for k in range(1, len(parts)):
-        head, tail = "-".join(parts[:k]), " ".join(parts[k:])
-        kind = _kind_of(action.model_copy(update={"name": head}), specs, registry)
-        if kind is None or kind[1] is None:
-            continue
-        words = {w for w in (*kind[0].words, kind[0].noun) if w and (w == tail or w.startswith(tail + " "))}
-        if any(re.search(rf"(?<![\w-]){re.escape(head)}\s+{re.escape(w)}(?![\w-])", lowered) for w in words):
-            found.append(head)
-    return found[0] if len(found) == 1 else None
 
 
 def _a_flag_said_for_a_restart(action: Action, facts: CommandFacts, specs: dict[str, StackSpec],
