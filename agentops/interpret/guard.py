@@ -44,6 +44,7 @@ from agentops.interpret.lookup import (
     _kind_of,
     _scale_or_update,
     _deleted_in_another_clause,
+    kind_said,
     listed_between,
     stack_said,
 )
@@ -1135,8 +1136,7 @@ def _the_one_said_with_its_kind_word(action: Action, facts: CommandFacts, specs:
         kind = registry[section] if section in registry else None
         if kind is None or kind.resource_type != action.resource or name == action.name:
             continue
-        words = "|".join(re.escape(w) for w in sorted({*kind.words, kind.noun} - {""}, key=len, reverse=True))
-        if re.search(rf"(?<![\w-]){re.escape(name)}\s+(?:{words})(?![\w-])", lowered):
+        if re.search(rf"(?<![\w-]){re.escape(name)}\s+(?:{kind_said(kind, values=False)})(?![\w-])", lowered):
             said.append(name)
     return said[0] if len(said) == 1 else None
 
@@ -1149,8 +1149,7 @@ def _described_as_new(action: Action, facts: CommandFacts, specs: dict[str, Stac
     if kind is None:
         return False
     lowered, name = " ".join(facts.text.lower().split()), re.escape(action.name)
-    words = "|".join(re.escape(w) for w in sorted({*kind.words, *kind.kind_values, kind.noun} - {""}, key=len,
-                                                   reverse=True))
+    words = kind_said(kind)
     if re.search(rf"\b(?:{words})\s+{name}(?![\w-])", lowered):
         return True
     parts = action.name.split("-")

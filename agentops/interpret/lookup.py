@@ -230,6 +230,13 @@ def _kind_of(action: Action, specs: dict[str, StackSpec], registry):
         return None
 
 
+def kind_said(kind, values: bool = True) -> str:
+    """A regex alternation of the words a kind is said by (its words, its noun and, with
+    `values`, its kind= values), longest first: "dns record" before "record"."""
+    words = {*kind.words, kind.noun, *(kind.kind_values if values else ())} - {""}
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
 def _fields(action: Action, kind) -> dict:
     return kind.fields_for(action.type.value if kind.supports(action.type) else "update")
 

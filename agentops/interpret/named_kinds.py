@@ -10,6 +10,7 @@ import re
 from agentops.actionplan import Action, ActionType, Parameters, ResourceType
 from agentops.errors import InterpretError
 from agentops.interpret.facts import _words
+from agentops.interpret.lookup import kind_said
 from agentops.spec import StackSpec, Workspace
 
 
@@ -91,8 +92,7 @@ _COUNTS = {"two": 2, "three": 3, "four": 4, "both": 2, "2": 2, "3": 3, "4": 4}
 def _creates_counted(text: str, kind) -> int | None:
     """How many of `kind` the command asks for by count ("two new queues in staging: a ... and
     b ..."); None where it says no count."""
-    words = "|".join(re.escape(w) for w in sorted({w for w in (*kind.words, *kind.kind_values, kind.noun) if w},
-                                                    key=len, reverse=True))
+    words = kind_said(kind)
     said = re.findall(rf"\b({'|'.join(_COUNTS)})\s+(?:new\s+|more\s+|fresh\s+)?(?:{words})s?\b", text.lower())
     return _COUNTS[said[0]] if len(said) == 1 else None
 

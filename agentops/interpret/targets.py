@@ -10,7 +10,7 @@ import re
 
 from agentops.actionplan import Action, ActionType, Parameters, ResourceType
 from agentops.interpret.facts import GENERIC_PARTS, KIND_PART_WORDS, CommandFacts, _words
-from agentops.interpret.lookup import _candidates, _fields, _is_stack_word, _is_vocabulary, _kind_of, _scale_or_update, listed_between
+from agentops.interpret.lookup import _candidates, _fields, _is_stack_word, _is_vocabulary, _kind_of, _scale_or_update, kind_said, listed_between
 from agentops.spec import SECTIONS, STACK_ALIASES, StackSpec
 
 
@@ -191,8 +191,7 @@ def _made_by_its_kind_word(action: Action, kind, text: str, used: set[str], spec
     """The one name-like word said right after a making word and the kind's word ("new vpc
     partner-net"), that is not the action's name, not there in its stack and not a value; None
     where the action's own name is said so, or none or several are."""
-    words = "|".join(re.escape(w) for w in sorted({*kind.words, *kind.kind_values, kind.noun} - {""}, key=len,
-                                                   reverse=True))
+    words = kind_said(kind)
     made = {m.group(1).lower() for m in re.finditer(
         rf"\b{_MAKING}\s+(?:an?\s+|the\s+)?(?:{words})\s+(?:called\s+|named\s+)?([a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-])",
         text, re.I)}
@@ -384,8 +383,7 @@ def _belonging_to(action: Action, facts: CommandFacts, specs: dict[str, StackSpe
             continue
         if not kind.supports(action.type) or not values <= set(kind.fields_for(action.type.value)):
             continue  # ("hpa min 8 max 24, and the pdb to max unavailable 2": each its own)
-        words = "|".join(re.escape(w) for w in sorted({*kind.words, *kind.kind_values, kind.noun} - {""},
-                                                      key=len, reverse=True))
+        words = kind_said(kind)
         for m in re.finditer(rf"(?:\b(?:(its|their)|([a-z0-9][\w-]*)'s)\s+|(\bthe\s+|[:;,]\s*))(?:{words})\b",
                              lowered):
             if m.group(3) is not None:
@@ -415,8 +413,7 @@ def said_as_its(action: Action, facts: CommandFacts, specs: dict[str, StackSpec]
     if found is None or found[0] not in registry:
         return False
     kind, lowered = registry[found[0]], facts.text.lower()
-    words = "|".join(re.escape(w) for w in sorted({*kind.words, *kind.kind_values, kind.noun} - {""},
-                                                  key=len, reverse=True))
+    words = kind_said(kind)
     for m in re.finditer(rf"\b(?:(?:its|their)|([a-z0-9][\w-]*)'s)\s+(?:{words})\b", lowered):
         if m.group(1):
             owners = [m.group(1)] if spec.find(m.group(1)) else []
